@@ -1,0 +1,74 @@
+//! DataLoaders of the enforcement domain: one SQL statement per relation per request
+//! batch, whatever the number of rows.
+
+use async_graphql::dataloader::Loader;
+use entity::enforcement::{court, flow_node, measure, party, supervision_order};
+use sea_orm::DatabaseConnection;
+use std::collections::HashMap;
+use std::future::Future;
+use std::marker::PhantomData;
+
+use super::service;
+use crate::error::AppResult;
+
+/// Court by id.
+pub struct CourtLoader(pub DatabaseConnection);
+
+impl Loader<i64> for CourtLoader {
+    type Value = court::Model;
+    type Error = async_graphql::Error;
+
+    async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
+        let rows = service::courts_by_ids(&self.0, keys).await?;
+        Ok(rows.into_iter().map(|r| (r.id, r)).collect())
+    }
+}
+
+/// A row that belongs to one enforcement case.
+pub trait CaseChild: Clone + Send + Sync + 'static {
+    fn case_id(&self) -> i64;
+    fn fetch(db: &DatabaseConnection, case_ids: &[i64]) -> impl Future<Output = AppResult<Vec<Self>>> + Send;
+}
+
+macro_rules! case_child {
+    ($model:ty, $fetch:path) => {
+        impl CaseChild for $model {
+            fn case_id(&self) -> i64 {
+                self.case_id
+            }
+            fn fetch(
+                db: &DatabaseConnection,
+                case_ids: &[i64],
+            ) -> impl Future<Output = AppResult<Vec<Self>>> + Send {
+                $fetch(db, case_ids)
+            }
+        }
+    };
+}
+
+case_child!(party::Model, service::parties_of);
+case_child!(measure::Model, service::measures_of);
+case_child!(flow_node::Model, service::flow_nodes_of);
+case_child!(supervision_order::Model, service::supervision_orders_of);
+
+/// The rows of type `T` of each case, in the service's order.
+pub struct ByCaseLoader<T>(pub DatabaseConnection, PhantomData<fn() -> T>);
+
+impl<T> ByCaseLoader<T> {
+    pub fn new(db: DatabaseConnection) -> Self {
+        Self(db, PhantomData)
+    }
+}
+
+impl<T: CaseChild> Loader<i64> for ByCaseLoader<T> {
+    type Value = Vec<T>;
+    type Error = async_graphql::Error;
+
+    async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
+        let mut map: HashMap<i64, Vec<T>> = HashMap::new();
+        for row in T::fetch(&self.0, keys).await? {
+            map.entry(row.case_id()).or_default().push(row);
+        }
+        Ok(map)
+    }
+}

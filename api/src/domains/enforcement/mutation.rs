@@ -1,0 +1,149 @@
+//! Enforcement mutations: each validated and atomic, returning the changed object.
+
+use async_graphql::{Context, ID, Object, Result};
+use sea_orm::DatabaseConnection;
+
+use super::service::{self, NewCase, NewParty, NewSupervisionOrder};
+use super::types::*;
+use crate::scalars::{Date, Money};
+
+#[derive(Default)]
+pub struct EnforcementMutation;
+
+fn db<'a>(ctx: &Context<'a>) -> &'a DatabaseConnection {
+    ctx.data_unchecked::<DatabaseConnection>()
+}
+
+#[Object]
+impl EnforcementMutation {
+    /// Files a new enforcement case (立案); a duplicate case number is a CONFLICT.
+    async fn file_enforcement_case(
+        &self,
+        ctx: &Context<'_>,
+        input: FileEnforcementCaseInput,
+    ) -> Result<EnforcementCase> {
+        let new = NewCase {
+            case_number: input.case_number,
+            court_id: parse_id("courtId", &input.court_id)?,
+            filed_on: input.filed_on.0,
+            category: input.category.into(),
+            subject_amount_fen: input.subject_amount.fen(),
+            judge_team: input.judge_team,
+        };
+        Ok(EnforcementCase(service::file_case(db(ctx), new).await?))
+    }
+
+    /// Adds a party (当事人) to a case.
+    async fn add_party(&self, ctx: &Context<'_>, input: AddPartyInput) -> Result<Party> {
+        let new = NewParty {
+            case_id: parse_id("caseId", &input.case_id)?,
+            role: input.role.into(),
+            kind: input.kind.into(),
+            name: input.name,
+            id_number: input.id_number,
+            phone: input.phone,
+            address: input.address,
+        };
+        Ok(Party(service::add_party(db(ctx), new).await?))
+    }
+
+    /// Records an enforcement measure (执行措施) with the fields its kind needs.
+    async fn record_measure(&self, ctx: &Context<'_>, input: RecordMeasureInput) -> Result<Measure> {
+        Ok(Measure(
+            service::record_measure(db(ctx), input.to_service()?).await?,
+        ))
+    }
+
+    /// Records a flow node (流程节点); parties are notified.
+    async fn record_flow_node(&self, ctx: &Context<'_>, input: RecordFlowNodeInput) -> Result<FlowNode> {
+        let case_id = parse_id("caseId", &input.case_id)?;
+        Ok(FlowNode(
+            service::record_flow_node(
+                db(ctx),
+                case_id,
+                input.kind.into(),
+                input.occurred_on.0,
+                input.note,
+            )
+            .await?,
+        ))
+    }
+
+    /// Closes a pending case (结案). `closedOn` is not before filing; `recoveredAmount` is
+    /// between 0 and the subject amount. Closing a closed case is a CONFLICT.
+    async fn close_enforcement_case(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The case.")] id: ID,
+        #[graphql(desc = "Closure mode (结案方式).")] mode: ClosureMode,
+        #[graphql(desc = "Closing date.")] closed_on: Date,
+        #[graphql(desc = "Total amount recovered (执行到位金额), yuan.")] recovered_amount: Money,
+    ) -> Result<EnforcementCase> {
+        let id = parse_id("id", &id)?;
+        Ok(EnforcementCase(
+            service::close_case(db(ctx), id, mode.into(), closed_on.0, recovered_amount.fen()).await?,
+        ))
+    }
+
+    /// Reopens a terminated-this-round case (恢复执行); any other case is a CONFLICT.
+    async fn reopen_enforcement_case(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The case.")] id: ID,
+        #[graphql(desc = "Date reopened, not before the termination.")] reopened_on: Date,
+        #[graphql(desc = "Why (e.g. property found).")] reason: Option<String>,
+    ) -> Result<EnforcementCase> {
+        let id = parse_id("id", &id)?;
+        Ok(EnforcementCase(
+            service::reopen_case(db(ctx), id, reopened_on.0, reason).await?,
+        ))
+    }
+
+    /// Issues a supervision order (督办) from an intermediate court on a pending case below it.
+    async fn issue_supervision_order(
+        &self,
+        ctx: &Context<'_>,
+        input: IssueSupervisionOrderInput,
+    ) -> Result<SupervisionOrder> {
+        let new = NewSupervisionOrder {
+            case_id: parse_id("caseId", &input.case_id)?,
+            batch: input.batch,
+            issuing_court_id: parse_id("issuingCourtId", &input.issuing_court_id)?,
+            issued_on: input.issued_on.0,
+            due_on: input.due_on.0,
+            instructions: input.instructions,
+        };
+        Ok(SupervisionOrder(
+            service::issue_supervision_order(db(ctx), new).await?,
+        ))
+    }
+
+    /// Puts a respondent of a pending case on the dishonest-debtor list; listing one who
+    /// stands on it already is a CONFLICT.
+    async fn add_to_dishonest_list(
+        &self,
+        ctx: &Context<'_>,
+        input: AddToDishonestListInput,
+    ) -> Result<DishonestDebtor> {
+        let case_id = parse_id("caseId", &input.case_id)?;
+        let party_id = parse_id("partyId", &input.party_id)?;
+        Ok(DishonestDebtor(
+            service::add_to_dishonest_list(db(ctx), case_id, party_id, input.listed_on.0, input.reason)
+                .await?,
+        ))
+    }
+
+    /// Removes an entry from the dishonest-debtor list; removing it twice is a CONFLICT.
+    async fn remove_from_dishonest_list(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The list entry.")] id: ID,
+        #[graphql(desc = "Date removed, not before it was listed.")] removed_on: Date,
+        #[graphql(desc = "Why it is removed.")] reason: RemovalReason,
+    ) -> Result<DishonestDebtor> {
+        let id = parse_id("id", &id)?;
+        Ok(DishonestDebtor(
+            service::remove_from_dishonest_list(db(ctx), id, removed_on.0, reason.into()).await?,
+        ))
+    }
+}

@@ -1,0 +1,989 @@
+//! Seed data of the enforcement domain: the courts and stated figures of reports 1, 2 and
+//! 4 (shipped as data in `seed/`), and a deterministic generator of case-level records
+//! whose KPIs reproduce every figure the reports state that records can produce.
+//!
+//! Readings of the reports (their years are garbled to "2023"; "今年" is read as 2025):
+//! - report 1 (上饶市, 361100): 2023-01-01..2025-06-20, with 2025-01-01..2025-06-20 as
+//!   "上半年" and 2024-01-01..2024-06-20 as its same period a year earlier;
+//! - report 2 (an unnamed district, local code L0201): 2024-05-01..2025-06-12;
+//! - report 4 (an unnamed county-level city, local code L04): 2023-01-01..2024-12-31.
+//!
+//! Case figures count the cases filed in the period (the cohort), closed by the report date.
+
+use chrono::{Days, NaiveDate, TimeZone, Utc};
+use entity::enforcement::court::{self, CourtLevel};
+use entity::enforcement::dishonest_entry::{self, RemovalReason};
+use entity::enforcement::enforcement_case::{self as case, CaseCategory, CaseStatus, ClosureMode};
+use entity::enforcement::flow_node::{self, FlowNodeKind};
+use entity::enforcement::measure::{self, MeasureKind};
+use entity::enforcement::party::{self, PartyKind, PartyRole};
+use entity::enforcement::supervision_order::{self, SupervisionStatus};
+use sea_orm::sea_query::OnConflict;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, Set, TransactionTrait,
+};
+use serde::Deserialize;
+use std::collections::HashMap;
+
+use crate::domains::survey::service as figures;
+use crate::error::{AppError, AppResult};
+use crate::validate::id_check_char;
+
+/// What a seed run did.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct SeedSummary {
+    pub cases: usize,
+    pub parties: usize,
+    pub measures: usize,
+    pub flow_nodes: usize,
+    pub dishonest_entries: usize,
+    pub supervision_orders: usize,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct SeedCourt {
+    name: String,
+    abbreviation: String,
+    level: String,
+    region_code: String,
+}
+
+/// Seeds courts and figures (idempotently) and, when no case of the seeded courts exists
+/// yet, the generated case records.
+pub async fn seed(db: &DatabaseConnection) -> AppResult<SeedSummary> {
+    let courts: Vec<SeedCourt> = serde_json::from_str(include_str!("seed/courts.json"))
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("courts.json: {e}")))?;
+    let txn = db.begin().await?;
+    let models: Vec<court::ActiveModel> = courts
+        .iter()
+        .map(|c| court::ActiveModel {
+            name: Set(c.name.clone()),
+            abbreviation: Set(c.abbreviation.clone()),
+            level: Set(if c.level == "intermediate" {
+                CourtLevel::Intermediate
+            } else {
+                CourtLevel::Basic
+            }),
+            region_code: Set(c.region_code.clone()),
+            ..Default::default()
+        })
+        .collect();
+    court::Entity::insert_many(models)
+        .on_conflict(OnConflict::column(court::Column::Name).do_nothing().to_owned())
+        .exec_without_returning(&txn)
+        .await?;
+    figures::seed(
+        &txn,
+        "enforcement",
+        figures::parse_figures(include_str!("seed/figures.json"))?,
+    )
+    .await?;
+
+    let names: Vec<String> = courts.iter().map(|c| c.name.clone()).collect();
+    let rows = court::Entity::find()
+        .filter(court::Column::Name.is_in(names.clone()))
+        .all(&txn)
+        .await?;
+    let by_name: HashMap<String, court::Model> = rows.into_iter().map(|c| (c.name.clone(), c)).collect();
+    let ordered: Vec<court::Model> = names
+        .iter()
+        .map(|n| {
+            by_name
+                .get(n)
+                .cloned()
+                .ok_or_else(|| AppError::Internal(anyhow::anyhow!("court {n} missing")))
+        })
+        .collect::<AppResult<_>>()?;
+    let existing = case::Entity::find()
+        .filter(case::Column::CourtId.is_in(ordered.iter().map(|c| c.id)))
+        .count(&txn)
+        .await?;
+    let summary = if existing == 0 {
+        let data = generate(&ordered, &IdBase::read(&txn).await?);
+        let summary = data.summary();
+        data.insert(&txn).await?;
+        summary
+    } else {
+        SeedSummary::default()
+    };
+    txn.commit().await?;
+    Ok(summary)
+}
+
+// ---------- deterministic randomness ----------
+
+/// SplitMix64: small, fast and fixed, so the generated records never change between builds.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        if n == 0 { 0 } else { self.next() % n }
+    }
+    fn unit(&mut self) -> f64 {
+        (self.next() >> 11) as f64 / (1u64 << 53) as f64
+    }
+    fn date(&mut self, from: NaiveDate, to: NaiveDate) -> NaiveDate {
+        let span = (to - from).num_days().max(0) as u64;
+        from + Days::new(self.below(span + 1))
+    }
+    fn shuffle<T>(&mut self, v: &mut [T]) {
+        for i in (1..v.len()).rev() {
+            let j = self.below(i as u64 + 1) as usize;
+            v.swap(i, j);
+        }
+    }
+    /// A heavy-tailed positive weight (1 to about 400).
+    fn weight(&mut self) -> f64 {
+        (6.0 * self.unit()).exp()
+    }
+}
+
+/// Splits `total` into parts proportional to `weights`, each at least `min`, summing exactly.
+fn distribute(total: i64, weights: &[f64], min: i64) -> Vec<i64> {
+    if weights.is_empty() {
+        return vec![];
+    }
+    let n = weights.len() as i64;
+    let base = min.min(total / n);
+    let rest = total - base * n;
+    let sum: f64 = weights.iter().sum();
+    let mut parts: Vec<i64> = weights
+        .iter()
+        .map(|w| base + ((rest as f64) * w / sum).floor() as i64)
+        .collect();
+    let mut diff = total - parts.iter().sum::<i64>();
+    let mut i = 0;
+    while diff != 0 {
+        let step = diff.signum();
+        if parts[i] + step >= 0 {
+            parts[i] += step;
+            diff -= step;
+        }
+        i = (i + 1) % parts.len();
+    }
+    parts
+}
+
+fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, day).expect("valid literal date")
+}
+
+// ---------- the cohorts the reports describe ----------
+
+struct Cohort {
+    /// Index of the report's court set in `generate`.
+    courts: Vec<(usize, u64)>,
+    from: NaiveDate,
+    to: NaiveDate,
+    accepted: usize,
+    actual_closed: usize,
+    closed: usize,
+    /// Recovered amount over the actually closed cases, yuan.
+    recovered_yuan: i64,
+    /// Total subject amount of all cases, yuan (report 4).
+    subject_total_yuan: Option<i64>,
+    /// Total subject amount of the closed cases, yuan (report 2).
+    closed_subject_yuan: Option<i64>,
+    close_by: NaiveDate,
+    report: u8,
+}
+
+/// First free ids, so generated rows can reference each other before insertion.
+struct IdBase {
+    case: i64,
+    party: i64,
+    measure: i64,
+    flow_node: i64,
+    dishonest: i64,
+    supervision: i64,
+}
+
+impl IdBase {
+    async fn read(db: &impl ConnectionTrait) -> AppResult<Self> {
+        async fn next<E: EntityTrait>(db: &impl ConnectionTrait, col: E::Column) -> AppResult<i64>
+        where
+            E::Model: HasId,
+        {
+            let last = E::find().order_by_desc(col).one(db).await?;
+            Ok(last.map_or(1, |m| m.id() + 1))
+        }
+        Ok(IdBase {
+            case: next::<case::Entity>(db, case::Column::Id).await?,
+            party: next::<party::Entity>(db, party::Column::Id).await?,
+            measure: next::<measure::Entity>(db, measure::Column::Id).await?,
+            flow_node: next::<flow_node::Entity>(db, flow_node::Column::Id).await?,
+            dishonest: next::<dishonest_entry::Entity>(db, dishonest_entry::Column::Id).await?,
+            supervision: next::<supervision_order::Entity>(db, supervision_order::Column::Id).await?,
+        })
+    }
+}
+
+trait HasId {
+    fn id(&self) -> i64;
+}
+macro_rules! has_id {
+    ($($m:ty),*) => { $(impl HasId for $m { fn id(&self) -> i64 { self.id } })* };
+}
+has_id!(
+    case::Model,
+    party::Model,
+    measure::Model,
+    flow_node::Model,
+    dishonest_entry::Model,
+    supervision_order::Model
+);
+
+struct Generated {
+    cases: Vec<case::Model>,
+    parties: Vec<party::Model>,
+    measures: Vec<measure::Model>,
+    flow_nodes: Vec<flow_node::Model>,
+    dishonest: Vec<dishonest_entry::Model>,
+    supervision: Vec<supervision_order::Model>,
+}
+
+const SURNAMES: &[&str] = &[
+    "王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "胡", "朱", "高", "林", "何",
+    "郭", "马", "罗", "汪", "程", "余", "方", "叶",
+];
+const GIVEN: &[&str] = &[
+    "伟", "芳", "娜", "敏", "静", "强", "磊", "军", "洋", "勇", "艳", "杰", "涛", "明", "超", "秀英", "建华",
+    "志强", "海燕", "春梅", "国平", "小红", "文斌", "晓东",
+];
+const ORG_PREFIX: &[&str] = &[
+    "信江", "饶州", "三清", "鄱湖", "婺水", "铜都", "怀玉", "葛源", "龙虎", "灵山",
+];
+const ORG_KIND: &[&str] = &[
+    "建设工程有限公司",
+    "实业有限公司",
+    "置业有限公司",
+    "农业开发有限公司",
+    "贸易有限公司",
+    "纸业有限公司",
+    "化工有限公司",
+    "物流有限公司",
+];
+const BANKS: &[&str] = &[
+    "中国农业银行股份有限公司上饶分行",
+    "中国工商银行股份有限公司上饶分行",
+    "江西银行股份有限公司上饶分行",
+    "上饶农村商业银行股份有限公司",
+    "中国建设银行股份有限公司上饶分行",
+];
+
+impl Generated {
+    fn summary(&self) -> SeedSummary {
+        SeedSummary {
+            cases: self.cases.len(),
+            parties: self.parties.len(),
+            measures: self.measures.len(),
+            flow_nodes: self.flow_nodes.len(),
+            dishonest_entries: self.dishonest.len(),
+            supervision_orders: self.supervision.len(),
+        }
+    }
+
+    async fn insert(self, db: &impl ConnectionTrait) -> AppResult<()> {
+        async fn chunks<A, M>(db: &impl ConnectionTrait, rows: Vec<M>, per: usize) -> AppResult<()>
+        where
+            M: sea_orm::IntoActiveModel<A>,
+            A: ActiveModelTrait,
+        {
+            let mut rows = rows.into_iter().peekable();
+            while rows.peek().is_some() {
+                let chunk: Vec<A> = rows.by_ref().take(per).map(|m| m.into_active_model()).collect();
+                <A::Entity as EntityTrait>::insert_many(chunk)
+                    .exec_without_returning(db)
+                    .await?;
+            }
+            Ok(())
+        }
+        // Chunks stay under SQLite's 32766 bound parameters per statement.
+        chunks::<case::ActiveModel, _>(db, self.cases, 1500).await?;
+        chunks::<party::ActiveModel, _>(db, self.parties, 2500).await?;
+        chunks::<measure::ActiveModel, _>(db, self.measures, 2500).await?;
+        chunks::<flow_node::ActiveModel, _>(db, self.flow_nodes, 4000).await?;
+        chunks::<dishonest_entry::ActiveModel, _>(db, self.dishonest, 2000).await?;
+        chunks::<supervision_order::ActiveModel, _>(db, self.supervision, 2500).await?;
+        if db.get_database_backend() == DbBackend::Postgres {
+            // Explicit ids leave PostgreSQL's sequences behind: move them past the rows.
+            for table in [
+                "enforcement_cases",
+                "parties",
+                "measures",
+                "flow_nodes",
+                "dishonest_entries",
+                "supervision_orders",
+            ] {
+                db.execute_unprepared(&format!(
+                    "SELECT setval(pg_get_serial_sequence('{table}', 'id'), COALESCE((SELECT MAX(id) FROM {table}), 1))"
+                ))
+                .await?;
+            }
+        }
+        Ok(())
+    }
+}
+
+fn person_name(rng: &mut Rng) -> String {
+    format!(
+        "{}{}",
+        SURNAMES[rng.below(SURNAMES.len() as u64) as usize],
+        GIVEN[rng.below(GIVEN.len() as u64) as usize]
+    )
+}
+
+fn org_name(rng: &mut Rng) -> String {
+    format!(
+        "上饶市{}{}",
+        ORG_PREFIX[rng.below(ORG_PREFIX.len() as u64) as usize],
+        ORG_KIND[rng.below(ORG_KIND.len() as u64) as usize]
+    )
+}
+
+fn id_number(rng: &mut Rng, region: &str, seq: i64) -> String {
+    let area = if region.len() == 6 && region.chars().all(|c| c.is_ascii_digit()) {
+        region
+    } else {
+        "360000"
+    };
+    let birth = d(1950, 1, 1) + Days::new(rng.below(365 * 50));
+    let prefix = format!("{area}{}{:03}", birth.format("%Y%m%d"), seq % 1000);
+    format!("{prefix}{}", id_check_char(&prefix))
+}
+
+fn credit_code(seq: i64) -> String {
+    format!("91361100{:09}X", seq % 1_000_000_000)
+}
+
+/// Generates every record; pure, so the same input always gives the same rows.
+fn generate(courts: &[court::Model], ids: &IdBase) -> Generated {
+    let mut rng = Rng(0x5EED_2025_0620);
+    let created = Utc
+        .with_ymd_and_hms(2025, 6, 30, 0, 0, 0)
+        .single()
+        .unwrap_or_else(Utc::now);
+    // Court indices as in courts.json: 0 中院, 1..=12 basic courts of 上饶, 13 report 2, 14 report 4.
+    let shangrao: Vec<(usize, u64)> = (0..13)
+        .map(|i| (i, if i == 0 { 4 } else { 8 + (i as u64 * 7) % 9 }))
+        .collect();
+    let r1_end = d(2025, 6, 20);
+    let cohorts = vec![
+        Cohort {
+            courts: shangrao.clone(),
+            from: d(2025, 1, 1),
+            to: r1_end,
+            accepted: 9509,
+            actual_closed: 4096,
+            closed: 6600,
+            recovered_yuan: 1_880_000_000,
+            subject_total_yuan: None,
+            closed_subject_yuan: None,
+            close_by: r1_end,
+            report: 1,
+        },
+        Cohort {
+            courts: shangrao.clone(),
+            from: d(2024, 1, 1),
+            to: d(2024, 6, 20),
+            accepted: 6992,
+            actual_closed: 2947,
+            closed: 5900,
+            recovered_yuan: 2_177_288_000,
+            subject_total_yuan: None,
+            closed_subject_yuan: None,
+            close_by: r1_end,
+            report: 1,
+        },
+        Cohort {
+            courts: shangrao.clone(),
+            from: d(2024, 6, 21),
+            to: d(2024, 12, 31),
+            accepted: 6861,
+            actual_closed: 3148,
+            closed: 5700,
+            recovered_yuan: 2_325_712_000,
+            subject_total_yuan: None,
+            closed_subject_yuan: None,
+            close_by: r1_end,
+            report: 1,
+        },
+        Cohort {
+            courts: shangrao,
+            from: d(2023, 1, 1),
+            to: d(2023, 12, 31),
+            accepted: 12907,
+            actual_closed: 5924,
+            closed: 11800,
+            recovered_yuan: 4_377_000_000,
+            subject_total_yuan: None,
+            closed_subject_yuan: None,
+            close_by: r1_end,
+            report: 1,
+        },
+        Cohort {
+            courts: vec![(13, 1)],
+            from: d(2024, 5, 1),
+            to: d(2025, 6, 12),
+            accepted: 2606,
+            actual_closed: 1488,
+            closed: 2111,
+            recovered_yuan: 198_000_000,
+            subject_total_yuan: None,
+            closed_subject_yuan: Some(234_000_000),
+            close_by: d(2025, 6, 12),
+            report: 2,
+        },
+        Cohort {
+            courts: vec![(14, 1)],
+            from: d(2023, 1, 1),
+            to: d(2024, 12, 31),
+            accepted: 9695,
+            actual_closed: 4136,
+            closed: 8826,
+            recovered_yuan: 555_000_000,
+            subject_total_yuan: Some(1_458_600_000),
+            closed_subject_yuan: None,
+            close_by: d(2024, 12, 31),
+            report: 4,
+        },
+    ];
+
+    let mut cases: Vec<case::Model> = Vec::new();
+    let mut report_of: Vec<u8> = Vec::new();
+    let mut close_by_of: Vec<NaiveDate> = Vec::new();
+    let mut seq: HashMap<(usize, i32), u32> = HashMap::new();
+    let mut court_of: Vec<usize> = Vec::new();
+    for c in &cohorts {
+        let total_weight: u64 = c.courts.iter().map(|(_, w)| w).sum();
+        let mut filed: Vec<(NaiveDate, usize)> = (0..c.accepted)
+            .map(|_| {
+                let mut pick = rng.below(total_weight);
+                let mut court = c.courts[0].0;
+                for (idx, w) in &c.courts {
+                    if pick < *w {
+                        court = *idx;
+                        break;
+                    }
+                    pick -= w;
+                }
+                (rng.date(c.from, c.to), court)
+            })
+            .collect();
+        filed.sort();
+        // Which cases close, and how: a shuffled order, actual closures first.
+        let mut order: Vec<usize> = (0..c.accepted).collect();
+        rng.shuffle(&mut order);
+        let mut mode: Vec<Option<ClosureMode>> = vec![None; c.accepted];
+        for (rank, &i) in order.iter().enumerate() {
+            mode[i] = if rank < c.actual_closed {
+                Some(if rng.below(4) == 0 {
+                    ClosureMode::SettlementPerformed
+                } else {
+                    ClosureMode::ExecutedInFull
+                })
+            } else if rank < c.closed {
+                Some(match rng.below(20) {
+                    0..=13 => ClosureMode::TerminatedThisRound,
+                    14..=15 => ClosureMode::Terminated,
+                    16 => ClosureMode::Rejected,
+                    _ => ClosureMode::Withdrawn,
+                })
+            } else {
+                None
+            };
+        }
+        let actual: Vec<usize> = (0..c.accepted)
+            .filter(|&i| {
+                matches!(
+                    mode[i],
+                    Some(ClosureMode::ExecutedInFull | ClosureMode::SettlementPerformed)
+                )
+            })
+            .collect();
+        let weights: Vec<f64> = actual.iter().map(|_| rng.weight()).collect();
+        let recovered = distribute(c.recovered_yuan, &weights, 500);
+        let mut recovered_of = vec![0i64; c.accepted];
+        for (k, &i) in actual.iter().enumerate() {
+            recovered_of[i] = recovered[k];
+        }
+        // Extra subject amount above what was recovered.
+        let mut extra = vec![0i64; c.accepted];
+        let takes_extra = |i: usize| mode[i] != Some(ClosureMode::ExecutedInFull);
+        match (c.subject_total_yuan, c.closed_subject_yuan) {
+            (Some(total), _) => {
+                let idx: Vec<usize> = (0..c.accepted).filter(|&i| takes_extra(i)).collect();
+                let w: Vec<f64> = idx.iter().map(|_| rng.weight()).collect();
+                for (k, part) in distribute(total - c.recovered_yuan, &w, 300)
+                    .into_iter()
+                    .enumerate()
+                {
+                    extra[idx[k]] = part;
+                }
+            }
+            (None, Some(closed_total)) => {
+                let idx: Vec<usize> = (0..c.accepted)
+                    .filter(|&i| mode[i].is_some() && takes_extra(i))
+                    .collect();
+                let w: Vec<f64> = idx.iter().map(|_| rng.weight()).collect();
+                for (k, part) in distribute(closed_total - c.recovered_yuan, &w, 100)
+                    .into_iter()
+                    .enumerate()
+                {
+                    extra[idx[k]] = part;
+                }
+                for i in (0..c.accepted).filter(|&i| mode[i].is_none()) {
+                    extra[i] = (rng.weight() * 900.0) as i64 + 2_000;
+                }
+            }
+            (None, None) => {
+                for i in (0..c.accepted).filter(|&i| takes_extra(i)) {
+                    extra[i] = (rng.weight() * rng.weight() * 800.0) as i64 + 3_000;
+                }
+            }
+        }
+        for (i, (filed_on, court_idx)) in filed.into_iter().enumerate() {
+            let court = &courts[court_idx];
+            let year = chrono::Datelike::year(&filed_on);
+            let n = seq.entry((court_idx, year)).or_insert(0);
+            *n += 1;
+            let closed_on = mode[i].map(|_| {
+                let later = filed_on + Days::new(5 + rng.below(400));
+                later.min(c.close_by).max(filed_on)
+            });
+            let subject_yuan = recovered_of[i] + extra[i];
+            cases.push(case::Model {
+                id: ids.case + cases.len() as i64,
+                case_number: format!("({year}){}执{}号", court.abbreviation, n),
+                court_id: court.id,
+                region_code: court.region_code.clone(),
+                filed_on,
+                statutory_due_on: filed_on
+                    .checked_add_months(chrono::Months::new(6))
+                    .unwrap_or(filed_on),
+                category: CaseCategory::Other,
+                subject_amount_fen: subject_yuan * 100,
+                judge_team: Some(format!(
+                    "执行{}团队",
+                    ["一", "二", "三", "四"][rng.below(4) as usize]
+                )),
+                status: if mode[i].is_some() {
+                    CaseStatus::Closed
+                } else {
+                    CaseStatus::Pending
+                },
+                closure_mode: mode[i],
+                closed_on,
+                recovered_amount_fen: recovered_of[i] * 100,
+                version: 1,
+                created_at: created,
+                updated_at: created,
+            });
+            report_of.push(c.report);
+            close_by_of.push(c.close_by);
+            court_of.push(court_idx);
+        }
+    }
+
+    // Report 1: 5136 closed cases of the three priority categories; 202 transferred to
+    // bankruptcy by the courts the report names (中院, 上饶县/广信区, 广丰, 铅山, 弋阳).
+    let mut closed_r1: Vec<usize> = (0..cases.len())
+        .filter(|&i| report_of[i] == 1 && cases[i].status == CaseStatus::Closed)
+        .collect();
+    rng.shuffle(&mut closed_r1);
+    let priority = [
+        CaseCategory::Livelihood,
+        CaseCategory::Financial,
+        CaseCategory::Government,
+    ];
+    for (k, &i) in closed_r1.iter().enumerate() {
+        if k < 5136 {
+            cases[i].category = priority[k % 3];
+        }
+    }
+    let all = [
+        CaseCategory::Livelihood,
+        CaseCategory::Financial,
+        CaseCategory::Government,
+        CaseCategory::Other,
+        CaseCategory::Other,
+    ];
+    for i in 0..cases.len() {
+        // Report 1's closed cases keep the categories just given; the rest are drawn.
+        if report_of[i] != 1 || cases[i].status == CaseStatus::Pending {
+            cases[i].category = all[rng.below(5) as usize];
+        }
+    }
+    let bankrupt_courts = [0usize, 2, 3, 5, 7];
+    let mut candidates: Vec<usize> = (0..cases.len())
+        .filter(|&i| {
+            report_of[i] == 1
+                && bankrupt_courts.contains(&court_of[i])
+                && matches!(
+                    cases[i].closure_mode,
+                    Some(ClosureMode::Terminated | ClosureMode::TerminatedThisRound)
+                )
+        })
+        .collect();
+    rng.shuffle(&mut candidates);
+    for &i in candidates.iter().take(202) {
+        cases[i].closure_mode = Some(ClosureMode::TransferredToBankruptcy);
+    }
+
+    // Parties: one applicant and one respondent each.
+    let mut parties: Vec<party::Model> = Vec::with_capacity(cases.len() * 2);
+    let mut respondent_of: Vec<usize> = Vec::with_capacity(cases.len());
+    for c in &cases {
+        let applicant_org = c.category == CaseCategory::Financial || rng.below(10) < 4;
+        let pid = ids.party + parties.len() as i64;
+        let (name, kind, idn) = if c.category == CaseCategory::Financial {
+            (
+                BANKS[rng.below(BANKS.len() as u64) as usize].to_owned(),
+                PartyKind::Organisation,
+                credit_code(pid),
+            )
+        } else if applicant_org {
+            (org_name(&mut rng), PartyKind::Organisation, credit_code(pid))
+        } else {
+            (
+                person_name(&mut rng),
+                PartyKind::Person,
+                id_number(&mut rng, &c.region_code, pid),
+            )
+        };
+        parties.push(new_party(
+            pid,
+            c.id,
+            PartyRole::Applicant,
+            kind,
+            name,
+            idn,
+            &mut rng,
+            created,
+        ));
+        let pid = ids.party + parties.len() as i64;
+        let (name, kind, idn) = if rng.below(10) < 7 {
+            (
+                person_name(&mut rng),
+                PartyKind::Person,
+                id_number(&mut rng, &c.region_code, pid),
+            )
+        } else {
+            (org_name(&mut rng), PartyKind::Organisation, credit_code(pid))
+        };
+        respondent_of.push(parties.len());
+        parties.push(new_party(
+            pid,
+            c.id,
+            PartyRole::Respondent,
+            kind,
+            name,
+            idn,
+            &mut rng,
+            created,
+        ));
+    }
+
+    // Flow nodes: filing, closure, and property investigations of terminated cases.
+    let mut flow_nodes: Vec<flow_node::Model> = Vec::new();
+    let node = |case_id: i64, kind: FlowNodeKind, on: NaiveDate, nodes: &mut Vec<flow_node::Model>| {
+        nodes.push(flow_node::Model {
+            id: ids.flow_node + nodes.len() as i64,
+            case_id,
+            kind,
+            occurred_on: on,
+            note: None,
+            parties_notified: true,
+            created_at: created,
+        });
+    };
+    let mut measures: Vec<measure::Model> = Vec::new();
+    for (i, c) in cases.iter().enumerate() {
+        node(c.id, FlowNodeKind::Filed, c.filed_on, &mut flow_nodes);
+        if let (Some(ClosureMode::TerminatedThisRound), Some(closed)) = (c.closure_mode, c.closed_on) {
+            let investigated = closed
+                .checked_sub_days(Days::new(rng.below(20)))
+                .unwrap_or(closed)
+                .max(c.filed_on);
+            measures.push(new_measure(
+                ids.measure + measures.len() as i64,
+                c.id,
+                None,
+                MeasureKind::OnlineInquiry,
+                investigated,
+                created,
+                |m| {
+                    m.channel = Some("general_to_general".into());
+                },
+            ));
+            node(
+                c.id,
+                FlowNodeKind::PropertyInvestigation,
+                investigated,
+                &mut flow_nodes,
+            );
+            if rng.below(10) < 4 {
+                let review = (closed + Days::new(30 + rng.below(300))).min(close_by_of[i]);
+                node(c.id, FlowNodeKind::PropertyInvestigation, review, &mut flow_nodes);
+            }
+        }
+        if let Some(closed) = c.closed_on {
+            node(c.id, FlowNodeKind::Closed, closed, &mut flow_nodes);
+        }
+    }
+
+    // Measures against respondents, dated between filing and the report date.
+    let pick_cases = |report: u8, rng: &mut Rng, n: usize| -> Vec<usize> {
+        let mut idx: Vec<usize> = (0..cases.len()).filter(|&i| report_of[i] == report).collect();
+        rng.shuffle(&mut idx);
+        idx.truncate(n);
+        idx
+    };
+    let taken_on = |i: usize, rng: &mut Rng| {
+        let c = &cases[i];
+        rng.date(c.filed_on, (c.filed_on + Days::new(200)).min(close_by_of[i]))
+    };
+    let push_measures = |report: u8,
+                         kind: MeasureKind,
+                         n: usize,
+                         rng: &mut Rng,
+                         measures: &mut Vec<measure::Model>|
+     -> Vec<usize> {
+        let chosen = pick_cases(report, rng, n);
+        for &i in &chosen {
+            let on = taken_on(i, rng);
+            let party = parties[respondent_of[i]].id;
+            let days = (kind == MeasureKind::Detention).then(|| 1 + rng.below(15) as i32);
+            measures.push(new_measure(
+                ids.measure + measures.len() as i64,
+                cases[i].id,
+                Some(party),
+                kind,
+                on,
+                created,
+                |m| {
+                    m.detention_days = days;
+                },
+            ));
+        }
+        chosen
+    };
+    // Report 1: 2095 detentions and summonses; 4,355,500 yuan of fines; 16 convictions in 15 cases.
+    push_measures(1, MeasureKind::Detention, 1500, &mut rng, &mut measures);
+    push_measures(1, MeasureKind::Summons, 595, &mut rng, &mut measures);
+    let fine_start = measures.len();
+    push_measures(1, MeasureKind::Fine, 350, &mut rng, &mut measures);
+    let w: Vec<f64> = (0..350).map(|_| rng.weight()).collect();
+    for (k, yuan) in distribute(4_355_500, &w, 1_000).into_iter().enumerate() {
+        measures[fine_start + k].amount_fen = Some(yuan * 100);
+    }
+    let start = measures.len();
+    let convicted_cases = push_measures(1, MeasureKind::RefusalCrimeReferral, 15, &mut rng, &mut measures);
+    for m in &mut measures[start..] {
+        m.convicted = Some(true);
+    }
+    // Report 2: 175 detentions, 1 referral; report 4: some detentions.
+    push_measures(2, MeasureKind::Detention, 175, &mut rng, &mut measures);
+    push_measures(2, MeasureKind::RefusalCrimeReferral, 1, &mut rng, &mut measures);
+    push_measures(4, MeasureKind::Detention, 64, &mut rng, &mut measures);
+    // The sixteenth person: a second respondent of the first of those cases.
+    let i = convicted_cases[0];
+    let pid = ids.party + parties.len() as i64;
+    let idn = id_number(&mut rng, &cases[i].region_code, pid);
+    let name = person_name(&mut rng);
+    parties.push(new_party(
+        pid,
+        cases[i].id,
+        PartyRole::Respondent,
+        PartyKind::Person,
+        name,
+        idn,
+        &mut rng,
+        created,
+    ));
+    let on = taken_on(i, &mut rng);
+    measures.push(new_measure(
+        ids.measure + measures.len() as i64,
+        cases[i].id,
+        Some(pid),
+        MeasureKind::RefusalCrimeReferral,
+        on,
+        created,
+        |m| {
+            m.convicted = Some(true);
+        },
+    ));
+
+    // Dishonest-debtor list: 26918 listings in report 1, 1262 in report 2 (101 of them
+    // removed after the debtor performed), 800 in report 4.
+    let mut dishonest: Vec<dishonest_entry::Model> = Vec::new();
+    for (report, n) in [(1u8, 26_918usize), (2, 1_262), (4, 800)] {
+        let mut idx: Vec<usize> = (0..cases.len()).filter(|&i| report_of[i] == report).collect();
+        rng.shuffle(&mut idx);
+        // Report 2's 101 removals come from actually closed cases: put 101 of those first.
+        if report == 2 {
+            idx.sort_by_key(|&i| {
+                !matches!(
+                    cases[i].closure_mode,
+                    Some(ClosureMode::ExecutedInFull | ClosureMode::SettlementPerformed)
+                )
+            });
+        }
+        for (k, &i) in idx.iter().take(n).enumerate() {
+            let c = &cases[i];
+            let p = &parties[respondent_of[i]];
+            let listed_on = (c.filed_on + Days::new(10 + rng.below(80))).min(close_by_of[i]);
+            let performed = matches!(
+                c.closure_mode,
+                Some(ClosureMode::ExecutedInFull | ClosureMode::SettlementPerformed)
+            );
+            let removed = match report {
+                2 => k < 101,
+                _ => performed && rng.below(2) == 0,
+            };
+            let removed_on = c.closed_on.map(|cl| cl.max(listed_on)).filter(|_| removed);
+            dishonest.push(dishonest_entry::Model {
+                id: ids.dishonest + dishonest.len() as i64,
+                case_id: c.id,
+                party_id: p.id,
+                name: p.name.clone(),
+                id_number: p.id_number.clone(),
+                court_id: c.court_id,
+                region_code: c.region_code.clone(),
+                listed_on,
+                reason: "有履行能力而拒不履行生效法律文书确定义务".to_owned(),
+                removed_on,
+                removal_reason: removed_on.map(|_| RemovalReason::Performed),
+                created_at: created,
+            });
+        }
+    }
+
+    // Report 1: 166 supervision batches from 中院 to all 12 basic courts.
+    let mut supervision: Vec<supervision_order::Model> = Vec::new();
+    let mut by_court: HashMap<usize, Vec<usize>> = HashMap::new();
+    for i in 0..cases.len() {
+        if report_of[i] == 1 && court_of[i] != 0 {
+            by_court.entry(court_of[i]).or_default().push(i);
+        }
+    }
+    let (s_from, s_to) = (d(2023, 1, 15), d(2025, 6, 10));
+    let span = (s_to - s_from).num_days() as u64;
+    for b in 0..166u64 {
+        let issued_on = s_from + Days::new(span * b / 165);
+        for k in 0..(1 + b % 3) {
+            let court_idx = 1 + ((b * 3 + k) % 12) as usize;
+            let pool = &by_court[&court_idx];
+            let mut chosen = pool[rng.below(pool.len() as u64) as usize];
+            for _ in 0..200 {
+                let i = pool[rng.below(pool.len() as u64) as usize];
+                let c = &cases[i];
+                if c.filed_on <= issued_on && c.closed_on.is_none_or(|cl| cl > issued_on) {
+                    chosen = i;
+                    break;
+                }
+            }
+            let due_on = issued_on + Days::new(30);
+            supervision.push(supervision_order::Model {
+                id: ids.supervision + supervision.len() as i64,
+                case_id: cases[chosen].id,
+                batch: format!("{}-{:03}", chrono::Datelike::year(&issued_on), b + 1),
+                issuing_court_id: courts[0].id,
+                issued_on,
+                due_on,
+                status: if due_on < r1_end {
+                    SupervisionStatus::Resolved
+                } else {
+                    SupervisionStatus::Open
+                },
+                instructions: Some("请于期限内报告执行进展".to_owned()),
+                created_at: created,
+            });
+        }
+    }
+
+    Generated {
+        cases,
+        parties,
+        measures,
+        flow_nodes,
+        dishonest,
+        supervision,
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn new_party(
+    id: i64,
+    case_id: i64,
+    role: PartyRole,
+    kind: PartyKind,
+    name: String,
+    id_number: String,
+    rng: &mut Rng,
+    created: chrono::DateTime<Utc>,
+) -> party::Model {
+    party::Model {
+        id,
+        case_id,
+        role,
+        kind,
+        name,
+        id_number: Some(id_number),
+        phone: Some(format!(
+            "1{}{:08}",
+            [3, 5, 8, 9][rng.below(4) as usize],
+            rng.below(100_000_000)
+        )),
+        address: Some(format!("江西省上饶市某某路{}号", 1 + rng.below(300))),
+        created_at: created,
+    }
+}
+
+fn new_measure(
+    id: i64,
+    case_id: i64,
+    party_id: Option<i64>,
+    kind: MeasureKind,
+    taken_on: NaiveDate,
+    created: chrono::DateTime<Utc>,
+    fill: impl FnOnce(&mut measure::Model),
+) -> measure::Model {
+    let mut m = measure::Model {
+        id,
+        case_id,
+        party_id,
+        kind,
+        taken_on,
+        channel: None,
+        detention_days: None,
+        amount_fen: None,
+        convicted: None,
+        note: None,
+        created_at: created,
+    };
+    fill(&mut m);
+    m
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn distribute_is_exact() {
+        let w = [1.0, 2.0, 3.5, 400.0];
+        let parts = distribute(1_000_003, &w, 10);
+        assert_eq!(parts.iter().sum::<i64>(), 1_000_003);
+        assert!(parts.iter().all(|p| *p >= 10));
+    }
+}

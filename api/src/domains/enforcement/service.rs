@@ -1,0 +1,999 @@
+//! Database logic of the enforcement domain; no GraphQL here.
+
+use chrono::{Months, NaiveDate};
+use entity::enforcement::court::{self, CourtLevel};
+use entity::enforcement::dishonest_entry::{self, RemovalReason};
+use entity::enforcement::enforcement_case::{self as case, CaseCategory, CaseStatus, ClosureMode};
+use entity::enforcement::flow_node::{self, FlowNodeKind};
+use entity::enforcement::measure::{self, MeasureKind};
+use entity::enforcement::party::{self, PartyKind, PartyRole};
+use entity::enforcement::supervision_order::{self, SupervisionStatus};
+use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr, Query};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, Order,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
+};
+
+use crate::domains::region::service as regions;
+use crate::error::{AppError, AppResult};
+use crate::pagination::{Cursor, Page};
+use crate::validate;
+
+/// Subject amounts under this many fen (100,000 yuan) are small claims (小标的).
+pub const SMALL_CLAIM_LIMIT_FEN: i64 = 10_000_000;
+/// Closure modes that count as actually closed (实际执结).
+pub const ACTUAL_CLOSURE_MODES: [ClosureMode; 2] =
+    [ClosureMode::ExecutedInFull, ClosureMode::SettlementPerformed];
+
+/// Filter of case lists; every field narrows the result.
+#[derive(Debug, Default, Clone)]
+pub struct CaseFilter {
+    pub region_code: Option<String>,
+    pub court_id: Option<i64>,
+    pub status: Option<CaseStatus>,
+    pub closure_mode: Option<ClosureMode>,
+    pub category: Option<CaseCategory>,
+    pub small_claim: Option<bool>,
+    pub filed_from: Option<NaiveDate>,
+    pub filed_to: Option<NaiveDate>,
+    pub closed_from: Option<NaiveDate>,
+    pub closed_to: Option<NaiveDate>,
+    pub subject_min_fen: Option<i64>,
+    pub subject_max_fen: Option<i64>,
+    pub case_number_prefix: Option<String>,
+    /// Terminated-this-round cases whose last property investigation is more than
+    /// six months before this date (终本回头看).
+    pub review_due_as_of: Option<NaiveDate>,
+}
+
+/// Orderings of case lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CaseOrderField {
+    FiledOn,
+    ClosedOn,
+    SubjectAmount,
+    CaseNumber,
+}
+
+impl CaseOrderField {
+    fn name(self) -> &'static str {
+        match self {
+            Self::FiledOn => "filedOn",
+            Self::ClosedOn => "closedOn",
+            Self::SubjectAmount => "subjectAmount",
+            Self::CaseNumber => "caseNumber",
+        }
+    }
+}
+
+/// Pending cases sort as if closed on this date when ordering by closed date.
+const OPEN_END: NaiveDate = NaiveDate::from_ymd_opt(9999, 12, 31).expect("valid date");
+
+fn col(c: case::Column) -> Expr {
+    Expr::col((case::Entity, c))
+}
+
+fn sort_key(field: CaseOrderField) -> Expr {
+    match field {
+        CaseOrderField::FiledOn => col(case::Column::FiledOn),
+        CaseOrderField::ClosedOn => Func::coalesce([col(case::Column::ClosedOn), Expr::val(OPEN_END)]).into(),
+        CaseOrderField::SubjectAmount => col(case::Column::SubjectAmountFen),
+        CaseOrderField::CaseNumber => col(case::Column::CaseNumber),
+    }
+}
+
+fn key_text(field: CaseOrderField, m: &case::Model) -> String {
+    match field {
+        CaseOrderField::FiledOn => m.filed_on.to_string(),
+        CaseOrderField::ClosedOn => m.closed_on.unwrap_or(OPEN_END).to_string(),
+        CaseOrderField::SubjectAmount => m.subject_amount_fen.to_string(),
+        CaseOrderField::CaseNumber => m.case_number.clone(),
+    }
+}
+
+fn key_value(field: CaseOrderField, text: &str) -> AppResult<Expr> {
+    let bad = || AppError::bad_input("after", "after is not a cursor of this list");
+    Ok(match field {
+        CaseOrderField::FiledOn | CaseOrderField::ClosedOn => {
+            Expr::val(text.parse::<NaiveDate>().map_err(|_| bad())?)
+        }
+        CaseOrderField::SubjectAmount => Expr::val(text.parse::<i64>().map_err(|_| bad())?),
+        CaseOrderField::CaseNumber => Expr::val(text.to_owned()),
+    })
+}
+
+/// The filter as a condition on `enforcement_cases` columns (qualified, so usable in joins).
+pub async fn case_condition(db: &impl ConnectionTrait, f: &CaseFilter) -> AppResult<Condition> {
+    let mut cond = scope_condition(db, f.region_code.as_deref(), f.court_id).await?;
+    if let Some(s) = f.status {
+        cond = cond.add(col(case::Column::Status).eq(s));
+    }
+    if let Some(m) = f.closure_mode {
+        cond = cond.add(col(case::Column::ClosureMode).eq(m));
+    }
+    if let Some(c) = f.category {
+        cond = cond.add(col(case::Column::Category).eq(c));
+    }
+    match f.small_claim {
+        Some(true) => cond = cond.add(col(case::Column::SubjectAmountFen).lt(SMALL_CLAIM_LIMIT_FEN)),
+        Some(false) => cond = cond.add(col(case::Column::SubjectAmountFen).gte(SMALL_CLAIM_LIMIT_FEN)),
+        None => {}
+    }
+    if let Some(d) = f.filed_from {
+        cond = cond.add(col(case::Column::FiledOn).gte(d));
+    }
+    if let Some(d) = f.filed_to {
+        cond = cond.add(col(case::Column::FiledOn).lte(d));
+    }
+    if let Some(d) = f.closed_from {
+        cond = cond.add(col(case::Column::ClosedOn).gte(d));
+    }
+    if let Some(d) = f.closed_to {
+        cond = cond.add(col(case::Column::ClosedOn).lte(d));
+    }
+    if let Some(v) = f.subject_min_fen {
+        cond = cond.add(col(case::Column::SubjectAmountFen).gte(v));
+    }
+    if let Some(v) = f.subject_max_fen {
+        cond = cond.add(col(case::Column::SubjectAmountFen).lte(v));
+    }
+    if let Some(prefix) = &f.case_number_prefix {
+        cond = cond.add(
+            col(case::Column::CaseNumber)
+                .like(LikeExpr::new(format!("{}%", regions::like_escape(prefix))).escape('\\')),
+        );
+    }
+    if let Some(as_of) = f.review_due_as_of {
+        let cutoff = as_of
+            .checked_sub_months(Months::new(6))
+            .ok_or_else(|| AppError::bad_input("asOf", "asOf is out of range"))?;
+        let last_investigation = Query::select()
+            .expr(Expr::col((flow_node::Entity, flow_node::Column::OccurredOn)).max())
+            .from(flow_node::Entity)
+            .and_where(
+                Expr::col((flow_node::Entity, flow_node::Column::CaseId))
+                    .equals((case::Entity, case::Column::Id)),
+            )
+            .and_where(
+                Expr::col((flow_node::Entity, flow_node::Column::Kind))
+                    .eq(FlowNodeKind::PropertyInvestigation),
+            )
+            .to_owned();
+        cond = cond
+            .add(col(case::Column::Status).eq(CaseStatus::Closed))
+            .add(col(case::Column::ClosureMode).eq(ClosureMode::TerminatedThisRound))
+            .add(
+                Expr::expr(Func::coalesce([
+                    Expr::SubQuery(None, Box::new(last_investigation.into())),
+                    col(case::Column::ClosedOn),
+                ]))
+                .lt(cutoff),
+            );
+    }
+    Ok(cond)
+}
+
+/// Region-subtree and court condition shared by cases and the KPIs.
+pub async fn scope_condition(
+    db: &impl ConnectionTrait,
+    region_code: Option<&str>,
+    court_id: Option<i64>,
+) -> AppResult<Condition> {
+    let mut cond = Condition::all();
+    if let Some(code) = region_code {
+        let region = regions::require_in(db, code, "regionCode").await?;
+        cond = cond.add(col(case::Column::RegionCode).in_subquery(regions::subtree_codes(&region)));
+    }
+    if let Some(id) = court_id {
+        cond = cond.add(col(case::Column::CourtId).eq(id));
+    }
+    Ok(cond)
+}
+
+/// One page of cases.
+pub async fn list_cases(
+    db: &DatabaseConnection,
+    filter: &CaseFilter,
+    order: (CaseOrderField, Order),
+    limit: u64,
+    after: Option<&str>,
+) -> AppResult<Page<case::Model>> {
+    let (field, dir) = order;
+    let ordering = format!(
+        "{}:{}",
+        field.name(),
+        if dir == Order::Asc { "asc" } else { "desc" }
+    );
+    let mut cond = case_condition(db, filter).await?;
+    if let Some(after) = after {
+        let c = Cursor::decode(after, &ordering)?;
+        let key = key_value(field, &c.k)?;
+        let id = col(case::Column::Id);
+        cond = cond.add(if dir == Order::Asc {
+            Condition::any()
+                .add(sort_key(field).gt(key.clone()))
+                .add(Condition::all().add(sort_key(field).eq(key)).add(id.gt(c.i)))
+        } else {
+            Condition::any()
+                .add(sort_key(field).lt(key.clone()))
+                .add(Condition::all().add(sort_key(field).eq(key)).add(id.lt(c.i)))
+        });
+    }
+    let rows = case::Entity::find()
+        .filter(cond)
+        .order_by(sort_key(field), dir.clone())
+        .order_by(case::Column::Id, dir)
+        .limit(limit + 1)
+        .all(db)
+        .await?;
+    Ok(Page::from_rows(rows, limit, after.is_some(), |m| Cursor {
+        o: ordering.clone(),
+        k: key_text(field, m),
+        i: m.id,
+    }))
+}
+
+pub async fn count_cases(db: &DatabaseConnection, filter: &CaseFilter) -> AppResult<u64> {
+    let cond = case_condition(db, filter).await?;
+    Ok(case::Entity::find().filter(cond).count(db).await?)
+}
+
+pub async fn find_case(db: &impl ConnectionTrait, id: i64) -> AppResult<Option<case::Model>> {
+    Ok(case::Entity::find_by_id(id).one(db).await?)
+}
+
+pub async fn require_case(db: &impl ConnectionTrait, id: i64) -> AppResult<case::Model> {
+    find_case(db, id)
+        .await?
+        .ok_or_else(|| AppError::not_found("enforcement case", id))
+}
+
+pub async fn find_case_by_number(db: &DatabaseConnection, number: &str) -> AppResult<Option<case::Model>> {
+    Ok(case::Entity::find()
+        .filter(case::Column::CaseNumber.eq(number))
+        .one(db)
+        .await?)
+}
+
+// ---------- courts ----------
+
+/// Filter of `courts`.
+#[derive(Debug, Default, Clone)]
+pub struct CourtFilter {
+    pub region_code: Option<String>,
+    pub level: Option<CourtLevel>,
+}
+
+async fn court_condition(db: &impl ConnectionTrait, f: &CourtFilter) -> AppResult<Condition> {
+    let mut cond = Condition::all();
+    if let Some(code) = &f.region_code {
+        let region = regions::require_in(db, code, "regionCode").await?;
+        cond = cond.add(court::Column::RegionCode.in_subquery(regions::subtree_codes(&region)));
+    }
+    if let Some(level) = f.level {
+        cond = cond.add(court::Column::Level.eq(level));
+    }
+    Ok(cond)
+}
+
+pub async fn list_courts(
+    db: &DatabaseConnection,
+    filter: &CourtFilter,
+    limit: u64,
+    after: Option<&str>,
+) -> AppResult<Page<court::Model>> {
+    let mut cond = court_condition(db, filter).await?;
+    if let Some(after) = after {
+        cond = cond.add(court::Column::Id.gt(Cursor::decode(after, "id")?.i));
+    }
+    let rows = court::Entity::find()
+        .filter(cond)
+        .order_by_asc(court::Column::Id)
+        .limit(limit + 1)
+        .all(db)
+        .await?;
+    Ok(Page::from_rows(rows, limit, after.is_some(), |m| Cursor {
+        o: "id".into(),
+        k: String::new(),
+        i: m.id,
+    }))
+}
+
+pub async fn count_courts(db: &DatabaseConnection, filter: &CourtFilter) -> AppResult<u64> {
+    let cond = court_condition(db, filter).await?;
+    Ok(court::Entity::find().filter(cond).count(db).await?)
+}
+
+pub async fn find_court(db: &impl ConnectionTrait, id: i64) -> AppResult<Option<court::Model>> {
+    Ok(court::Entity::find_by_id(id).one(db).await?)
+}
+
+pub async fn courts_by_ids(db: &DatabaseConnection, ids: &[i64]) -> AppResult<Vec<court::Model>> {
+    Ok(court::Entity::find()
+        .filter(court::Column::Id.is_in(ids.iter().copied()))
+        .all(db)
+        .await?)
+}
+
+// ---------- children of cases (for the loaders) ----------
+
+pub async fn parties_of(db: &DatabaseConnection, case_ids: &[i64]) -> AppResult<Vec<party::Model>> {
+    Ok(party::Entity::find()
+        .filter(party::Column::CaseId.is_in(case_ids.iter().copied()))
+        .order_by_asc(party::Column::Id)
+        .all(db)
+        .await?)
+}
+
+pub async fn measures_of(db: &DatabaseConnection, case_ids: &[i64]) -> AppResult<Vec<measure::Model>> {
+    Ok(measure::Entity::find()
+        .filter(measure::Column::CaseId.is_in(case_ids.iter().copied()))
+        .order_by_asc(measure::Column::TakenOn)
+        .order_by_asc(measure::Column::Id)
+        .all(db)
+        .await?)
+}
+
+pub async fn flow_nodes_of(db: &DatabaseConnection, case_ids: &[i64]) -> AppResult<Vec<flow_node::Model>> {
+    Ok(flow_node::Entity::find()
+        .filter(flow_node::Column::CaseId.is_in(case_ids.iter().copied()))
+        .order_by_asc(flow_node::Column::OccurredOn)
+        .order_by_asc(flow_node::Column::Id)
+        .all(db)
+        .await?)
+}
+
+pub async fn supervision_orders_of(
+    db: &DatabaseConnection,
+    case_ids: &[i64],
+) -> AppResult<Vec<supervision_order::Model>> {
+    Ok(supervision_order::Entity::find()
+        .filter(supervision_order::Column::CaseId.is_in(case_ids.iter().copied()))
+        .order_by_asc(supervision_order::Column::IssuedOn)
+        .order_by_asc(supervision_order::Column::Id)
+        .all(db)
+        .await?)
+}
+
+// ---------- dishonest-debtor list ----------
+
+/// Filter of the public dishonest-debtor list.
+#[derive(Debug, Default, Clone)]
+pub struct DishonestFilter {
+    pub name_contains: Option<String>,
+    pub region_code: Option<String>,
+    pub court_id: Option<i64>,
+    pub listed_from: Option<NaiveDate>,
+    pub listed_to: Option<NaiveDate>,
+    /// Include entries that were removed (default: only those standing).
+    pub include_removed: bool,
+}
+
+async fn dishonest_condition(db: &impl ConnectionTrait, f: &DishonestFilter) -> AppResult<Condition> {
+    let mut cond = Condition::all();
+    if !f.include_removed {
+        cond = cond.add(dishonest_entry::Column::RemovedOn.is_null());
+    }
+    if let Some(name) = &f.name_contains {
+        cond = cond.add(
+            Expr::col(dishonest_entry::Column::Name)
+                .like(LikeExpr::new(format!("%{}%", regions::like_escape(name))).escape('\\')),
+        );
+    }
+    if let Some(code) = &f.region_code {
+        let region = regions::require_in(db, code, "regionCode").await?;
+        cond = cond.add(dishonest_entry::Column::RegionCode.in_subquery(regions::subtree_codes(&region)));
+    }
+    if let Some(id) = f.court_id {
+        cond = cond.add(dishonest_entry::Column::CourtId.eq(id));
+    }
+    if let Some(d) = f.listed_from {
+        cond = cond.add(dishonest_entry::Column::ListedOn.gte(d));
+    }
+    if let Some(d) = f.listed_to {
+        cond = cond.add(dishonest_entry::Column::ListedOn.lte(d));
+    }
+    Ok(cond)
+}
+
+/// The list newest first.
+pub async fn list_dishonest(
+    db: &DatabaseConnection,
+    filter: &DishonestFilter,
+    limit: u64,
+    after: Option<&str>,
+) -> AppResult<Page<dishonest_entry::Model>> {
+    let mut cond = dishonest_condition(db, filter).await?;
+    if let Some(after) = after {
+        let c = Cursor::decode(after, "listedOn:desc")?;
+        let key: NaiveDate =
+            c.k.parse()
+                .map_err(|_| AppError::bad_input("after", "after is not a cursor of this list"))?;
+        cond = cond.add(
+            Condition::any()
+                .add(dishonest_entry::Column::ListedOn.lt(key))
+                .add(
+                    Condition::all()
+                        .add(dishonest_entry::Column::ListedOn.eq(key))
+                        .add(dishonest_entry::Column::Id.lt(c.i)),
+                ),
+        );
+    }
+    let rows = dishonest_entry::Entity::find()
+        .filter(cond)
+        .order_by_desc(dishonest_entry::Column::ListedOn)
+        .order_by_desc(dishonest_entry::Column::Id)
+        .limit(limit + 1)
+        .all(db)
+        .await?;
+    Ok(Page::from_rows(rows, limit, after.is_some(), |m| Cursor {
+        o: "listedOn:desc".into(),
+        k: m.listed_on.to_string(),
+        i: m.id,
+    }))
+}
+
+pub async fn count_dishonest(db: &DatabaseConnection, filter: &DishonestFilter) -> AppResult<u64> {
+    let cond = dishonest_condition(db, filter).await?;
+    Ok(dishonest_entry::Entity::find().filter(cond).count(db).await?)
+}
+
+/// Whether a person or organisation stands on the list now (exact name and identity number).
+pub async fn is_dishonest(db: &DatabaseConnection, name: &str, id_number: &str) -> AppResult<bool> {
+    validate::text("name", name, 1, 128)?;
+    validate::text("idNumber", id_number, 1, 32)?;
+    let n = dishonest_entry::Entity::find()
+        .filter(dishonest_entry::Column::Name.eq(name.trim()))
+        .filter(dishonest_entry::Column::IdNumber.eq(id_number.trim().to_uppercase()))
+        .filter(dishonest_entry::Column::RemovedOn.is_null())
+        .count(db)
+        .await?;
+    Ok(n > 0)
+}
+
+// ---------- mutations ----------
+
+/// Input of `fileEnforcementCase`.
+pub struct NewCase {
+    pub case_number: String,
+    pub court_id: i64,
+    pub filed_on: NaiveDate,
+    pub category: CaseCategory,
+    pub subject_amount_fen: i64,
+    pub judge_team: Option<String>,
+}
+
+fn now() -> chrono::DateTime<chrono::Utc> {
+    chrono::Utc::now()
+}
+
+async fn insert_flow_node(
+    db: &impl ConnectionTrait,
+    case_id: i64,
+    kind: FlowNodeKind,
+    on: NaiveDate,
+    note: Option<String>,
+) -> AppResult<flow_node::Model> {
+    Ok(flow_node::ActiveModel {
+        case_id: Set(case_id),
+        kind: Set(kind),
+        occurred_on: Set(on),
+        note: Set(note),
+        parties_notified: Set(true),
+        created_at: Set(now()),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?)
+}
+
+pub async fn file_case(db: &DatabaseConnection, input: NewCase) -> AppResult<case::Model> {
+    let case_number = validate::text("caseNumber", &input.case_number, 3, 64)?;
+    validate::past_date("filedOn", input.filed_on)?;
+    validate::money_range("subjectAmount", input.subject_amount_fen)?;
+    let judge_team = validate::opt_text("judgeTeam", input.judge_team.as_deref(), 64)?;
+    let txn = db.begin().await?;
+    let court = find_court(&txn, input.court_id)
+        .await?
+        .ok_or_else(|| AppError::bad_input("courtId", format!("no court with id {}", input.court_id)))?;
+    let exists = case::Entity::find()
+        .filter(case::Column::CaseNumber.eq(case_number.clone()))
+        .count(&txn)
+        .await?;
+    if exists > 0 {
+        return Err(AppError::Conflict(format!(
+            "case number {case_number} already exists"
+        )));
+    }
+    let due = input
+        .filed_on
+        .checked_add_months(Months::new(6))
+        .ok_or_else(|| AppError::bad_input("filedOn", "filedOn is out of range"))?;
+    let model = case::ActiveModel {
+        case_number: Set(case_number),
+        court_id: Set(court.id),
+        region_code: Set(court.region_code),
+        filed_on: Set(input.filed_on),
+        statutory_due_on: Set(due),
+        category: Set(input.category),
+        subject_amount_fen: Set(input.subject_amount_fen),
+        judge_team: Set(judge_team),
+        status: Set(CaseStatus::Pending),
+        closure_mode: Set(None),
+        closed_on: Set(None),
+        recovered_amount_fen: Set(0),
+        version: Set(1),
+        created_at: Set(now()),
+        updated_at: Set(now()),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await
+    .map_err(unique_to_conflict("case number already exists"))?;
+    insert_flow_node(&txn, model.id, FlowNodeKind::Filed, model.filed_on, None).await?;
+    txn.commit().await?;
+    Ok(model)
+}
+
+/// A unique-key violation raced past the check: report it as CONFLICT.
+fn unique_to_conflict(message: &'static str) -> impl Fn(sea_orm::DbErr) -> AppError {
+    move |e| match e.sql_err() {
+        Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => AppError::Conflict(message.to_owned()),
+        _ => e.into(),
+    }
+}
+
+/// Input of `addParty`.
+pub struct NewParty {
+    pub case_id: i64,
+    pub role: PartyRole,
+    pub kind: PartyKind,
+    pub name: String,
+    pub id_number: Option<String>,
+    pub phone: Option<String>,
+    pub address: Option<String>,
+}
+
+pub async fn add_party(db: &DatabaseConnection, input: NewParty) -> AppResult<party::Model> {
+    let name = validate::text("name", &input.name, 1, 128)?;
+    let id_number = match input.id_number.as_deref() {
+        Some(raw) => Some(validate::id_number(
+            "idNumber",
+            raw,
+            input.kind == PartyKind::Person,
+        )?),
+        None => None,
+    };
+    let phone = match input.phone.as_deref() {
+        Some(raw) => Some(validate::phone("phone", raw)?),
+        None => None,
+    };
+    let address = validate::opt_text("address", input.address.as_deref(), 256)?;
+    let txn = db.begin().await?;
+    require_case(&txn, input.case_id).await?;
+    let model = party::ActiveModel {
+        case_id: Set(input.case_id),
+        role: Set(input.role),
+        kind: Set(input.kind),
+        name: Set(name),
+        id_number: Set(id_number),
+        phone: Set(phone),
+        address: Set(address),
+        created_at: Set(now()),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    txn.commit().await?;
+    Ok(model)
+}
+
+/// Input of `recordMeasure`.
+pub struct NewMeasure {
+    pub case_id: i64,
+    pub party_id: Option<i64>,
+    pub kind: MeasureKind,
+    pub taken_on: NaiveDate,
+    pub channel: Option<String>,
+    pub detention_days: Option<i32>,
+    pub amount_fen: Option<i64>,
+    pub convicted: Option<bool>,
+    pub note: Option<String>,
+}
+
+/// Largest fine on one party (民事诉讼法: up to 1,000,000 yuan for an organisation).
+const MAX_FINE_FEN: i64 = 100_000_000;
+
+pub async fn record_measure(db: &DatabaseConnection, input: NewMeasure) -> AppResult<measure::Model> {
+    validate::past_date("takenOn", input.taken_on)?;
+    let note = validate::opt_text("note", input.note.as_deref(), 1000)?;
+    let channel = validate::opt_text("channel", input.channel.as_deref(), 64)?;
+    let needs_party = matches!(
+        input.kind,
+        MeasureKind::Detention
+            | MeasureKind::Summons
+            | MeasureKind::Fine
+            | MeasureKind::ConsumptionRestriction
+            | MeasureKind::ExitRestriction
+            | MeasureKind::RefusalCrimeReferral
+    );
+    if needs_party && input.party_id.is_none() {
+        return Err(AppError::bad_input(
+            "partyId",
+            "this measure is taken against a party: give partyId",
+        ));
+    }
+    match input.kind {
+        MeasureKind::Detention => match input.detention_days {
+            Some(d) if (1..=15).contains(&d) => {}
+            _ => {
+                return Err(AppError::bad_input(
+                    "detentionDays",
+                    "detention lasts 1 to 15 days",
+                ));
+            }
+        },
+        _ if input.detention_days.is_some() => {
+            return Err(AppError::bad_input(
+                "detentionDays",
+                "only a detention has detention days",
+            ));
+        }
+        _ => {}
+    }
+    let amount_required = matches!(
+        input.kind,
+        MeasureKind::Fine | MeasureKind::OnlineAuction | MeasureKind::JudicialAssistance
+    );
+    match (amount_required, input.amount_fen) {
+        (true, Some(a)) if a > 0 => {
+            if input.kind == MeasureKind::Fine && a > MAX_FINE_FEN {
+                return Err(AppError::bad_input("amount", "a fine is at most 1000000.00 yuan"));
+            }
+            validate::money_range("amount", a)?;
+        }
+        (true, _) => {
+            return Err(AppError::bad_input(
+                "amount",
+                "this measure needs a positive amount",
+            ));
+        }
+        (false, Some(_)) => {
+            return Err(AppError::bad_input("amount", "this measure has no amount"));
+        }
+        (false, None) => {}
+    }
+    match input.kind {
+        MeasureKind::OnlineInquiry => match channel.as_deref() {
+            Some("point_to_point") | Some("general_to_general") => {}
+            _ => {
+                return Err(AppError::bad_input(
+                    "inquiryChannel",
+                    "an online inquiry needs its channel (POINT_TO_POINT or GENERAL_TO_GENERAL)",
+                ));
+            }
+        },
+        MeasureKind::OnlineAuction if channel.is_none() => {
+            return Err(AppError::bad_input(
+                "auctionPlatform",
+                "an online auction needs its platform",
+            ));
+        }
+        _ => {}
+    }
+    if input.convicted.is_some() && input.kind != MeasureKind::RefusalCrimeReferral {
+        return Err(AppError::bad_input(
+            "convicted",
+            "only a refusal-to-execute referral has a verdict",
+        ));
+    }
+    let txn = db.begin().await?;
+    let case = require_case(&txn, input.case_id).await?;
+    if input.taken_on < case.filed_on {
+        return Err(AppError::bad_input(
+            "takenOn",
+            "takenOn is before the case was filed",
+        ));
+    }
+    if let Some(pid) = input.party_id {
+        require_party_of(&txn, pid, case.id, "partyId").await?;
+    }
+    let model = measure::ActiveModel {
+        case_id: Set(case.id),
+        party_id: Set(input.party_id),
+        kind: Set(input.kind),
+        taken_on: Set(input.taken_on),
+        channel: Set(channel),
+        detention_days: Set(input.detention_days),
+        amount_fen: Set(input.amount_fen),
+        convicted: Set(input.convicted),
+        note: Set(note),
+        created_at: Set(now()),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    txn.commit().await?;
+    Ok(model)
+}
+
+async fn require_party_of(
+    db: &impl ConnectionTrait,
+    party_id: i64,
+    case_id: i64,
+    field: &str,
+) -> AppResult<party::Model> {
+    party::Entity::find_by_id(party_id)
+        .one(db)
+        .await?
+        .filter(|p| p.case_id == case_id)
+        .ok_or_else(|| {
+            AppError::bad_input(
+                field,
+                format!("party {party_id} is not a party to case {case_id}"),
+            )
+        })
+}
+
+pub async fn record_flow_node(
+    db: &DatabaseConnection,
+    case_id: i64,
+    kind: FlowNodeKind,
+    occurred_on: NaiveDate,
+    note: Option<String>,
+) -> AppResult<flow_node::Model> {
+    if matches!(
+        kind,
+        FlowNodeKind::Filed | FlowNodeKind::Closed | FlowNodeKind::Reopened
+    ) {
+        return Err(AppError::bad_input(
+            "kind",
+            "FILED, CLOSED and REOPENED are recorded by fileEnforcementCase, closeEnforcementCase and reopenEnforcementCase",
+        ));
+    }
+    validate::past_date("occurredOn", occurred_on)?;
+    let note = validate::opt_text("note", note.as_deref(), 1000)?;
+    let txn = db.begin().await?;
+    let case = require_case(&txn, case_id).await?;
+    if occurred_on < case.filed_on {
+        return Err(AppError::bad_input(
+            "occurredOn",
+            "occurredOn is before the case was filed",
+        ));
+    }
+    let node = insert_flow_node(&txn, case.id, kind, occurred_on, note).await?;
+    txn.commit().await?;
+    Ok(node)
+}
+
+pub async fn close_case(
+    db: &DatabaseConnection,
+    id: i64,
+    mode: ClosureMode,
+    closed_on: NaiveDate,
+    recovered_fen: i64,
+) -> AppResult<case::Model> {
+    validate::past_date("closedOn", closed_on)?;
+    let txn = db.begin().await?;
+    let case = require_case(&txn, id).await?;
+    if case.status != CaseStatus::Pending {
+        return Err(AppError::Conflict(format!(
+            "case {} is already closed; only a pending case closes",
+            case.case_number
+        )));
+    }
+    if closed_on < case.filed_on {
+        return Err(AppError::bad_input(
+            "closedOn",
+            "closedOn is before the case was filed",
+        ));
+    }
+    if recovered_fen < 0 || recovered_fen > Ord::max(case.subject_amount_fen, case.recovered_amount_fen) {
+        return Err(AppError::bad_input(
+            "recoveredAmount",
+            "recoveredAmount must be between 0 and the subject amount",
+        ));
+    }
+    let mut active: case::ActiveModel = case.clone().into();
+    active.status = Set(CaseStatus::Closed);
+    active.closure_mode = Set(Some(mode));
+    active.closed_on = Set(Some(closed_on));
+    active.recovered_amount_fen = Set(recovered_fen);
+    active.version = Set(case.version + 1);
+    active.updated_at = Set(now());
+    let updated = active.update(&txn).await?;
+    insert_flow_node(&txn, id, FlowNodeKind::Closed, closed_on, None).await?;
+    txn.commit().await?;
+    Ok(updated)
+}
+
+pub async fn reopen_case(
+    db: &DatabaseConnection,
+    id: i64,
+    reopened_on: NaiveDate,
+    reason: Option<String>,
+) -> AppResult<case::Model> {
+    validate::past_date("reopenedOn", reopened_on)?;
+    let reason = validate::opt_text("reason", reason.as_deref(), 1000)?;
+    let txn = db.begin().await?;
+    let case = require_case(&txn, id).await?;
+    if case.closure_mode != Some(ClosureMode::TerminatedThisRound) {
+        return Err(AppError::Conflict(format!(
+            "case {} is not terminated this round (终本); only such cases reopen",
+            case.case_number
+        )));
+    }
+    if case.closed_on.is_some_and(|c| reopened_on < c) {
+        return Err(AppError::bad_input(
+            "reopenedOn",
+            "reopenedOn is before the case was closed",
+        ));
+    }
+    let mut active: case::ActiveModel = case.clone().into();
+    active.status = Set(CaseStatus::Pending);
+    active.closure_mode = Set(None);
+    active.closed_on = Set(None);
+    active.version = Set(case.version + 1);
+    active.updated_at = Set(now());
+    let updated = active.update(&txn).await?;
+    insert_flow_node(&txn, id, FlowNodeKind::Reopened, reopened_on, reason).await?;
+    txn.commit().await?;
+    Ok(updated)
+}
+
+/// Input of `issueSupervisionOrder`.
+pub struct NewSupervisionOrder {
+    pub case_id: i64,
+    pub batch: String,
+    pub issuing_court_id: i64,
+    pub issued_on: NaiveDate,
+    pub due_on: NaiveDate,
+    pub instructions: Option<String>,
+}
+
+pub async fn issue_supervision_order(
+    db: &DatabaseConnection,
+    input: NewSupervisionOrder,
+) -> AppResult<supervision_order::Model> {
+    let batch = validate::text("batch", &input.batch, 1, 32)?;
+    validate::past_date("issuedOn", input.issued_on)?;
+    if input.due_on < input.issued_on {
+        return Err(AppError::bad_input("dueOn", "dueOn is before issuedOn"));
+    }
+    let instructions = validate::opt_text("instructions", input.instructions.as_deref(), 2000)?;
+    let txn = db.begin().await?;
+    let case = require_case(&txn, input.case_id).await?;
+    if case.status != CaseStatus::Pending {
+        return Err(AppError::Conflict(format!(
+            "case {} is closed; only a pending case is supervised",
+            case.case_number
+        )));
+    }
+    let issuer = find_court(&txn, input.issuing_court_id).await?.ok_or_else(|| {
+        AppError::bad_input(
+            "issuingCourtId",
+            format!("no court with id {}", input.issuing_court_id),
+        )
+    })?;
+    let case_region = regions::require_in(&txn, &case.region_code, "caseId").await?;
+    if issuer.level != CourtLevel::Intermediate
+        || issuer.id == case.court_id
+        || !case_region.path.contains(&format!("/{}/", issuer.region_code))
+    {
+        return Err(AppError::bad_input(
+            "issuingCourtId",
+            "the issuing court must be the intermediate court above the case's court",
+        ));
+    }
+    let model = supervision_order::ActiveModel {
+        case_id: Set(case.id),
+        batch: Set(batch),
+        issuing_court_id: Set(issuer.id),
+        issued_on: Set(input.issued_on),
+        due_on: Set(input.due_on),
+        status: Set(SupervisionStatus::Open),
+        instructions: Set(instructions),
+        created_at: Set(now()),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    txn.commit().await?;
+    Ok(model)
+}
+
+pub async fn add_to_dishonest_list(
+    db: &DatabaseConnection,
+    case_id: i64,
+    party_id: i64,
+    listed_on: NaiveDate,
+    reason: String,
+) -> AppResult<dishonest_entry::Model> {
+    validate::past_date("listedOn", listed_on)?;
+    let reason = validate::text("reason", &reason, 1, 1000)?;
+    let txn = db.begin().await?;
+    let case = require_case(&txn, case_id).await?;
+    if case.status != CaseStatus::Pending {
+        return Err(AppError::Conflict(format!(
+            "case {} is closed; only debtors of a pending case are listed",
+            case.case_number
+        )));
+    }
+    if listed_on < case.filed_on {
+        return Err(AppError::bad_input(
+            "listedOn",
+            "listedOn is before the case was filed",
+        ));
+    }
+    let party = require_party_of(&txn, party_id, case.id, "partyId").await?;
+    if party.role != PartyRole::Respondent {
+        return Err(AppError::bad_input(
+            "partyId",
+            "only a respondent (被执行人) can be listed",
+        ));
+    }
+    let standing = dishonest_entry::Entity::find()
+        .filter(dishonest_entry::Column::PartyId.eq(party.id))
+        .filter(dishonest_entry::Column::RemovedOn.is_null())
+        .count(&txn)
+        .await?;
+    if standing > 0 {
+        return Err(AppError::Conflict(format!(
+            "{} is already on the list for this case",
+            party.name
+        )));
+    }
+    let model = dishonest_entry::ActiveModel {
+        case_id: Set(case.id),
+        party_id: Set(party.id),
+        name: Set(party.name.clone()),
+        id_number: Set(party.id_number.clone()),
+        court_id: Set(case.court_id),
+        region_code: Set(case.region_code.clone()),
+        listed_on: Set(listed_on),
+        reason: Set(reason),
+        removed_on: Set(None),
+        removal_reason: Set(None),
+        created_at: Set(now()),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    txn.commit().await?;
+    Ok(model)
+}
+
+pub async fn remove_from_dishonest_list(
+    db: &DatabaseConnection,
+    entry_id: i64,
+    removed_on: NaiveDate,
+    reason: RemovalReason,
+) -> AppResult<dishonest_entry::Model> {
+    validate::past_date("removedOn", removed_on)?;
+    let txn = db.begin().await?;
+    let entry = dishonest_entry::Entity::find_by_id(entry_id)
+        .one(&txn)
+        .await?
+        .ok_or_else(|| AppError::not_found("dishonest-list entry", entry_id))?;
+    if entry.removed_on.is_some() {
+        return Err(AppError::Conflict(format!(
+            "entry {entry_id} was already removed"
+        )));
+    }
+    if removed_on < entry.listed_on {
+        return Err(AppError::bad_input("removedOn", "removedOn is before listedOn"));
+    }
+    let mut active: dishonest_entry::ActiveModel = entry.into();
+    active.removed_on = Set(Some(removed_on));
+    active.removal_reason = Set(Some(reason));
+    let updated = active.update(&txn).await?;
+    txn.commit().await?;
+    Ok(updated)
+}
+
+pub async fn find_dishonest_entry(
+    db: &DatabaseConnection,
+    id: i64,
+) -> AppResult<Option<dishonest_entry::Model>> {
+    Ok(dishonest_entry::Entity::find_by_id(id).one(db).await?)
+}

@@ -1,0 +1,7 @@
+//! Administrative regions (行政区划): the hierarchy every record belongs to.
+
+pub mod loaders;
+pub mod query;
+pub mod seed;
+pub mod service;
+pub mod types;

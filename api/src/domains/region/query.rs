@@ -1,0 +1,44 @@
+//! Region queries.
+
+use async_graphql::{Context, Object, Result};
+use sea_orm::DatabaseConnection;
+use std::sync::Arc;
+
+use super::service;
+use super::types::{Region, RegionConnection, RegionFilter};
+use crate::pagination::page_size;
+
+#[derive(Default)]
+pub struct RegionQuery;
+
+#[Object]
+impl RegionQuery {
+    /// One region by its code (行政区划代码).
+    async fn region(&self, ctx: &Context<'_>, code: String) -> Result<Option<Region>> {
+        let db = ctx.data_unchecked::<DatabaseConnection>();
+        Ok(service::find(db, &code).await?.map(Region::from))
+    }
+
+    /// Regions, ordered by code.
+    #[graphql(complexity = "crate::schema::list_cost(first, child_complexity)")]
+    async fn regions(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Which regions to list.")] filter: Option<RegionFilter>,
+        #[graphql(desc = "Page size: 20 by default, at most 100.")] first: Option<i32>,
+        #[graphql(desc = "Cursor after which the page starts.")] after: Option<String>,
+    ) -> Result<RegionConnection> {
+        let db = ctx.data_unchecked::<DatabaseConnection>().clone();
+        let filter: service::RegionFilter = filter.unwrap_or_default().into();
+        let page = service::list(&db, &filter, page_size(first)?, after.as_deref()).await?;
+        let count_filter = filter.clone();
+        Ok(RegionConnection {
+            page: page.map(Region::from),
+            count: Arc::new(move || {
+                let db = db.clone();
+                let f = count_filter.clone();
+                Box::pin(async move { service::count(&db, &f).await })
+            }),
+        })
+    }
+}

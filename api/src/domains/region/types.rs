@@ -1,0 +1,117 @@
+//! GraphQL types of the region domain.
+
+use async_graphql::dataloader::DataLoader;
+use async_graphql::{ComplexObject, Context, Enum, InputObject, Result, SimpleObject};
+use entity::region;
+
+use super::loaders::{RegionChildrenLoader, RegionLoader};
+use super::service;
+
+/// Level of an administrative region (行政区划级别).
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(remote = "entity::region::RegionLevel")]
+pub enum RegionLevel {
+    /// Province (省).
+    Province,
+    /// Prefecture-level city (地级市).
+    City,
+    /// County, district or county-level city (县/区/县级市).
+    County,
+    /// Town or street (乡镇/街道).
+    Town,
+    /// Village or community (村/社区).
+    Village,
+}
+
+/// Administrative region (行政区划): province > city > county > town > village.
+#[derive(SimpleObject, Clone)]
+#[graphql(complex)]
+pub struct Region {
+    /// The region code as ID.
+    pub id: async_graphql::ID,
+    /// Region code (行政区划代码): GB/T 2260 where official, else a local code starting with `L`.
+    pub code: String,
+    /// Name (名称).
+    pub name: String,
+    /// Level (级别).
+    pub level: RegionLevel,
+    /// Whether `code` is an official GB/T 2260 code (false for clearly marked local codes).
+    pub official: bool,
+    #[graphql(skip)]
+    pub parent_code: Option<String>,
+    #[graphql(skip)]
+    pub model: region::Model,
+}
+
+impl From<region::Model> for Region {
+    fn from(m: region::Model) -> Self {
+        Region {
+            id: m.code.clone().into(),
+            code: m.code.clone(),
+            name: m.name.clone(),
+            level: m.level.into(),
+            official: m.official,
+            parent_code: m.parent_code.clone(),
+            model: m,
+        }
+    }
+}
+
+#[ComplexObject]
+impl Region {
+    /// Parent region (上级行政区划), null for a top-level region.
+    async fn parent(&self, ctx: &Context<'_>) -> Result<Option<Region>> {
+        let Some(code) = &self.parent_code else {
+            return Ok(None);
+        };
+        let loader = ctx.data_unchecked::<DataLoader<RegionLoader>>();
+        Ok(loader.load_one(code.clone()).await?.map(Region::from))
+    }
+
+    /// Direct children (下级行政区划), ordered by code.
+    async fn children(&self, ctx: &Context<'_>) -> Result<Vec<Region>> {
+        let loader = ctx.data_unchecked::<DataLoader<RegionChildrenLoader>>();
+        Ok(loader
+            .load_one(self.code.clone())
+            .await?
+            .unwrap_or_default()
+            .into_iter()
+            .map(Region::from)
+            .collect())
+    }
+
+    /// Ancestors from the top-level region down to the parent (root first).
+    async fn ancestors(&self, ctx: &Context<'_>) -> Result<Vec<Region>> {
+        let codes = service::ancestor_codes(&self.model);
+        let loader = ctx.data_unchecked::<DataLoader<RegionLoader>>();
+        let mut found = loader.load_many(codes.clone()).await?;
+        Ok(codes
+            .iter()
+            .filter_map(|c| found.remove(c))
+            .map(Region::from)
+            .collect())
+    }
+}
+
+/// Filter of `regions`.
+#[derive(InputObject, Default)]
+pub struct RegionFilter {
+    /// Only direct children of this region code.
+    pub parent_code: Option<String>,
+    /// Only regions of this level.
+    pub level: Option<RegionLevel>,
+    /// Only regions whose name contains this text.
+    pub name_contains: Option<String>,
+}
+
+impl From<RegionFilter> for service::RegionFilter {
+    fn from(f: RegionFilter) -> Self {
+        service::RegionFilter {
+            parent_code: f.parent_code,
+            level: f.level.map(Into::into),
+            name_contains: f.name_contains,
+        }
+    }
+}
+
+crate::connection!(RegionConnection, RegionEdge, Region, "regions (行政区划)");

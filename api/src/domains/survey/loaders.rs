@@ -1,0 +1,61 @@
+//! Loader of computed metrics: one KPI computation per distinct (domain, region, period),
+//! however many figures share it.
+
+use async_graphql::dataloader::Loader;
+use chrono::NaiveDate;
+use sea_orm::DatabaseConnection;
+use std::collections::HashMap;
+
+use crate::domains::enforcement::kpis;
+
+/// What a reported figure is computed over.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct MetricScope {
+    pub domain: String,
+    pub region_code: String,
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+}
+
+/// The computed KPIs of a scope, by domain.
+#[derive(Debug, Clone)]
+pub enum DomainKpis {
+    Enforcement(Box<kpis::Kpis>),
+}
+
+impl DomainKpis {
+    /// The computed value of `metric`, if the domain computes it.
+    pub fn metric(&self, metric: &str) -> Option<kpis::MetricValue> {
+        match self {
+            DomainKpis::Enforcement(k) => kpis::metric_value(k, metric),
+        }
+    }
+}
+
+pub struct MetricLoader(pub DatabaseConnection);
+
+impl Loader<MetricScope> for MetricLoader {
+    type Value = DomainKpis;
+    type Error = async_graphql::Error;
+
+    async fn load(&self, keys: &[MetricScope]) -> Result<HashMap<MetricScope, Self::Value>, Self::Error> {
+        let mut out = HashMap::new();
+        for key in keys {
+            // Each domain registers its KPI computation here.
+            let value = match key.domain.as_str() {
+                "enforcement" => {
+                    let filter = kpis::KpiFilter {
+                        region_code: Some(key.region_code.clone()),
+                        court_id: None,
+                        from: Some(key.from),
+                        to: Some(key.to),
+                    };
+                    DomainKpis::Enforcement(Box::new(kpis::compute(&self.0, &filter).await?))
+                }
+                _ => continue,
+            };
+            out.insert(key.clone(), value);
+        }
+        Ok(out)
+    }
+}

@@ -1,0 +1,103 @@
+//! GraphQL types of survey reports.
+
+use async_graphql::dataloader::DataLoader;
+use async_graphql::{Context, ID, InputObject, Object, Result};
+use entity::survey::reported_figure;
+
+use super::loaders::{MetricLoader, MetricScope};
+use crate::scalars::Date;
+
+/// A figure a survey report states (报告数据): metric, region, period, value and the
+/// sentence it comes from, beside what the platform computes from its records.
+#[derive(Clone)]
+pub struct ReportedFigure(pub reported_figure::Model);
+
+impl ReportedFigure {
+    async fn computed(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<Option<crate::domains::enforcement::kpis::MetricValue>> {
+        let loader = ctx.data_unchecked::<DataLoader<MetricLoader>>();
+        let scope = MetricScope {
+            domain: self.0.domain.clone(),
+            region_code: self.0.region_code.clone(),
+            from: self.0.period_start,
+            to: self.0.period_end,
+        };
+        Ok(loader
+            .load_one(scope)
+            .await?
+            .and_then(|k| k.metric(&self.0.metric)))
+    }
+}
+
+#[Object]
+impl ReportedFigure {
+    /// Figure id.
+    async fn id(&self) -> ID {
+        self.0.id.into()
+    }
+    /// Number of the report (报告序号), 1 to 9 in the shipped set.
+    async fn report_no(&self) -> i32 {
+        self.0.report_no
+    }
+    /// Domain (领域): `enforcement`, `community`, `rural` or `funeral`.
+    async fn domain(&self) -> &str {
+        &self.0.domain
+    }
+    /// Metric name; for a KPI, the name of the KPI field (e.g. `actualClosureRate`).
+    async fn metric(&self) -> &str {
+        &self.0.metric
+    }
+    /// Region code the figure is about.
+    async fn region_code(&self) -> &str {
+        &self.0.region_code
+    }
+    /// First day of the period (统计期起).
+    async fn period_start(&self) -> Date {
+        self.0.period_start.into()
+    }
+    /// Last day of the period (统计期止).
+    async fn period_end(&self) -> Date {
+        self.0.period_end.into()
+    }
+    /// Stated value as an exact decimal in the canonical unit (rates as fractions: 44.43% is `0.4443`).
+    async fn value(&self) -> &str {
+        &self.0.value
+    }
+    /// Canonical unit: `case`, `yuan`, `ratio`, `person_time`, `person`, `batch`, `record`, ...
+    async fn unit(&self) -> &str {
+        &self.0.unit
+    }
+    /// The report's sentence stating the figure (原文).
+    async fn source_text(&self) -> &str {
+        &self.0.source_text
+    }
+    /// How an ambiguous reading was resolved, if one was.
+    async fn note(&self) -> Option<&str> {
+        self.0.note.as_deref()
+    }
+    /// The value the platform computes from its records for the same metric, region and
+    /// period, as exact decimal text; null when records cannot produce this figure.
+    async fn computed_value(&self, ctx: &Context<'_>) -> Result<Option<String>> {
+        Ok(self.computed(ctx).await?.and_then(|v| v.to_decimal_text()))
+    }
+    /// Whether the computed value, rounded to the stated precision, equals the stated
+    /// value; null when records cannot produce this figure.
+    async fn consistent(&self, ctx: &Context<'_>) -> Result<Option<bool>> {
+        Ok(self.computed(ctx).await?.and_then(|v| v.matches(&self.0.value)))
+    }
+}
+
+/// Filter of `reportedFigures`.
+#[derive(InputObject, Default)]
+pub struct ReportedFigureFilter {
+    /// Figures of this report.
+    pub report_no: Option<i32>,
+    /// Figures of this domain (`enforcement`, ...).
+    pub domain: Option<String>,
+    /// Figures about this region or a region below it.
+    pub region_code: Option<String>,
+    /// Figures of this metric.
+    pub metric: Option<String>,
+}

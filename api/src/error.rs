@@ -1,0 +1,102 @@
+//! The one error type of the API, its stable codes and its mapping to GraphQL.
+//!
+//! Causes of internal errors are logged here and never returned to the client.
+
+use async_graphql::ErrorExtensions;
+use sea_orm::DbErr;
+
+/// Result of every service function.
+pub type AppResult<T> = Result<T, AppError>;
+
+/// Every error a client can see, with a stable `extensions.code`.
+///
+/// It deliberately does not implement `Display`: async-graphql converts any `Display`
+/// type into an error carrying its text, so without it `?` in a resolver must go through
+/// the `From` below, which sets the code and hides internal causes.
+#[derive(Debug)]
+pub enum AppError {
+    /// The input is invalid; `field` names the offending input field.
+    BadUserInput { field: Option<String>, message: String },
+    /// No credentials or invalid credentials.
+    Unauthenticated(String),
+    /// The caller may not do this.
+    Forbidden(String),
+    /// The record does not exist, or the caller may not see it (the same answer).
+    NotFound(String),
+    /// The change conflicts with the current state (duplicate key, wrong state).
+    Conflict(String),
+    /// Anything else: logged with its cause, reported as `INTERNAL` without details.
+    Internal(anyhow::Error),
+}
+
+impl AppError {
+    /// Invalid input in a named field.
+    pub fn bad_input(field: &str, message: impl Into<String>) -> Self {
+        Self::BadUserInput {
+            field: Some(field.to_owned()),
+            message: message.into(),
+        }
+    }
+
+    /// A missing (or invisible) record of the given kind.
+    pub fn not_found(kind: &str, key: impl std::fmt::Display) -> Self {
+        Self::NotFound(format!("{kind} {key} not found"))
+    }
+
+    /// The message sent to the client.
+    pub fn message(&self) -> String {
+        match self {
+            Self::BadUserInput { message, .. } => message.clone(),
+            Self::Unauthenticated(m) | Self::Forbidden(m) | Self::NotFound(m) | Self::Conflict(m) => {
+                m.clone()
+            }
+            Self::Internal(_) => "internal error".to_owned(),
+        }
+    }
+
+    /// The stable code sent in `extensions.code`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::BadUserInput { .. } => "BAD_USER_INPUT",
+            Self::Unauthenticated(_) => "UNAUTHENTICATED",
+            Self::Forbidden(_) => "FORBIDDEN",
+            Self::NotFound(_) => "NOT_FOUND",
+            Self::Conflict(_) => "CONFLICT",
+            Self::Internal(_) => "INTERNAL",
+        }
+    }
+}
+
+impl From<DbErr> for AppError {
+    fn from(err: DbErr) -> Self {
+        Self::Internal(err.into())
+    }
+}
+
+impl From<sea_orm::TransactionError<AppError>> for AppError {
+    fn from(err: sea_orm::TransactionError<AppError>) -> Self {
+        match err {
+            sea_orm::TransactionError::Connection(db) => db.into(),
+            sea_orm::TransactionError::Transaction(app) => app,
+        }
+    }
+}
+
+impl From<AppError> for async_graphql::Error {
+    fn from(err: AppError) -> Self {
+        if let AppError::Internal(cause) = &err {
+            tracing::error!(error = ?cause, "internal error");
+        }
+        let code = err.code();
+        let field = match &err {
+            AppError::BadUserInput { field, .. } => field.clone(),
+            _ => None,
+        };
+        async_graphql::Error::new(err.message()).extend_with(|_, ext| {
+            ext.set("code", code);
+            if let Some(field) = field {
+                ext.set("field", field);
+            }
+        })
+    }
+}

@@ -1,0 +1,14 @@
+//! The survey-data platform: one GraphQL API over court enforcement, community, rural and
+//! funeral data, joined by the administrative-region hierarchy.
+
+pub mod access;
+pub mod config;
+pub mod domains;
+pub mod error;
+pub mod pagination;
+pub mod scalars;
+pub mod schema;
+pub mod seed;
+pub mod startup;
+pub mod telemetry;
+pub mod validate;

@@ -1,0 +1,46 @@
+//! `api [serve|migrate|seed|export-schema]`: the platform's one binary.
+
+use anyhow::Context as _;
+use api::config::Settings;
+use api::startup::{self, Application};
+
+const USAGE: &str = "usage: api [serve|migrate|seed|export-schema]
+  serve          migrate, seed an empty database, then serve (default)
+  migrate        apply pending migrations
+  seed           load the reports' data (idempotent)
+  export-schema  print the GraphQL SDL";
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let command = std::env::args().nth(1).unwrap_or_else(|| "serve".to_owned());
+    if command == "export-schema" {
+        print!("{}", api::schema::sdl());
+        return Ok(());
+    }
+    api::telemetry::init("info,sqlx=warn,sea_orm=warn");
+    let settings = Settings::from_env()?;
+    match command.as_str() {
+        "serve" => {
+            tracing::info!(?settings, "starting");
+            let app = Application::build(settings).await?;
+            tracing::info!(port = app.port(), "listening");
+            app.run_until_stopped().await.context("server failed")
+        }
+        "migrate" => {
+            let db = startup::connect(&settings).await?;
+            startup::migrate(&db).await
+        }
+        "seed" => {
+            let db = startup::connect(&settings).await?;
+            startup::migrate(&db).await?;
+            api::seed::run(&db)
+                .await
+                .map_err(|e| anyhow::anyhow!("seeding failed: {e:?}"))
+        }
+        "-h" | "--help" | "help" => {
+            println!("{USAGE}");
+            Ok(())
+        }
+        other => anyhow::bail!("unknown command {other:?}\n{USAGE}"),
+    }
+}

@@ -1,0 +1,43 @@
+//! The GraphQL schema: one query and one mutation root merged from the domains, with
+//! depth and complexity limits.
+
+use async_graphql::{EmptySubscription, MergedObject, Schema};
+use sea_orm::DatabaseConnection;
+
+use crate::config::Settings;
+use crate::domains::enforcement::{mutation::EnforcementMutation, query::EnforcementQuery};
+use crate::domains::region::query::RegionQuery;
+use crate::domains::survey::query::SurveyQuery;
+use crate::pagination::DEFAULT_PAGE_SIZE;
+
+/// Every read of the platform (查询).
+#[derive(MergedObject, Default)]
+pub struct Query(RegionQuery, EnforcementQuery, SurveyQuery);
+
+/// Every change the platform accepts (变更).
+#[derive(MergedObject, Default)]
+pub struct Mutation(EnforcementMutation);
+
+pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;
+
+/// Cost of a list field: its page size times the cost of one row.
+pub fn list_cost(first: Option<i32>, child_complexity: usize) -> usize {
+    let n = first.map_or(DEFAULT_PAGE_SIZE as usize, |n| n.max(0) as usize);
+    n.max(1).saturating_mul(child_complexity.max(1))
+}
+
+/// Builds the schema once; the database connection is shared by every request.
+pub fn build(db: DatabaseConnection, settings: &Settings) -> AppSchema {
+    Schema::build(Query::default(), Mutation::default(), EmptySubscription)
+        .data(db)
+        .limit_depth(settings.max_depth)
+        .limit_complexity(settings.max_complexity)
+        .finish()
+}
+
+/// The schema without a database, for exporting the SDL.
+pub fn sdl() -> String {
+    Schema::build(Query::default(), Mutation::default(), EmptySubscription)
+        .finish()
+        .sdl()
+}

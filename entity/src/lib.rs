@@ -1,0 +1,8 @@
+//! Database entities (sea-orm models), one folder per domain.
+//!
+//! Entities describe tables only; the GraphQL API has its own types in `api`,
+//! so the schema and the storage can change independently.
+
+pub mod enforcement;
+pub mod region;
+pub mod survey;

@@ -1,0 +1,3 @@
+//! Survey reports (调研报告) and the figures they state.
+
+pub mod reported_figure;

@@ -1,0 +1,20 @@
+//! Database migrations, one file per change, named `m{date}_{nnnnnn}_{what}.rs`.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261128_000001_create_regions;
+mod m20261128_000002_create_enforcement;
+mod m20261128_000003_create_reported_figures;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261128_000001_create_regions::Migration),
+            Box::new(m20261128_000002_create_enforcement::Migration),
+            Box::new(m20261128_000003_create_reported_figures::Migration),
+        ]
+    }
+}
