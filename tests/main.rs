@@ -1,1 +1,11 @@
+//! The integration tests: one binary, one fresh database per test, GraphQL over HTTP.
+//!
+//! SQLite by default; set `TEST_DATABASE_URL=postgres://user@host:port/db` to run every
+//! test on PostgreSQL (each test creates and drops its own database on that server).
 
+mod helpers;
+
+mod enforcement;
+mod http;
+mod regions;
+mod reports;

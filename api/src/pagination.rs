@@ -127,6 +127,7 @@ macro_rules! connection {
             pub node: $node,
         }
 
+        #[doc = concat!("A page of ", $what, " (Relay connection).")]
         #[async_graphql::Object]
         impl $conn {
             /// The rows of this page with their cursors.

@@ -7,9 +7,18 @@ use crate::error::AppResult;
 
 /// Seeds everything; idempotent.
 pub async fn run(db: &DatabaseConnection) -> AppResult<()> {
+    seed(db, true).await
+}
+
+/// Seeds the reference data only (regions, courts, reported figures), no records.
+pub async fn run_reference(db: &DatabaseConnection) -> AppResult<()> {
+    seed(db, false).await
+}
+
+async fn seed(db: &DatabaseConnection, records: bool) -> AppResult<()> {
     domains::region::seed::seed(db).await?;
     let started = std::time::Instant::now();
-    let summary = domains::enforcement::seed::seed(db).await?;
+    let summary = domains::enforcement::seed::seed(db, records).await?;
     tracing::info!(
         ?summary,
         elapsed_ms = started.elapsed().as_millis() as u64,

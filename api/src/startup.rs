@@ -137,7 +137,15 @@ async fn graphql(state: web::Data<AppState>, http: HttpRequest, request: GraphQL
             .json(serde_json::json!({"errors": [{"message": "POST /graphql needs Content-Type: application/json", "extensions": {"code": "BAD_REQUEST"}}]}));
     }
     let request = crate::domains::request_data(request.into_inner(), &state.db).data(Viewer::default());
-    let response: GraphQLResponse = state.schema.execute(request).await.into();
+    let mut response = state.schema.execute(request).await;
+    // Errors raised before any resolver (parse, validation, input coercion) carry no code.
+    for error in &mut response.errors {
+        let ext = error.extensions.get_or_insert_with(Default::default);
+        if ext.get("code").is_none() {
+            ext.set("code", "BAD_USER_INPUT");
+        }
+    }
+    let response: GraphQLResponse = response.into();
     use actix_web::Responder;
     response.respond_to(&http).map_into_boxed_body()
 }

@@ -20,7 +20,7 @@ impl EnforcementMutation {
     async fn file_enforcement_case(
         &self,
         ctx: &Context<'_>,
-        input: FileEnforcementCaseInput,
+        #[graphql(desc = "The input.")] input: FileEnforcementCaseInput,
     ) -> Result<EnforcementCase> {
         let new = NewCase {
             case_number: input.case_number,
@@ -34,7 +34,11 @@ impl EnforcementMutation {
     }
 
     /// Adds a party (当事人) to a case.
-    async fn add_party(&self, ctx: &Context<'_>, input: AddPartyInput) -> Result<Party> {
+    async fn add_party(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The input.")] input: AddPartyInput,
+    ) -> Result<Party> {
         let new = NewParty {
             case_id: parse_id("caseId", &input.case_id)?,
             role: input.role.into(),
@@ -48,14 +52,22 @@ impl EnforcementMutation {
     }
 
     /// Records an enforcement measure (执行措施) with the fields its kind needs.
-    async fn record_measure(&self, ctx: &Context<'_>, input: RecordMeasureInput) -> Result<Measure> {
+    async fn record_measure(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The input.")] input: RecordMeasureInput,
+    ) -> Result<Measure> {
         Ok(Measure(
             service::record_measure(db(ctx), input.to_service()?).await?,
         ))
     }
 
     /// Records a flow node (流程节点); parties are notified.
-    async fn record_flow_node(&self, ctx: &Context<'_>, input: RecordFlowNodeInput) -> Result<FlowNode> {
+    async fn record_flow_node(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The input.")] input: RecordFlowNodeInput,
+    ) -> Result<FlowNode> {
         let case_id = parse_id("caseId", &input.case_id)?;
         Ok(FlowNode(
             service::record_flow_node(
@@ -103,7 +115,7 @@ impl EnforcementMutation {
     async fn issue_supervision_order(
         &self,
         ctx: &Context<'_>,
-        input: IssueSupervisionOrderInput,
+        #[graphql(desc = "The input.")] input: IssueSupervisionOrderInput,
     ) -> Result<SupervisionOrder> {
         let new = NewSupervisionOrder {
             case_id: parse_id("caseId", &input.case_id)?,
@@ -123,7 +135,7 @@ impl EnforcementMutation {
     async fn add_to_dishonest_list(
         &self,
         ctx: &Context<'_>,
-        input: AddToDishonestListInput,
+        #[graphql(desc = "The input.")] input: AddToDishonestListInput,
     ) -> Result<DishonestDebtor> {
         let case_id = parse_id("caseId", &input.case_id)?;
         let party_id = parse_id("partyId", &input.party_id)?;

@@ -50,9 +50,9 @@ struct SeedCourt {
     region_code: String,
 }
 
-/// Seeds courts and figures (idempotently) and, when no case of the seeded courts exists
-/// yet, the generated case records.
-pub async fn seed(db: &DatabaseConnection) -> AppResult<SeedSummary> {
+/// Seeds courts and figures (idempotently) and, with `records` and when no case of the
+/// seeded courts exists yet, the generated case records.
+pub async fn seed(db: &DatabaseConnection, records: bool) -> AppResult<SeedSummary> {
     let courts: Vec<SeedCourt> = serde_json::from_str(include_str!("seed/courts.json"))
         .map_err(|e| AppError::Internal(anyhow::anyhow!("courts.json: {e}")))?;
     let txn = db.begin().await?;
@@ -100,7 +100,7 @@ pub async fn seed(db: &DatabaseConnection) -> AppResult<SeedSummary> {
         .filter(case::Column::CourtId.is_in(ordered.iter().map(|c| c.id)))
         .count(&txn)
         .await?;
-    let summary = if existing == 0 {
+    let summary = if records && existing == 0 {
         let data = generate(&ordered, &IdBase::read(&txn).await?);
         let summary = data.summary();
         data.insert(&txn).await?;

@@ -365,6 +365,7 @@ crate::connection!(
 #[derive(Clone)]
 pub struct Court(pub court::Model);
 
+/// Court (法院).
 #[Object]
 impl Court {
     /// Court id.
@@ -459,6 +460,7 @@ async fn load_children<T: super::loaders::CaseChild>(ctx: &Context<'_>, case_id:
 #[derive(Clone)]
 pub struct EnforcementCase(pub enforcement_case::Model);
 
+/// Enforcement case (执行案件).
 #[Object]
 impl EnforcementCase {
     /// Case id.
@@ -565,6 +567,8 @@ fn personal(ctx: &Context<'_>, value: &Option<String>) -> Option<String> {
 #[derive(Clone)]
 pub struct Party(pub party::Model);
 
+/// Party to a case (当事人). Identity number, phone and address are personal data, masked
+/// for callers without the right to see them.
 #[Object]
 impl Party {
     /// Party id.
@@ -605,6 +609,7 @@ impl Party {
 #[derive(Clone)]
 pub struct Measure(pub measure::Model);
 
+/// Enforcement measure (执行措施).
 #[Object]
 impl Measure {
     /// Measure id.
@@ -665,6 +670,7 @@ impl Measure {
 #[derive(Clone)]
 pub struct FlowNode(pub flow_node::Model);
 
+/// Flow node (流程节点) of a case; parties are told of each.
 #[Object]
 impl FlowNode {
     /// Flow node id.
@@ -697,6 +703,7 @@ impl FlowNode {
 #[derive(Clone)]
 pub struct SupervisionOrder(pub supervision_order::Model);
 
+/// Supervision order (督办) from an intermediate court's command centre.
 #[Object]
 impl SupervisionOrder {
     /// Order id.
@@ -738,6 +745,8 @@ impl SupervisionOrder {
 #[derive(Clone)]
 pub struct DishonestDebtor(pub dishonest_entry::Model);
 
+/// Entry of the dishonest-debtor list (失信被执行人名单), public by law. The identity
+/// number is shown masked, as the public list does.
 #[Object]
 impl DishonestDebtor {
     /// Entry id.

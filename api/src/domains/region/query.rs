@@ -14,7 +14,11 @@ pub struct RegionQuery;
 #[Object]
 impl RegionQuery {
     /// One region by its code (行政区划代码).
-    async fn region(&self, ctx: &Context<'_>, code: String) -> Result<Option<Region>> {
+    async fn region(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Region code (行政区划代码).")] code: String,
+    ) -> Result<Option<Region>> {
         let db = ctx.data_unchecked::<DatabaseConnection>();
         Ok(service::find(db, &code).await?.map(Region::from))
     }

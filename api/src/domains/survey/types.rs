@@ -31,6 +31,7 @@ impl ReportedFigure {
     }
 }
 
+/// A figure a survey report states (报告数据), beside what the platform computes.
 #[Object]
 impl ReportedFigure {
     /// Figure id.

@@ -1,0 +1,890 @@
+//! The enforcement domain: paging, filters, KPI formulas, mutations and their errors.
+
+use crate::helpers::{TestApp, spawn_app};
+use serde_json::{Value, json};
+
+const FILE: &str = r#"mutation($i: FileEnforcementCaseInput!) { fileEnforcementCase(input: $i) { id caseNumber status version } }"#;
+const CLOSE: &str = r#"mutation($id: ID!, $m: ClosureMode!, $on: Date!, $r: Decimal!) {
+    closeEnforcementCase(id: $id, mode: $m, closedOn: $on, recoveredAmount: $r) { id status closureMode closedOn recoveredAmount version } }"#;
+const ADD_PARTY: &str = r#"mutation($i: AddPartyInput!) { addParty(input: $i) { id name idNumber } }"#;
+const MEASURE: &str =
+    r#"mutation($i: RecordMeasureInput!) { recordMeasure(input: $i) { id kind amount detentionDays } }"#;
+
+/// Court id by the region it serves.
+async fn court(app: &TestApp, region: &str) -> String {
+    let d = app
+        .data(
+            r#"query($r: String) { courts(filter: {regionCode: $r}) { nodes { id region { code } } } }"#,
+            json!({"r": region}),
+        )
+        .await;
+    d["courts"]["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["region"]["code"] == region)
+        .unwrap_or_else(|| panic!("no court in {region}"))["id"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+async fn file(app: &TestApp, number: &str, court: &str, filed: &str, category: &str, amount: &str) -> String {
+    let d = app
+        .data(
+            FILE,
+            json!({"i": {"caseNumber": number, "courtId": court, "filedOn": filed, "category": category, "subjectAmount": amount}}),
+        )
+        .await;
+    d["fileEnforcementCase"]["id"].as_str().unwrap().to_owned()
+}
+
+async fn close(app: &TestApp, id: &str, mode: &str, on: &str, recovered: &str) -> Value {
+    app.data(CLOSE, json!({"id": id, "m": mode, "on": on, "r": recovered}))
+        .await["closeEnforcementCase"]
+        .clone()
+}
+
+fn person_id(prefix17: &str) -> String {
+    format!("{prefix17}{}", api::validate::id_check_char(prefix17))
+}
+
+async fn respondent(app: &TestApp, case: &str, name: &str, prefix17: &str) -> String {
+    let d = app
+        .data(
+            ADD_PARTY,
+            json!({"i": {"caseId": case, "role": "RESPONDENT", "kind": "PERSON", "name": name,
+                   "idNumber": person_id(prefix17), "phone": "13900001111", "address": "弋阳县某路1号"}}),
+        )
+        .await;
+    d["addParty"]["id"].as_str().unwrap().to_owned()
+}
+
+/// 24 cases over three courts with repeated dates and amounts, some closed.
+async fn dataset(app: &TestApp) {
+    let courts = [
+        court(app, "361126").await,
+        court(app, "361128").await,
+        court(app, "361100").await,
+    ];
+    let abbr = ["赣1126", "赣1128", "赣11"];
+    let categories = ["LIVELIHOOD", "FINANCIAL", "GOVERNMENT", "OTHER"];
+    let modes = [
+        "EXECUTED_IN_FULL",
+        "TERMINATED_THIS_ROUND",
+        "SETTLEMENT_PERFORMED",
+        "WITHDRAWN",
+    ];
+    for i in 0..24usize {
+        let c = i % 3;
+        let filed = format!("2024-{:02}-{:02}", 1 + (i * 5) % 12, 1 + (i * 7) % 5);
+        let amount = ["50000.00", "150000.50", "99999.99", "100000.00", "7.10"][i % 5];
+        let number = format!("(2024){}执{}号", abbr[c], 100 - i);
+        let id = file(app, &number, &courts[c], &filed, categories[i % 4], amount).await;
+        if i % 3 != 1 {
+            let closed = format!("2024-12-{:02}", 1 + i % 4);
+            close(app, &id, modes[i % 4], &closed, "5.00").await;
+        }
+    }
+}
+
+/// Every case as the API reports it.
+async fn all_cases(app: &TestApp) -> Vec<Value> {
+    let d = app
+        .data(
+            r#"{ enforcementCases(first: 100) { totalCount nodes { id caseNumber filedOn closedOn subjectAmount
+                 status closureMode category smallClaim court { id } region { code } } } }"#,
+            json!({}),
+        )
+        .await;
+    d["enforcementCases"]["nodes"].as_array().unwrap().clone()
+}
+
+fn fen(v: &Value) -> i64 {
+    v.as_str().unwrap().replace('.', "").parse().unwrap()
+}
+
+fn id_of(v: &Value) -> i64 {
+    v["id"].as_str().unwrap().parse().unwrap()
+}
+
+const PAGE: &str = r#"query($f: EnforcementCaseFilter, $o: EnforcementCaseOrderBy, $after: String, $first: Int) {
+    enforcementCases(filter: $f, orderBy: $o, first: $first, after: $after) {
+        totalCount edges { cursor node { id } } nodes { id } pageInfo { hasNextPage hasPreviousPage startCursor endCursor } } }"#;
+
+async fn page_through(app: &TestApp, filter: Value, order: Value, size: i64) -> Vec<i64> {
+    let mut ids = Vec::new();
+    let mut after = Value::Null;
+    loop {
+        let d = app
+            .data(
+                PAGE,
+                json!({"f": filter, "o": order, "after": after, "first": size}),
+            )
+            .await;
+        let conn = &d["enforcementCases"];
+        let edges = conn["edges"].as_array().unwrap();
+        assert!(edges.len() as i64 <= size);
+        assert_eq!(conn["pageInfo"]["hasPreviousPage"], !after.is_null());
+        if let Some(last) = edges.last() {
+            assert_eq!(conn["pageInfo"]["endCursor"], last["cursor"]);
+        }
+        ids.extend(edges.iter().map(|e| id_of(&e["node"])));
+        assert_eq!(conn["nodes"].as_array().unwrap().len(), edges.len());
+        if !conn["pageInfo"]["hasNextPage"].as_bool().unwrap() {
+            break;
+        }
+        after = conn["pageInfo"]["endCursor"].clone();
+    }
+    ids
+}
+
+#[tokio::test]
+async fn paging_returns_every_row_once_in_order_for_each_ordering() {
+    let app = spawn_app().await;
+    dataset(&app).await;
+    let cases = all_cases(&app).await;
+    assert_eq!(cases.len(), 24);
+    for field in ["FILED_ON", "CLOSED_ON", "SUBJECT_AMOUNT", "CASE_NUMBER"] {
+        for dir in ["ASC", "DESC"] {
+            let key = |c: &Value| -> (String, i64) {
+                let k = match field {
+                    "FILED_ON" => c["filedOn"].as_str().unwrap().to_owned(),
+                    "CLOSED_ON" => c["closedOn"].as_str().unwrap_or("9999-12-31").to_owned(),
+                    "SUBJECT_AMOUNT" => format!("{:020}", fen(&c["subjectAmount"])),
+                    _ => c["caseNumber"].as_str().unwrap().to_owned(),
+                };
+                (k, id_of(c))
+            };
+            let mut expected: Vec<(String, i64)> = cases.iter().map(key).collect();
+            expected.sort();
+            if dir == "DESC" {
+                expected.reverse();
+            }
+            let expected: Vec<i64> = expected.into_iter().map(|(_, id)| id).collect();
+            for size in [1, 5, 7] {
+                let got =
+                    page_through(&app, json!({}), json!({"field": field, "direction": dir}), size).await;
+                assert_eq!(got, expected, "ordering {field} {dir}, page size {size}");
+            }
+        }
+    }
+    // The default ordering is filing date, newest first.
+    let got = page_through(&app, json!({}), Value::Null, 10).await;
+    let asc_desc = page_through(
+        &app,
+        json!({}),
+        json!({"field": "FILED_ON", "direction": "DESC"}),
+        10,
+    )
+    .await;
+    assert_eq!(got, asc_desc);
+    // A cursor of one ordering is refused by another.
+    let d = app
+        .data(PAGE, json!({"first": 2, "o": {"field": "FILED_ON"}}))
+        .await;
+    let cursor = d["enforcementCases"]["pageInfo"]["endCursor"].clone();
+    let err = app
+        .error(
+            PAGE,
+            json!({"first": 2, "o": {"field": "CASE_NUMBER"}, "after": cursor}),
+        )
+        .await;
+    assert_eq!(err["extensions"]["code"], "BAD_USER_INPUT");
+    assert_eq!(err["extensions"]["field"], "after");
+    let err = app
+        .error(PAGE, json!({"first": 2, "after": "not-a-cursor"}))
+        .await;
+    assert_eq!(err["extensions"]["field"], "after");
+}
+
+#[tokio::test]
+async fn every_filter_narrows_as_specified() {
+    let app = spawn_app().await;
+    dataset(&app).await;
+    let cases = all_cases(&app).await;
+    let yiyang = court(&app, "361126").await;
+    type Pred = Box<dyn Fn(&Value) -> bool>;
+    let checks: Vec<(Value, Pred)> = vec![
+        (json!({"regionCode": "361100"}), Box::new(|_| true)),
+        (
+            json!({"regionCode": "361126"}),
+            Box::new(|c| c["region"]["code"] == "361126"),
+        ),
+        (json!({"regionCode": "360000"}), Box::new(|_| true)),
+        (json!({"regionCode": "140500"}), Box::new(|_| false)),
+        (
+            json!({"courtId": yiyang}),
+            Box::new(|c| c["region"]["code"] == "361126"),
+        ),
+        (
+            json!({"status": "PENDING"}),
+            Box::new(|c| c["status"] == "PENDING"),
+        ),
+        (json!({"status": "CLOSED"}), Box::new(|c| c["status"] == "CLOSED")),
+        (
+            json!({"closureMode": "TERMINATED_THIS_ROUND"}),
+            Box::new(|c| c["closureMode"] == "TERMINATED_THIS_ROUND"),
+        ),
+        (
+            json!({"category": "FINANCIAL"}),
+            Box::new(|c| c["category"] == "FINANCIAL"),
+        ),
+        (
+            json!({"smallClaim": true}),
+            Box::new(|c| fen(&c["subjectAmount"]) < 10_000_000),
+        ),
+        (
+            json!({"smallClaim": false}),
+            Box::new(|c| fen(&c["subjectAmount"]) >= 10_000_000),
+        ),
+        (
+            json!({"filedFrom": "2024-03-01"}),
+            Box::new(|c| c["filedOn"].as_str().unwrap() >= "2024-03-01"),
+        ),
+        (
+            json!({"filedTo": "2024-06-03"}),
+            Box::new(|c| c["filedOn"].as_str().unwrap() <= "2024-06-03"),
+        ),
+        (
+            json!({"filedFrom": "2024-03-01", "filedTo": "2024-06-03"}),
+            Box::new(|c| ("2024-03-01"..="2024-06-03").contains(&c["filedOn"].as_str().unwrap())),
+        ),
+        (
+            json!({"closedFrom": "2024-12-02"}),
+            Box::new(|c| c["closedOn"].as_str().is_some_and(|d| d >= "2024-12-02")),
+        ),
+        (
+            json!({"closedTo": "2024-12-02"}),
+            Box::new(|c| c["closedOn"].as_str().is_some_and(|d| d <= "2024-12-02")),
+        ),
+        (
+            json!({"subjectAmountMin": "99999.99"}),
+            Box::new(|c| fen(&c["subjectAmount"]) >= 9_999_999),
+        ),
+        (
+            json!({"subjectAmountMax": "99999.99"}),
+            Box::new(|c| fen(&c["subjectAmount"]) <= 9_999_999),
+        ),
+        (
+            json!({"caseNumberPrefix": "(2024)赣11执"}),
+            Box::new(|c| c["caseNumber"].as_str().unwrap().starts_with("(2024)赣11执")),
+        ),
+        (
+            json!({"caseNumberPrefix": "(2024)赣1128"}),
+            Box::new(|c| c["caseNumber"].as_str().unwrap().starts_with("(2024)赣1128")),
+        ),
+        (json!({"caseNumberPrefix": "%"}), Box::new(|_| false)),
+        (
+            json!({"regionCode": "361126", "status": "CLOSED", "smallClaim": false}),
+            Box::new(|c| {
+                c["region"]["code"] == "361126"
+                    && c["status"] == "CLOSED"
+                    && fen(&c["subjectAmount"]) >= 10_000_000
+            }),
+        ),
+    ];
+    for (filter, pred) in checks {
+        let mut expected: Vec<i64> = cases.iter().filter(|c| pred(c)).map(id_of).collect();
+        expected.sort();
+        let d = app.data(PAGE, json!({"f": filter, "first": 100})).await;
+        let mut got: Vec<i64> = d["enforcementCases"]["nodes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(id_of)
+            .collect();
+        got.sort();
+        assert_eq!(got, expected, "filter {filter}");
+        assert_eq!(
+            d["enforcementCases"]["totalCount"],
+            expected.len(),
+            "totalCount of {filter}"
+        );
+    }
+    let bad = [
+        (json!({"regionCode": "000000"}), "regionCode"),
+        (
+            json!({"filedFrom": "2024-05-01", "filedTo": "2024-04-01"}),
+            "filedTo",
+        ),
+        (
+            json!({"subjectAmountMin": "10.00", "subjectAmountMax": "1.00"}),
+            "subjectAmountMax",
+        ),
+        (json!({"courtId": "abc"}), "courtId"),
+    ];
+    for (filter, field) in bad {
+        let err = app.error(PAGE, json!({"f": filter})).await;
+        assert_eq!(err["extensions"]["code"], "BAD_USER_INPUT", "{filter}");
+        assert_eq!(err["extensions"]["field"], field, "{filter}");
+    }
+}
+
+const KPIS: &str = r#"query($f: EnforcementKpiFilter) { enforcementKpis(filter: $f) {
+    accepted closed closureRate actualClosed actualClosureRate subjectAmount recoveredAmount recoveryRate
+    terminatedThisRound terminatedThisRoundRate closedWithinLimit closedWithinLimitRate
+    acceptedPreviousYear acceptedGrowth actualClosedPreviousYear actualClosedGrowth closedSubjectAmount
+    transferredToBankruptcy closedPriorityCategories detentions summonses detentionsAndSummons fines fineAmount
+    refusalCrimeReferrals refusalCrimeConvictions refusalCrimeCases dishonestListings dishonestRemovalsAfterPerformance
+    supervisionOrders supervisionBatches supervisedCourts targets { threeYearClosureRate } } }"#;
+
+fn close_to(v: &Value, expected: f64) {
+    let x = v.as_f64().unwrap_or_else(|| panic!("not a number: {v}"));
+    assert!((x - expected).abs() < 1e-9, "{x} != {expected}");
+}
+
+#[tokio::test]
+async fn kpi_formulas_on_a_hand_built_dataset() {
+    let app = spawn_app().await;
+    let yy = court(&app, "361126").await;
+    let py = court(&app, "361128").await;
+    let mid = court(&app, "361100").await;
+    let c1 = file(
+        &app,
+        "(2024)赣1126执1号",
+        &yy,
+        "2024-01-10",
+        "LIVELIHOOD",
+        "100000.00",
+    )
+    .await;
+    let c2 = file(
+        &app,
+        "(2024)赣1126执2号",
+        &yy,
+        "2024-02-01",
+        "FINANCIAL",
+        "50000.00",
+    )
+    .await;
+    let c3 = file(&app, "(2024)赣1126执3号", &yy, "2024-03-01", "OTHER", "200000.00").await;
+    let c4 = file(&app, "(2024)赣1126执4号", &yy, "2024-04-01", "OTHER", "10000.00").await;
+    let c5 = file(
+        &app,
+        "(2024)赣1126执5号",
+        &yy,
+        "2024-05-01",
+        "GOVERNMENT",
+        "40000.00",
+    )
+    .await;
+    let p1 = file(&app, "(2023)赣1126执1号", &yy, "2023-01-15", "OTHER", "1000.00").await;
+    file(&app, "(2023)赣1126执2号", &yy, "2023-06-01", "OTHER", "3000.00").await;
+    file(&app, "(2024)赣1128执1号", &py, "2024-01-05", "OTHER", "8000.00").await;
+    close(&app, &c1, "EXECUTED_IN_FULL", "2024-03-01", "100000.00").await;
+    close(&app, &c2, "SETTLEMENT_PERFORMED", "2024-09-01", "30000.00").await;
+    close(&app, &c3, "TERMINATED_THIS_ROUND", "2024-05-01", "0").await;
+    close(&app, &c5, "WITHDRAWN", "2024-05-20", "0.00").await;
+    close(&app, &p1, "EXECUTED_IN_FULL", "2023-02-01", "1000.00").await;
+
+    let party = respondent(&app, &c4, "王某", "36112619800101123").await;
+    let m = |kind: &str, on: &str, extra: Value| {
+        let mut i = json!({"caseId": c4, "partyId": party, "kind": kind, "takenOn": on});
+        i.as_object_mut()
+            .unwrap()
+            .extend(extra.as_object().unwrap().clone());
+        json!({"i": i})
+    };
+    app.data(MEASURE, m("DETENTION", "2024-04-10", json!({"detentionDays": 5})))
+        .await;
+    app.data(MEASURE, m("FINE", "2024-04-11", json!({"amount": "1000.50"})))
+        .await;
+    app.data(MEASURE, m("SUMMONS", "2024-04-12", json!({}))).await;
+    app.data(
+        MEASURE,
+        m("REFUSAL_CRIME_REFERRAL", "2024-04-13", json!({"convicted": true})),
+    )
+    .await;
+    let listed = app
+        .data(
+            r#"mutation($i: AddToDishonestListInput!) { addToDishonestList(input: $i) { id } }"#,
+            json!({"i": {"caseId": c4, "partyId": party, "listedOn": "2024-04-15", "reason": "拒不履行"}}),
+        )
+        .await;
+    let entry = listed["addToDishonestList"]["id"].clone();
+    app.data(
+        r#"mutation($id: ID!) { removeFromDishonestList(id: $id, removedOn: "2024-06-01", reason: PERFORMED) { id } }"#,
+        json!({"id": entry}),
+    )
+    .await;
+    app.data(
+        r#"mutation($i: IssueSupervisionOrderInput!) { issueSupervisionOrder(input: $i) { id batch issuingCourt { id } } }"#,
+        json!({"i": {"caseId": c4, "batch": "2024-001", "issuingCourtId": mid, "issuedOn": "2024-04-20", "dueOn": "2024-05-20"}}),
+    )
+    .await;
+
+    let window = json!({"regionCode": "361126", "filedFrom": "2024-01-01", "filedTo": "2024-12-31"});
+    let k = app.data(KPIS, json!({"f": window})).await["enforcementKpis"].clone();
+    assert_eq!(k["accepted"], 5);
+    assert_eq!(k["closed"], 4);
+    close_to(&k["closureRate"], 0.8);
+    assert_eq!(k["actualClosed"], 2);
+    close_to(&k["actualClosureRate"], 0.4);
+    assert_eq!(k["subjectAmount"], "400000.00");
+    assert_eq!(k["recoveredAmount"], "130000.00");
+    close_to(&k["recoveryRate"], 0.325);
+    assert_eq!(k["terminatedThisRound"], 1);
+    close_to(&k["terminatedThisRoundRate"], 0.25);
+    assert_eq!(k["closedWithinLimit"], 3, "c2 closed after its six months");
+    close_to(&k["closedWithinLimitRate"], 0.75);
+    assert_eq!(k["acceptedPreviousYear"], 2);
+    close_to(&k["acceptedGrowth"], 1.5);
+    assert_eq!(k["actualClosedPreviousYear"], 1);
+    close_to(&k["actualClosedGrowth"], 1.0);
+    assert_eq!(k["closedSubjectAmount"], "390000.00");
+    assert_eq!(k["closedPriorityCategories"], 3);
+    assert_eq!(k["transferredToBankruptcy"], 0);
+    assert_eq!(k["detentions"], 1);
+    assert_eq!(k["summonses"], 1);
+    assert_eq!(k["detentionsAndSummons"], 2);
+    assert_eq!(k["fines"], 1);
+    assert_eq!(k["fineAmount"], "1000.50");
+    assert_eq!(k["refusalCrimeReferrals"], 1);
+    assert_eq!(k["refusalCrimeConvictions"], 1);
+    assert_eq!(k["refusalCrimeCases"], 1);
+    assert_eq!(k["dishonestListings"], 1);
+    assert_eq!(k["dishonestRemovalsAfterPerformance"], 1);
+    assert_eq!(k["supervisionOrders"], 1);
+    assert_eq!(k["supervisionBatches"], 1);
+    assert_eq!(k["supervisedCourts"], 1);
+    close_to(&k["targets"]["threeYearClosureRate"], 0.9);
+
+    // The same through the court, and the city sees the other county too.
+    let d = app
+        .data(
+            r#"query($id: ID!) { court(id: $id) { kpis(filter: {filedFrom: "2024-01-01", filedTo: "2024-12-31"}) { accepted actualClosed } } }"#,
+            json!({"id": yy}),
+        )
+        .await;
+    assert_eq!(d["court"]["kpis"], json!({"accepted": 5, "actualClosed": 2}));
+    let k = app
+        .data(
+            KPIS,
+            json!({"f": {"regionCode": "361100", "filedFrom": "2024-01-01", "filedTo": "2024-12-31"}}),
+        )
+        .await["enforcementKpis"]
+        .clone();
+    assert_eq!(k["accepted"], 6);
+    // Without a period: every case; no growth without both ends.
+    let k = app.data(KPIS, json!({"f": {"regionCode": "361126"}})).await["enforcementKpis"].clone();
+    assert_eq!(k["accepted"], 7);
+    assert!(k["acceptedGrowth"].is_null());
+    // Zero denominators give null rates.
+    let k = app.data(KPIS, json!({"f": {"regionCode": "361123"}})).await["enforcementKpis"].clone();
+    assert_eq!(k["accepted"], 0);
+    for rate in [
+        "closureRate",
+        "actualClosureRate",
+        "recoveryRate",
+        "terminatedThisRoundRate",
+        "closedWithinLimitRate",
+    ] {
+        assert!(k[rate].is_null(), "{rate}");
+    }
+    let err = app
+        .error(
+            KPIS,
+            json!({"f": {"filedFrom": "2024-02-01", "filedTo": "2024-01-01"}}),
+        )
+        .await;
+    assert_eq!(err["extensions"]["field"], "filedTo");
+}
+
+#[tokio::test]
+async fn close_and_reopen_follow_the_state_machine() {
+    let app = spawn_app().await;
+    let yy = court(&app, "361126").await;
+    let id = file(&app, "(2024)赣1126执9号", &yy, "2024-03-01", "OTHER", "1000.00").await;
+    // Validation: dates and amounts.
+    let code = |mode: &'static str, on: &'static str, r: &'static str| {
+        let (app, id) = (&app, id.clone());
+        async move {
+            app.error(CLOSE, json!({"id": id, "m": mode, "on": on, "r": r}))
+                .await
+        }
+    };
+    let err = code("EXECUTED_IN_FULL", "2024-02-01", "0").await;
+    assert_eq!(
+        (
+            err["extensions"]["code"].as_str(),
+            err["extensions"]["field"].as_str()
+        ),
+        (Some("BAD_USER_INPUT"), Some("closedOn"))
+    );
+    let err = code("EXECUTED_IN_FULL", "2024-04-01", "1000.01").await;
+    assert_eq!(err["extensions"]["field"], "recoveredAmount");
+    let err = code("EXECUTED_IN_FULL", "2024-04-01", "-1.00").await;
+    assert_eq!(err["extensions"]["field"], "recoveredAmount");
+    let err = code("EXECUTED_IN_FULL", "2999-01-01", "0").await;
+    assert_eq!(err["extensions"]["field"], "closedOn");
+    let err = app
+        .error(
+            CLOSE,
+            json!({"id": "999999", "m": "WITHDRAWN", "on": "2024-04-01", "r": "0"}),
+        )
+        .await;
+    assert_eq!(err["extensions"]["code"], "NOT_FOUND");
+
+    let closed = close(&app, &id, "TERMINATED_THIS_ROUND", "2024-04-01", "10.00").await;
+    assert_eq!(closed["status"], "CLOSED");
+    assert_eq!(closed["version"], 2);
+    let err = code("EXECUTED_IN_FULL", "2024-05-01", "0").await;
+    assert_eq!(
+        err["extensions"]["code"], "CONFLICT",
+        "only a pending case closes"
+    );
+
+    const REOPEN: &str = r#"mutation($id: ID!, $on: Date!) { reopenEnforcementCase(id: $id, reopenedOn: $on, reason: "发现财产") {
+        status closureMode closedOn version flowNodes { kind occurredOn } } }"#;
+    let err = app.error(REOPEN, json!({"id": id, "on": "2024-03-15"})).await;
+    assert_eq!(err["extensions"]["field"], "reopenedOn");
+    let d = app.data(REOPEN, json!({"id": id, "on": "2024-06-01"})).await;
+    let r = &d["reopenEnforcementCase"];
+    assert_eq!(r["status"], "PENDING");
+    assert!(r["closureMode"].is_null() && r["closedOn"].is_null());
+    let kinds: Vec<&str> = r["flowNodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["FILED", "CLOSED", "REOPENED"]);
+    close(&app, &id, "EXECUTED_IN_FULL", "2024-07-01", "1000.00").await;
+    let err = app.error(REOPEN, json!({"id": id, "on": "2024-08-01"})).await;
+    assert_eq!(
+        err["extensions"]["code"], "CONFLICT",
+        "only terminated-this-round cases reopen"
+    );
+}
+
+#[tokio::test]
+async fn filing_validates_and_refuses_duplicates() {
+    let app = spawn_app().await;
+    let yy = court(&app, "361126").await;
+    let input = |number: &str, court: &str, filed: &str, amount: &str| json!({"i": {"caseNumber": number, "courtId": court, "filedOn": filed, "category": "OTHER", "subjectAmount": amount}});
+    let d = app
+        .data(FILE, input("(2024)赣1126执1号", &yy, "2024-03-01", "10.00"))
+        .await;
+    assert_eq!(d["fileEnforcementCase"]["status"], "PENDING");
+    assert_eq!(d["fileEnforcementCase"]["version"], 1);
+    assert_eq!(
+        app.error_code(FILE, input("(2024)赣1126执1号", &yy, "2024-03-02", "1.00"))
+            .await,
+        "CONFLICT"
+    );
+    let cases: [(Value, &str); 6] = [
+        (input("(2024)赣1126执2号", "999", "2024-03-01", "1.00"), "courtId"),
+        (input("(2024)赣1126执2号", &yy, "2999-03-01", "1.00"), "filedOn"),
+        (input("(2024)赣1126执2号", &yy, "1980-03-01", "1.00"), "filedOn"),
+        (
+            input("(2024)赣1126执2号", &yy, "2024-03-01", "-1.00"),
+            "subjectAmount",
+        ),
+        (input("x", &yy, "2024-03-01", "1.00"), "caseNumber"),
+        (
+            input("(2024)赣1126执\u{0007}号", &yy, "2024-03-01", "1.00"),
+            "caseNumber",
+        ),
+    ];
+    for (vars, field) in cases {
+        let err = app.error(FILE, vars.clone()).await;
+        assert_eq!(err["extensions"]["code"], "BAD_USER_INPUT", "{vars}");
+        assert_eq!(err["extensions"]["field"], field, "{vars}");
+    }
+    // Unknown enum values and malformed dates never reach the service.
+    let mut bad = input("(2024)赣1126执3号", &yy, "2024-03-01", "1.00");
+    bad["i"]["category"] = json!("NOT_A_CATEGORY");
+    assert_eq!(app.error_code(FILE, bad).await, "BAD_USER_INPUT");
+    assert_eq!(
+        app.error_code(FILE, input("(2024)赣1126执3号", &yy, "2024-13-01", "1.00"))
+            .await,
+        "BAD_USER_INPUT"
+    );
+    // Nothing of the failed attempts was stored.
+    let d = app.data("{ enforcementCases { totalCount } }", json!({})).await;
+    assert_eq!(d["enforcementCases"]["totalCount"], 1);
+    // Lookup by number and by id; a missing id is null.
+    let d = app
+        .data(
+            r#"{ enforcementCaseByNumber(caseNumber: "(2024)赣1126执1号") { id flowNodes { kind } } }"#,
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        d["enforcementCaseByNumber"]["flowNodes"],
+        json!([{"kind": "FILED"}])
+    );
+    let d = app
+        .data(r#"{ enforcementCase(id: "424242") { id } }"#, json!({}))
+        .await;
+    assert!(d["enforcementCase"].is_null());
+}
+
+#[tokio::test]
+async fn parties_measures_and_flow_nodes_validate_their_fields() {
+    let app = spawn_app().await;
+    let yy = court(&app, "361126").await;
+    let case = file(&app, "(2024)赣1126执7号", &yy, "2024-03-01", "OTHER", "5000.00").await;
+    let other = file(&app, "(2024)赣1126执8号", &yy, "2024-03-01", "OTHER", "5000.00").await;
+    let party = respondent(&app, &case, "李某", "36112619900202456").await;
+    // Personal data is masked for a caller without the right.
+    let d = app
+        .data(
+            r#"query($id: ID!) { enforcementCase(id: $id) { parties { idNumber phone address } } }"#,
+            json!({"id": case}),
+        )
+        .await;
+    let p = &d["enforcementCase"]["parties"][0];
+    assert!(p["idNumber"].as_str().unwrap().contains("**********"), "{p}");
+    assert_eq!(p["address"], "***");
+
+    let prefix = "36112619900202456";
+    let wrong = if api::validate::id_check_char(prefix) == '0' {
+        '1'
+    } else {
+        '0'
+    };
+    let bad_party = [
+        (
+            json!({"caseId": case, "role": "RESPONDENT", "kind": "PERSON", "name": "张某", "idNumber": format!("{prefix}{wrong}")}),
+            "idNumber",
+        ),
+        (
+            json!({"caseId": case, "role": "RESPONDENT", "kind": "PERSON", "name": "", "idNumber": null}),
+            "name",
+        ),
+        (
+            json!({"caseId": case, "role": "APPLICANT", "kind": "PERSON", "name": "张某", "phone": "call me"}),
+            "phone",
+        ),
+    ];
+    for (i, field) in bad_party {
+        let err = app.error(ADD_PARTY, json!({"i": i})).await;
+        assert_eq!(err["extensions"]["field"], field, "{i}");
+    }
+    let err = app
+        .error(
+            ADD_PARTY,
+            json!({"i": {"caseId": "999999", "role": "APPLICANT", "kind": "ORGANISATION", "name": "某公司"}}),
+        )
+        .await;
+    assert_eq!(err["extensions"]["code"], "NOT_FOUND");
+
+    let base = |kind: &str| json!({"caseId": case, "partyId": party, "kind": kind, "takenOn": "2024-04-01"});
+    let with = |kind: &str, extra: Value| {
+        let mut i = base(kind);
+        i.as_object_mut()
+            .unwrap()
+            .extend(extra.as_object().unwrap().clone());
+        json!({"i": i})
+    };
+    let bad_measures = [
+        (with("DETENTION", json!({})), "detentionDays"),
+        (with("DETENTION", json!({"detentionDays": 16})), "detentionDays"),
+        (with("SUMMONS", json!({"detentionDays": 3})), "detentionDays"),
+        (with("FINE", json!({})), "amount"),
+        (with("FINE", json!({"amount": "1000000.01"})), "amount"),
+        (with("SUMMONS", json!({"amount": "1.00"})), "amount"),
+        (with("ONLINE_INQUIRY", json!({})), "inquiryChannel"),
+        (
+            with("ONLINE_AUCTION", json!({"amount": "10.00"})),
+            "auctionPlatform",
+        ),
+        (
+            with("DETENTION", json!({"detentionDays": 3, "takenOn": "2024-02-01"})),
+            "takenOn",
+        ),
+        (with("SUMMONS", json!({"convicted": true})), "convicted"),
+        (
+            json!({"i": {"caseId": other, "partyId": party, "kind": "SUMMONS", "takenOn": "2024-04-01"}}),
+            "partyId",
+        ),
+        (
+            json!({"i": {"caseId": case, "kind": "SUMMONS", "takenOn": "2024-04-01"}}),
+            "partyId",
+        ),
+    ];
+    for (vars, field) in bad_measures {
+        let err = app.error(MEASURE, vars.clone()).await;
+        assert_eq!(err["extensions"]["code"], "BAD_USER_INPUT", "{vars}");
+        assert_eq!(err["extensions"]["field"], field, "{vars}");
+    }
+    app.data(
+        MEASURE,
+        with("ONLINE_INQUIRY", json!({"inquiryChannel": "POINT_TO_POINT"})),
+    )
+    .await;
+    app.data(
+        MEASURE,
+        with(
+            "ONLINE_AUCTION",
+            json!({"auctionPlatform": "淘宝", "amount": "88000.00"}),
+        ),
+    )
+    .await;
+    app.data(MEASURE, with("DETENTION", json!({"detentionDays": 15})))
+        .await;
+
+    const NODE: &str =
+        r#"mutation($i: RecordFlowNodeInput!) { recordFlowNode(input: $i) { kind partiesNotified } }"#;
+    let err = app
+        .error(
+            NODE,
+            json!({"i": {"caseId": case, "kind": "CLOSED", "occurredOn": "2024-04-01"}}),
+        )
+        .await;
+    assert_eq!(err["extensions"]["field"], "kind");
+    let err = app
+        .error(
+            NODE,
+            json!({"i": {"caseId": case, "kind": "ASSIGNED", "occurredOn": "2024-01-01"}}),
+        )
+        .await;
+    assert_eq!(err["extensions"]["field"], "occurredOn");
+    let d = app
+        .data(
+            NODE,
+            json!({"i": {"caseId": case, "kind": "ASSIGNED", "occurredOn": "2024-03-02"}}),
+        )
+        .await;
+    assert_eq!(d["recordFlowNode"]["partiesNotified"], true);
+
+    let d = app
+        .data(
+            r#"query($id: ID!) { enforcementCase(id: $id) { measures { kind inquiryChannel auctionPlatform amount detentionDays } flowNodes { kind } } }"#,
+            json!({"id": case}),
+        )
+        .await;
+    let m = &d["enforcementCase"]["measures"];
+    assert_eq!(m.as_array().unwrap().len(), 3, "failed measures stored nothing");
+    assert!(
+        m.as_array()
+            .unwrap()
+            .iter()
+            .any(|x| x["auctionPlatform"] == "淘宝" && x["amount"] == "88000.00")
+    );
+    assert!(
+        m.as_array()
+            .unwrap()
+            .iter()
+            .any(|x| x["inquiryChannel"] == "POINT_TO_POINT")
+    );
+    assert_eq!(
+        d["enforcementCase"]["flowNodes"],
+        json!([{"kind": "FILED"}, {"kind": "ASSIGNED"}])
+    );
+}
+
+#[tokio::test]
+async fn dishonest_list_supervision_and_review() {
+    let app = spawn_app().await;
+    let yy = court(&app, "361126").await;
+    let mid = court(&app, "361100").await;
+    let case = file(&app, "(2024)赣1126执20号", &yy, "2024-01-05", "OTHER", "5000.00").await;
+    let debtor = respondent(&app, &case, "赵某", "36112619750505789").await;
+    let applicant = app
+        .data(
+            ADD_PARTY,
+            json!({"i": {"caseId": case, "role": "APPLICANT", "kind": "ORGANISATION", "name": "某银行"}}),
+        )
+        .await["addParty"]["id"]
+        .clone();
+    const LIST: &str = r#"mutation($i: AddToDishonestListInput!) { addToDishonestList(input: $i) { id name idNumberMasked listedOn } }"#;
+    let i = |party: &Value| json!({"i": {"caseId": case, "partyId": party, "listedOn": "2024-02-01", "reason": "拒不履行"}});
+    let err = app.error(LIST, i(&applicant)).await;
+    assert_eq!(
+        err["extensions"]["field"], "partyId",
+        "only a respondent is listed"
+    );
+    let entry = app.data(LIST, i(&json!(debtor))).await["addToDishonestList"].clone();
+    assert_eq!(entry["name"], "赵某");
+    assert!(entry["idNumberMasked"].as_str().unwrap().starts_with("3611**"));
+    assert_eq!(app.error_code(LIST, i(&json!(debtor))).await, "CONFLICT");
+
+    const CHECK: &str = r#"query($n: String!, $id: String!) { isDishonestDebtor(name: $n, idNumber: $id) }"#;
+    let idn = person_id("36112619750505789");
+    assert_eq!(
+        app.data(CHECK, json!({"n": "赵某", "id": idn})).await["isDishonestDebtor"],
+        true
+    );
+    assert_eq!(
+        app.data(CHECK, json!({"n": "赵某", "id": idn.to_lowercase()}))
+            .await["isDishonestDebtor"],
+        true
+    );
+    assert_eq!(
+        app.data(CHECK, json!({"n": "钱某", "id": idn})).await["isDishonestDebtor"],
+        false
+    );
+    let d = app.data(r#"{ dishonestDebtors(filter: {nameContains: "赵"}) { totalCount nodes { name court { name } region { code } } } }"#, json!({})).await;
+    assert_eq!(d["dishonestDebtors"]["totalCount"], 1);
+    assert_eq!(d["dishonestDebtors"]["nodes"][0]["region"]["code"], "361126");
+
+    const REMOVE: &str = r#"mutation($id: ID!, $on: Date!) { removeFromDishonestList(id: $id, removedOn: $on, reason: PERFORMED) { removedOn removalReason } }"#;
+    let err = app
+        .error(REMOVE, json!({"id": entry["id"], "on": "2024-01-01"}))
+        .await;
+    assert_eq!(err["extensions"]["field"], "removedOn");
+    app.data(REMOVE, json!({"id": entry["id"], "on": "2024-03-01"}))
+        .await;
+    assert_eq!(
+        app.error_code(REMOVE, json!({"id": entry["id"], "on": "2024-03-02"}))
+            .await,
+        "CONFLICT"
+    );
+    assert_eq!(
+        app.error_code(REMOVE, json!({"id": "98765", "on": "2024-03-02"}))
+            .await,
+        "NOT_FOUND"
+    );
+    assert_eq!(
+        app.data(CHECK, json!({"n": "赵某", "id": idn})).await["isDishonestDebtor"],
+        false
+    );
+    let d = app.data(r#"{ a: dishonestDebtors { totalCount } b: dishonestDebtors(filter: {includeRemoved: true}) { totalCount } }"#, json!({})).await;
+    assert_eq!(
+        (d["a"]["totalCount"].as_i64(), d["b"]["totalCount"].as_i64()),
+        (Some(0), Some(1))
+    );
+
+    const ISSUE: &str = r#"mutation($i: IssueSupervisionOrderInput!) { issueSupervisionOrder(input: $i) { batch status dueOn } }"#;
+    let order = |issuer: &str, due: &str| json!({"i": {"caseId": case, "batch": "2024-002", "issuingCourtId": issuer, "issuedOn": "2024-02-10", "dueOn": due}});
+    assert_eq!(
+        app.error(ISSUE, order(&yy, "2024-03-10")).await["extensions"]["field"],
+        "issuingCourtId"
+    );
+    assert_eq!(
+        app.error(ISSUE, order(&mid, "2024-02-01")).await["extensions"]["field"],
+        "dueOn"
+    );
+    let d = app.data(ISSUE, order(&mid, "2024-03-10")).await;
+    assert_eq!(d["issueSupervisionOrder"]["status"], "OPEN");
+
+    // 终本回头看: due when the last property investigation is over six months old.
+    close(&app, &case, "TERMINATED_THIS_ROUND", "2024-05-01", "0").await;
+    const DUE: &str = r#"query($d: Date!) { terminatedCasesDueForReview(asOf: $d, regionCode: "361100") { totalCount nodes { id } } }"#;
+    assert_eq!(
+        app.data(DUE, json!({"d": "2024-10-01"})).await["terminatedCasesDueForReview"]["totalCount"],
+        0
+    );
+    assert_eq!(
+        app.data(DUE, json!({"d": "2024-12-01"})).await["terminatedCasesDueForReview"]["totalCount"],
+        1
+    );
+    app.data(
+        r#"mutation($c: ID!) { recordFlowNode(input: {caseId: $c, kind: PROPERTY_INVESTIGATION, occurredOn: "2024-11-15"}) { id } }"#,
+        json!({"c": case}),
+    )
+    .await;
+    assert_eq!(
+        app.data(DUE, json!({"d": "2024-12-01"})).await["terminatedCasesDueForReview"]["totalCount"],
+        0
+    );
+    assert_eq!(
+        app.data(DUE, json!({"d": "2025-06-01"})).await["terminatedCasesDueForReview"]["totalCount"],
+        1
+    );
+    // A closed case is no longer supervised or listed.
+    assert_eq!(app.error_code(ISSUE, order(&mid, "2024-12-10")).await, "CONFLICT");
+}

@@ -1,0 +1,200 @@
+//! `spawn_app()`: the app in-process on 127.0.0.1 with its own fresh database.
+
+use api::config::Settings;
+use api::startup::{self, Application};
+use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
+use serde_json::{Value, json};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+
+static COUNTER: AtomicU64 = AtomicU64::new(0);
+
+/// A running app and what a test needs to talk to it.
+pub struct TestApp {
+    pub base: String,
+    pub client: reqwest::Client,
+    pub db: DatabaseConnection,
+    /// SQL of the statements run since the last `reset_statements`.
+    statements: Arc<Mutex<Vec<String>>>,
+    _database: TestDatabase,
+}
+
+/// What the app starts with.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Seed {
+    /// Regions, courts and reported figures; no case records.
+    Reference,
+    /// Everything `serve` seeds: the generated records of the reports too.
+    Full,
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(Seed::Reference).await
+}
+
+pub async fn spawn_app_with(seed: Seed) -> TestApp {
+    let database = TestDatabase::create().await;
+    let settings = Settings::for_tests(&database.url);
+    let mut db = startup::connect(&settings).await.expect("connect");
+    let statements = Arc::new(Mutex::new(Vec::new()));
+    let log = statements.clone();
+    db.set_metric_callback(move |info| {
+        if let Ok(mut log) = log.lock() {
+            log.push(info.statement.sql.clone());
+        }
+    });
+    startup::migrate(&db).await.expect("migrate");
+    match seed {
+        Seed::Reference => api::seed::run_reference(&db).await.expect("seed"),
+        Seed::Full => api::seed::run(&db).await.expect("seed"),
+    }
+    let app = Application::build_with_db(settings, db.clone()).expect("build");
+    let base = format!("http://127.0.0.1:{}", app.port());
+    tokio::spawn(app.run_until_stopped());
+    TestApp {
+        base,
+        client: reqwest::Client::new(),
+        db,
+        statements,
+        _database: database,
+    }
+}
+
+impl TestApp {
+    /// Sends a GraphQL request and returns the whole JSON response.
+    pub async fn gql(&self, query: &str, variables: Value) -> Value {
+        self.client
+            .post(format!("{}/graphql", self.base))
+            .json(&json!({"query": query, "variables": variables}))
+            .send()
+            .await
+            .expect("request")
+            .json()
+            .await
+            .expect("json body")
+    }
+
+    /// `data` of a response that must have no errors.
+    pub async fn data(&self, query: &str, variables: Value) -> Value {
+        let body = self.gql(query, variables).await;
+        assert!(body.get("errors").is_none(), "unexpected errors: {body:#}");
+        body["data"].clone()
+    }
+
+    /// `extensions.code` of the first error of a response that must fail.
+    pub async fn error_code(&self, query: &str, variables: Value) -> String {
+        let body = self.gql(query, variables).await;
+        let err = &body["errors"][0];
+        assert!(!err.is_null(), "expected an error: {body:#}");
+        err["extensions"]["code"].as_str().unwrap_or("<none>").to_owned()
+    }
+
+    /// The first error of a response that must fail.
+    pub async fn error(&self, query: &str, variables: Value) -> Value {
+        let body = self.gql(query, variables).await;
+        let err = body["errors"][0].clone();
+        assert!(!err.is_null(), "expected an error: {body:#}");
+        err
+    }
+
+    pub fn reset_statements(&self) {
+        self.statements.lock().expect("lock").clear();
+    }
+
+    /// The statements run since the last reset.
+    pub fn statements(&self) -> Vec<String> {
+        self.statements.lock().expect("lock").clone()
+    }
+
+    /// Runs raw SQL, for tests that arrange data the API deliberately cannot create.
+    #[allow(dead_code)]
+    pub async fn sql(&self, sql: &str) {
+        self.db.execute_unprepared(sql).await.expect("sql");
+    }
+}
+
+/// A database that exists for one test and is removed after it.
+struct TestDatabase {
+    url: String,
+    cleanup: Cleanup,
+}
+
+enum Cleanup {
+    File(std::path::PathBuf),
+    Postgres { admin_url: String, name: String },
+}
+
+impl TestDatabase {
+    async fn create() -> Self {
+        let n = COUNTER.fetch_add(1, Ordering::SeqCst);
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.subsec_nanos())
+            .unwrap_or(0);
+        let unique = format!("{}_{}_{}", std::process::id(), n, nanos);
+        match std::env::var("TEST_DATABASE_URL")
+            .ok()
+            .filter(|u| !u.trim().is_empty())
+        {
+            Some(admin_url) if admin_url.starts_with("postgres") => {
+                let name = format!("survey_test_{unique}");
+                let admin = Database::connect(&admin_url)
+                    .await
+                    .expect("connect to TEST_DATABASE_URL");
+                admin
+                    .execute_unprepared(&format!("CREATE DATABASE {name}"))
+                    .await
+                    .expect("create test database");
+                admin.close().await.ok();
+                let (prefix, _) = admin_url.rsplit_once('/').expect("URL with a database name");
+                let query = admin_url
+                    .split_once('?')
+                    .map(|(_, q)| format!("?{q}"))
+                    .unwrap_or_default();
+                TestDatabase {
+                    url: format!("{prefix}/{name}{query}"),
+                    cleanup: Cleanup::Postgres { admin_url, name },
+                }
+            }
+            Some(other) => panic!("TEST_DATABASE_URL must be a postgres:// URL, got {other}"),
+            None => {
+                let path = std::env::temp_dir().join(format!("survey-test-{unique}.db"));
+                TestDatabase {
+                    url: format!("sqlite://{}?mode=rwc", path.display()),
+                    cleanup: Cleanup::File(path),
+                }
+            }
+        }
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        match &self.cleanup {
+            Cleanup::File(path) => {
+                for suffix in ["", "-wal", "-shm"] {
+                    let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+                }
+            }
+            Cleanup::Postgres { admin_url, name } => {
+                let (admin_url, name) = (admin_url.clone(), name.clone());
+                // Drop runs inside the test's runtime: use a thread with its own.
+                let _ = std::thread::spawn(move || {
+                    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build();
+                    if let Ok(rt) = rt {
+                        rt.block_on(async {
+                            if let Ok(admin) = Database::connect(&admin_url).await {
+                                let _ = admin
+                                    .execute_unprepared(&format!(
+                                        "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+                                    ))
+                                    .await;
+                            }
+                        });
+                    }
+                })
+                .join();
+            }
+        }
+    }
+}
