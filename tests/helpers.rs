@@ -14,6 +14,8 @@ pub struct TestApp {
     pub base: String,
     pub client: reqwest::Client,
     pub db: DatabaseConnection,
+    /// Bearer token sent with each request (an administrator's unless changed).
+    token: Mutex<Option<String>>,
     /// SQL of the statements run since the last `reset_statements`.
     statements: Arc<Mutex<Vec<String>>>,
     _database: TestDatabase,
@@ -33,8 +35,14 @@ pub async fn spawn_app() -> TestApp {
 }
 
 pub async fn spawn_app_with(seed: Seed) -> TestApp {
+    spawn_app_configured(seed, |_| {}).await
+}
+
+/// An app whose settings the test adjusts first (keys, limits).
+pub async fn spawn_app_configured(seed: Seed, configure: impl FnOnce(&mut Settings)) -> TestApp {
     let database = TestDatabase::create().await;
-    let settings = Settings::for_tests(&database.url);
+    let mut settings = Settings::for_tests(&database.url);
+    configure(&mut settings);
     let mut db = startup::connect(&settings).await.expect("connect");
     let statements = Arc::new(Mutex::new(Vec::new()));
     let log = statements.clone();
@@ -55,6 +63,7 @@ pub async fn spawn_app_with(seed: Seed) -> TestApp {
         base,
         client: reqwest::Client::new(),
         db,
+        token: Mutex::new(Some(token("admin", &["admin"], None))),
         statements,
         _database: database,
     }
@@ -63,15 +72,46 @@ pub async fn spawn_app_with(seed: Seed) -> TestApp {
 impl TestApp {
     /// Sends a GraphQL request and returns the whole JSON response.
     pub async fn gql(&self, query: &str, variables: Value) -> Value {
-        self.client
+        let token = self.token.lock().expect("lock").clone();
+        self.send(token.as_deref(), &[], query, variables).await.1
+    }
+
+    /// Sends a GraphQL request with this token and headers; returns the status and body.
+    pub async fn send(
+        &self,
+        token: Option<&str>,
+        headers: &[(&str, &str)],
+        query: &str,
+        variables: Value,
+    ) -> (u16, Value) {
+        let mut req = self
+            .client
             .post(format!("{}/graphql", self.base))
-            .json(&json!({"query": query, "variables": variables}))
-            .send()
-            .await
-            .expect("request")
-            .json()
-            .await
-            .expect("json body")
+            .json(&json!({"query": query, "variables": variables}));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        let resp = req.send().await.expect("request");
+        let status = resp.status().as_u16();
+        (status, resp.json().await.expect("json body"))
+    }
+
+    /// Acts as a holder of a one-role token from now on (`None` region: every region).
+    pub fn act_as(&self, role: &str, region: Option<&str>) {
+        *self.token.lock().expect("lock") = Some(token(role, &[role], region));
+    }
+
+    /// Acts with no token (anonymous) from now on.
+    pub fn act_anonymously(&self) {
+        *self.token.lock().expect("lock") = None;
+    }
+
+    /// Acts with this bearer token from now on.
+    pub fn act_with(&self, token: &str) {
+        *self.token.lock().expect("lock") = Some(token.to_owned());
     }
 
     /// `data` of a response that must have no errors.
@@ -111,6 +151,44 @@ impl TestApp {
     pub async fn sql(&self, sql: &str) {
         self.db.execute_unprepared(sql).await.expect("sql");
     }
+}
+
+/// Seconds since the epoch.
+pub fn now() -> i64 {
+    chrono::Utc::now().timestamp()
+}
+
+/// Claims of a valid token; tests change what they need.
+pub fn claims(role: &str, roles: &[&str], region: Option<&str>) -> Value {
+    let mut c = json!({
+        "sub": format!("test-{role}"),
+        "roles": roles,
+        "role": role,
+        "iss": api::config::DEFAULT_ISSUER,
+        "aud": api::config::DEFAULT_AUDIENCE,
+        "exp": now() + 600,
+        "iat": now(),
+    });
+    if let Some(r) = region {
+        c["region"] = json!(r);
+    }
+    c
+}
+
+/// Signs claims with the tests' local HS256 secret.
+pub fn sign_hs(claims: &Value, secret: &[u8], kid: Option<&str>) -> String {
+    let mut header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256);
+    header.kid = kid.map(str::to_owned);
+    jsonwebtoken::encode(&header, claims, &jsonwebtoken::EncodingKey::from_secret(secret)).expect("sign")
+}
+
+/// A valid local token for these roles.
+pub fn token(role: &str, roles: &[&str], region: Option<&str>) -> String {
+    sign_hs(
+        &claims(role, roles, region),
+        api::config::TEST_JWT_SECRET.as_bytes(),
+        Some("local"),
+    )
 }
 
 /// A database that exists for one test and is removed after it.

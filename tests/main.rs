@@ -5,6 +5,8 @@
 
 mod helpers;
 
+mod access;
+mod auth;
 mod enforcement;
 mod http;
 mod regions;

@@ -17,6 +17,22 @@ pub struct Settings {
     pub max_depth: usize,
     /// Query complexity limit (a list field costs its page size times its children).
     pub max_complexity: usize,
+    /// HS256 secret of the tokens this server issues (at least 32 bytes); random when unset.
+    pub jwt_secret: Option<String>,
+    /// Required `iss` of every token.
+    pub jwt_issuer: String,
+    /// Required `aud` of every token.
+    pub jwt_audience: String,
+    /// Clock leeway for `exp` and `nbf`, seconds.
+    pub jwt_leeway_secs: u64,
+    /// External public keys: `kid=RS256:/path/key.pem;kid2=ES256:/path/key.pem`.
+    pub jwt_public_keys: Option<String>,
+    /// A JWKS file of external public keys.
+    pub jwt_jwks_file: Option<String>,
+    /// A JWKS URL of external public keys, fetched, cached and refreshed.
+    pub jwt_jwks_url: Option<String>,
+    /// Lifetime of issued access tokens, seconds.
+    pub access_token_ttl_secs: u64,
 }
 
 impl fmt::Debug for Settings {
@@ -29,6 +45,14 @@ impl fmt::Debug for Settings {
             .field("db_max_connections", &self.db_max_connections)
             .field("max_depth", &self.max_depth)
             .field("max_complexity", &self.max_complexity)
+            .field("jwt_secret", &self.jwt_secret.as_ref().map(|_| "***"))
+            .field("jwt_issuer", &self.jwt_issuer)
+            .field("jwt_audience", &self.jwt_audience)
+            .field("jwt_leeway_secs", &self.jwt_leeway_secs)
+            .field("jwt_public_keys", &self.jwt_public_keys)
+            .field("jwt_jwks_file", &self.jwt_jwks_file)
+            .field("jwt_jwks_url", &self.jwt_jwks_url)
+            .field("access_token_ttl_secs", &self.access_token_ttl_secs)
             .finish()
     }
 }
@@ -60,6 +84,14 @@ impl Settings {
             db_max_connections: parse_env("DB_MAX_CONNECTIONS", 10)?,
             max_depth: parse_env("GRAPHQL_MAX_DEPTH", 12)?,
             max_complexity: parse_env("GRAPHQL_MAX_COMPLEXITY", 20_000)?,
+            jwt_secret: opt_env("JWT_SECRET"),
+            jwt_issuer: env_or("JWT_ISSUER", DEFAULT_ISSUER),
+            jwt_audience: env_or("JWT_AUDIENCE", DEFAULT_AUDIENCE),
+            jwt_leeway_secs: parse_env("JWT_LEEWAY_SECONDS", 30)?,
+            jwt_public_keys: opt_env("JWT_PUBLIC_KEYS"),
+            jwt_jwks_file: opt_env("JWT_JWKS_FILE"),
+            jwt_jwks_url: opt_env("JWT_JWKS_URL"),
+            access_token_ttl_secs: parse_env("ACCESS_TOKEN_TTL_SECONDS", 900)?,
         })
     }
 
@@ -72,8 +104,27 @@ impl Settings {
             db_max_connections: 5,
             max_depth: 12,
             max_complexity: 20_000,
+            jwt_secret: Some(TEST_JWT_SECRET.to_owned()),
+            jwt_issuer: DEFAULT_ISSUER.to_owned(),
+            jwt_audience: DEFAULT_AUDIENCE.to_owned(),
+            jwt_leeway_secs: 30,
+            jwt_public_keys: None,
+            jwt_jwks_file: None,
+            jwt_jwks_url: None,
+            access_token_ttl_secs: 900,
         }
     }
+}
+
+/// Default `iss` of tokens.
+pub const DEFAULT_ISSUER: &str = "survey-platform";
+/// Default `aud` of tokens.
+pub const DEFAULT_AUDIENCE: &str = "survey-platform-api";
+/// The secret `Settings::for_tests` uses; never in production.
+pub const TEST_JWT_SECRET: &str = "test-secret-for-the-integration-tests-only";
+
+fn opt_env(key: &str) -> Option<String> {
+    std::env::var(key).ok().filter(|v| !v.trim().is_empty())
 }
 
 fn env_or(key: &str, default: &str) -> String {

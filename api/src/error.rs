@@ -25,6 +25,8 @@ pub enum AppError {
     NotFound(String),
     /// The change conflicts with the current state (duplicate key, wrong state).
     Conflict(String),
+    /// Too many attempts; retry after the given number of seconds.
+    RateLimited { message: String, retry_after: u64 },
     /// Anything else: logged with its cause, reported as `INTERNAL` without details.
     Internal(anyhow::Error),
 }
@@ -50,6 +52,7 @@ impl AppError {
             Self::Unauthenticated(m) | Self::Forbidden(m) | Self::NotFound(m) | Self::Conflict(m) => {
                 m.clone()
             }
+            Self::RateLimited { message, .. } => message.clone(),
             Self::Internal(_) => "internal error".to_owned(),
         }
     }
@@ -62,6 +65,7 @@ impl AppError {
             Self::Forbidden(_) => "FORBIDDEN",
             Self::NotFound(_) => "NOT_FOUND",
             Self::Conflict(_) => "CONFLICT",
+            Self::RateLimited { .. } => "RATE_LIMITED",
             Self::Internal(_) => "INTERNAL",
         }
     }
@@ -92,10 +96,17 @@ impl From<AppError> for async_graphql::Error {
             AppError::BadUserInput { field, .. } => field.clone(),
             _ => None,
         };
+        let retry_after = match &err {
+            AppError::RateLimited { retry_after, .. } => Some(*retry_after),
+            _ => None,
+        };
         async_graphql::Error::new(err.message()).extend_with(|_, ext| {
             ext.set("code", code);
             if let Some(field) = field {
                 ext.set("field", field);
+            }
+            if let Some(seconds) = retry_after {
+                ext.set("retryAfter", seconds);
             }
         })
     }

@@ -2,6 +2,8 @@
 //! funeral data, joined by the administrative-region hierarchy.
 
 pub mod access;
+pub mod audit;
+pub mod auth;
 pub mod config;
 pub mod domains;
 pub mod error;

@@ -4,11 +4,13 @@ use anyhow::Context as _;
 use api::config::Settings;
 use api::startup::{self, Application};
 
-const USAGE: &str = "usage: api [serve|migrate|seed|export-schema]
-  serve          migrate, seed an empty database, then serve (default)
-  migrate        apply pending migrations
-  seed           load the reports' data (idempotent)
-  export-schema  print the GraphQL SDL";
+const USAGE: &str = "usage: api [serve|migrate|seed|export-schema|create-admin USERNAME]
+  serve                  migrate, seed an empty database, then serve (default)
+  migrate                apply pending migrations
+  seed                   load the reports' data (idempotent)
+  export-schema          print the GraphQL SDL
+  create-admin USERNAME  create the first administrator; the password comes from
+                         ADMIN_PASSWORD or, when that is unset, the first line of stdin";
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
@@ -36,6 +38,26 @@ async fn main() -> anyhow::Result<()> {
             api::seed::run(&db)
                 .await
                 .map_err(|e| anyhow::anyhow!("seeding failed: {e:?}"))
+        }
+        "create-admin" => {
+            let username = std::env::args().nth(2).context("create-admin needs a USERNAME")?;
+            let password = match std::env::var("ADMIN_PASSWORD") {
+                Ok(p) if !p.is_empty() => p,
+                _ => {
+                    let mut line = String::new();
+                    std::io::stdin()
+                        .read_line(&mut line)
+                        .context("reading the password from stdin")?;
+                    line.trim_end_matches(['\r', '\n']).to_owned()
+                }
+            };
+            let db = startup::connect(&settings).await?;
+            startup::migrate(&db).await?;
+            let user = api::auth::service::create_admin(&db, &username, &password)
+                .await
+                .map_err(|e| anyhow::anyhow!("{}: {}", e.code(), e.message()))?;
+            println!("created administrator {} (id {})", user.username, user.id);
+            Ok(())
         }
         "-h" | "--help" | "help" => {
             println!("{USAGE}");

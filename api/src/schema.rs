@@ -4,6 +4,8 @@
 use async_graphql::{EmptySubscription, MergedObject, Schema};
 use sea_orm::DatabaseConnection;
 
+use crate::audit::query::AuditQuery;
+use crate::auth::graphql::{AuthMutation, AuthQuery};
 use crate::config::Settings;
 use crate::domains::enforcement::{mutation::EnforcementMutation, query::EnforcementQuery};
 use crate::domains::region::query::RegionQuery;
@@ -12,11 +14,11 @@ use crate::pagination::DEFAULT_PAGE_SIZE;
 
 /// Every read of the platform (查询).
 #[derive(MergedObject, Default)]
-pub struct Query(RegionQuery, EnforcementQuery, SurveyQuery);
+pub struct Query(AuthQuery, RegionQuery, EnforcementQuery, SurveyQuery, AuditQuery);
 
 /// Every change the platform accepts (变更).
 #[derive(MergedObject, Default)]
-pub struct Mutation(EnforcementMutation);
+pub struct Mutation(AuthMutation, EnforcementMutation);
 
 pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;
 
@@ -27,12 +29,21 @@ pub fn list_cost(first: Option<i32>, child_complexity: usize) -> usize {
 }
 
 /// Builds the schema once; the database connection is shared by every request.
-pub fn build(db: DatabaseConnection, settings: &Settings) -> AppSchema {
+pub fn build(db: DatabaseConnection, settings: &Settings, auth: Auth) -> AppSchema {
     Schema::build(Query::default(), Mutation::default(), EmptySubscription)
         .data(db)
+        .data(auth.keys)
+        .data(auth.throttles)
         .limit_depth(settings.max_depth)
         .limit_complexity(settings.max_complexity)
         .finish()
+}
+
+/// What authentication needs in every request: the keys and the login throttles.
+#[derive(Clone)]
+pub struct Auth {
+    pub keys: std::sync::Arc<crate::auth::jwt::KeyStore>,
+    pub throttles: std::sync::Arc<crate::auth::service::LoginThrottles>,
 }
 
 /// The schema without a database, for exporting the SDL.

@@ -3,6 +3,8 @@
 //! Entities describe tables only; the GraphQL API has its own types in `api`,
 //! so the schema and the storage can change independently.
 
+pub mod audit;
+pub mod auth;
 pub mod enforcement;
 pub mod region;
 pub mod survey;

@@ -5,6 +5,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261128_000001_create_regions;
 mod m20261128_000002_create_enforcement;
 mod m20261128_000003_create_reported_figures;
+mod m20261128_000004_create_users_and_audit;
 
 pub struct Migrator;
 
@@ -15,6 +16,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000001_create_regions::Migration),
             Box::new(m20261128_000002_create_enforcement::Migration),
             Box::new(m20261128_000003_create_reported_figures::Migration),
+            Box::new(m20261128_000004_create_users_and_audit::Migration),
         ]
     }
 }

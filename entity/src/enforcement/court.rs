@@ -1,8 +1,10 @@
 //! Court (法院).
 
 use sea_orm::entity::prelude::*;
+use serde::Serialize;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize)]
+#[serde(rename_all = "snake_case")]
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
 pub enum CourtLevel {
     #[sea_orm(string_value = "intermediate")]
@@ -11,7 +13,7 @@ pub enum CourtLevel {
     Basic,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, Serialize)]
 #[sea_orm(table_name = "courts")]
 pub struct Model {
     #[sea_orm(primary_key)]

@@ -1,8 +1,10 @@
 //! Dishonest-debtor list entry (失信被执行人名单). Public by law while it stands.
 
 use sea_orm::entity::prelude::*;
+use serde::Serialize;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize)]
+#[serde(rename_all = "snake_case")]
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
 pub enum RemovalReason {
     #[sea_orm(string_value = "performed")]
@@ -15,7 +17,7 @@ pub enum RemovalReason {
     CaseClosed,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, Serialize)]
 #[sea_orm(table_name = "dishonest_entries")]
 pub struct Model {
     #[sea_orm(primary_key)]

@@ -1,8 +1,10 @@
 //! Enforcement case (执行案件).
 
 use sea_orm::entity::prelude::*;
+use serde::Serialize;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize)]
+#[serde(rename_all = "snake_case")]
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
 pub enum CaseCategory {
     #[sea_orm(string_value = "livelihood")]
@@ -15,7 +17,8 @@ pub enum CaseCategory {
     Other,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize)]
+#[serde(rename_all = "snake_case")]
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
 pub enum CaseStatus {
     #[sea_orm(string_value = "pending")]
@@ -24,7 +27,8 @@ pub enum CaseStatus {
     Closed,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize)]
+#[serde(rename_all = "snake_case")]
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(32))")]
 pub enum ClosureMode {
     #[sea_orm(string_value = "executed_in_full")]
@@ -43,7 +47,7 @@ pub enum ClosureMode {
     Withdrawn,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, Serialize)]
 #[sea_orm(table_name = "enforcement_cases")]
 pub struct Model {
     #[sea_orm(primary_key)]

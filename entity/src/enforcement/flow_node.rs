@@ -1,8 +1,10 @@
 //! Case flow node (流程节点); parties are told of each.
 
 use sea_orm::entity::prelude::*;
+use serde::Serialize;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize)]
+#[serde(rename_all = "snake_case")]
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(32))")]
 pub enum FlowNodeKind {
     #[sea_orm(string_value = "filed")]
@@ -19,7 +21,7 @@ pub enum FlowNodeKind {
     Reopened,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, Serialize)]
 #[sea_orm(table_name = "flow_nodes")]
 pub struct Model {
     #[sea_orm(primary_key)]

@@ -2,8 +2,10 @@
 //! person or thing, so counts of rows are the reports' "人次".
 
 use sea_orm::entity::prelude::*;
+use serde::Serialize;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize)]
+#[serde(rename_all = "snake_case")]
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(32))")]
 pub enum MeasureKind {
     #[sea_orm(string_value = "online_inquiry")]
@@ -30,7 +32,7 @@ pub enum MeasureKind {
     Settlement,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, Serialize)]
 #[sea_orm(table_name = "measures")]
 pub struct Model {
     #[sea_orm(primary_key)]

@@ -1,8 +1,10 @@
 //! Party to an enforcement case (当事人). Identity number, phone and address are personal data.
 
 use sea_orm::entity::prelude::*;
+use serde::Serialize;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize)]
+#[serde(rename_all = "snake_case")]
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
 pub enum PartyRole {
     #[sea_orm(string_value = "applicant")]
@@ -11,7 +13,8 @@ pub enum PartyRole {
     Respondent,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize)]
+#[serde(rename_all = "snake_case")]
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
 pub enum PartyKind {
     #[sea_orm(string_value = "person")]
@@ -20,7 +23,7 @@ pub enum PartyKind {
     Organisation,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, Serialize)]
 #[sea_orm(table_name = "parties")]
 pub struct Model {
     #[sea_orm(primary_key)]

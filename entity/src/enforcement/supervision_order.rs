@@ -1,8 +1,10 @@
 //! Supervision order (督办): a higher court's command centre supervises a case.
 
 use sea_orm::entity::prelude::*;
+use serde::Serialize;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize)]
+#[serde(rename_all = "snake_case")]
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
 pub enum SupervisionStatus {
     #[sea_orm(string_value = "open")]
@@ -11,7 +13,7 @@ pub enum SupervisionStatus {
     Resolved,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, Serialize)]
 #[sea_orm(table_name = "supervision_orders")]
 pub struct Model {
     #[sea_orm(primary_key)]

@@ -18,6 +18,8 @@ use crate::error::{AppError, AppResult};
 /// Which records the KPIs cover.
 #[derive(Debug, Default, Clone, PartialEq, Eq, Hash)]
 pub struct KpiFilter {
+    /// The caller's reach.
+    pub scope: crate::access::Scope,
     pub region_code: Option<String>,
     pub court_id: Option<i64>,
     pub from: Option<NaiveDate>,
@@ -196,7 +198,7 @@ pub async fn compute(db: &impl ConnectionTrait, filter: &KpiFilter) -> AppResult
     {
         return Err(AppError::bad_input("filedTo", "filedTo is before filedFrom"));
     }
-    let scope = scope_condition(db, filter.region_code.as_deref(), filter.court_id).await?;
+    let scope = scope_condition(db, &filter.scope, filter.region_code.as_deref(), filter.court_id).await?;
     let cases = case_totals(db, &scope, filter.from, filter.to).await?;
     let previous_year = match (filter.from, filter.to) {
         (Some(from), Some(to)) => {

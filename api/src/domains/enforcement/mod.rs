@@ -4,6 +4,7 @@
 pub mod kpis;
 pub mod loaders;
 pub mod mutation;
+pub mod policy;
 pub mod query;
 pub mod seed;
 pub mod service;

@@ -3,8 +3,10 @@
 use async_graphql::{Context, ID, Object, Result};
 use sea_orm::DatabaseConnection;
 
-use super::service::{self, NewCase, NewParty, NewSupervisionOrder};
+use super::policy::POLICY;
+use super::service::{self, NewCase, NewParty, NewSupervisionOrder, Who};
 use super::types::*;
+use crate::access::{Action, Actor, Scope, viewer};
 use crate::scalars::{Date, Money};
 
 #[derive(Default)]
@@ -12,6 +14,13 @@ pub struct EnforcementMutation;
 
 fn db<'a>(ctx: &Context<'a>) -> &'a DatabaseConnection {
     ctx.data_unchecked::<DatabaseConnection>()
+}
+
+/// The caller's actor and write scope, once the policy allows writing.
+fn writer(ctx: &Context<'_>) -> Result<(Actor, Scope)> {
+    let v = viewer(ctx);
+    let scope = v.authorize(&POLICY, Action::Write)?;
+    Ok((v.actor(), scope))
 }
 
 #[Object]
@@ -22,6 +31,11 @@ impl EnforcementMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The input.")] input: FileEnforcementCaseInput,
     ) -> Result<EnforcementCase> {
+        let (actor, scope) = writer(ctx)?;
+        let who = Who {
+            actor: &actor,
+            scope: &scope,
+        };
         let new = NewCase {
             case_number: input.case_number,
             court_id: parse_id("courtId", &input.court_id)?,
@@ -30,7 +44,7 @@ impl EnforcementMutation {
             subject_amount_fen: input.subject_amount.fen(),
             judge_team: input.judge_team,
         };
-        Ok(EnforcementCase(service::file_case(db(ctx), new).await?))
+        Ok(EnforcementCase(service::file_case(db(ctx), &who, new).await?))
     }
 
     /// Adds a party (当事人) to a case.
@@ -39,6 +53,11 @@ impl EnforcementMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The input.")] input: AddPartyInput,
     ) -> Result<Party> {
+        let (actor, scope) = writer(ctx)?;
+        let who = Who {
+            actor: &actor,
+            scope: &scope,
+        };
         let new = NewParty {
             case_id: parse_id("caseId", &input.case_id)?,
             role: input.role.into(),
@@ -48,7 +67,7 @@ impl EnforcementMutation {
             phone: input.phone,
             address: input.address,
         };
-        Ok(Party(service::add_party(db(ctx), new).await?))
+        Ok(Party(service::add_party(db(ctx), &who, new).await?, None))
     }
 
     /// Records an enforcement measure (执行措施) with the fields its kind needs.
@@ -57,8 +76,13 @@ impl EnforcementMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The input.")] input: RecordMeasureInput,
     ) -> Result<Measure> {
+        let (actor, scope) = writer(ctx)?;
+        let who = Who {
+            actor: &actor,
+            scope: &scope,
+        };
         Ok(Measure(
-            service::record_measure(db(ctx), input.to_service()?).await?,
+            service::record_measure(db(ctx), &who, input.to_service()?).await?,
         ))
     }
 
@@ -68,10 +92,16 @@ impl EnforcementMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The input.")] input: RecordFlowNodeInput,
     ) -> Result<FlowNode> {
+        let (actor, scope) = writer(ctx)?;
+        let who = Who {
+            actor: &actor,
+            scope: &scope,
+        };
         let case_id = parse_id("caseId", &input.case_id)?;
         Ok(FlowNode(
             service::record_flow_node(
                 db(ctx),
+                &who,
                 case_id,
                 input.kind.into(),
                 input.occurred_on.0,
@@ -91,9 +121,22 @@ impl EnforcementMutation {
         #[graphql(desc = "Closing date.")] closed_on: Date,
         #[graphql(desc = "Total amount recovered (执行到位金额), yuan.")] recovered_amount: Money,
     ) -> Result<EnforcementCase> {
+        let (actor, scope) = writer(ctx)?;
+        let who = Who {
+            actor: &actor,
+            scope: &scope,
+        };
         let id = parse_id("id", &id)?;
         Ok(EnforcementCase(
-            service::close_case(db(ctx), id, mode.into(), closed_on.0, recovered_amount.fen()).await?,
+            service::close_case(
+                db(ctx),
+                &who,
+                id,
+                mode.into(),
+                closed_on.0,
+                recovered_amount.fen(),
+            )
+            .await?,
         ))
     }
 
@@ -105,9 +148,14 @@ impl EnforcementMutation {
         #[graphql(desc = "Date reopened, not before the termination.")] reopened_on: Date,
         #[graphql(desc = "Why (e.g. property found).")] reason: Option<String>,
     ) -> Result<EnforcementCase> {
+        let (actor, scope) = writer(ctx)?;
+        let who = Who {
+            actor: &actor,
+            scope: &scope,
+        };
         let id = parse_id("id", &id)?;
         Ok(EnforcementCase(
-            service::reopen_case(db(ctx), id, reopened_on.0, reason).await?,
+            service::reopen_case(db(ctx), &who, id, reopened_on.0, reason).await?,
         ))
     }
 
@@ -117,6 +165,11 @@ impl EnforcementMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The input.")] input: IssueSupervisionOrderInput,
     ) -> Result<SupervisionOrder> {
+        let (actor, scope) = writer(ctx)?;
+        let who = Who {
+            actor: &actor,
+            scope: &scope,
+        };
         let new = NewSupervisionOrder {
             case_id: parse_id("caseId", &input.case_id)?,
             batch: input.batch,
@@ -126,7 +179,7 @@ impl EnforcementMutation {
             instructions: input.instructions,
         };
         Ok(SupervisionOrder(
-            service::issue_supervision_order(db(ctx), new).await?,
+            service::issue_supervision_order(db(ctx), &who, new).await?,
         ))
     }
 
@@ -137,10 +190,15 @@ impl EnforcementMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The input.")] input: AddToDishonestListInput,
     ) -> Result<DishonestDebtor> {
+        let (actor, scope) = writer(ctx)?;
+        let who = Who {
+            actor: &actor,
+            scope: &scope,
+        };
         let case_id = parse_id("caseId", &input.case_id)?;
         let party_id = parse_id("partyId", &input.party_id)?;
         Ok(DishonestDebtor(
-            service::add_to_dishonest_list(db(ctx), case_id, party_id, input.listed_on.0, input.reason)
+            service::add_to_dishonest_list(db(ctx), &who, case_id, party_id, input.listed_on.0, input.reason)
                 .await?,
         ))
     }
@@ -153,9 +211,14 @@ impl EnforcementMutation {
         #[graphql(desc = "Date removed, not before it was listed.")] removed_on: Date,
         #[graphql(desc = "Why it is removed.")] reason: RemovalReason,
     ) -> Result<DishonestDebtor> {
+        let (actor, scope) = writer(ctx)?;
+        let who = Who {
+            actor: &actor,
+            scope: &scope,
+        };
         let id = parse_id("id", &id)?;
         Ok(DishonestDebtor(
-            service::remove_from_dishonest_list(db(ctx), id, removed_on.0, reason.into()).await?,
+            service::remove_from_dishonest_list(db(ctx), &who, id, removed_on.0, reason.into()).await?,
         ))
     }
 }

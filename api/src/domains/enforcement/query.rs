@@ -5,8 +5,10 @@ use sea_orm::DatabaseConnection;
 use std::sync::Arc;
 
 use super::kpis;
+use super::policy::POLICY;
 use super::service::{self, CourtFilter as ServiceCourtFilter, DishonestFilter};
 use super::types::*;
+use crate::access::{Action, viewer};
 use crate::pagination::page_size;
 use crate::scalars::Date;
 
@@ -31,7 +33,8 @@ impl EnforcementQuery {
         #[graphql(desc = "Page size: 20 by default, at most 100.")] first: Option<i32>,
         #[graphql(desc = "Cursor after which the page starts.")] after: Option<String>,
     ) -> Result<EnforcementCaseConnection> {
-        let f = filter.unwrap_or_default().to_service()?;
+        let mut f = filter.unwrap_or_default().to_service()?;
+        f.scope = viewer(ctx).authorize(&POLICY, Action::Read)?;
         case_connection(db(ctx), f, order_by, first, after).await
     }
 
@@ -41,10 +44,13 @@ impl EnforcementQuery {
         ctx: &Context<'_>,
         #[graphql(desc = "Case id.")] id: ID,
     ) -> Result<Option<EnforcementCase>> {
+        let scope = viewer(ctx).authorize(&POLICY, Action::Read)?;
         let Ok(id) = id.parse::<i64>() else {
             return Ok(None);
         };
-        Ok(service::find_case(db(ctx), id).await?.map(EnforcementCase))
+        Ok(service::find_case(db(ctx), id, &scope)
+            .await?
+            .map(EnforcementCase))
     }
 
     /// One enforcement case by its case number (案号).
@@ -53,7 +59,8 @@ impl EnforcementQuery {
         ctx: &Context<'_>,
         #[graphql(desc = "Case number (案号), exactly.")] case_number: String,
     ) -> Result<Option<EnforcementCase>> {
-        Ok(service::find_case_by_number(db(ctx), case_number.trim())
+        let scope = viewer(ctx).authorize(&POLICY, Action::Read)?;
+        Ok(service::find_case_by_number(db(ctx), case_number.trim(), &scope)
             .await?
             .map(EnforcementCase))
     }
@@ -67,10 +74,12 @@ impl EnforcementQuery {
         #[graphql(desc = "Page size: 20 by default, at most 100.")] first: Option<i32>,
         #[graphql(desc = "Cursor after which the page starts.")] after: Option<String>,
     ) -> Result<CourtConnection> {
+        let scope = viewer(ctx).authorize(&POLICY, Action::Read)?;
         let f = filter.unwrap_or_default();
         let filter = ServiceCourtFilter {
             region_code: f.region_code,
             level: f.level.map(Into::into),
+            scope,
         };
         let db = db(ctx).clone();
         let page = service::list_courts(&db, &filter, page_size(first)?, after.as_deref()).await?;
@@ -86,10 +95,11 @@ impl EnforcementQuery {
 
     /// One court by id.
     async fn court(&self, ctx: &Context<'_>, #[graphql(desc = "Court id.")] id: ID) -> Result<Option<Court>> {
+        let scope = viewer(ctx).authorize(&POLICY, Action::Read)?;
         let Ok(id) = id.parse::<i64>() else {
             return Ok(None);
         };
-        Ok(service::find_court(db(ctx), id).await?.map(Court))
+        Ok(service::find_court(db(ctx), id, &scope).await?.map(Court))
     }
 
     /// Enforcement KPIs (执行质效指标) of a region or court over a period.
@@ -98,7 +108,8 @@ impl EnforcementQuery {
         ctx: &Context<'_>,
         #[graphql(desc = "Region, court and period.")] filter: Option<EnforcementKpiFilter>,
     ) -> Result<EnforcementKpis> {
-        let f = filter.unwrap_or_default().to_service()?;
+        let mut f = filter.unwrap_or_default().to_service()?;
+        f.scope = viewer(ctx).authorize(&POLICY, Action::Aggregate)?;
         Ok(kpis::compute(db(ctx), &f).await?.into())
     }
 
@@ -111,6 +122,7 @@ impl EnforcementQuery {
         #[graphql(desc = "Page size: 20 by default, at most 100.")] first: Option<i32>,
         #[graphql(desc = "Cursor after which the page starts.")] after: Option<String>,
     ) -> Result<DishonestDebtorConnection> {
+        viewer(ctx).require(&POLICY, Action::Public)?;
         let f = filter.unwrap_or_default();
         if let (Some(a), Some(b)) = (f.listed_from, f.listed_to)
             && a > b
@@ -151,7 +163,9 @@ impl EnforcementQuery {
         #[graphql(desc = "Exact name (姓名/名称).")] name: String,
         #[graphql(desc = "Identity number or unified social credit code.")] id_number: String,
     ) -> Result<bool> {
-        Ok(service::is_dishonest(db(ctx), &name, &id_number).await?)
+        let v = viewer(ctx);
+        v.require(&POLICY, Action::Check)?;
+        Ok(service::is_dishonest(db(ctx), &v.actor(), &name, &id_number).await?)
     }
 
     /// Terminated-this-round cases due for review (终本回头看): those whose last property
@@ -171,6 +185,7 @@ impl EnforcementQuery {
         let f = service::CaseFilter {
             region_code,
             review_due_as_of: Some(as_of.0),
+            scope: viewer(ctx).authorize(&POLICY, Action::Read)?,
             ..Default::default()
         };
         case_connection(db(ctx), f, order_by, first, after).await

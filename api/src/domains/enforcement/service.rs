@@ -14,6 +14,8 @@ use sea_orm::{
     PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
 };
 
+use crate::access::{Actor, Scope};
+use crate::audit::service::{self as audit, Entry};
 use crate::domains::region::service as regions;
 use crate::error::{AppError, AppResult};
 use crate::pagination::{Cursor, Page};
@@ -44,6 +46,8 @@ pub struct CaseFilter {
     /// Terminated-this-round cases whose last property investigation is more than
     /// six months before this date (终本回头看).
     pub review_due_as_of: Option<NaiveDate>,
+    /// The caller's reach.
+    pub scope: Scope,
 }
 
 /// Orderings of case lists.
@@ -104,7 +108,7 @@ fn key_value(field: CaseOrderField, text: &str) -> AppResult<Expr> {
 
 /// The filter as a condition on `enforcement_cases` columns (qualified, so usable in joins).
 pub async fn case_condition(db: &impl ConnectionTrait, f: &CaseFilter) -> AppResult<Condition> {
-    let mut cond = scope_condition(db, f.region_code.as_deref(), f.court_id).await?;
+    let mut cond = scope_condition(db, &f.scope, f.region_code.as_deref(), f.court_id).await?;
     if let Some(s) = f.status {
         cond = cond.add(col(case::Column::Status).eq(s));
     }
@@ -176,10 +180,11 @@ pub async fn case_condition(db: &impl ConnectionTrait, f: &CaseFilter) -> AppRes
 /// Region-subtree and court condition shared by cases and the KPIs.
 pub async fn scope_condition(
     db: &impl ConnectionTrait,
+    scope: &Scope,
     region_code: Option<&str>,
     court_id: Option<i64>,
 ) -> AppResult<Condition> {
-    let mut cond = Condition::all();
+    let mut cond = regions::in_scope(Condition::all(), col(case::Column::RegionCode), scope);
     if let Some(code) = region_code {
         let region = regions::require_in(db, code, "regionCode").await?;
         cond = cond.add(col(case::Column::RegionCode).in_subquery(regions::subtree_codes(&region)));
@@ -238,19 +243,27 @@ pub async fn count_cases(db: &DatabaseConnection, filter: &CaseFilter) -> AppRes
     Ok(case::Entity::find().filter(cond).count(db).await?)
 }
 
-pub async fn find_case(db: &impl ConnectionTrait, id: i64) -> AppResult<Option<case::Model>> {
-    Ok(case::Entity::find_by_id(id).one(db).await?)
+/// The case with `id` if it exists in the scope (a case out of scope reads as missing).
+pub async fn find_case(db: &impl ConnectionTrait, id: i64, scope: &Scope) -> AppResult<Option<case::Model>> {
+    let cond = regions::in_scope(Condition::all(), col(case::Column::RegionCode), scope);
+    Ok(case::Entity::find_by_id(id).filter(cond).one(db).await?)
 }
 
-pub async fn require_case(db: &impl ConnectionTrait, id: i64) -> AppResult<case::Model> {
-    find_case(db, id)
+pub async fn require_case(db: &impl ConnectionTrait, id: i64, scope: &Scope) -> AppResult<case::Model> {
+    find_case(db, id, scope)
         .await?
         .ok_or_else(|| AppError::not_found("enforcement case", id))
 }
 
-pub async fn find_case_by_number(db: &DatabaseConnection, number: &str) -> AppResult<Option<case::Model>> {
+pub async fn find_case_by_number(
+    db: &DatabaseConnection,
+    number: &str,
+    scope: &Scope,
+) -> AppResult<Option<case::Model>> {
+    let cond = regions::in_scope(Condition::all(), col(case::Column::RegionCode), scope);
     Ok(case::Entity::find()
         .filter(case::Column::CaseNumber.eq(number))
+        .filter(cond)
         .one(db)
         .await?)
 }
@@ -262,10 +275,16 @@ pub async fn find_case_by_number(db: &DatabaseConnection, number: &str) -> AppRe
 pub struct CourtFilter {
     pub region_code: Option<String>,
     pub level: Option<CourtLevel>,
+    /// The caller's reach.
+    pub scope: Scope,
 }
 
 async fn court_condition(db: &impl ConnectionTrait, f: &CourtFilter) -> AppResult<Condition> {
-    let mut cond = Condition::all();
+    let mut cond = regions::in_scope(
+        Condition::all(),
+        Expr::col((court::Entity, court::Column::RegionCode)),
+        &f.scope,
+    );
     if let Some(code) = &f.region_code {
         let region = regions::require_in(db, code, "regionCode").await?;
         cond = cond.add(court::Column::RegionCode.in_subquery(regions::subtree_codes(&region)));
@@ -304,8 +323,18 @@ pub async fn count_courts(db: &DatabaseConnection, filter: &CourtFilter) -> AppR
     Ok(court::Entity::find().filter(cond).count(db).await?)
 }
 
-pub async fn find_court(db: &impl ConnectionTrait, id: i64) -> AppResult<Option<court::Model>> {
-    Ok(court::Entity::find_by_id(id).one(db).await?)
+/// The court with `id` if it is in the scope.
+pub async fn find_court(
+    db: &impl ConnectionTrait,
+    id: i64,
+    scope: &Scope,
+) -> AppResult<Option<court::Model>> {
+    let cond = regions::in_scope(
+        Condition::all(),
+        Expr::col((court::Entity, court::Column::RegionCode)),
+        scope,
+    );
+    Ok(court::Entity::find_by_id(id).filter(cond).one(db).await?)
 }
 
 pub async fn courts_by_ids(db: &DatabaseConnection, ids: &[i64]) -> AppResult<Vec<court::Model>> {
@@ -439,16 +468,39 @@ pub async fn count_dishonest(db: &DatabaseConnection, filter: &DishonestFilter) 
 }
 
 /// Whether a person or organisation stands on the list now (exact name and identity number).
-pub async fn is_dishonest(db: &DatabaseConnection, name: &str, id_number: &str) -> AppResult<bool> {
-    validate::text("name", name, 1, 128)?;
-    validate::text("idNumber", id_number, 1, 32)?;
+/// Every check is audited: who asked about whom, and the answer.
+pub async fn is_dishonest(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    name: &str,
+    id_number: &str,
+) -> AppResult<bool> {
+    let name = validate::text("name", name, 1, 128)?;
+    let id_number = validate::text("idNumber", id_number, 1, 32)?.to_uppercase();
+    let txn = db.begin().await?;
     let n = dishonest_entry::Entity::find()
-        .filter(dishonest_entry::Column::Name.eq(name.trim()))
-        .filter(dishonest_entry::Column::IdNumber.eq(id_number.trim().to_uppercase()))
+        .filter(dishonest_entry::Column::Name.eq(name.clone()))
+        .filter(dishonest_entry::Column::IdNumber.eq(id_number.clone()))
         .filter(dishonest_entry::Column::RemovedOn.is_null())
-        .count(db)
+        .count(&txn)
         .await?;
-    Ok(n > 0)
+    let listed = n > 0;
+    let after = serde_json::json!({"name": name, "id_number": validate::mask(&id_number), "listed": listed});
+    audit::record(
+        &txn,
+        actor,
+        Entry {
+            operation: "isDishonestDebtor",
+            entity: "dishonest_entry",
+            entity_id: None,
+            region_code: None,
+            before: None,
+            after: Some(after.to_string()),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(listed)
 }
 
 // ---------- mutations ----------
@@ -487,13 +539,13 @@ async fn insert_flow_node(
     .await?)
 }
 
-pub async fn file_case(db: &DatabaseConnection, input: NewCase) -> AppResult<case::Model> {
+pub async fn file_case(db: &DatabaseConnection, who: &Who<'_>, input: NewCase) -> AppResult<case::Model> {
     let case_number = validate::text("caseNumber", &input.case_number, 3, 64)?;
     validate::past_date("filedOn", input.filed_on)?;
     validate::money_range("subjectAmount", input.subject_amount_fen)?;
     let judge_team = validate::opt_text("judgeTeam", input.judge_team.as_deref(), 64)?;
     let txn = db.begin().await?;
-    let court = find_court(&txn, input.court_id)
+    let court = find_court(&txn, input.court_id, who.scope)
         .await?
         .ok_or_else(|| AppError::bad_input("courtId", format!("no court with id {}", input.court_id)))?;
     let exists = case::Entity::find()
@@ -531,6 +583,16 @@ pub async fn file_case(db: &DatabaseConnection, input: NewCase) -> AppResult<cas
     .await
     .map_err(unique_to_conflict("case number already exists"))?;
     insert_flow_node(&txn, model.id, FlowNodeKind::Filed, model.filed_on, None).await?;
+    who.audit(
+        &txn,
+        "fileEnforcementCase",
+        "enforcement_case",
+        model.id,
+        &model.region_code,
+        None,
+        Some(&model),
+    )
+    .await?;
     txn.commit().await?;
     Ok(model)
 }
@@ -554,7 +616,7 @@ pub struct NewParty {
     pub address: Option<String>,
 }
 
-pub async fn add_party(db: &DatabaseConnection, input: NewParty) -> AppResult<party::Model> {
+pub async fn add_party(db: &DatabaseConnection, who: &Who<'_>, input: NewParty) -> AppResult<party::Model> {
     let name = validate::text("name", &input.name, 1, 128)?;
     let id_number = match input.id_number.as_deref() {
         Some(raw) => Some(validate::id_number(
@@ -570,7 +632,7 @@ pub async fn add_party(db: &DatabaseConnection, input: NewParty) -> AppResult<pa
     };
     let address = validate::opt_text("address", input.address.as_deref(), 256)?;
     let txn = db.begin().await?;
-    require_case(&txn, input.case_id).await?;
+    let case = require_case(&txn, input.case_id, who.scope).await?;
     let model = party::ActiveModel {
         case_id: Set(input.case_id),
         role: Set(input.role),
@@ -583,6 +645,16 @@ pub async fn add_party(db: &DatabaseConnection, input: NewParty) -> AppResult<pa
         ..Default::default()
     }
     .insert(&txn)
+    .await?;
+    who.audit(
+        &txn,
+        "addParty",
+        "party",
+        model.id,
+        &case.region_code,
+        None,
+        Some(&model),
+    )
     .await?;
     txn.commit().await?;
     Ok(model)
@@ -604,7 +676,11 @@ pub struct NewMeasure {
 /// Largest fine on one party (民事诉讼法: up to 1,000,000 yuan for an organisation).
 const MAX_FINE_FEN: i64 = 100_000_000;
 
-pub async fn record_measure(db: &DatabaseConnection, input: NewMeasure) -> AppResult<measure::Model> {
+pub async fn record_measure(
+    db: &DatabaseConnection,
+    who: &Who<'_>,
+    input: NewMeasure,
+) -> AppResult<measure::Model> {
     validate::past_date("takenOn", input.taken_on)?;
     let note = validate::opt_text("note", input.note.as_deref(), 1000)?;
     let channel = validate::opt_text("channel", input.channel.as_deref(), 64)?;
@@ -688,7 +764,7 @@ pub async fn record_measure(db: &DatabaseConnection, input: NewMeasure) -> AppRe
         ));
     }
     let txn = db.begin().await?;
-    let case = require_case(&txn, input.case_id).await?;
+    let case = require_case(&txn, input.case_id, who.scope).await?;
     if input.taken_on < case.filed_on {
         return Err(AppError::bad_input(
             "takenOn",
@@ -712,6 +788,16 @@ pub async fn record_measure(db: &DatabaseConnection, input: NewMeasure) -> AppRe
         ..Default::default()
     }
     .insert(&txn)
+    .await?;
+    who.audit(
+        &txn,
+        "recordMeasure",
+        "measure",
+        model.id,
+        &case.region_code,
+        None,
+        Some(&model),
+    )
     .await?;
     txn.commit().await?;
     Ok(model)
@@ -737,6 +823,7 @@ async fn require_party_of(
 
 pub async fn record_flow_node(
     db: &DatabaseConnection,
+    who: &Who<'_>,
     case_id: i64,
     kind: FlowNodeKind,
     occurred_on: NaiveDate,
@@ -754,7 +841,7 @@ pub async fn record_flow_node(
     validate::past_date("occurredOn", occurred_on)?;
     let note = validate::opt_text("note", note.as_deref(), 1000)?;
     let txn = db.begin().await?;
-    let case = require_case(&txn, case_id).await?;
+    let case = require_case(&txn, case_id, who.scope).await?;
     if occurred_on < case.filed_on {
         return Err(AppError::bad_input(
             "occurredOn",
@@ -762,12 +849,23 @@ pub async fn record_flow_node(
         ));
     }
     let node = insert_flow_node(&txn, case.id, kind, occurred_on, note).await?;
+    who.audit(
+        &txn,
+        "recordFlowNode",
+        "flow_node",
+        node.id,
+        &case.region_code,
+        None,
+        Some(&node),
+    )
+    .await?;
     txn.commit().await?;
     Ok(node)
 }
 
 pub async fn close_case(
     db: &DatabaseConnection,
+    who: &Who<'_>,
     id: i64,
     mode: ClosureMode,
     closed_on: NaiveDate,
@@ -775,7 +873,7 @@ pub async fn close_case(
 ) -> AppResult<case::Model> {
     validate::past_date("closedOn", closed_on)?;
     let txn = db.begin().await?;
-    let case = require_case(&txn, id).await?;
+    let case = require_case(&txn, id, who.scope).await?;
     if case.status != CaseStatus::Pending {
         return Err(AppError::Conflict(format!(
             "case {} is already closed; only a pending case closes",
@@ -803,12 +901,23 @@ pub async fn close_case(
     active.updated_at = Set(now());
     let updated = active.update(&txn).await?;
     insert_flow_node(&txn, id, FlowNodeKind::Closed, closed_on, None).await?;
+    who.audit(
+        &txn,
+        "closeEnforcementCase",
+        "enforcement_case",
+        id,
+        &case.region_code,
+        Some(&case),
+        Some(&updated),
+    )
+    .await?;
     txn.commit().await?;
     Ok(updated)
 }
 
 pub async fn reopen_case(
     db: &DatabaseConnection,
+    who: &Who<'_>,
     id: i64,
     reopened_on: NaiveDate,
     reason: Option<String>,
@@ -816,7 +925,7 @@ pub async fn reopen_case(
     validate::past_date("reopenedOn", reopened_on)?;
     let reason = validate::opt_text("reason", reason.as_deref(), 1000)?;
     let txn = db.begin().await?;
-    let case = require_case(&txn, id).await?;
+    let case = require_case(&txn, id, who.scope).await?;
     if case.closure_mode != Some(ClosureMode::TerminatedThisRound) {
         return Err(AppError::Conflict(format!(
             "case {} is not terminated this round (终本); only such cases reopen",
@@ -837,6 +946,16 @@ pub async fn reopen_case(
     active.updated_at = Set(now());
     let updated = active.update(&txn).await?;
     insert_flow_node(&txn, id, FlowNodeKind::Reopened, reopened_on, reason).await?;
+    who.audit(
+        &txn,
+        "reopenEnforcementCase",
+        "enforcement_case",
+        id,
+        &case.region_code,
+        Some(&case),
+        Some(&updated),
+    )
+    .await?;
     txn.commit().await?;
     Ok(updated)
 }
@@ -853,6 +972,7 @@ pub struct NewSupervisionOrder {
 
 pub async fn issue_supervision_order(
     db: &DatabaseConnection,
+    who: &Who<'_>,
     input: NewSupervisionOrder,
 ) -> AppResult<supervision_order::Model> {
     let batch = validate::text("batch", &input.batch, 1, 32)?;
@@ -862,19 +982,21 @@ pub async fn issue_supervision_order(
     }
     let instructions = validate::opt_text("instructions", input.instructions.as_deref(), 2000)?;
     let txn = db.begin().await?;
-    let case = require_case(&txn, input.case_id).await?;
+    let case = require_case(&txn, input.case_id, who.scope).await?;
     if case.status != CaseStatus::Pending {
         return Err(AppError::Conflict(format!(
             "case {} is closed; only a pending case is supervised",
             case.case_number
         )));
     }
-    let issuer = find_court(&txn, input.issuing_court_id).await?.ok_or_else(|| {
-        AppError::bad_input(
-            "issuingCourtId",
-            format!("no court with id {}", input.issuing_court_id),
-        )
-    })?;
+    let issuer = find_court(&txn, input.issuing_court_id, who.scope)
+        .await?
+        .ok_or_else(|| {
+            AppError::bad_input(
+                "issuingCourtId",
+                format!("no court with id {}", input.issuing_court_id),
+            )
+        })?;
     let case_region = regions::require_in(&txn, &case.region_code, "caseId").await?;
     if issuer.level != CourtLevel::Intermediate
         || issuer.id == case.court_id
@@ -898,12 +1020,23 @@ pub async fn issue_supervision_order(
     }
     .insert(&txn)
     .await?;
+    who.audit(
+        &txn,
+        "issueSupervisionOrder",
+        "supervision_order",
+        model.id,
+        &case.region_code,
+        None,
+        Some(&model),
+    )
+    .await?;
     txn.commit().await?;
     Ok(model)
 }
 
 pub async fn add_to_dishonest_list(
     db: &DatabaseConnection,
+    who: &Who<'_>,
     case_id: i64,
     party_id: i64,
     listed_on: NaiveDate,
@@ -912,7 +1045,7 @@ pub async fn add_to_dishonest_list(
     validate::past_date("listedOn", listed_on)?;
     let reason = validate::text("reason", &reason, 1, 1000)?;
     let txn = db.begin().await?;
-    let case = require_case(&txn, case_id).await?;
+    let case = require_case(&txn, case_id, who.scope).await?;
     if case.status != CaseStatus::Pending {
         return Err(AppError::Conflict(format!(
             "case {} is closed; only debtors of a pending case are listed",
@@ -959,12 +1092,23 @@ pub async fn add_to_dishonest_list(
     }
     .insert(&txn)
     .await?;
+    who.audit(
+        &txn,
+        "addToDishonestList",
+        "dishonest_entry",
+        model.id,
+        &model.region_code,
+        None,
+        Some(&model),
+    )
+    .await?;
     txn.commit().await?;
     Ok(model)
 }
 
 pub async fn remove_from_dishonest_list(
     db: &DatabaseConnection,
+    who: &Who<'_>,
     entry_id: i64,
     removed_on: NaiveDate,
     reason: RemovalReason,
@@ -972,6 +1116,11 @@ pub async fn remove_from_dishonest_list(
     validate::past_date("removedOn", removed_on)?;
     let txn = db.begin().await?;
     let entry = dishonest_entry::Entity::find_by_id(entry_id)
+        .filter(regions::in_scope(
+            Condition::all(),
+            Expr::col((dishonest_entry::Entity, dishonest_entry::Column::RegionCode)),
+            who.scope,
+        ))
         .one(&txn)
         .await?
         .ok_or_else(|| AppError::not_found("dishonest-list entry", entry_id))?;
@@ -983,17 +1132,55 @@ pub async fn remove_from_dishonest_list(
     if removed_on < entry.listed_on {
         return Err(AppError::bad_input("removedOn", "removedOn is before listedOn"));
     }
-    let mut active: dishonest_entry::ActiveModel = entry.into();
+    let mut active: dishonest_entry::ActiveModel = entry.clone().into();
     active.removed_on = Set(Some(removed_on));
     active.removal_reason = Set(Some(reason));
     let updated = active.update(&txn).await?;
+    who.audit(
+        &txn,
+        "removeFromDishonestList",
+        "dishonest_entry",
+        entry_id,
+        &entry.region_code,
+        Some(&entry),
+        Some(&updated),
+    )
+    .await?;
     txn.commit().await?;
     Ok(updated)
 }
 
-pub async fn find_dishonest_entry(
-    db: &DatabaseConnection,
-    id: i64,
-) -> AppResult<Option<dishonest_entry::Model>> {
-    Ok(dishonest_entry::Entity::find_by_id(id).one(db).await?)
+/// Who changes something: the actor for the audit log, and their reach.
+pub struct Who<'a> {
+    pub actor: &'a Actor,
+    pub scope: &'a Scope,
+}
+
+impl Who<'_> {
+    /// Audits a change on the mutation's transaction, so both commit or neither.
+    #[allow(clippy::too_many_arguments)]
+    async fn audit<T: serde::Serialize>(
+        &self,
+        db: &impl ConnectionTrait,
+        operation: &str,
+        entity: &str,
+        id: i64,
+        region_code: &str,
+        before: Option<&T>,
+        after: Option<&T>,
+    ) -> AppResult<()> {
+        audit::record(
+            db,
+            self.actor,
+            Entry {
+                operation,
+                entity,
+                entity_id: Some(id.to_string()),
+                region_code: Some(region_code.to_owned()),
+                before: before.and_then(audit::snapshot),
+                after: after.and_then(audit::snapshot),
+            },
+        )
+        .await
+    }
 }

@@ -10,8 +10,9 @@ use std::sync::Arc;
 
 use super::kpis::{self, Kpis, growth, ratio};
 use super::loaders::{ByCaseLoader, CourtLoader};
+use super::policy::POLICY;
 use super::service::{self, CaseFilter, CaseOrderField, SMALL_CLAIM_LIMIT_FEN};
-use crate::access::Viewer;
+use crate::access::{Action, PersonalRead, viewer};
 use crate::domains::region::loaders::RegionLoader;
 use crate::domains::region::types::Region;
 use crate::error::AppError;
@@ -313,6 +314,7 @@ impl EnforcementCaseFilter {
             subject_max_fen: self.subject_amount_max.map(Money::fen),
             case_number_prefix: self.case_number_prefix,
             review_due_as_of: None,
+            scope: Default::default(),
         })
     }
 }
@@ -404,6 +406,7 @@ impl Court {
     ) -> Result<EnforcementCaseConnection> {
         let mut f = filter.unwrap_or_default().to_service()?;
         f.court_id = Some(self.0.id);
+        f.scope = viewer(ctx).authorize(&POLICY, Action::Read)?;
         case_connection(
             ctx.data_unchecked::<DatabaseConnection>(),
             f,
@@ -421,6 +424,7 @@ impl Court {
     ) -> Result<EnforcementKpis> {
         let f = filter.unwrap_or_default();
         let kf = kpis::KpiFilter {
+            scope: viewer(ctx).authorize(&POLICY, Action::Aggregate)?,
             region_code: None,
             court_id: Some(self.0.id),
             from: f.filed_from.map(|d| d.0),
@@ -525,10 +529,11 @@ impl EnforcementCase {
     }
     /// Parties (当事人), in the order they were added.
     async fn parties(&self, ctx: &Context<'_>) -> Result<Vec<Party>> {
+        let region = &self.0.region_code;
         Ok(load_children::<party::Model>(ctx, self.0.id)
             .await?
             .into_iter()
-            .map(Party)
+            .map(|p| Party(p, Some(region.clone())))
             .collect())
     }
     /// Enforcement measures (执行措施), by date taken.
@@ -557,15 +562,32 @@ impl EnforcementCase {
     }
 }
 
-fn personal(ctx: &Context<'_>, value: &Option<String>) -> Option<String> {
-    let allowed = ctx.data_opt::<Viewer>().is_some_and(|v| v.personal_data);
-    value.as_ref().map(|v| if allowed { v.clone() } else { mask(v) })
+/// A personal-data field: unmasked (and the read audited) for roles with the right, masked
+/// otherwise.
+fn personal(
+    ctx: &Context<'_>,
+    party: &Party,
+    value: &Option<String>,
+    masked: fn(&str) -> String,
+) -> Option<String> {
+    let v = viewer(ctx);
+    let value = value.as_ref()?;
+    if v.may(&POLICY, Action::PersonalData) {
+        v.note_personal_read(PersonalRead {
+            entity: "party",
+            id: party.0.id.to_string(),
+            region_code: party.1.clone(),
+        });
+        Some(value.clone())
+    } else {
+        Some(masked(value))
+    }
 }
 
 /// Party to a case (当事人). Identity number, phone and address are personal data, masked
 /// for callers without the right to see them.
 #[derive(Clone)]
-pub struct Party(pub party::Model);
+pub struct Party(pub party::Model, pub Option<String>);
 
 /// Party to a case (当事人). Identity number, phone and address are personal data, masked
 /// for callers without the right to see them.
@@ -589,19 +611,15 @@ impl Party {
     }
     /// Identity number or unified social credit code (身份证号/统一社会信用代码); personal data, masked without the right.
     async fn id_number(&self, ctx: &Context<'_>) -> Option<String> {
-        personal(ctx, &self.0.id_number)
+        personal(ctx, self, &self.0.id_number, mask)
     }
     /// Phone (联系电话); personal data, masked without the right.
     async fn phone(&self, ctx: &Context<'_>) -> Option<String> {
-        personal(ctx, &self.0.phone)
+        personal(ctx, self, &self.0.phone, mask)
     }
     /// Address (住址); personal data, masked without the right.
     async fn address(&self, ctx: &Context<'_>) -> Option<String> {
-        let allowed = ctx.data_opt::<Viewer>().is_some_and(|v| v.personal_data);
-        self.0
-            .address
-            .as_ref()
-            .map(|a| if allowed { a.clone() } else { "***".to_owned() })
+        personal(ctx, self, &self.0.address, |_| "***".to_owned())
     }
 }
 
@@ -830,6 +848,7 @@ pub struct EnforcementKpiFilter {
 impl EnforcementKpiFilter {
     pub fn to_service(self) -> Result<kpis::KpiFilter, AppError> {
         Ok(kpis::KpiFilter {
+            scope: Default::default(),
             region_code: self.region_code,
             court_id: self
                 .court_id

@@ -1,6 +1,7 @@
 //! Administrative regions (行政区划): the hierarchy every record belongs to.
 
 pub mod loaders;
+pub mod policy;
 pub mod query;
 pub mod seed;
 pub mod service;

@@ -4,8 +4,10 @@ use async_graphql::{Context, Object, Result};
 use sea_orm::DatabaseConnection;
 use std::sync::Arc;
 
+use super::policy::POLICY;
 use super::service;
 use super::types::{Region, RegionConnection, RegionFilter};
+use crate::access::{Action, viewer};
 use crate::pagination::page_size;
 
 #[derive(Default)]
@@ -19,6 +21,7 @@ impl RegionQuery {
         ctx: &Context<'_>,
         #[graphql(desc = "Region code (行政区划代码).")] code: String,
     ) -> Result<Option<Region>> {
+        viewer(ctx).require(&POLICY, Action::Read)?;
         let db = ctx.data_unchecked::<DatabaseConnection>();
         Ok(service::find(db, &code).await?.map(Region::from))
     }
@@ -32,6 +35,7 @@ impl RegionQuery {
         #[graphql(desc = "Page size: 20 by default, at most 100.")] first: Option<i32>,
         #[graphql(desc = "Cursor after which the page starts.")] after: Option<String>,
     ) -> Result<RegionConnection> {
+        viewer(ctx).require(&POLICY, Action::Read)?;
         let db = ctx.data_unchecked::<DatabaseConnection>().clone();
         let filter: service::RegionFilter = filter.unwrap_or_default().into();
         let page = service::list(&db, &filter, page_size(first)?, after.as_deref()).await?;

@@ -6,6 +6,7 @@ use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 
+use crate::access::Scope;
 use crate::error::{AppError, AppResult};
 use crate::pagination::{Cursor, Page};
 
@@ -30,11 +31,24 @@ pub async fn require_in(db: &impl ConnectionTrait, code: &str, field: &str) -> A
 
 /// `SELECT code FROM regions WHERE path LIKE '<path>%'`: the region and everything below it.
 pub fn subtree_codes(region: &region::Model) -> SelectStatement {
+    subtree_of_path(&region.path)
+}
+
+/// The codes of the subtree whose root has this materialised path.
+pub fn subtree_of_path(path: &str) -> SelectStatement {
     Query::select()
         .column(region::Column::Code)
         .from(region::Entity)
-        .and_where(Expr::col(region::Column::Path).like(format!("{}%", region.path)))
+        .and_where(Expr::col(region::Column::Path).like(format!("{path}%")))
         .to_owned()
+}
+
+/// Restricts a region-code column to the caller's scope.
+pub fn in_scope(cond: sea_orm::Condition, column: Expr, scope: &Scope) -> sea_orm::Condition {
+    match scope {
+        Scope::All => cond,
+        Scope::Subtree { path, .. } => cond.add(column.in_subquery(subtree_of_path(path))),
+    }
 }
 
 /// Escapes `%`, `_` and `\` for a LIKE pattern used with `ESCAPE '\'`.

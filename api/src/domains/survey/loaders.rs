@@ -11,6 +11,8 @@ use crate::domains::enforcement::kpis;
 /// What a reported figure is computed over.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct MetricScope {
+    /// The caller's reach: computed values cover it only.
+    pub scope: crate::access::Scope,
     pub domain: String,
     pub region_code: String,
     pub from: NaiveDate,
@@ -45,6 +47,7 @@ impl Loader<MetricScope> for MetricLoader {
             let value = match key.domain.as_str() {
                 "enforcement" => {
                     let filter = kpis::KpiFilter {
+                        scope: key.scope.clone(),
                         region_code: Some(key.region_code.clone()),
                         court_id: None,
                         from: Some(key.from),

@@ -2,6 +2,7 @@
 //! platform computes from its records.
 
 pub mod loaders;
+pub mod policy;
 pub mod query;
 pub mod service;
 pub mod types;

@@ -3,8 +3,10 @@
 use async_graphql::{Context, Object, Result};
 use sea_orm::DatabaseConnection;
 
+use super::policy::POLICY;
 use super::service::{self, FigureFilter};
 use super::types::{ReportedFigure, ReportedFigureFilter};
+use crate::access::{Action, viewer};
 
 #[derive(Default)]
 pub struct SurveyQuery;
@@ -17,6 +19,7 @@ impl SurveyQuery {
         ctx: &Context<'_>,
         #[graphql(desc = "Which figures to list.")] filter: Option<ReportedFigureFilter>,
     ) -> Result<Vec<ReportedFigure>> {
+        viewer(ctx).require(&POLICY, Action::Aggregate)?;
         let f = filter.unwrap_or_default();
         let filter = FigureFilter {
             report_no: f.report_no,

@@ -19,6 +19,7 @@ impl ReportedFigure {
     ) -> Result<Option<crate::domains::enforcement::kpis::MetricValue>> {
         let loader = ctx.data_unchecked::<DataLoader<MetricLoader>>();
         let scope = MetricScope {
+            scope: crate::access::viewer(ctx).scope(crate::access::Action::Aggregate),
             domain: self.0.domain.clone(),
             region_code: self.0.region_code.clone(),
             from: self.0.period_start,

@@ -1,0 +1,162 @@
+//! Writing and reading audit entries; no GraphQL here.
+
+use chrono::{DateTime, Utc};
+use entity::audit;
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+};
+use serde::Serialize;
+
+use crate::access::{Actor, Scope};
+use crate::domains::region::service as regions;
+use crate::error::{AppError, AppResult};
+use crate::pagination::{Cursor, Page};
+
+/// Keys whose values are personal data: masked in every snapshot.
+const PERSONAL_KEYS: [&str; 3] = ["id_number", "phone", "address"];
+
+/// A JSON snapshot of a record for the log, with personal data masked.
+pub fn snapshot<T: Serialize>(value: &T) -> Option<String> {
+    let mut json = serde_json::to_value(value).ok()?;
+    if let Some(map) = json.as_object_mut() {
+        for key in PERSONAL_KEYS {
+            if let Some(v) = map.get_mut(key)
+                && let Some(s) = v.as_str()
+            {
+                *v = serde_json::Value::String(crate::validate::mask(s));
+            }
+        }
+    }
+    Some(json.to_string())
+}
+
+/// What was done to which record.
+pub struct Entry<'a> {
+    pub operation: &'a str,
+    pub entity: &'a str,
+    pub entity_id: Option<String>,
+    pub region_code: Option<String>,
+    pub before: Option<String>,
+    pub after: Option<String>,
+}
+
+/// Writes one entry; call it on the mutation's transaction so both commit or neither.
+pub async fn record(db: &impl ConnectionTrait, actor: &Actor, entry: Entry<'_>) -> AppResult<()> {
+    audit::ActiveModel {
+        at: Set(Utc::now()),
+        actor: Set(actor.subject.chars().take(128).collect()),
+        role: Set(actor.role.as_str().to_owned()),
+        operation: Set(entry.operation.to_owned()),
+        entity: Set(entry.entity.to_owned()),
+        entity_id: Set(entry.entity_id),
+        region_code: Set(entry.region_code),
+        before: Set(entry.before),
+        after: Set(entry.after),
+        request_id: Set(actor.request_id.clone()),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    Ok(())
+}
+
+/// Filter of the audit log.
+#[derive(Debug, Default, Clone)]
+pub struct AuditFilter {
+    pub entity: Option<String>,
+    pub entity_id: Option<String>,
+    pub operation: Option<String>,
+    pub actor: Option<String>,
+    pub from: Option<DateTime<Utc>>,
+    pub to: Option<DateTime<Utc>>,
+}
+
+fn condition(f: &AuditFilter, scope: &Scope) -> Condition {
+    let mut cond = Condition::all();
+    if let Some(v) = &f.entity {
+        cond = cond.add(audit::Column::Entity.eq(v.clone()));
+    }
+    if let Some(v) = &f.entity_id {
+        cond = cond.add(audit::Column::EntityId.eq(v.clone()));
+    }
+    if let Some(v) = &f.operation {
+        cond = cond.add(audit::Column::Operation.eq(v.clone()));
+    }
+    if let Some(v) = &f.actor {
+        cond = cond.add(audit::Column::Actor.eq(v.clone()));
+    }
+    if let Some(v) = f.from {
+        cond = cond.add(audit::Column::At.gte(v));
+    }
+    if let Some(v) = f.to {
+        cond = cond.add(audit::Column::At.lte(v));
+    }
+    regions::in_scope(cond, Expr::col((audit::Entity, audit::Column::RegionCode)), scope)
+}
+
+/// The log, newest first.
+pub async fn list(
+    db: &DatabaseConnection,
+    filter: &AuditFilter,
+    scope: &Scope,
+    limit: u64,
+    after: Option<&str>,
+) -> AppResult<Page<audit::Model>> {
+    let mut cond = condition(filter, scope);
+    if let Some(after) = after {
+        let c = Cursor::decode(after, "id:desc")?;
+        cond = cond.add(audit::Column::Id.lt(c.i));
+    }
+    let rows = audit::Entity::find()
+        .filter(cond)
+        .order_by_desc(audit::Column::Id)
+        .limit(limit + 1)
+        .all(db)
+        .await?;
+    Ok(Page::from_rows(rows, limit, after.is_some(), |m| Cursor {
+        o: "id:desc".into(),
+        k: String::new(),
+        i: m.id,
+    }))
+}
+
+pub async fn count(db: &DatabaseConnection, filter: &AuditFilter, scope: &Scope) -> AppResult<u64> {
+    Ok(audit::Entity::find()
+        .filter(condition(filter, scope))
+        .count(db)
+        .await?)
+}
+
+/// Audits reads of unmasked personal data after a request, one entry per record.
+pub async fn record_reads(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    reads: Vec<crate::access::PersonalRead>,
+) -> AppResult<()> {
+    if reads.is_empty() {
+        return Ok(());
+    }
+    let models: Vec<audit::ActiveModel> = reads
+        .into_iter()
+        .map(|r| audit::ActiveModel {
+            at: Set(Utc::now()),
+            actor: Set(actor.subject.chars().take(128).collect()),
+            role: Set(actor.role.as_str().to_owned()),
+            operation: Set("readPersonalData".to_owned()),
+            entity: Set(r.entity.to_owned()),
+            entity_id: Set(Some(r.id)),
+            region_code: Set(r.region_code),
+            before: Set(None),
+            after: Set(None),
+            request_id: Set(actor.request_id.clone()),
+            ..Default::default()
+        })
+        .collect();
+    audit::Entity::insert_many(models)
+        .exec_without_returning(db)
+        .await
+        .map_err(AppError::from)?;
+    Ok(())
+}
