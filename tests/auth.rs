@@ -454,3 +454,24 @@ async fn failed_logins_are_throttled() {
         .await;
     assert_eq!(err["message"], "invalid username or password");
 }
+
+#[tokio::test]
+async fn operator_issued_tokens_verify() {
+    let app = spawn_app().await;
+    let settings = api::config::Settings::for_tests("sqlite::memory:");
+    let keys = api::auth::jwt::KeyStore::from_settings(&settings).unwrap();
+    let t = keys
+        .issue(
+            "partner-system",
+            None,
+            &["partner_agency".to_owned()],
+            "partner_agency",
+            None,
+            60,
+        )
+        .unwrap();
+    let (status, body) = app.send(Some(&t), &[], ME, json!({})).await;
+    assert_eq!(status, 200);
+    assert_eq!(body["data"]["me"]["role"], "PARTNER_AGENCY");
+    assert_eq!(body["data"]["me"]["subject"], "partner-system");
+}

@@ -10,7 +10,10 @@ const USAGE: &str = "usage: api [serve|migrate|seed|export-schema|create-admin U
   seed                   load the reports' data (idempotent)
   export-schema          print the GraphQL SDL
   create-admin USERNAME  create the first administrator; the password comes from
-                         ADMIN_PASSWORD or, when that is unset, the first line of stdin";
+                         ADMIN_PASSWORD or, when that is unset, the first line of stdin
+  issue-token SUBJECT ROLE [REGION] [TTL_SECONDS]
+                         print a token signed with JWT_SECRET (for service accounts such
+                         as a partner agency's system; TTL 3600 by default)";
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
@@ -57,6 +60,42 @@ async fn main() -> anyhow::Result<()> {
                 .await
                 .map_err(|e| anyhow::anyhow!("{}: {}", e.code(), e.message()))?;
             println!("created administrator {} (id {})", user.username, user.id);
+            Ok(())
+        }
+        "issue-token" => {
+            let args: Vec<String> = std::env::args().skip(2).collect();
+            let (Some(subject), Some(role)) = (args.first(), args.get(1)) else {
+                anyhow::bail!("issue-token needs SUBJECT and ROLE\n{USAGE}");
+            };
+            let role = api::access::Role::parse(role).with_context(|| format!("unknown role {role}"))?;
+            let region = args.get(2).filter(|r| !r.is_empty());
+            anyhow::ensure!(
+                region.is_some() || !role.is_scoped(),
+                "role {} needs a REGION",
+                role.as_str()
+            );
+            let ttl: u64 = args
+                .get(3)
+                .map(|t| t.parse())
+                .transpose()
+                .context("TTL_SECONDS")?
+                .unwrap_or(3600);
+            anyhow::ensure!(
+                settings.jwt_secret.is_some(),
+                "set JWT_SECRET: the server must know the key"
+            );
+            let keys = api::auth::jwt::KeyStore::from_settings(&settings)?;
+            let token = keys
+                .issue(
+                    subject,
+                    None,
+                    &[role.as_str().to_owned()],
+                    role.as_str(),
+                    region.map(String::as_str),
+                    ttl,
+                )
+                .map_err(|e| anyhow::anyhow!("{}", e.message()))?;
+            println!("{token}");
             Ok(())
         }
         "-h" | "--help" | "help" => {

@@ -253,14 +253,15 @@ impl KeyStore {
         Ok(data.claims)
     }
 
-    /// Issues a local HS256 access token.
+    /// Issues a local HS256 token (`uid` for built-in accounts, checked on every request).
     pub fn issue(
         &self,
         sub: &str,
-        uid: i64,
+        uid: Option<i64>,
         roles: &[String],
         role: &str,
         region: Option<&str>,
+        ttl: u64,
     ) -> AppResult<String> {
         let now = chrono::Utc::now().timestamp().max(0) as u64;
         let claims = Claims {
@@ -268,10 +269,10 @@ impl KeyStore {
             roles: roles.to_vec(),
             role: role.to_owned(),
             region: region.map(str::to_owned),
-            exp: now + self.access_ttl,
+            exp: now + ttl,
             nbf: Some(now),
             iat: Some(now),
-            uid: Some(uid),
+            uid,
             iss: self.issuer.clone(),
             aud: self.audience.clone(),
         };

@@ -97,10 +97,11 @@ async fn issue_pair(
     .await?;
     let access = keys.issue(
         &u.username,
-        u.id,
+        Some(u.id),
         &roles_of(u),
         &u.default_role,
         u.region_code.as_deref(),
+        keys.access_ttl,
     )?;
     Ok(TokenPair {
         access_token: access,
