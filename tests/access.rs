@@ -96,12 +96,12 @@ fn matrix() -> Vec<(&'static str, &'static str, &'static [&'static str])> {
         ),
         (
             "closeEnforcementCase",
-            r#"mutation { closeEnforcementCase(id: "999", mode: WITHDRAWN, closedOn: "2024-01-01", recoveredAmount: "0") { id } }"#,
+            r#"mutation { closeEnforcementCase(id: "999", mode: WITHDRAWN, closedOn: "2024-01-01", recoveredAmount: "0", expectedVersion: 1) { id } }"#,
             ENFORCEMENT_WRITE,
         ),
         (
             "reopenEnforcementCase",
-            r#"mutation { reopenEnforcementCase(id: "999", reopenedOn: "2024-01-01") { id } }"#,
+            r#"mutation { reopenEnforcementCase(id: "999", reopenedOn: "2024-01-01", expectedVersion: 1) { id } }"#,
             ENFORCEMENT_WRITE,
         ),
         (
@@ -116,7 +116,7 @@ fn matrix() -> Vec<(&'static str, &'static str, &'static [&'static str])> {
         ),
         (
             "removeFromDishonestList",
-            r#"mutation { removeFromDishonestList(id: "999", removedOn: "2024-01-01", reason: PERFORMED) { id } }"#,
+            r#"mutation { removeFromDishonestList(id: "999", removedOn: "2024-01-01", reason: PERFORMED, expectedVersion: 1) { id } }"#,
             ENFORCEMENT_WRITE,
         ),
         (
@@ -126,17 +126,17 @@ fn matrix() -> Vec<(&'static str, &'static str, &'static [&'static str])> {
         ),
         (
             "setUserRoles",
-            r#"mutation { setUserRoles(id: "999", roles: [ANALYST], defaultRole: ANALYST) { id } }"#,
+            r#"mutation { setUserRoles(id: "999", roles: [ANALYST], defaultRole: ANALYST, expectedVersion: 1) { id } }"#,
             ADMIN,
         ),
         (
             "setUserScope",
-            r#"mutation { setUserScope(id: "999", regionCode: null) { id } }"#,
+            r#"mutation { setUserScope(id: "999", regionCode: null, expectedVersion: 1) { id } }"#,
             ADMIN,
         ),
         (
             "disableUser",
-            r#"mutation { disableUser(id: "999") { id } }"#,
+            r#"mutation { disableUser(id: "999", expectedVersion: 1) { id } }"#,
             ADMIN,
         ),
     ]
@@ -303,7 +303,7 @@ async fn a_scoped_officer_sees_nothing_outside_the_subtree() {
         1
     );
     // Writes outside the scope read as missing too, and change nothing.
-    let close = r#"mutation($id: ID!) { closeEnforcementCase(id: $id, mode: WITHDRAWN, closedOn: "2024-04-01", recoveredAmount: "0") { id } }"#;
+    let close = r#"mutation($id: ID!) { closeEnforcementCase(id: $id, mode: WITHDRAWN, closedOn: "2024-04-01", recoveredAmount: "0", expectedVersion: 1) { id } }"#;
     assert_eq!(
         app.error_code(close, json!({"id": w.poyang_case})).await,
         "NOT_FOUND"
@@ -408,7 +408,7 @@ async fn every_mutation_and_check_is_audited_and_scoped() {
         .send(
             Some(&token("court_officer", &["court_officer"], Some("361126"))),
             &[("x-request-id", "req-42")],
-            r#"mutation($id: ID!) { closeEnforcementCase(id: $id, mode: WITHDRAWN, closedOn: "2024-04-01", recoveredAmount: "0") { id } }"#,
+            r#"mutation($id: ID!) { closeEnforcementCase(id: $id, mode: WITHDRAWN, closedOn: "2024-04-01", recoveredAmount: "0", expectedVersion: 1) { id } }"#,
             json!({"id": w.yiyang_case}),
         )
         .await;
@@ -417,7 +417,7 @@ async fn every_mutation_and_check_is_audited_and_scoped() {
     let before = audit_count(&app).await;
     app.act_as("court_officer", Some("361126"));
     app.error(
-        r#"mutation($id: ID!) { closeEnforcementCase(id: $id, mode: WITHDRAWN, closedOn: "2024-04-01", recoveredAmount: "0") { id } }"#,
+        r#"mutation($id: ID!) { closeEnforcementCase(id: $id, mode: WITHDRAWN, closedOn: "2024-04-01", recoveredAmount: "0", expectedVersion: 1) { id } }"#,
         json!({"id": w.yiyang_case}),
     )
     .await;

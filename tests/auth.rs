@@ -365,7 +365,7 @@ async fn built_in_accounts_login_refresh_rotation_and_logout() {
     // Disabling locks the account out at once, tokens included.
     app.act_with(&access);
     app.data(
-        r#"mutation($id: ID!) { disableUser(id: $id) { disabled } }"#,
+        r#"mutation($id: ID!) { disableUser(id: $id, expectedVersion: 1) { disabled } }"#,
         json!({"id": u["id"]}),
     )
     .await;
@@ -387,11 +387,11 @@ async fn built_in_accounts_login_refresh_rotation_and_logout() {
         )
         .await;
     let id = d["createUser"]["id"].clone();
-    const ROLES: &str = r#"mutation($id: ID!, $r: [RoleName!]!, $d: RoleName!) { setUserRoles(id: $id, roles: $r, defaultRole: $d) { roles defaultRole } }"#;
+    const ROLES: &str = r#"mutation($id: ID!, $r: [RoleName!]!, $d: RoleName!, $v: Int!) { setUserRoles(id: $id, roles: $r, defaultRole: $d, expectedVersion: $v) { roles defaultRole } }"#;
     let err = app
         .error(
             ROLES,
-            json!({"id": id, "r": ["ANALYST", "SUPERVISOR"], "d": "ANALYST"}),
+            json!({"id": id, "r": ["ANALYST", "SUPERVISOR"], "d": "ANALYST", "v": 1}),
         )
         .await;
     assert_eq!(
@@ -399,12 +399,15 @@ async fn built_in_accounts_login_refresh_rotation_and_logout() {
         "a supervisor needs a scope"
     );
     let err = app
-        .error(ROLES, json!({"id": id, "r": ["SUPERVISOR"], "d": "ANALYST"}))
+        .error(
+            ROLES,
+            json!({"id": id, "r": ["SUPERVISOR"], "d": "ANALYST", "v": 1}),
+        )
         .await;
     assert_eq!(err["extensions"]["field"], "defaultRole");
     let d = app
         .data(
-            r#"mutation($id: ID!) { setUserScope(id: $id, regionCode: "361100") { regionCode version } }"#,
+            r#"mutation($id: ID!) { setUserScope(id: $id, regionCode: "361100", expectedVersion: 1) { regionCode version } }"#,
             json!({"id": id}),
         )
         .await;
@@ -412,7 +415,7 @@ async fn built_in_accounts_login_refresh_rotation_and_logout() {
     let d = app
         .data(
             ROLES,
-            json!({"id": id, "r": ["ANALYST", "SUPERVISOR"], "d": "SUPERVISOR"}),
+            json!({"id": id, "r": ["ANALYST", "SUPERVISOR"], "d": "SUPERVISOR", "v": 2}),
         )
         .await;
     assert_eq!(
@@ -420,7 +423,10 @@ async fn built_in_accounts_login_refresh_rotation_and_logout() {
         json!({"roles": ["ANALYST", "SUPERVISOR"], "defaultRole": "SUPERVISOR"})
     );
     let err = app
-        .error(r#"mutation { disableUser(id: "9999") { id } }"#, json!({}))
+        .error(
+            r#"mutation { disableUser(id: "9999", expectedVersion: 1) { id } }"#,
+            json!({}),
+        )
         .await;
     assert_eq!(err["extensions"]["code"], "NOT_FOUND");
     let d = app

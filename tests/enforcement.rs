@@ -4,8 +4,8 @@ use crate::helpers::{TestApp, spawn_app};
 use serde_json::{Value, json};
 
 const FILE: &str = r#"mutation($i: FileEnforcementCaseInput!) { fileEnforcementCase(input: $i) { id caseNumber status version } }"#;
-const CLOSE: &str = r#"mutation($id: ID!, $m: ClosureMode!, $on: Date!, $r: Decimal!) {
-    closeEnforcementCase(id: $id, mode: $m, closedOn: $on, recoveredAmount: $r) { id status closureMode closedOn recoveredAmount version } }"#;
+const CLOSE: &str = r#"mutation($id: ID!, $m: ClosureMode!, $on: Date!, $r: Decimal!, $v: Int!) {
+    closeEnforcementCase(id: $id, mode: $m, closedOn: $on, recoveredAmount: $r, expectedVersion: $v) { id status closureMode closedOn recoveredAmount version } }"#;
 const ADD_PARTY: &str = r#"mutation($i: AddPartyInput!) { addParty(input: $i) { id name idNumber } }"#;
 const MEASURE: &str =
     r#"mutation($i: RecordMeasureInput!) { recordMeasure(input: $i) { id kind amount detentionDays } }"#;
@@ -39,9 +39,24 @@ async fn file(app: &TestApp, number: &str, court: &str, filed: &str, category: &
     d["fileEnforcementCase"]["id"].as_str().unwrap().to_owned()
 }
 
+/// The version of a case now.
+async fn version(app: &TestApp, id: &str) -> i64 {
+    let d = app
+        .data(
+            r#"query($id: ID!) { enforcementCase(id: $id) { version } }"#,
+            json!({"id": id}),
+        )
+        .await;
+    d["enforcementCase"]["version"].as_i64().expect("case exists")
+}
+
 async fn close(app: &TestApp, id: &str, mode: &str, on: &str, recovered: &str) -> Value {
-    app.data(CLOSE, json!({"id": id, "m": mode, "on": on, "r": recovered}))
-        .await["closeEnforcementCase"]
+    let v = version(app, id).await;
+    app.data(
+        CLOSE,
+        json!({"id": id, "m": mode, "on": on, "r": recovered, "v": v}),
+    )
+    .await["closeEnforcementCase"]
         .clone()
 }
 
@@ -404,7 +419,7 @@ async fn kpi_formulas_on_a_hand_built_dataset() {
         .await;
     let entry = listed["addToDishonestList"]["id"].clone();
     app.data(
-        r#"mutation($id: ID!) { removeFromDishonestList(id: $id, removedOn: "2024-06-01", reason: PERFORMED) { id } }"#,
+        r#"mutation($id: ID!) { removeFromDishonestList(id: $id, removedOn: "2024-06-01", reason: PERFORMED, expectedVersion: 1) { id } }"#,
         json!({"id": entry}),
     )
     .await;
@@ -500,7 +515,8 @@ async fn close_and_reopen_follow_the_state_machine() {
     let code = |mode: &'static str, on: &'static str, r: &'static str| {
         let (app, id) = (&app, id.clone());
         async move {
-            app.error(CLOSE, json!({"id": id, "m": mode, "on": on, "r": r}))
+            let v = version(app, &id).await;
+            app.error(CLOSE, json!({"id": id, "m": mode, "on": on, "r": r, "v": v}))
                 .await
         }
     };
@@ -521,7 +537,7 @@ async fn close_and_reopen_follow_the_state_machine() {
     let err = app
         .error(
             CLOSE,
-            json!({"id": "999999", "m": "WITHDRAWN", "on": "2024-04-01", "r": "0"}),
+            json!({"id": "999999", "m": "WITHDRAWN", "on": "2024-04-01", "r": "0", "v": 1}),
         )
         .await;
     assert_eq!(err["extensions"]["code"], "NOT_FOUND");
@@ -535,11 +551,15 @@ async fn close_and_reopen_follow_the_state_machine() {
         "only a pending case closes"
     );
 
-    const REOPEN: &str = r#"mutation($id: ID!, $on: Date!) { reopenEnforcementCase(id: $id, reopenedOn: $on, reason: "发现财产") {
+    const REOPEN: &str = r#"mutation($id: ID!, $on: Date!, $v: Int!) { reopenEnforcementCase(id: $id, reopenedOn: $on, reason: "发现财产", expectedVersion: $v) {
         status closureMode closedOn version flowNodes { kind occurredOn } } }"#;
-    let err = app.error(REOPEN, json!({"id": id, "on": "2024-03-15"})).await;
+    let err = app
+        .error(REOPEN, json!({"id": id, "on": "2024-03-15", "v": 2}))
+        .await;
     assert_eq!(err["extensions"]["field"], "reopenedOn");
-    let d = app.data(REOPEN, json!({"id": id, "on": "2024-06-01"})).await;
+    let d = app
+        .data(REOPEN, json!({"id": id, "on": "2024-06-01", "v": 2}))
+        .await;
     let r = &d["reopenEnforcementCase"];
     assert_eq!(r["status"], "PENDING");
     assert!(r["closureMode"].is_null() && r["closedOn"].is_null());
@@ -551,7 +571,10 @@ async fn close_and_reopen_follow_the_state_machine() {
         .collect();
     assert_eq!(kinds, ["FILED", "CLOSED", "REOPENED"]);
     close(&app, &id, "EXECUTED_IN_FULL", "2024-07-01", "1000.00").await;
-    let err = app.error(REOPEN, json!({"id": id, "on": "2024-08-01"})).await;
+    let v = version(&app, &id).await;
+    let err = app
+        .error(REOPEN, json!({"id": id, "on": "2024-08-01", "v": v}))
+        .await;
     assert_eq!(
         err["extensions"]["code"], "CONFLICT",
         "only terminated-this-round cases reopen"
@@ -823,7 +846,7 @@ async fn dishonest_list_supervision_and_review() {
     assert_eq!(d["dishonestDebtors"]["totalCount"], 1);
     assert_eq!(d["dishonestDebtors"]["nodes"][0]["region"]["code"], "361126");
 
-    const REMOVE: &str = r#"mutation($id: ID!, $on: Date!) { removeFromDishonestList(id: $id, removedOn: $on, reason: PERFORMED) { removedOn removalReason } }"#;
+    const REMOVE: &str = r#"mutation($id: ID!, $on: Date!) { removeFromDishonestList(id: $id, removedOn: $on, reason: PERFORMED, expectedVersion: 1) { removedOn removalReason version } }"#;
     let err = app
         .error(REMOVE, json!({"id": entry["id"], "on": "2024-01-01"}))
         .await;

@@ -33,6 +33,46 @@ pub struct Settings {
     pub jwt_jwks_url: Option<String>,
     /// Lifetime of issued access tokens, seconds.
     pub access_token_ttl_secs: u64,
+    /// `production` switches off introspection, suggestions and GraphiQL.
+    pub production: bool,
+    /// Request limits, all checked before any SQL runs.
+    pub limits: Limits,
+    /// Whole-request timeout, milliseconds.
+    pub request_timeout_ms: u64,
+    /// Per-statement timeout on PostgreSQL (`statement_timeout`), milliseconds.
+    pub statement_timeout_ms: u64,
+    /// Longest wait for a pooled connection, milliseconds.
+    pub db_acquire_timeout_ms: u64,
+    /// Cost units (query complexity) a user or address may spend per minute on expensive queries.
+    pub rate_limit_cost_per_minute: u64,
+    /// Queries below this complexity are not rate limited.
+    pub rate_limit_free_complexity: u64,
+    /// How long a SIGTERM waits for in-flight requests, seconds.
+    pub shutdown_timeout_secs: u64,
+}
+
+/// Limits on one HTTP request; each is configurable.
+#[derive(Debug, Clone)]
+pub struct Limits {
+    pub max_body_bytes: usize,
+    pub max_query_length: usize,
+    pub max_batch: usize,
+    pub max_aliases: usize,
+    pub max_root_fields: usize,
+    pub max_directives: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_body_bytes: 256 * 1024,
+            max_query_length: 16 * 1024,
+            max_batch: 10,
+            max_aliases: 30,
+            max_root_fields: 20,
+            max_directives: 20,
+        }
+    }
 }
 
 impl fmt::Debug for Settings {
@@ -53,6 +93,14 @@ impl fmt::Debug for Settings {
             .field("jwt_jwks_file", &self.jwt_jwks_file)
             .field("jwt_jwks_url", &self.jwt_jwks_url)
             .field("access_token_ttl_secs", &self.access_token_ttl_secs)
+            .field("production", &self.production)
+            .field("limits", &self.limits)
+            .field("request_timeout_ms", &self.request_timeout_ms)
+            .field("statement_timeout_ms", &self.statement_timeout_ms)
+            .field("db_acquire_timeout_ms", &self.db_acquire_timeout_ms)
+            .field("rate_limit_cost_per_minute", &self.rate_limit_cost_per_minute)
+            .field("rate_limit_free_complexity", &self.rate_limit_free_complexity)
+            .field("shutdown_timeout_secs", &self.shutdown_timeout_secs)
             .finish()
     }
 }
@@ -77,10 +125,12 @@ impl Settings {
     /// Reads the settings from the environment; unset values take their defaults.
     pub fn from_env() -> anyhow::Result<Self> {
         let _ = dotenvy::dotenv();
+        let production = env_or("APP_ENV", "development").eq_ignore_ascii_case("production");
+        let defaults = Limits::default();
         Ok(Self {
             database_url: env_or("DATABASE_URL", DEFAULT_DATABASE_URL),
             bind_addr: env_or("BIND_ADDR", "127.0.0.1:8080"),
-            graphiql: parse_env("GRAPHIQL", true)?,
+            graphiql: parse_env("GRAPHIQL", !production)? && !production,
             db_max_connections: parse_env("DB_MAX_CONNECTIONS", 10)?,
             max_depth: parse_env("GRAPHQL_MAX_DEPTH", 12)?,
             max_complexity: parse_env("GRAPHQL_MAX_COMPLEXITY", 20_000)?,
@@ -92,6 +142,21 @@ impl Settings {
             jwt_jwks_file: opt_env("JWT_JWKS_FILE"),
             jwt_jwks_url: opt_env("JWT_JWKS_URL"),
             access_token_ttl_secs: parse_env("ACCESS_TOKEN_TTL_SECONDS", 900)?,
+            production,
+            limits: Limits {
+                max_body_bytes: parse_env("MAX_BODY_BYTES", defaults.max_body_bytes)?,
+                max_query_length: parse_env("MAX_QUERY_LENGTH", defaults.max_query_length)?,
+                max_batch: parse_env("MAX_BATCH", defaults.max_batch)?,
+                max_aliases: parse_env("MAX_ALIASES", defaults.max_aliases)?,
+                max_root_fields: parse_env("MAX_ROOT_FIELDS", defaults.max_root_fields)?,
+                max_directives: parse_env("MAX_DIRECTIVES", defaults.max_directives)?,
+            },
+            request_timeout_ms: parse_env("REQUEST_TIMEOUT_MS", 15_000)?,
+            statement_timeout_ms: parse_env("STATEMENT_TIMEOUT_MS", 10_000)?,
+            db_acquire_timeout_ms: parse_env("DB_ACQUIRE_TIMEOUT_MS", 3_000)?,
+            rate_limit_cost_per_minute: parse_env("RATE_LIMIT_COST_PER_MINUTE", 200_000)?,
+            rate_limit_free_complexity: parse_env("RATE_LIMIT_FREE_COMPLEXITY", 1_000)?,
+            shutdown_timeout_secs: parse_env("SHUTDOWN_TIMEOUT_SECONDS", 30)?,
         })
     }
 
@@ -112,6 +177,14 @@ impl Settings {
             jwt_jwks_file: None,
             jwt_jwks_url: None,
             access_token_ttl_secs: 900,
+            production: false,
+            limits: Limits::default(),
+            request_timeout_ms: 15_000,
+            statement_timeout_ms: 10_000,
+            db_acquire_timeout_ms: 3_000,
+            rate_limit_cost_per_minute: 10_000_000,
+            rate_limit_free_complexity: 1_000,
+            shutdown_timeout_secs: 5,
         }
     }
 }

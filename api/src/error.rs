@@ -27,6 +27,12 @@ pub enum AppError {
     Conflict(String),
     /// Too many attempts; retry after the given number of seconds.
     RateLimited { message: String, retry_after: u64 },
+    /// A request limit (size, depth, complexity, aliases, ...) was exceeded.
+    LimitExceeded(String),
+    /// The request or a statement ran out of time.
+    Timeout(String),
+    /// The database cannot be reached or is saturated; retry later.
+    Unavailable(String),
     /// Anything else: logged with its cause, reported as `INTERNAL` without details.
     Internal(anyhow::Error),
 }
@@ -53,6 +59,7 @@ impl AppError {
                 m.clone()
             }
             Self::RateLimited { message, .. } => message.clone(),
+            Self::LimitExceeded(m) | Self::Timeout(m) | Self::Unavailable(m) => m.clone(),
             Self::Internal(_) => "internal error".to_owned(),
         }
     }
@@ -66,6 +73,9 @@ impl AppError {
             Self::NotFound(_) => "NOT_FOUND",
             Self::Conflict(_) => "CONFLICT",
             Self::RateLimited { .. } => "RATE_LIMITED",
+            Self::LimitExceeded(_) => "QUERY_LIMIT_EXCEEDED",
+            Self::Timeout(_) => "TIMEOUT",
+            Self::Unavailable(_) => "UNAVAILABLE",
             Self::Internal(_) => "INTERNAL",
         }
     }
@@ -73,7 +83,37 @@ impl AppError {
 
 impl From<DbErr> for AppError {
     fn from(err: DbErr) -> Self {
-        Self::Internal(err.into())
+        use sea_orm::{ConnAcquireErr, RuntimeErr};
+        match &err {
+            DbErr::ConnectionAcquire(ConnAcquireErr::Timeout) => {
+                tracing::warn!("no database connection free in time");
+                Self::Unavailable("the database is busy; retry shortly".to_owned())
+            }
+            DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => {
+                tracing::warn!(error = %err, "database unreachable");
+                Self::Unavailable("the database is unavailable; retry shortly".to_owned())
+            }
+            DbErr::Query(RuntimeErr::SqlxError(e)) | DbErr::Exec(RuntimeErr::SqlxError(e)) => {
+                use sea_orm::sqlx::Error as Sqlx;
+                match e.as_ref() {
+                    // 57014: query_canceled, raised by statement_timeout.
+                    Sqlx::Database(db) if db.code().as_deref() == Some("57014") => {
+                        tracing::warn!(error = %err, "statement timed out");
+                        Self::Timeout("a database statement took too long".to_owned())
+                    }
+                    Sqlx::Io(_)
+                    | Sqlx::PoolClosed
+                    | Sqlx::PoolTimedOut
+                    | Sqlx::Tls(_)
+                    | Sqlx::Protocol(_) => {
+                        tracing::warn!(error = %err, "database connection lost");
+                        Self::Unavailable("the database is unavailable; retry shortly".to_owned())
+                    }
+                    _ => Self::Internal(err.into()),
+                }
+            }
+            _ => Self::Internal(err.into()),
+        }
     }
 }
 

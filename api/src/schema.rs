@@ -30,13 +30,22 @@ pub fn list_cost(first: Option<i32>, child_complexity: usize) -> usize {
 
 /// Builds the schema once; the database connection is shared by every request.
 pub fn build(db: DatabaseConnection, settings: &Settings, auth: Auth) -> AppSchema {
-    Schema::build(Query::default(), Mutation::default(), EmptySubscription)
+    let mut builder = Schema::build(Query::default(), Mutation::default(), EmptySubscription)
         .data(db)
         .data(auth.keys)
         .data(auth.throttles)
+        .data(std::sync::Arc::new(crate::ratelimit::CostLimiter::new(
+            settings.rate_limit_cost_per_minute,
+            settings.rate_limit_free_complexity,
+        )))
+        .extension(crate::ratelimit::RateLimit)
         .limit_depth(settings.max_depth)
         .limit_complexity(settings.max_complexity)
-        .finish()
+        .limit_directives(settings.limits.max_directives);
+    if settings.production {
+        builder = builder.disable_introspection().disable_suggestions();
+    }
+    builder.finish()
 }
 
 /// What authentication needs in every request: the keys and the login throttles.

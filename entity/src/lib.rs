@@ -6,5 +6,6 @@
 pub mod audit;
 pub mod auth;
 pub mod enforcement;
+pub mod idempotency_key;
 pub mod region;
 pub mod survey;

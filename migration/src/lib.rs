@@ -6,6 +6,7 @@ mod m20261128_000001_create_regions;
 mod m20261128_000002_create_enforcement;
 mod m20261128_000003_create_reported_figures;
 mod m20261128_000004_create_users_and_audit;
+mod m20261128_000005_versions_and_idempotency;
 
 pub struct Migrator;
 
@@ -17,6 +18,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000002_create_enforcement::Migration),
             Box::new(m20261128_000003_create_reported_figures::Migration),
             Box::new(m20261128_000004_create_users_and_audit::Migration),
+            Box::new(m20261128_000005_versions_and_idempotency::Migration),
         ]
     }
 }

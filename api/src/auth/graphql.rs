@@ -303,13 +303,22 @@ impl AuthMutation {
         #[graphql(desc = "The user.")] id: ID,
         #[graphql(desc = "Roles the user may act in.")] roles: Vec<RoleName>,
         #[graphql(desc = "The default role, one of `roles`.")] default_role: RoleName,
+        #[graphql(desc = "The version you read; a stale one is a CONFLICT.")] expected_version: i32,
     ) -> Result<User> {
         let v = viewer(ctx);
         v.require(&POLICY, Action::Write)?;
         let roles = roles.into_iter().map(Into::into).collect();
         let db = ctx.data_unchecked::<DatabaseConnection>();
         Ok(User(
-            service::set_roles(db, &v.actor(), parse_id(&id)?, roles, default_role.into()).await?,
+            service::set_roles(
+                db,
+                &v.actor(),
+                parse_id(&id)?,
+                expected_version,
+                roles,
+                default_role.into(),
+            )
+            .await?,
         ))
     }
 
@@ -321,20 +330,28 @@ impl AuthMutation {
         #[graphql(desc = "Root region code of the scope; null for every region.")] region_code: Option<
             String,
         >,
+        #[graphql(desc = "The version you read; a stale one is a CONFLICT.")] expected_version: i32,
     ) -> Result<User> {
         let v = viewer(ctx);
         v.require(&POLICY, Action::Write)?;
         let db = ctx.data_unchecked::<DatabaseConnection>();
         Ok(User(
-            service::set_scope(db, &v.actor(), parse_id(&id)?, region_code).await?,
+            service::set_scope(db, &v.actor(), parse_id(&id)?, expected_version, region_code).await?,
         ))
     }
 
     /// Disables a user (停用账号): sign-in, refresh and their current tokens stop working.
-    async fn disable_user(&self, ctx: &Context<'_>, #[graphql(desc = "The user.")] id: ID) -> Result<User> {
+    async fn disable_user(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The user.")] id: ID,
+        #[graphql(desc = "The version you read; a stale one is a CONFLICT.")] expected_version: i32,
+    ) -> Result<User> {
         let v = viewer(ctx);
         v.require(&POLICY, Action::Write)?;
         let db = ctx.data_unchecked::<DatabaseConnection>();
-        Ok(User(service::disable(db, &v.actor(), parse_id(&id)?).await?))
+        Ok(User(
+            service::disable(db, &v.actor(), parse_id(&id)?, expected_version).await?,
+        ))
     }
 }

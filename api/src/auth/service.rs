@@ -366,6 +366,7 @@ async fn change_user(
     db: &DatabaseConnection,
     actor: &Actor,
     id: i64,
+    expected_version: i32,
     op: &str,
     change: impl FnOnce(&mut user::ActiveModel),
     revoke: bool,
@@ -375,11 +376,27 @@ async fn change_user(
         .one(&txn)
         .await?
         .ok_or_else(|| AppError::not_found("user", id))?;
+    if before.version != expected_version {
+        return Err(AppError::Conflict(format!(
+            "the user is at version {}, not {expected_version}: reload and retry",
+            before.version
+        )));
+    }
     let mut active: user::ActiveModel = before.clone().into();
     change(&mut active);
     active.version = Set(before.version + 1);
     active.updated_at = Set(Utc::now());
-    let after = active.update(&txn).await?;
+    let after = user::Entity::update(active)
+        .validate()?
+        .filter(user::Column::Version.eq(expected_version))
+        .exec(&txn)
+        .await
+        .map_err(|e| match e {
+            sea_orm::DbErr::RecordNotUpdated => {
+                AppError::Conflict("the user was changed by someone else; reload and retry".to_owned())
+            }
+            e => e.into(),
+        })?;
     if revoke {
         refresh_token::Entity::update_many()
             .col_expr(refresh_token::Column::RevokedAt, Expr::value(Utc::now()))
@@ -397,6 +414,7 @@ pub async fn set_roles(
     db: &DatabaseConnection,
     actor: &Actor,
     id: i64,
+    expected_version: i32,
     roles: Vec<Role>,
     default_role: Role,
 ) -> AppResult<user::Model> {
@@ -410,6 +428,7 @@ pub async fn set_roles(
         db,
         actor,
         id,
+        expected_version,
         "setUserRoles",
         |a| {
             a.roles = Set(names);
@@ -424,6 +443,7 @@ pub async fn set_scope(
     db: &DatabaseConnection,
     actor: &Actor,
     id: i64,
+    expected_version: i32,
     region_code: Option<String>,
 ) -> AppResult<user::Model> {
     let current = user::Entity::find_by_id(id)
@@ -437,6 +457,7 @@ pub async fn set_scope(
         db,
         actor,
         id,
+        expected_version,
         "setUserScope",
         |a| a.region_code = Set(region),
         true,
@@ -444,8 +465,22 @@ pub async fn set_scope(
     .await
 }
 
-pub async fn disable(db: &DatabaseConnection, actor: &Actor, id: i64) -> AppResult<user::Model> {
-    change_user(db, actor, id, "disableUser", |a| a.disabled = Set(true), true).await
+pub async fn disable(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    id: i64,
+    expected_version: i32,
+) -> AppResult<user::Model> {
+    change_user(
+        db,
+        actor,
+        id,
+        expected_version,
+        "disableUser",
+        |a| a.disabled = Set(true),
+        true,
+    )
+    .await
 }
 
 /// Users by id.

@@ -33,6 +33,7 @@ pub struct Model {
     pub reason: String,
     pub removed_on: Option<Date>,
     pub removal_reason: Option<RemovalReason>,
+    pub version: i32,
     pub created_at: DateTimeUtc,
 }
 

@@ -30,11 +30,16 @@ impl EnforcementMutation {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "The input.")] input: FileEnforcementCaseInput,
+        #[graphql(
+            desc = "Idempotency key: a retry with the same key returns the first result and creates nothing more."
+        )]
+        idempotency_key: Option<String>,
     ) -> Result<EnforcementCase> {
         let (actor, scope) = writer(ctx)?;
         let who = Who {
             actor: &actor,
             scope: &scope,
+            idempotency_key: idempotency_key.as_deref(),
         };
         let new = NewCase {
             case_number: input.case_number,
@@ -52,11 +57,16 @@ impl EnforcementMutation {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "The input.")] input: AddPartyInput,
+        #[graphql(
+            desc = "Idempotency key: a retry with the same key returns the first result and creates nothing more."
+        )]
+        idempotency_key: Option<String>,
     ) -> Result<Party> {
         let (actor, scope) = writer(ctx)?;
         let who = Who {
             actor: &actor,
             scope: &scope,
+            idempotency_key: idempotency_key.as_deref(),
         };
         let new = NewParty {
             case_id: parse_id("caseId", &input.case_id)?,
@@ -75,11 +85,16 @@ impl EnforcementMutation {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "The input.")] input: RecordMeasureInput,
+        #[graphql(
+            desc = "Idempotency key: a retry with the same key returns the first result and creates nothing more."
+        )]
+        idempotency_key: Option<String>,
     ) -> Result<Measure> {
         let (actor, scope) = writer(ctx)?;
         let who = Who {
             actor: &actor,
             scope: &scope,
+            idempotency_key: idempotency_key.as_deref(),
         };
         Ok(Measure(
             service::record_measure(db(ctx), &who, input.to_service()?).await?,
@@ -91,11 +106,16 @@ impl EnforcementMutation {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "The input.")] input: RecordFlowNodeInput,
+        #[graphql(
+            desc = "Idempotency key: a retry with the same key returns the first result and creates nothing more."
+        )]
+        idempotency_key: Option<String>,
     ) -> Result<FlowNode> {
         let (actor, scope) = writer(ctx)?;
         let who = Who {
             actor: &actor,
             scope: &scope,
+            idempotency_key: idempotency_key.as_deref(),
         };
         let case_id = parse_id("caseId", &input.case_id)?;
         Ok(FlowNode(
@@ -120,11 +140,13 @@ impl EnforcementMutation {
         #[graphql(desc = "Closure mode (结案方式).")] mode: ClosureMode,
         #[graphql(desc = "Closing date.")] closed_on: Date,
         #[graphql(desc = "Total amount recovered (执行到位金额), yuan.")] recovered_amount: Money,
+        #[graphql(desc = "The version you read; a stale one is a CONFLICT.")] expected_version: i32,
     ) -> Result<EnforcementCase> {
         let (actor, scope) = writer(ctx)?;
         let who = Who {
             actor: &actor,
             scope: &scope,
+            idempotency_key: None,
         };
         let id = parse_id("id", &id)?;
         Ok(EnforcementCase(
@@ -135,6 +157,7 @@ impl EnforcementMutation {
                 mode.into(),
                 closed_on.0,
                 recovered_amount.fen(),
+                expected_version,
             )
             .await?,
         ))
@@ -147,15 +170,17 @@ impl EnforcementMutation {
         #[graphql(desc = "The case.")] id: ID,
         #[graphql(desc = "Date reopened, not before the termination.")] reopened_on: Date,
         #[graphql(desc = "Why (e.g. property found).")] reason: Option<String>,
+        #[graphql(desc = "The version you read; a stale one is a CONFLICT.")] expected_version: i32,
     ) -> Result<EnforcementCase> {
         let (actor, scope) = writer(ctx)?;
         let who = Who {
             actor: &actor,
             scope: &scope,
+            idempotency_key: None,
         };
         let id = parse_id("id", &id)?;
         Ok(EnforcementCase(
-            service::reopen_case(db(ctx), &who, id, reopened_on.0, reason).await?,
+            service::reopen_case(db(ctx), &who, id, reopened_on.0, reason, expected_version).await?,
         ))
     }
 
@@ -164,11 +189,16 @@ impl EnforcementMutation {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "The input.")] input: IssueSupervisionOrderInput,
+        #[graphql(
+            desc = "Idempotency key: a retry with the same key returns the first result and creates nothing more."
+        )]
+        idempotency_key: Option<String>,
     ) -> Result<SupervisionOrder> {
         let (actor, scope) = writer(ctx)?;
         let who = Who {
             actor: &actor,
             scope: &scope,
+            idempotency_key: idempotency_key.as_deref(),
         };
         let new = NewSupervisionOrder {
             case_id: parse_id("caseId", &input.case_id)?,
@@ -189,11 +219,16 @@ impl EnforcementMutation {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "The input.")] input: AddToDishonestListInput,
+        #[graphql(
+            desc = "Idempotency key: a retry with the same key returns the first result and creates nothing more."
+        )]
+        idempotency_key: Option<String>,
     ) -> Result<DishonestDebtor> {
         let (actor, scope) = writer(ctx)?;
         let who = Who {
             actor: &actor,
             scope: &scope,
+            idempotency_key: idempotency_key.as_deref(),
         };
         let case_id = parse_id("caseId", &input.case_id)?;
         let party_id = parse_id("partyId", &input.party_id)?;
@@ -210,15 +245,25 @@ impl EnforcementMutation {
         #[graphql(desc = "The list entry.")] id: ID,
         #[graphql(desc = "Date removed, not before it was listed.")] removed_on: Date,
         #[graphql(desc = "Why it is removed.")] reason: RemovalReason,
+        #[graphql(desc = "The version you read; a stale one is a CONFLICT.")] expected_version: i32,
     ) -> Result<DishonestDebtor> {
         let (actor, scope) = writer(ctx)?;
         let who = Who {
             actor: &actor,
             scope: &scope,
+            idempotency_key: None,
         };
         let id = parse_id("id", &id)?;
         Ok(DishonestDebtor(
-            service::remove_from_dishonest_list(db(ctx), &who, id, removed_on.0, reason.into()).await?,
+            service::remove_from_dishonest_list(
+                db(ctx),
+                &who,
+                id,
+                removed_on.0,
+                reason.into(),
+                expected_version,
+            )
+            .await?,
         ))
     }
 }

@@ -863,6 +863,7 @@ fn generate(courts: &[court::Model], ids: &IdBase) -> Generated {
                 reason: "有履行能力而拒不履行生效法律文书确定义务".to_owned(),
                 removed_on,
                 removal_reason: removed_on.map(|_| RemovalReason::Performed),
+                version: 1,
                 created_at: created,
             });
         }

@@ -18,6 +18,7 @@ use crate::access::{Actor, Scope};
 use crate::audit::service::{self as audit, Entry};
 use crate::domains::region::service as regions;
 use crate::error::{AppError, AppResult};
+use crate::idempotency;
 use crate::pagination::{Cursor, Page};
 use crate::validate;
 
@@ -506,6 +507,7 @@ pub async fn is_dishonest(
 // ---------- mutations ----------
 
 /// Input of `fileEnforcementCase`.
+#[derive(Debug)]
 pub struct NewCase {
     pub case_number: String,
     pub court_id: i64,
@@ -545,6 +547,26 @@ pub async fn file_case(db: &DatabaseConnection, who: &Who<'_>, input: NewCase) -
     validate::money_range("subjectAmount", input.subject_amount_fen)?;
     let judge_team = validate::opt_text("judgeTeam", input.judge_team.as_deref(), 64)?;
     let txn = db.begin().await?;
+    let fingerprint = format!("{input:?}");
+    if let Some(id) = idempotency::replay(
+        &txn,
+        who.actor,
+        who.idempotency_key,
+        "fileEnforcementCase",
+        &fingerprint,
+    )
+    .await?
+    {
+        let id: i64 = id
+            .parse()
+            .map_err(|e| AppError::Internal(anyhow::anyhow!("idempotency entity id: {e}")))?;
+        let existing = case::Entity::find_by_id(id)
+            .one(&txn)
+            .await?
+            .ok_or_else(|| AppError::Internal(anyhow::anyhow!("idempotent case {id} vanished")))?;
+        txn.commit().await?;
+        return Ok(existing);
+    }
     let court = find_court(&txn, input.court_id, who.scope)
         .await?
         .ok_or_else(|| AppError::bad_input("courtId", format!("no court with id {}", input.court_id)))?;
@@ -583,6 +605,15 @@ pub async fn file_case(db: &DatabaseConnection, who: &Who<'_>, input: NewCase) -
     .await
     .map_err(unique_to_conflict("case number already exists"))?;
     insert_flow_node(&txn, model.id, FlowNodeKind::Filed, model.filed_on, None).await?;
+    idempotency::remember(
+        &txn,
+        who.actor,
+        who.idempotency_key,
+        "fileEnforcementCase",
+        &fingerprint,
+        model.id,
+    )
+    .await?;
     who.audit(
         &txn,
         "fileEnforcementCase",
@@ -606,6 +637,7 @@ fn unique_to_conflict(message: &'static str) -> impl Fn(sea_orm::DbErr) -> AppEr
 }
 
 /// Input of `addParty`.
+#[derive(Debug)]
 pub struct NewParty {
     pub case_id: i64,
     pub role: PartyRole,
@@ -632,6 +664,20 @@ pub async fn add_party(db: &DatabaseConnection, who: &Who<'_>, input: NewParty) 
     };
     let address = validate::opt_text("address", input.address.as_deref(), 256)?;
     let txn = db.begin().await?;
+    let fingerprint = format!("{input:?}");
+    if let Some(id) =
+        idempotency::replay(&txn, who.actor, who.idempotency_key, "addParty", &fingerprint).await?
+    {
+        let id: i64 = id
+            .parse()
+            .map_err(|e| AppError::Internal(anyhow::anyhow!("idempotency entity id: {e}")))?;
+        let existing = party::Entity::find_by_id(id)
+            .one(&txn)
+            .await?
+            .ok_or_else(|| AppError::Internal(anyhow::anyhow!("idempotent party {id} vanished")))?;
+        txn.commit().await?;
+        return Ok(existing);
+    }
     let case = require_case(&txn, input.case_id, who.scope).await?;
     let model = party::ActiveModel {
         case_id: Set(input.case_id),
@@ -645,6 +691,15 @@ pub async fn add_party(db: &DatabaseConnection, who: &Who<'_>, input: NewParty) 
         ..Default::default()
     }
     .insert(&txn)
+    .await?;
+    idempotency::remember(
+        &txn,
+        who.actor,
+        who.idempotency_key,
+        "addParty",
+        &fingerprint,
+        model.id,
+    )
     .await?;
     who.audit(
         &txn,
@@ -661,6 +716,7 @@ pub async fn add_party(db: &DatabaseConnection, who: &Who<'_>, input: NewParty) 
 }
 
 /// Input of `recordMeasure`.
+#[derive(Debug)]
 pub struct NewMeasure {
     pub case_id: i64,
     pub party_id: Option<i64>,
@@ -764,6 +820,26 @@ pub async fn record_measure(
         ));
     }
     let txn = db.begin().await?;
+    let fingerprint = format!("{input:?}");
+    if let Some(id) = idempotency::replay(
+        &txn,
+        who.actor,
+        who.idempotency_key,
+        "recordMeasure",
+        &fingerprint,
+    )
+    .await?
+    {
+        let id: i64 = id
+            .parse()
+            .map_err(|e| AppError::Internal(anyhow::anyhow!("idempotency entity id: {e}")))?;
+        let existing = measure::Entity::find_by_id(id)
+            .one(&txn)
+            .await?
+            .ok_or_else(|| AppError::Internal(anyhow::anyhow!("idempotent measure {id} vanished")))?;
+        txn.commit().await?;
+        return Ok(existing);
+    }
     let case = require_case(&txn, input.case_id, who.scope).await?;
     if input.taken_on < case.filed_on {
         return Err(AppError::bad_input(
@@ -788,6 +864,15 @@ pub async fn record_measure(
         ..Default::default()
     }
     .insert(&txn)
+    .await?;
+    idempotency::remember(
+        &txn,
+        who.actor,
+        who.idempotency_key,
+        "recordMeasure",
+        &fingerprint,
+        model.id,
+    )
     .await?;
     who.audit(
         &txn,
@@ -841,6 +926,26 @@ pub async fn record_flow_node(
     validate::past_date("occurredOn", occurred_on)?;
     let note = validate::opt_text("note", note.as_deref(), 1000)?;
     let txn = db.begin().await?;
+    let fingerprint = format!("{case_id}|{kind:?}|{occurred_on}|{note:?}");
+    if let Some(id) = idempotency::replay(
+        &txn,
+        who.actor,
+        who.idempotency_key,
+        "recordFlowNode",
+        &fingerprint,
+    )
+    .await?
+    {
+        let id: i64 = id
+            .parse()
+            .map_err(|e| AppError::Internal(anyhow::anyhow!("idempotency entity id: {e}")))?;
+        let existing = flow_node::Entity::find_by_id(id)
+            .one(&txn)
+            .await?
+            .ok_or_else(|| AppError::Internal(anyhow::anyhow!("idempotent flow node {id} vanished")))?;
+        txn.commit().await?;
+        return Ok(existing);
+    }
     let case = require_case(&txn, case_id, who.scope).await?;
     if occurred_on < case.filed_on {
         return Err(AppError::bad_input(
@@ -849,6 +954,15 @@ pub async fn record_flow_node(
         ));
     }
     let node = insert_flow_node(&txn, case.id, kind, occurred_on, note).await?;
+    idempotency::remember(
+        &txn,
+        who.actor,
+        who.idempotency_key,
+        "recordFlowNode",
+        &fingerprint,
+        node.id,
+    )
+    .await?;
     who.audit(
         &txn,
         "recordFlowNode",
@@ -870,10 +984,12 @@ pub async fn close_case(
     mode: ClosureMode,
     closed_on: NaiveDate,
     recovered_fen: i64,
+    expected_version: i32,
 ) -> AppResult<case::Model> {
     validate::past_date("closedOn", closed_on)?;
     let txn = db.begin().await?;
     let case = require_case(&txn, id, who.scope).await?;
+    check_version("the case", case.version, expected_version)?;
     if case.status != CaseStatus::Pending {
         return Err(AppError::Conflict(format!(
             "case {} is already closed; only a pending case closes",
@@ -899,7 +1015,12 @@ pub async fn close_case(
     active.recovered_amount_fen = Set(recovered_fen);
     active.version = Set(case.version + 1);
     active.updated_at = Set(now());
-    let updated = active.update(&txn).await?;
+    let updated = case::Entity::update(active)
+        .validate()?
+        .filter(case::Column::Version.eq(expected_version))
+        .exec(&txn)
+        .await
+        .map_err(stale("the case"))?;
     insert_flow_node(&txn, id, FlowNodeKind::Closed, closed_on, None).await?;
     who.audit(
         &txn,
@@ -921,11 +1042,13 @@ pub async fn reopen_case(
     id: i64,
     reopened_on: NaiveDate,
     reason: Option<String>,
+    expected_version: i32,
 ) -> AppResult<case::Model> {
     validate::past_date("reopenedOn", reopened_on)?;
     let reason = validate::opt_text("reason", reason.as_deref(), 1000)?;
     let txn = db.begin().await?;
     let case = require_case(&txn, id, who.scope).await?;
+    check_version("the case", case.version, expected_version)?;
     if case.closure_mode != Some(ClosureMode::TerminatedThisRound) {
         return Err(AppError::Conflict(format!(
             "case {} is not terminated this round (终本); only such cases reopen",
@@ -944,7 +1067,12 @@ pub async fn reopen_case(
     active.closed_on = Set(None);
     active.version = Set(case.version + 1);
     active.updated_at = Set(now());
-    let updated = active.update(&txn).await?;
+    let updated = case::Entity::update(active)
+        .validate()?
+        .filter(case::Column::Version.eq(expected_version))
+        .exec(&txn)
+        .await
+        .map_err(stale("the case"))?;
     insert_flow_node(&txn, id, FlowNodeKind::Reopened, reopened_on, reason).await?;
     who.audit(
         &txn,
@@ -961,6 +1089,7 @@ pub async fn reopen_case(
 }
 
 /// Input of `issueSupervisionOrder`.
+#[derive(Debug)]
 pub struct NewSupervisionOrder {
     pub case_id: i64,
     pub batch: String,
@@ -982,6 +1111,26 @@ pub async fn issue_supervision_order(
     }
     let instructions = validate::opt_text("instructions", input.instructions.as_deref(), 2000)?;
     let txn = db.begin().await?;
+    let fingerprint = format!("{input:?}");
+    if let Some(id) = idempotency::replay(
+        &txn,
+        who.actor,
+        who.idempotency_key,
+        "issueSupervisionOrder",
+        &fingerprint,
+    )
+    .await?
+    {
+        let id: i64 = id
+            .parse()
+            .map_err(|e| AppError::Internal(anyhow::anyhow!("idempotency entity id: {e}")))?;
+        let existing = supervision_order::Entity::find_by_id(id)
+            .one(&txn)
+            .await?
+            .ok_or_else(|| AppError::Internal(anyhow::anyhow!("idempotent order {id} vanished")))?;
+        txn.commit().await?;
+        return Ok(existing);
+    }
     let case = require_case(&txn, input.case_id, who.scope).await?;
     if case.status != CaseStatus::Pending {
         return Err(AppError::Conflict(format!(
@@ -1020,6 +1169,15 @@ pub async fn issue_supervision_order(
     }
     .insert(&txn)
     .await?;
+    idempotency::remember(
+        &txn,
+        who.actor,
+        who.idempotency_key,
+        "issueSupervisionOrder",
+        &fingerprint,
+        model.id,
+    )
+    .await?;
     who.audit(
         &txn,
         "issueSupervisionOrder",
@@ -1045,6 +1203,26 @@ pub async fn add_to_dishonest_list(
     validate::past_date("listedOn", listed_on)?;
     let reason = validate::text("reason", &reason, 1, 1000)?;
     let txn = db.begin().await?;
+    let fingerprint = format!("{case_id}|{party_id}|{listed_on}|{reason}");
+    if let Some(id) = idempotency::replay(
+        &txn,
+        who.actor,
+        who.idempotency_key,
+        "addToDishonestList",
+        &fingerprint,
+    )
+    .await?
+    {
+        let id: i64 = id
+            .parse()
+            .map_err(|e| AppError::Internal(anyhow::anyhow!("idempotency entity id: {e}")))?;
+        let existing = dishonest_entry::Entity::find_by_id(id)
+            .one(&txn)
+            .await?
+            .ok_or_else(|| AppError::Internal(anyhow::anyhow!("idempotent entry {id} vanished")))?;
+        txn.commit().await?;
+        return Ok(existing);
+    }
     let case = require_case(&txn, case_id, who.scope).await?;
     if case.status != CaseStatus::Pending {
         return Err(AppError::Conflict(format!(
@@ -1087,10 +1265,20 @@ pub async fn add_to_dishonest_list(
         reason: Set(reason),
         removed_on: Set(None),
         removal_reason: Set(None),
+        version: Set(1),
         created_at: Set(now()),
         ..Default::default()
     }
     .insert(&txn)
+    .await?;
+    idempotency::remember(
+        &txn,
+        who.actor,
+        who.idempotency_key,
+        "addToDishonestList",
+        &fingerprint,
+        model.id,
+    )
     .await?;
     who.audit(
         &txn,
@@ -1112,6 +1300,7 @@ pub async fn remove_from_dishonest_list(
     entry_id: i64,
     removed_on: NaiveDate,
     reason: RemovalReason,
+    expected_version: i32,
 ) -> AppResult<dishonest_entry::Model> {
     validate::past_date("removedOn", removed_on)?;
     let txn = db.begin().await?;
@@ -1132,10 +1321,17 @@ pub async fn remove_from_dishonest_list(
     if removed_on < entry.listed_on {
         return Err(AppError::bad_input("removedOn", "removedOn is before listedOn"));
     }
+    check_version("the entry", entry.version, expected_version)?;
     let mut active: dishonest_entry::ActiveModel = entry.clone().into();
     active.removed_on = Set(Some(removed_on));
     active.removal_reason = Set(Some(reason));
-    let updated = active.update(&txn).await?;
+    active.version = Set(entry.version + 1);
+    let updated = dishonest_entry::Entity::update(active)
+        .validate()?
+        .filter(dishonest_entry::Column::Version.eq(expected_version))
+        .exec(&txn)
+        .await
+        .map_err(stale("the entry"))?;
     who.audit(
         &txn,
         "removeFromDishonestList",
@@ -1154,6 +1350,27 @@ pub async fn remove_from_dishonest_list(
 pub struct Who<'a> {
     pub actor: &'a Actor,
     pub scope: &'a Scope,
+    /// Idempotency key of a create mutation, if the client sent one.
+    pub idempotency_key: Option<&'a str>,
+}
+
+/// A concurrent change won: the caller's version is stale.
+fn stale(what: &'static str) -> impl Fn(sea_orm::DbErr) -> AppError {
+    move |e| match e {
+        sea_orm::DbErr::RecordNotUpdated => {
+            AppError::Conflict(format!("{what} was changed by someone else; reload it and retry"))
+        }
+        e => e.into(),
+    }
+}
+
+fn check_version(what: &str, current: i32, expected: i32) -> AppResult<()> {
+    if current != expected {
+        return Err(AppError::Conflict(format!(
+            "{what} is at version {current}, not {expected}: it was changed since you read it; reload and retry"
+        )));
+    }
+    Ok(())
 }
 
 impl Who<'_> {

@@ -803,6 +803,10 @@ impl DishonestDebtor {
     async fn removal_reason(&self) -> Option<RemovalReason> {
         self.0.removal_reason.map(Into::into)
     }
+    /// Version of the entry, raised by every change.
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
 }
 
 /// Filter of the dishonest-debtor list.

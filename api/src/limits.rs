@@ -1,0 +1,153 @@
+//! Request limits checked on the parsed document before authentication and before any SQL:
+//! query length, aliases, root fields and directives. Depth and complexity are enforced by
+//! the schema (`schema.rs`), batch and body size by the HTTP layer (`http.rs`).
+
+use async_graphql::parser::types::{
+    DocumentOperations, ExecutableDocument, OperationType, Selection, SelectionSet,
+};
+use async_graphql::parser::{Positioned, parse_query};
+
+use crate::config::Limits;
+use crate::error::AppError;
+
+/// What the checks learnt about a request.
+pub struct Checked {
+    /// The operation to run (the named one, or the only one); None if the text does not parse.
+    pub operation: Option<OperationType>,
+}
+
+#[derive(Default)]
+struct Counts {
+    aliases: usize,
+    directives: usize,
+}
+
+fn walk(set: &Positioned<SelectionSet>, counts: &mut Counts) {
+    for item in &set.node.items {
+        match &item.node {
+            Selection::Field(f) => {
+                counts.aliases += usize::from(f.node.alias.is_some());
+                counts.directives += f.node.directives.len();
+                walk(&f.node.selection_set, counts);
+            }
+            Selection::FragmentSpread(s) => counts.directives += s.node.directives.len(),
+            Selection::InlineFragment(i) => {
+                counts.directives += i.node.directives.len();
+                walk(&i.node.selection_set, counts);
+            }
+        }
+    }
+}
+
+fn root_fields(doc: &ExecutableDocument, set: &SelectionSet, depth: usize) -> usize {
+    set.items
+        .iter()
+        .map(|item| match &item.node {
+            Selection::Field(_) => 1,
+            Selection::InlineFragment(i) => root_fields(doc, &i.node.selection_set.node, depth + 1),
+            // Fragment cycles are a validation error; stop counting deep chains.
+            Selection::FragmentSpread(s) if depth < 8 => doc
+                .fragments
+                .get(&s.node.fragment_name.node)
+                .map_or(0, |f| root_fields(doc, &f.node.selection_set.node, depth + 1)),
+            Selection::FragmentSpread(_) => 0,
+        })
+        .sum()
+}
+
+/// Checks one request's text against the limits.
+pub fn check(limits: &Limits, query: &str, operation_name: Option<&str>) -> Result<Checked, AppError> {
+    if query.chars().count() > limits.max_query_length {
+        return Err(AppError::LimitExceeded(format!(
+            "the query is longer than {} characters",
+            limits.max_query_length
+        )));
+    }
+    let Ok(doc) = parse_query(query) else {
+        // The executor reports the syntax error with its position.
+        return Ok(Checked { operation: None });
+    };
+    let mut counts = Counts::default();
+    for (_, op) in doc.operations.iter() {
+        counts.directives += op.node.directives.len();
+        walk(&op.node.selection_set, &mut counts);
+    }
+    for fragment in doc.fragments.values() {
+        counts.directives += fragment.node.directives.len();
+        walk(&fragment.node.selection_set, &mut counts);
+    }
+    if counts.aliases > limits.max_aliases {
+        return Err(AppError::LimitExceeded(format!(
+            "the query has {} aliases; at most {} are allowed",
+            counts.aliases, limits.max_aliases
+        )));
+    }
+    if counts.directives > limits.max_directives {
+        return Err(AppError::LimitExceeded(format!(
+            "the query has {} directives; at most {} are allowed",
+            counts.directives, limits.max_directives
+        )));
+    }
+    let selected = match (&doc.operations, operation_name) {
+        (DocumentOperations::Single(op), _) => Some(op),
+        (DocumentOperations::Multiple(ops), Some(name)) => ops.get(name),
+        (DocumentOperations::Multiple(ops), None) if ops.len() == 1 => ops.values().next(),
+        _ => None,
+    };
+    for (_, op) in doc.operations.iter() {
+        let n = root_fields(&doc, &op.node.selection_set.node, 0);
+        if n > limits.max_root_fields {
+            return Err(AppError::LimitExceeded(format!(
+                "an operation selects {n} root fields; at most {} are allowed",
+                limits.max_root_fields
+            )));
+        }
+    }
+    Ok(Checked {
+        operation: selected.map(|op| op.node.ty),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_aliases_root_fields_and_directives() {
+        let limits = Limits {
+            max_aliases: 2,
+            max_root_fields: 3,
+            max_directives: 1,
+            ..Limits::default()
+        };
+        assert!(check(&limits, "{ a: me { role } b: me { role } }", None).is_ok());
+        assert!(
+            check(
+                &limits,
+                "{ a: me { r: role } b: me { role } c: me { role } }",
+                None
+            )
+            .is_err()
+        );
+        assert!(
+            check(
+                &limits,
+                "{ me { role } regions { totalCount } courts { totalCount } x: me { role } }",
+                None
+            )
+            .is_err()
+        );
+        assert!(check(&limits, "query { ...F } fragment F on Query { me { role } regions { totalCount } courts { totalCount } users { totalCount } }", None).is_err());
+        assert!(
+            check(
+                &limits,
+                "{ me @include(if: true) { role @skip(if: false) } }",
+                None
+            )
+            .is_err()
+        );
+        let checked = check(&limits, "mutation M { logout(refreshToken: \"x\") }", None).unwrap();
+        assert_eq!(checked.operation, Some(OperationType::Mutation));
+        assert!(check(&limits, "{ broken", None).unwrap().operation.is_none());
+    }
+}

@@ -1,0 +1,124 @@
+//! Rate limiting of expensive queries: each user and each client address has a budget of
+//! complexity units per minute, refilled continuously (a token bucket). Queries below the
+//! free complexity cost nothing. Checked after validation, before any resolver runs.
+
+use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextValidation};
+use async_graphql::{ErrorExtensionValues, ServerError, ValidationResult};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+/// Budgets per key.
+pub struct CostLimiter {
+    per_minute: f64,
+    free_below: u64,
+    buckets: Mutex<HashMap<String, (f64, Instant)>>,
+}
+
+/// The keys a request is charged to: its user (when signed in) and its client address.
+#[derive(Debug, Clone)]
+pub struct RateKeys(pub Vec<String>);
+
+impl CostLimiter {
+    pub fn new(per_minute: u64, free_below: u64) -> Self {
+        CostLimiter {
+            per_minute: per_minute.max(1) as f64,
+            free_below,
+            buckets: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Spends `cost` from every key's budget, or none when one of them lacks it:
+    /// `Err(seconds until it has)`.
+    pub fn charge(&self, keys: &[String], cost: u64) -> Result<(), u64> {
+        if cost < self.free_below {
+            return Ok(());
+        }
+        let cost = cost as f64;
+        let rate = self.per_minute / 60.0;
+        let now = Instant::now();
+        let mut buckets = self.buckets.lock().unwrap_or_else(|p| p.into_inner());
+        if buckets.len() > 50_000 {
+            // Forget full buckets: they are the same as new ones.
+            let cap = self.per_minute;
+            buckets.retain(|_, (tokens, at)| *tokens + now.duration_since(*at).as_secs_f64() * rate < cap);
+        }
+        let mut wait = 0f64;
+        for key in keys {
+            let (tokens, at) = buckets.get(key).copied().unwrap_or((self.per_minute, now));
+            let available = (tokens + now.duration_since(at).as_secs_f64() * rate).min(self.per_minute);
+            if available < cost {
+                wait = wait.max((cost - available) / rate);
+            }
+        }
+        if wait > 0.0 {
+            return Err(wait.ceil().max(1.0) as u64);
+        }
+        for key in keys {
+            let (tokens, at) = buckets.get(key).copied().unwrap_or((self.per_minute, now));
+            let available = (tokens + now.duration_since(at).as_secs_f64() * rate).min(self.per_minute);
+            buckets.insert(key.clone(), (available - cost, now));
+        }
+        Ok(())
+    }
+}
+
+/// The schema extension that charges each validated query its complexity.
+pub struct RateLimit;
+
+impl ExtensionFactory for RateLimit {
+    fn create(&self) -> Arc<dyn Extension> {
+        Arc::new(RateLimitExtension)
+    }
+}
+
+struct RateLimitExtension;
+
+#[async_graphql::async_trait::async_trait]
+impl Extension for RateLimitExtension {
+    async fn validation(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        next: NextValidation<'_>,
+    ) -> Result<ValidationResult, Vec<ServerError>> {
+        let result = next.run(ctx).await?;
+        if let (Some(limiter), Some(keys)) = (ctx.data_opt::<Arc<CostLimiter>>(), ctx.data_opt::<RateKeys>())
+            && let Err(wait) = limiter.charge(&keys.0, result.complexity as u64)
+        {
+            let mut err = ServerError::new("too many expensive queries; retry later", None);
+            let mut ext = ErrorExtensionValues::default();
+            ext.set("code", "RATE_LIMITED");
+            ext.set("retryAfter", wait);
+            err.extensions = Some(ext);
+            return Err(vec![err]);
+        }
+        Ok(result)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn budget_is_spent_and_free_queries_cost_nothing() {
+        let limiter = CostLimiter::new(600, 10);
+        let keys = vec!["user:a".to_owned(), "addr:1".to_owned()];
+        assert!(limiter.charge(&keys, 5).is_ok(), "free");
+        assert!(limiter.charge(&keys, 400).is_ok());
+        assert!(limiter.charge(&keys, 150).is_ok());
+        let wait = limiter.charge(&keys, 200).unwrap_err();
+        assert!(wait >= 1);
+        // Another user at the same address shares the address budget.
+        assert!(
+            limiter
+                .charge(&["user:b".to_owned(), "addr:1".to_owned()], 200)
+                .is_err()
+        );
+        assert!(
+            limiter
+                .charge(&["user:c".to_owned(), "addr:2".to_owned()], 200)
+                .is_ok()
+        );
+    }
+}
