@@ -42,6 +42,16 @@ pub async fn spawn_app_with(seed: Seed) -> TestApp {
 pub async fn spawn_app_configured(seed: Seed, configure: impl FnOnce(&mut Settings)) -> TestApp {
     let database = TestDatabase::create().await;
     let mut settings = Settings::for_tests(&database.url);
+    // Migrate and seed with the default settings, whatever limits the test sets.
+    {
+        let db = startup::connect(&settings).await.expect("connect");
+        startup::migrate(&db).await.expect("migrate");
+        match seed {
+            Seed::Reference => api::seed::run_reference(&db).await.expect("seed"),
+            Seed::Full => api::seed::run(&db).await.expect("seed"),
+        }
+        db.close().await.ok();
+    }
     configure(&mut settings);
     let mut db = startup::connect(&settings).await.expect("connect");
     let statements = Arc::new(Mutex::new(Vec::new()));
@@ -51,11 +61,6 @@ pub async fn spawn_app_configured(seed: Seed, configure: impl FnOnce(&mut Settin
             log.push(info.statement.sql.clone());
         }
     });
-    startup::migrate(&db).await.expect("migrate");
-    match seed {
-        Seed::Reference => api::seed::run_reference(&db).await.expect("seed"),
-        Seed::Full => api::seed::run(&db).await.expect("seed"),
-    }
     let app = Application::build_with_db(settings, db.clone()).expect("build");
     let base = format!("http://127.0.0.1:{}", app.port());
     tokio::spawn(app.run_until_stopped());
@@ -192,8 +197,8 @@ pub fn token(role: &str, roles: &[&str], region: Option<&str>) -> String {
 }
 
 /// A database that exists for one test and is removed after it.
-struct TestDatabase {
-    url: String,
+pub struct TestDatabase {
+    pub url: String,
     cleanup: Cleanup,
 }
 
@@ -203,7 +208,7 @@ enum Cleanup {
 }
 
 impl TestDatabase {
-    async fn create() -> Self {
+    pub async fn create() -> Self {
         let n = COUNTER.fetch_add(1, Ordering::SeqCst);
         let nanos = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)

@@ -8,6 +8,7 @@ mod helpers;
 mod access;
 mod auth;
 mod enforcement;
+mod hardening;
 mod http;
 mod regions;
 mod reports;

@@ -16,5 +16,6 @@ pub mod scalars;
 pub mod schema;
 pub mod seed;
 pub mod startup;
+pub mod store;
 pub mod telemetry;
 pub mod validate;

@@ -6,7 +6,7 @@ use entity::auth::{refresh_token, user};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
+    QueryFilter, QueryOrder, QuerySelect, Set,
 };
 use sha2::{Digest, Sha256};
 
@@ -142,7 +142,7 @@ pub async fn login(
         ));
     };
     throttles.per_user.reset(&username);
-    let txn = db.begin().await?;
+    let txn = crate::store::begin_write(db).await?;
     let pair = issue_pair(&txn, keys, &u, random_token()?).await?;
     let actor = Actor {
         subject: u.username.clone(),
@@ -186,7 +186,7 @@ pub async fn refresh(db: &DatabaseConnection, keys: &KeyStore, token: &str) -> A
     else {
         return Err(invalid());
     };
-    let txn = db.begin().await?;
+    let txn = crate::store::begin_write(db).await?;
     // Claim the token atomically: a concurrent or repeated use finds it rotated.
     let claimed = refresh_token::Entity::update_many()
         .col_expr(refresh_token::Column::RotatedAt, Expr::value(Utc::now()))
@@ -315,7 +315,7 @@ pub async fn create_user(db: &DatabaseConnection, actor: &Actor, input: NewUser)
     let (roles, region) =
         validate_roles(db, &input.roles, input.default_role, input.region_code.as_deref()).await?;
     let hash = password::hash(&input.password)?;
-    let txn = db.begin().await?;
+    let txn = crate::store::begin_write(db).await?;
     let taken = user::Entity::find()
         .filter(user::Column::Username.eq(username.clone()))
         .count(&txn)
@@ -371,7 +371,7 @@ async fn change_user(
     change: impl FnOnce(&mut user::ActiveModel),
     revoke: bool,
 ) -> AppResult<user::Model> {
-    let txn = db.begin().await?;
+    let txn = crate::store::begin_write(db).await?;
     let before = user::Entity::find_by_id(id)
         .one(&txn)
         .await?

@@ -11,7 +11,7 @@ use entity::enforcement::supervision_order::{self, SupervisionStatus};
 use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr, Query};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, Order,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
 
 use crate::access::{Actor, Scope};
@@ -478,7 +478,7 @@ pub async fn is_dishonest(
 ) -> AppResult<bool> {
     let name = validate::text("name", name, 1, 128)?;
     let id_number = validate::text("idNumber", id_number, 1, 32)?.to_uppercase();
-    let txn = db.begin().await?;
+    let txn = crate::store::begin_write(db).await?;
     let n = dishonest_entry::Entity::find()
         .filter(dishonest_entry::Column::Name.eq(name.clone()))
         .filter(dishonest_entry::Column::IdNumber.eq(id_number.clone()))
@@ -546,7 +546,7 @@ pub async fn file_case(db: &DatabaseConnection, who: &Who<'_>, input: NewCase) -
     validate::past_date("filedOn", input.filed_on)?;
     validate::money_range("subjectAmount", input.subject_amount_fen)?;
     let judge_team = validate::opt_text("judgeTeam", input.judge_team.as_deref(), 64)?;
-    let txn = db.begin().await?;
+    let txn = crate::store::begin_write(db).await?;
     let fingerprint = format!("{input:?}");
     if let Some(id) = idempotency::replay(
         &txn,
@@ -663,7 +663,7 @@ pub async fn add_party(db: &DatabaseConnection, who: &Who<'_>, input: NewParty) 
         None => None,
     };
     let address = validate::opt_text("address", input.address.as_deref(), 256)?;
-    let txn = db.begin().await?;
+    let txn = crate::store::begin_write(db).await?;
     let fingerprint = format!("{input:?}");
     if let Some(id) =
         idempotency::replay(&txn, who.actor, who.idempotency_key, "addParty", &fingerprint).await?
@@ -819,7 +819,7 @@ pub async fn record_measure(
             "only a refusal-to-execute referral has a verdict",
         ));
     }
-    let txn = db.begin().await?;
+    let txn = crate::store::begin_write(db).await?;
     let fingerprint = format!("{input:?}");
     if let Some(id) = idempotency::replay(
         &txn,
@@ -925,7 +925,7 @@ pub async fn record_flow_node(
     }
     validate::past_date("occurredOn", occurred_on)?;
     let note = validate::opt_text("note", note.as_deref(), 1000)?;
-    let txn = db.begin().await?;
+    let txn = crate::store::begin_write(db).await?;
     let fingerprint = format!("{case_id}|{kind:?}|{occurred_on}|{note:?}");
     if let Some(id) = idempotency::replay(
         &txn,
@@ -987,7 +987,7 @@ pub async fn close_case(
     expected_version: i32,
 ) -> AppResult<case::Model> {
     validate::past_date("closedOn", closed_on)?;
-    let txn = db.begin().await?;
+    let txn = crate::store::begin_write(db).await?;
     let case = require_case(&txn, id, who.scope).await?;
     check_version("the case", case.version, expected_version)?;
     if case.status != CaseStatus::Pending {
@@ -1046,7 +1046,7 @@ pub async fn reopen_case(
 ) -> AppResult<case::Model> {
     validate::past_date("reopenedOn", reopened_on)?;
     let reason = validate::opt_text("reason", reason.as_deref(), 1000)?;
-    let txn = db.begin().await?;
+    let txn = crate::store::begin_write(db).await?;
     let case = require_case(&txn, id, who.scope).await?;
     check_version("the case", case.version, expected_version)?;
     if case.closure_mode != Some(ClosureMode::TerminatedThisRound) {
@@ -1110,7 +1110,7 @@ pub async fn issue_supervision_order(
         return Err(AppError::bad_input("dueOn", "dueOn is before issuedOn"));
     }
     let instructions = validate::opt_text("instructions", input.instructions.as_deref(), 2000)?;
-    let txn = db.begin().await?;
+    let txn = crate::store::begin_write(db).await?;
     let fingerprint = format!("{input:?}");
     if let Some(id) = idempotency::replay(
         &txn,
@@ -1202,7 +1202,7 @@ pub async fn add_to_dishonest_list(
 ) -> AppResult<dishonest_entry::Model> {
     validate::past_date("listedOn", listed_on)?;
     let reason = validate::text("reason", &reason, 1, 1000)?;
-    let txn = db.begin().await?;
+    let txn = crate::store::begin_write(db).await?;
     let fingerprint = format!("{case_id}|{party_id}|{listed_on}|{reason}");
     if let Some(id) = idempotency::replay(
         &txn,
@@ -1303,7 +1303,7 @@ pub async fn remove_from_dishonest_list(
     expected_version: i32,
 ) -> AppResult<dishonest_entry::Model> {
     validate::past_date("removedOn", removed_on)?;
-    let txn = db.begin().await?;
+    let txn = crate::store::begin_write(db).await?;
     let entry = dishonest_entry::Entity::find_by_id(entry_id)
         .filter(regions::in_scope(
             Condition::all(),
