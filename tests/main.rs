@@ -8,6 +8,7 @@ mod helpers;
 mod access;
 mod auth;
 mod enforcement;
+mod faults;
 mod hardening;
 mod http;
 mod regions;
