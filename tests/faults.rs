@@ -34,6 +34,8 @@ impl Proxy {
                     continue;
                 }
                 let mut cuts = cuts.clone();
+                // Only cuts after this connection opened end it.
+                cuts.borrow_and_update();
                 tokio::spawn(async move {
                     let Ok(mut outbound) = TcpStream::connect(target).await else {
                         return;
