@@ -4,7 +4,9 @@
 
 use chrono::Utc;
 use entity::idempotency_key as key;
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PrimaryKeyTrait, QueryFilter, Set,
+};
 use sha2::{Digest, Sha256};
 
 use crate::access::Actor;
@@ -43,6 +45,32 @@ pub async fn replay(
             "this idempotency key was used with a different input; use a new key",
         )),
     }
+}
+
+/// The record an earlier request with this key created, if there was one.
+pub async fn replayed<E>(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    idempotency_key: Option<&str>,
+    operation: &str,
+    fingerprint: &str,
+) -> AppResult<Option<E::Model>>
+where
+    E: EntityTrait,
+    i64: Into<<E::PrimaryKey as PrimaryKeyTrait>::ValueType>,
+{
+    let Some(id) = replay(db, actor, idempotency_key, operation, fingerprint).await? else {
+        return Ok(None);
+    };
+    let id: i64 = id
+        .parse()
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("idempotency entity id {id:?}: {e}")))?;
+    let record = E::find_by_id(id).one(db).await?.ok_or_else(|| {
+        AppError::Internal(anyhow::anyhow!(
+            "{operation}: record {id} of an idempotency key vanished"
+        ))
+    })?;
+    Ok(Some(record))
 }
 
 /// Remembers what a request with this key created.

@@ -548,7 +548,7 @@ pub async fn file_case(db: &DatabaseConnection, who: &Who<'_>, input: NewCase) -
     let judge_team = validate::opt_text("judgeTeam", input.judge_team.as_deref(), 64)?;
     let txn = crate::store::begin_write(db).await?;
     let fingerprint = format!("{input:?}");
-    if let Some(id) = idempotency::replay(
+    if let Some(existing) = idempotency::replayed::<case::Entity>(
         &txn,
         who.actor,
         who.idempotency_key,
@@ -557,13 +557,6 @@ pub async fn file_case(db: &DatabaseConnection, who: &Who<'_>, input: NewCase) -
     )
     .await?
     {
-        let id: i64 = id
-            .parse()
-            .map_err(|e| AppError::Internal(anyhow::anyhow!("idempotency entity id: {e}")))?;
-        let existing = case::Entity::find_by_id(id)
-            .one(&txn)
-            .await?
-            .ok_or_else(|| AppError::Internal(anyhow::anyhow!("idempotent case {id} vanished")))?;
         txn.commit().await?;
         return Ok(existing);
     }
@@ -665,16 +658,10 @@ pub async fn add_party(db: &DatabaseConnection, who: &Who<'_>, input: NewParty) 
     let address = validate::opt_text("address", input.address.as_deref(), 256)?;
     let txn = crate::store::begin_write(db).await?;
     let fingerprint = format!("{input:?}");
-    if let Some(id) =
-        idempotency::replay(&txn, who.actor, who.idempotency_key, "addParty", &fingerprint).await?
-    {
-        let id: i64 = id
-            .parse()
-            .map_err(|e| AppError::Internal(anyhow::anyhow!("idempotency entity id: {e}")))?;
-        let existing = party::Entity::find_by_id(id)
-            .one(&txn)
+    if let Some(existing) =
+        idempotency::replayed::<party::Entity>(&txn, who.actor, who.idempotency_key, "addParty", &fingerprint)
             .await?
-            .ok_or_else(|| AppError::Internal(anyhow::anyhow!("idempotent party {id} vanished")))?;
+    {
         txn.commit().await?;
         return Ok(existing);
     }
@@ -821,7 +808,7 @@ pub async fn record_measure(
     }
     let txn = crate::store::begin_write(db).await?;
     let fingerprint = format!("{input:?}");
-    if let Some(id) = idempotency::replay(
+    if let Some(existing) = idempotency::replayed::<measure::Entity>(
         &txn,
         who.actor,
         who.idempotency_key,
@@ -830,13 +817,6 @@ pub async fn record_measure(
     )
     .await?
     {
-        let id: i64 = id
-            .parse()
-            .map_err(|e| AppError::Internal(anyhow::anyhow!("idempotency entity id: {e}")))?;
-        let existing = measure::Entity::find_by_id(id)
-            .one(&txn)
-            .await?
-            .ok_or_else(|| AppError::Internal(anyhow::anyhow!("idempotent measure {id} vanished")))?;
         txn.commit().await?;
         return Ok(existing);
     }
@@ -927,7 +907,7 @@ pub async fn record_flow_node(
     let note = validate::opt_text("note", note.as_deref(), 1000)?;
     let txn = crate::store::begin_write(db).await?;
     let fingerprint = format!("{case_id}|{kind:?}|{occurred_on}|{note:?}");
-    if let Some(id) = idempotency::replay(
+    if let Some(existing) = idempotency::replayed::<flow_node::Entity>(
         &txn,
         who.actor,
         who.idempotency_key,
@@ -936,13 +916,6 @@ pub async fn record_flow_node(
     )
     .await?
     {
-        let id: i64 = id
-            .parse()
-            .map_err(|e| AppError::Internal(anyhow::anyhow!("idempotency entity id: {e}")))?;
-        let existing = flow_node::Entity::find_by_id(id)
-            .one(&txn)
-            .await?
-            .ok_or_else(|| AppError::Internal(anyhow::anyhow!("idempotent flow node {id} vanished")))?;
         txn.commit().await?;
         return Ok(existing);
     }
@@ -1112,7 +1085,7 @@ pub async fn issue_supervision_order(
     let instructions = validate::opt_text("instructions", input.instructions.as_deref(), 2000)?;
     let txn = crate::store::begin_write(db).await?;
     let fingerprint = format!("{input:?}");
-    if let Some(id) = idempotency::replay(
+    if let Some(existing) = idempotency::replayed::<supervision_order::Entity>(
         &txn,
         who.actor,
         who.idempotency_key,
@@ -1121,13 +1094,6 @@ pub async fn issue_supervision_order(
     )
     .await?
     {
-        let id: i64 = id
-            .parse()
-            .map_err(|e| AppError::Internal(anyhow::anyhow!("idempotency entity id: {e}")))?;
-        let existing = supervision_order::Entity::find_by_id(id)
-            .one(&txn)
-            .await?
-            .ok_or_else(|| AppError::Internal(anyhow::anyhow!("idempotent order {id} vanished")))?;
         txn.commit().await?;
         return Ok(existing);
     }
@@ -1204,7 +1170,7 @@ pub async fn add_to_dishonest_list(
     let reason = validate::text("reason", &reason, 1, 1000)?;
     let txn = crate::store::begin_write(db).await?;
     let fingerprint = format!("{case_id}|{party_id}|{listed_on}|{reason}");
-    if let Some(id) = idempotency::replay(
+    if let Some(existing) = idempotency::replayed::<dishonest_entry::Entity>(
         &txn,
         who.actor,
         who.idempotency_key,
@@ -1213,13 +1179,6 @@ pub async fn add_to_dishonest_list(
     )
     .await?
     {
-        let id: i64 = id
-            .parse()
-            .map_err(|e| AppError::Internal(anyhow::anyhow!("idempotency entity id: {e}")))?;
-        let existing = dishonest_entry::Entity::find_by_id(id)
-            .one(&txn)
-            .await?
-            .ok_or_else(|| AppError::Internal(anyhow::anyhow!("idempotent entry {id} vanished")))?;
         txn.commit().await?;
         return Ok(existing);
     }
