@@ -193,6 +193,12 @@ async fn a_short_secret_refuses_to_start() {
     let mut settings = api::config::Settings::for_tests("sqlite::memory:");
     settings.jwt_secret = Some("too-short".into());
     assert!(api::auth::jwt::KeyStore::from_settings(&settings).is_err());
+    // Production never runs on a random secret.
+    settings.jwt_secret = None;
+    settings.production = true;
+    assert!(api::auth::jwt::KeyStore::from_settings(&settings).is_err());
+    settings.production = false;
+    assert!(api::auth::jwt::KeyStore::from_settings(&settings).is_ok());
 }
 
 #[tokio::test]

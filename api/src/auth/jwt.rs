@@ -113,6 +113,9 @@ impl KeyStore {
                 anyhow::bail!("JWT_SECRET must be at least 32 bytes; refusing to start")
             }
             Some(secret) => secret.as_bytes().to_vec(),
+            None if s.production => {
+                anyhow::bail!("APP_ENV=production needs JWT_SECRET (at least 32 bytes); refusing to start")
+            }
             None => {
                 tracing::warn!(
                     "JWT_SECRET is not set: using a random secret; issued tokens end with this process"
