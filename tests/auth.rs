@@ -411,12 +411,25 @@ async fn built_in_accounts_login_refresh_rotation_and_logout() {
         )
         .await;
     assert_eq!(err["extensions"]["field"], "defaultRole");
+    // A signed-in user whose scope changes must sign in again.
+    app.act_anonymously();
+    let d = app
+        .data(LOGIN, json!({"u": "analyst1", "p": "another long password"}))
+        .await;
+    let analyst_token = d["login"]["accessToken"].as_str().unwrap().to_owned();
+    assert_eq!(app.send(Some(&analyst_token), &[], ME, json!({})).await.0, 200);
+    app.act_with(&access);
     let d = app
         .data(
             r#"mutation($id: ID!) { setUserScope(id: $id, regionCode: "361100", expectedVersion: 1) { regionCode version } }"#,
             json!({"id": id}),
         )
         .await;
+    assert_eq!(
+        app.send(Some(&analyst_token), &[], ME, json!({})).await.0,
+        401,
+        "the old token ended"
+    );
     assert_eq!(d["setUserScope"], json!({"regionCode": "361100", "version": 2}));
     let d = app
         .data(
@@ -439,6 +452,70 @@ async fn built_in_accounts_login_refresh_rotation_and_logout() {
         .data("{ users { totalCount nodes { username disabled } } }", json!({}))
         .await;
     assert_eq!(d["users"]["totalCount"], 3);
+    // Sessions are audited: logins, refreshes, reuse and logouts.
+    let d = app
+        .data(
+            "{ auditLog(first: 100) { nodes { operation actor } } }",
+            json!({}),
+        )
+        .await;
+    let ops: Vec<&str> = d["auditLog"]["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["operation"].as_str().unwrap())
+        .collect();
+    for op in [
+        "login",
+        "refreshToken",
+        "refreshTokenReuse",
+        "logout",
+        "createUser",
+        "disableUser",
+        "setUserScope",
+        "setUserRoles",
+    ] {
+        assert!(ops.contains(&op), "{op} not audited: {ops:?}");
+    }
+}
+
+#[tokio::test]
+async fn parallel_guesses_cannot_pass_the_login_limit() {
+    let app = spawn_app().await;
+    api::auth::service::create_admin(&app.db, "root", "correct horse battery")
+        .await
+        .unwrap();
+    let mut tasks = Vec::new();
+    for i in 0..12 {
+        let (client, url) = (app.client.clone(), format!("{}/graphql", app.base));
+        tasks.push(tokio::spawn(async move {
+            let q = format!(
+                r#"mutation {{ login(username: "root", password: "wrong guess {i:02}") {{ accessToken }} }}"#
+            );
+            let body: Value = client
+                .post(url)
+                .json(&json!({"query": q}))
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            body["errors"][0]["extensions"]["code"]
+                .as_str()
+                .unwrap_or("")
+                .to_owned()
+        }));
+    }
+    let mut checked = 0;
+    for t in tasks {
+        match t.await.unwrap().as_str() {
+            "UNAUTHENTICATED" => checked += 1,
+            "RATE_LIMITED" => {}
+            other => panic!("{other}"),
+        }
+    }
+    assert!(checked <= 5, "{checked} passwords were checked; at most 5 may be");
 }
 
 #[tokio::test]

@@ -596,7 +596,11 @@ async fn filing_validates_and_refuses_duplicates() {
             .await,
         "CONFLICT"
     );
-    let cases: [(Value, &str); 6] = [
+    let cases: [(Value, &str); 7] = [
+        (
+            input("(2024)赣1128执2号", &yy, "2024-03-01", "1.00"),
+            "caseNumber",
+        ),
         (input("(2024)赣1126执2号", "999", "2024-03-01", "1.00"), "courtId"),
         (input("(2024)赣1126执2号", &yy, "2999-03-01", "1.00"), "filedOn"),
         (input("(2024)赣1126执2号", &yy, "1980-03-01", "1.00"), "filedOn"),

@@ -491,6 +491,58 @@ async fn idempotency_keys_make_retries_safe() {
     assert_ne!(other, first);
 }
 
+#[tokio::test]
+async fn a_debtor_is_listed_once_even_when_listings_race() {
+    let app = spawn_app().await;
+    let c = court(&app, "361126").await;
+    let case = app
+        .data(FILE, json!({"i": case_input("(2024)赣1126执9号", &c), "k": null}))
+        .await["fileEnforcementCase"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let party = app
+        .data(
+            r#"mutation($c: ID!) { addParty(input: {caseId: $c, role: RESPONDENT, kind: ORGANISATION, name: "某公司"}) { id } }"#,
+            json!({"c": case}),
+        )
+        .await["addParty"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let admin = token("admin", &["admin"], None);
+    let mut tasks = Vec::new();
+    for _ in 0..6 {
+        let (client, url, admin, case, party) = (
+            app.client.clone(),
+            format!("{}/graphql", app.base),
+            admin.clone(),
+            case.clone(),
+            party.clone(),
+        );
+        tasks.push(tokio::spawn(async move {
+            let q = r#"mutation($c: ID!, $p: ID!) { addToDishonestList(input: {caseId: $c, partyId: $p, listedOn: "2024-04-01", reason: "拒不履行"}) { id } }"#;
+            let body: Value = client.post(url).bearer_auth(admin).json(&json!({"query": q, "variables": {"c": case, "p": party}})).send().await.unwrap().json().await.unwrap();
+            body["errors"][0]["extensions"]["code"].as_str().map(str::to_owned)
+        }));
+    }
+    let mut listed = 0;
+    for t in tasks {
+        match t.await.unwrap() {
+            None => listed += 1,
+            Some(code) => assert_eq!(code, "CONFLICT"),
+        }
+    }
+    assert_eq!(listed, 1);
+    let d = app
+        .data(
+            r#"{ dishonestDebtors(filter: {nameContains: "某公司"}) { totalCount } }"#,
+            json!({}),
+        )
+        .await;
+    assert_eq!(d["dishonestDebtors"]["totalCount"], 1);
+}
+
 mod fuzz {
     use super::*;
     use proptest::prelude::*;

@@ -61,6 +61,16 @@ async fn invalid_queries_carry_a_code() {
     let q = r#"query($a: Decimal) { enforcementCases(filter: {subjectAmountMin: $a}) { totalCount } }"#;
     assert_eq!(app.error_code(q, json!({"a": "1.234"})).await, "BAD_USER_INPUT");
     assert_eq!(app.error_code(q, json!({"a": 12.5})).await, "BAD_USER_INPUT");
+    // Out of range is an input error, not a crash.
+    assert_eq!(
+        app.error_code(q, json!({"a": "1000000000000000000000000000"}))
+            .await,
+        "BAD_USER_INPUT"
+    );
+    assert_eq!(
+        app.error_code(q, json!({"a": "99999999999999999999.99"})).await,
+        "BAD_USER_INPUT"
+    );
 }
 
 #[tokio::test]

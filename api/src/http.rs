@@ -185,9 +185,13 @@ async fn authenticate(
         ));
     }
     if let Some(uid) = claims.uid {
-        match auth_service::is_active(&state.db, uid).await {
+        match auth_service::is_current(&state.db, uid, claims.uver).await {
             Ok(true) => {}
-            Ok(false) => return Err(unauthorized("the account is disabled")),
+            Ok(false) => {
+                return Err(unauthorized(
+                    "the account is disabled or has changed; sign in again",
+                ));
+            }
             Err(e) => return Err(error_response(StatusCode::SERVICE_UNAVAILABLE, &log_internal(e))),
         }
     }

@@ -13,6 +13,11 @@ use crate::access::Actor;
 use crate::error::{AppError, AppResult};
 use crate::validate;
 
+/// The caller as stored (the column holds 128 characters).
+fn subject(actor: &Actor) -> String {
+    actor.subject.chars().take(128).collect()
+}
+
 fn hash(fingerprint: &str) -> String {
     Sha256::digest(fingerprint.as_bytes())
         .iter()
@@ -31,7 +36,7 @@ pub async fn replay(
     let Some(k) = idempotency_key else { return Ok(None) };
     let k = validate::text("idempotencyKey", k, 1, 128)?;
     let found = key::Entity::find()
-        .filter(key::Column::Actor.eq(actor.subject.clone()))
+        .filter(key::Column::Actor.eq(subject(actor)))
         .filter(key::Column::IdemKey.eq(k))
         .one(db)
         .await?;
@@ -84,7 +89,7 @@ pub async fn remember(
 ) -> AppResult<()> {
     let Some(k) = idempotency_key else { return Ok(()) };
     key::ActiveModel {
-        actor: Set(actor.subject.clone()),
+        actor: Set(subject(actor)),
         idem_key: Set(k.trim().to_owned()),
         operation: Set(operation.to_owned()),
         request_hash: Set(hash(fingerprint)),

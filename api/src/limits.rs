@@ -7,6 +7,8 @@ use async_graphql::parser::types::{
 };
 use async_graphql::parser::{Positioned, parse_query};
 
+use std::collections::{HashMap, HashSet};
+
 use crate::config::Limits;
 use crate::error::AppError;
 
@@ -39,20 +41,37 @@ fn walk(set: &Positioned<SelectionSet>, counts: &mut Counts) {
     }
 }
 
-fn root_fields(doc: &ExecutableDocument, set: &SelectionSet, depth: usize) -> usize {
-    set.items
-        .iter()
-        .map(|item| match &item.node {
+/// Root fields of a selection set, fragments expanded; each fragment is counted once
+/// (memoised), and a fragment cycle (a validation error anyway) counts as nothing.
+fn root_fields<'a>(
+    doc: &'a ExecutableDocument,
+    set: &'a SelectionSet,
+    memo: &mut HashMap<&'a str, usize>,
+    visiting: &mut HashSet<&'a str>,
+) -> usize {
+    let mut n = 0usize;
+    for item in &set.items {
+        n = n.saturating_add(match &item.node {
             Selection::Field(_) => 1,
-            Selection::InlineFragment(i) => root_fields(doc, &i.node.selection_set.node, depth + 1),
-            // Fragment cycles are a validation error; stop counting deep chains.
-            Selection::FragmentSpread(s) if depth < 8 => doc
-                .fragments
-                .get(&s.node.fragment_name.node)
-                .map_or(0, |f| root_fields(doc, &f.node.selection_set.node, depth + 1)),
-            Selection::FragmentSpread(_) => 0,
-        })
-        .sum()
+            Selection::InlineFragment(i) => root_fields(doc, &i.node.selection_set.node, memo, visiting),
+            Selection::FragmentSpread(s) => {
+                let name = s.node.fragment_name.node.as_str();
+                if let Some(known) = memo.get(name) {
+                    *known
+                } else if !visiting.insert(name) {
+                    0
+                } else {
+                    let count = doc.fragments.get(&s.node.fragment_name.node).map_or(0, |f| {
+                        root_fields(doc, &f.node.selection_set.node, memo, visiting)
+                    });
+                    visiting.remove(name);
+                    memo.insert(name, count);
+                    count
+                }
+            }
+        });
+    }
+    n
 }
 
 /// Checks one request's text against the limits.
@@ -95,7 +114,12 @@ pub fn check(limits: &Limits, query: &str, operation_name: Option<&str>) -> Resu
         _ => None,
     };
     for (_, op) in doc.operations.iter() {
-        let n = root_fields(&doc, &op.node.selection_set.node, 0);
+        let n = root_fields(
+            &doc,
+            &op.node.selection_set.node,
+            &mut HashMap::new(),
+            &mut HashSet::new(),
+        );
         if n > limits.max_root_fields {
             return Err(AppError::LimitExceeded(format!(
                 "an operation selects {n} root fields; at most {} are allowed",
@@ -142,6 +166,34 @@ mod tests {
             check(
                 &limits,
                 "{ me @include(if: true) { role @skip(if: false) } }",
+                None
+            )
+            .is_err()
+        );
+        // Fragment fan-out is counted once per fragment, not once per path.
+        let mut bomb = String::from("{ ...A } fragment A on Query { me { role } }");
+        for (name, next) in [
+            ("B", "A"),
+            ("C", "B"),
+            ("D", "C"),
+            ("E", "D"),
+            ("F", "E"),
+            ("G", "F"),
+            ("H", "G"),
+        ] {
+            bomb.push_str(&format!(
+                " fragment {name} on Query {{ {} }}",
+                format!("...{next} ").repeat(50)
+            ));
+        }
+        bomb = bomb.replacen("{ ...A }", "{ ...H }", 1);
+        assert!(
+            check(
+                &Limits {
+                    max_root_fields: 3,
+                    ..Limits::default()
+                },
+                &bomb,
                 None
             )
             .is_err()

@@ -34,7 +34,9 @@ impl Money {
         if d.scale() > 2 && d.normalize().scale() > 2 {
             return Err(format!("{s:?} has more than two decimal places"));
         }
-        let fen = (d * Decimal::from(100))
+        let fen = d
+            .checked_mul(Decimal::from(100))
+            .ok_or_else(|| format!("{s:?} is out of range"))?
             .trunc()
             .to_string()
             .parse::<i64>()

@@ -7,6 +7,7 @@ mod m20261128_000002_create_enforcement;
 mod m20261128_000003_create_reported_figures;
 mod m20261128_000004_create_users_and_audit;
 mod m20261128_000005_versions_and_idempotency;
+mod m20261128_000006_one_standing_listing;
 
 pub struct Migrator;
 
@@ -19,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000003_create_reported_figures::Migration),
             Box::new(m20261128_000004_create_users_and_audit::Migration),
             Box::new(m20261128_000005_versions_and_idempotency::Migration),
+            Box::new(m20261128_000006_one_standing_listing::Migration),
         ]
     }
 }

@@ -25,7 +25,13 @@ pub fn snapshot<T: Serialize>(value: &T) -> Option<String> {
             if let Some(v) = map.get_mut(key)
                 && let Some(s) = v.as_str()
             {
-                *v = serde_json::Value::String(crate::validate::mask(s));
+                // Addresses are withheld whole, as in the API; numbers keep their ends.
+                let masked = if key == "address" {
+                    "***".to_owned()
+                } else {
+                    crate::validate::mask(s)
+                };
+                *v = serde_json::Value::String(masked);
             }
         }
     }

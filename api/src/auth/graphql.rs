@@ -262,7 +262,11 @@ impl AuthMutation {
     ) -> Result<AuthPayload> {
         let db = ctx.data_unchecked::<DatabaseConnection>();
         let keys = ctx.data_unchecked::<Arc<KeyStore>>();
-        Ok(service::refresh(db, keys, &refresh_token).await?.into())
+        Ok(
+            service::refresh(db, keys, &refresh_token, &viewer(ctx).request_id)
+                .await?
+                .into(),
+        )
     }
 
     /// Ends the session of a refresh token (退出登录); always true.
@@ -271,7 +275,12 @@ impl AuthMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The refresh token.", secret)] refresh_token: String,
     ) -> Result<bool> {
-        service::logout(ctx.data_unchecked::<DatabaseConnection>(), &refresh_token).await?;
+        service::logout(
+            ctx.data_unchecked::<DatabaseConnection>(),
+            &refresh_token,
+            &viewer(ctx).request_id,
+        )
+        .await?;
         Ok(true)
     }
 

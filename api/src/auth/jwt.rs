@@ -45,6 +45,10 @@ pub struct Claims {
     /// Built-in account id, on tokens this server issues.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub uid: Option<i64>,
+    /// Version of the account when the token was issued: a change of roles, scope or
+    /// status raises it and so ends the token.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub uver: Option<i32>,
     pub iss: String,
     pub aud: String,
 }
@@ -194,18 +198,19 @@ impl KeyStore {
 
     async fn remote_key(&self, kid: &str) -> Option<Key> {
         let remote = self.remote.as_ref()?;
-        let stale = {
-            let last = remote.last_fetch.lock().await;
-            last.is_none_or(|t| t.elapsed() > JWKS_MAX_AGE)
-        };
-        if !stale && let Some(k) = remote.keys.read().await.get(kid) {
+        let fresh = |last: &Option<Instant>| last.is_some_and(|t| t.elapsed() <= JWKS_MAX_AGE);
+        if fresh(&*remote.last_fetch.lock().await)
+            && let Some(k) = remote.keys.read().await.get(kid)
+        {
             return Some(k.clone());
         }
-        // Unknown kid or stale set: fetch, but never more than once per JWKS_MIN_REFETCH.
         {
+            // One fetch at a time; whoever waited re-reads the state the fetch left.
             let mut last = remote.last_fetch.lock().await;
-            let may_fetch = last.is_none_or(|t| t.elapsed() > JWKS_MIN_REFETCH) || stale;
-            if may_fetch {
+            let known = remote.keys.read().await.contains_key(kid);
+            let recent = last.is_some_and(|t| t.elapsed() <= JWKS_MIN_REFETCH);
+            // Refresh a stale set, or look for an unknown kid at most once per JWKS_MIN_REFETCH.
+            if !fresh(&last) || (!known && !recent) {
                 *last = Some(Instant::now());
                 remote.fetches.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
                 match remote.client.get(&remote.url).send().await {
@@ -256,11 +261,12 @@ impl KeyStore {
         Ok(data.claims)
     }
 
-    /// Issues a local HS256 token (`uid` for built-in accounts, checked on every request).
+    /// Issues a local HS256 token; `account` (id, version) for built-in accounts, checked on
+    /// every request.
     pub fn issue(
         &self,
         sub: &str,
-        uid: Option<i64>,
+        account: Option<(i64, i32)>,
         roles: &[String],
         role: &str,
         region: Option<&str>,
@@ -275,7 +281,8 @@ impl KeyStore {
             exp: now + ttl,
             nbf: Some(now),
             iat: Some(now),
-            uid,
+            uid: account.map(|a| a.0),
+            uver: account.map(|a| a.1),
             iss: self.issuer.clone(),
             aud: self.audience.clone(),
         };

@@ -97,7 +97,7 @@ async fn issue_pair(
     .await?;
     let access = keys.issue(
         &u.username,
-        Some(u.id),
+        Some((u.id, u.version)),
         &roles_of(u),
         &u.default_role,
         u.region_code.as_deref(),
@@ -121,27 +121,32 @@ pub async fn login(
     request_id: &str,
 ) -> AppResult<TokenPair> {
     let username = username.trim().to_lowercase();
-    throttles.per_user.check(&username).map_err(rate_limited)?;
-    throttles.per_address.check(address).map_err(rate_limited)?;
+    // Each attempt is counted before the (slow) password check, so parallel guesses are
+    // limited too; a success takes its attempt back.
+    throttles.per_user.attempt(&username).map_err(rate_limited)?;
+    if let Err(wait) = throttles.per_address.attempt(address) {
+        throttles.per_user.succeeded(&username);
+        return Err(rate_limited(wait));
+    }
     let found = user::Entity::find()
         .filter(user::Column::Username.eq(username.clone()))
         .one(db)
         .await?;
-    let ok = match &found {
-        Some(u) => password::verify(password_text, &u.password_hash) && !u.disabled,
-        None => {
-            password::verify(password_text, password::dummy_hash());
-            false
-        }
-    };
-    let Some(u) = found.filter(|_| ok) else {
-        throttles.per_user.fail(&username);
-        throttles.per_address.fail(address);
+    let hash = found
+        .as_ref()
+        .map_or_else(|| password::dummy_hash().to_owned(), |u| u.password_hash.clone());
+    let candidate = password_text.to_owned();
+    // Argon2 takes tens of milliseconds of CPU: keep it off the async workers.
+    let matches = tokio::task::spawn_blocking(move || password::verify(&candidate, &hash))
+        .await
+        .map_err(|e| AppError::Internal(e.into()))?;
+    let Some(u) = found.filter(|u| matches && !u.disabled) else {
         return Err(AppError::Unauthenticated(
             "invalid username or password".to_owned(),
         ));
     };
     throttles.per_user.reset(&username);
+    throttles.per_address.succeeded(address);
     let txn = crate::store::begin_write(db).await?;
     let pair = issue_pair(&txn, keys, &u, random_token()?).await?;
     let actor = Actor {
@@ -177,7 +182,31 @@ async fn revoke_family(db: &impl ConnectionTrait, family: &str) -> AppResult<()>
 }
 
 /// Rotates a refresh token. Reusing a rotated or revoked token revokes its whole family.
-pub async fn refresh(db: &DatabaseConnection, keys: &KeyStore, token: &str) -> AppResult<TokenPair> {
+fn actor_of(u: &user::Model, request_id: &str) -> Actor {
+    Actor {
+        subject: u.username.clone(),
+        role: Role::parse(&u.default_role).unwrap_or(Role::Anonymous),
+        request_id: request_id.to_owned(),
+    }
+}
+
+fn session_entry<'a>(operation: &'a str, u: &user::Model) -> Entry<'a> {
+    Entry {
+        operation,
+        entity: "user",
+        entity_id: Some(u.id.to_string()),
+        region_code: None,
+        before: None,
+        after: None,
+    }
+}
+
+pub async fn refresh(
+    db: &DatabaseConnection,
+    keys: &KeyStore,
+    token: &str,
+    request_id: &str,
+) -> AppResult<TokenPair> {
     let invalid = || AppError::Unauthenticated("invalid refresh token".to_owned());
     let Some(row) = refresh_token::Entity::find()
         .filter(refresh_token::Column::TokenHash.eq(token_hash(token.trim())))
@@ -197,6 +226,14 @@ pub async fn refresh(db: &DatabaseConnection, keys: &KeyStore, token: &str) -> A
         .await?;
     if claimed.rows_affected != 1 {
         revoke_family(&txn, &row.family_id).await?;
+        if let Some(u) = user::Entity::find_by_id(row.user_id).one(&txn).await? {
+            audit::record(
+                &txn,
+                &actor_of(&u, request_id),
+                session_entry("refreshTokenReuse", &u),
+            )
+            .await?;
+        }
         txn.commit().await?;
         return Err(AppError::Unauthenticated(
             "refresh token was already used; every session of it is revoked, sign in again".to_owned(),
@@ -216,28 +253,35 @@ pub async fn refresh(db: &DatabaseConnection, keys: &KeyStore, token: &str) -> A
         return Err(invalid());
     }
     let pair = issue_pair(&txn, keys, &u, row.family_id.clone()).await?;
+    audit::record(&txn, &actor_of(&u, request_id), session_entry("refreshToken", &u)).await?;
     txn.commit().await?;
     Ok(pair)
 }
 
 /// Ends the session of a refresh token (its whole family). Unknown tokens are ignored.
-pub async fn logout(db: &DatabaseConnection, token: &str) -> AppResult<()> {
+pub async fn logout(db: &DatabaseConnection, token: &str, request_id: &str) -> AppResult<()> {
+    let txn = crate::store::begin_write(db).await?;
     if let Some(row) = refresh_token::Entity::find()
         .filter(refresh_token::Column::TokenHash.eq(token_hash(token.trim())))
-        .one(db)
+        .one(&txn)
         .await?
     {
-        revoke_family(db, &row.family_id).await?;
+        revoke_family(&txn, &row.family_id).await?;
+        if let Some(u) = user::Entity::find_by_id(row.user_id).one(&txn).await? {
+            audit::record(&txn, &actor_of(&u, request_id), session_entry("logout", &u)).await?;
+        }
     }
+    txn.commit().await?;
     Ok(())
 }
 
-/// Whether a built-in account may still act (exists and is not disabled).
-pub async fn is_active(db: &DatabaseConnection, id: i64) -> AppResult<bool> {
+/// Whether a token of a built-in account may still act: the account exists, is enabled, and
+/// has not changed (roles, scope, status) since the token was issued.
+pub async fn is_current(db: &DatabaseConnection, id: i64, version: Option<i32>) -> AppResult<bool> {
     Ok(user::Entity::find_by_id(id)
         .one(db)
         .await?
-        .is_some_and(|u| !u.disabled))
+        .is_some_and(|u| !u.disabled && version.is_none_or(|v| v == u.version)))
 }
 
 /// Input of `createUser`.

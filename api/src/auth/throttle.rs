@@ -36,6 +36,35 @@ impl Throttle {
         Ok(())
     }
 
+    /// Counts an attempt now, atomically with the check, so parallel attempts cannot slip
+    /// past the limit; `succeeded` takes it back.
+    pub fn attempt(&self, key: &str) -> Result<(), u64> {
+        let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
+        let now = Instant::now();
+        let q = map.entry(key.to_owned()).or_default();
+        while q.front().is_some_and(|t| now.duration_since(*t) > self.window) {
+            q.pop_front();
+        }
+        if q.len() >= self.max {
+            let oldest = q.front().copied().unwrap_or(now);
+            return Err(self
+                .window
+                .saturating_sub(now.duration_since(oldest))
+                .as_secs()
+                .max(1));
+        }
+        q.push_back(now);
+        Ok(())
+    }
+
+    /// Takes back the attempt counted last for `key`.
+    pub fn succeeded(&self, key: &str) {
+        let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(q) = map.get_mut(key) {
+            q.pop_back();
+        }
+    }
+
     pub fn fail(&self, key: &str) {
         let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
         // Bound memory: forget keys whose failures have all expired.

@@ -563,6 +563,17 @@ pub async fn file_case(db: &DatabaseConnection, who: &Who<'_>, input: NewCase) -
     let court = find_court(&txn, input.court_id, who.scope)
         .await?
         .ok_or_else(|| AppError::bad_input("courtId", format!("no court with id {}", input.court_id)))?;
+    // Case numbers carry the court's code (案号代字), e.g. (2024)赣1126执1号: a court files only
+    // under its own code, so a duplicate can only be one of its own cases.
+    if !case_number.contains(&format!("{}执", court.abbreviation)) {
+        return Err(AppError::bad_input(
+            "caseNumber",
+            format!(
+                "the case number must carry the court's code, e.g. (2025){}执1号",
+                court.abbreviation
+            ),
+        ));
+    }
     let exists = case::Entity::find()
         .filter(case::Column::CaseNumber.eq(case_number.clone()))
         .count(&txn)
@@ -1229,7 +1240,8 @@ pub async fn add_to_dishonest_list(
         ..Default::default()
     }
     .insert(&txn)
-    .await?;
+    .await
+    .map_err(unique_to_conflict("this party already stands on the list"))?;
     idempotency::remember(
         &txn,
         who.actor,
