@@ -32,6 +32,7 @@ const ADMIN: &[&str] = &["admin"];
 fn matrix() -> Vec<(&'static str, &'static str, &'static [&'static str])> {
     vec![
         ("me", "{ me { role } }", ALL),
+        ("node", r#"{ node(id: "bm90aGluZw") { id } }"#, ALL),
         ("region", r#"{ region(code: "361100") { code } }"#, BUT_PARTNER),
         ("regions", "{ regions { totalCount } }", BUT_PARTNER),
         (
@@ -269,7 +270,11 @@ async fn a_scoped_officer_sees_nothing_outside_the_subtree() {
     // By id and by number an out-of-scope case reads as missing.
     let q = r#"query($id: ID!) { enforcementCase(id: $id) { id } }"#;
     assert!(app.data(q, json!({"id": w.poyang_case})).await["enforcementCase"].is_null());
-    assert!(app.data(q, json!({"id": "424242"})).await["enforcementCase"].is_null());
+    assert!(
+        app.data(q, json!({"id": api::node::global("EnforcementCase", 424242)}))
+            .await["enforcementCase"]
+            .is_null()
+    );
     let d = app
         .data(
             r#"{ enforcementCaseByNumber(caseNumber: "(2024)赣1128执1号") { id } }"#,
@@ -308,7 +313,11 @@ async fn a_scoped_officer_sees_nothing_outside_the_subtree() {
         app.error_code(close, json!({"id": w.poyang_case})).await,
         "NOT_FOUND"
     );
-    assert_eq!(app.error_code(close, json!({"id": "424242"})).await, "NOT_FOUND");
+    assert_eq!(
+        app.error_code(close, json!({"id": api::node::global("EnforcementCase", 424242)}))
+            .await,
+        "NOT_FOUND"
+    );
     let file = r#"mutation($c: ID!) { fileEnforcementCase(input: {caseNumber: "(2024)赣1128执2号", courtId: $c, filedOn: "2024-01-01", category: OTHER, subjectAmount: "1.00"}) { id } }"#;
     let err = app.error(file, json!({"c": w.poyang_court})).await;
     assert_eq!(err["extensions"]["field"], "courtId");
@@ -494,4 +503,61 @@ async fn audit_count(app: &TestApp) -> i64 {
     app.data("{ auditLog { totalCount } }", json!({})).await["auditLog"]["totalCount"]
         .as_i64()
         .unwrap()
+}
+
+#[tokio::test]
+async fn node_resolves_global_ids_under_the_same_checks() {
+    let app = spawn_app().await;
+    let w = world(&app).await;
+    const NODE: &str = r#"query($id: ID!) { node(id: $id) { id __typename
+        ... on EnforcementCase { caseNumber parties { id idNumber } }
+        ... on Court { name } ... on Region { code } ... on Party { name idNumber } } }"#;
+    // Every id the API hands out resolves to its record.
+    let d = app.data(NODE, json!({"id": w.yiyang_case})).await;
+    assert_eq!(d["node"]["__typename"], "EnforcementCase");
+    assert_eq!(d["node"]["caseNumber"], "(2024)赣1126执1号");
+    let party = d["node"]["parties"][0]["id"].clone();
+    let d = app.data(NODE, json!({"id": party})).await;
+    assert_eq!(
+        (d["node"]["__typename"].as_str(), d["node"]["name"].as_str()),
+        (Some("Party"), Some("王某"))
+    );
+    let d = app.data(NODE, json!({"id": w.yiyang_court})).await;
+    assert_eq!(d["node"]["__typename"], "Court");
+    let region = app.data(r#"{ region(code: "361126") { id } }"#, json!({})).await["region"]["id"].clone();
+    assert_eq!(
+        app.data(NODE, json!({"id": region})).await["node"]["code"],
+        "361126"
+    );
+    // Malformed and unknown ids are null.
+    for id in [
+        json!("not-an-id"),
+        json!(api::node::global("EnforcementCase", 987654)),
+        json!(api::node::global("Nope", 1)),
+    ] {
+        assert!(app.data(NODE, json!({"id": id})).await["node"].is_null(), "{id}");
+    }
+    // The same scope and masking as every other path.
+    app.act_as("court_officer", Some("361126"));
+    assert!(
+        app.data(NODE, json!({"id": w.poyang_case})).await["node"].is_null(),
+        "out of scope reads as missing"
+    );
+    assert!(app.data(NODE, json!({"id": w.poyang_court})).await["node"].is_null());
+    app.act_as("analyst", None);
+    let d = app.data(NODE, json!({"id": party})).await;
+    assert!(
+        d["node"]["idNumber"].as_str().unwrap().contains('*'),
+        "masked for the analyst"
+    );
+    app.act_as("partner_agency", None);
+    assert_eq!(
+        app.error_code(NODE, json!({"id": w.yiyang_case})).await,
+        "FORBIDDEN"
+    );
+    app.act_anonymously();
+    assert_eq!(
+        app.error_code(NODE, json!({"id": w.yiyang_case})).await,
+        "UNAUTHENTICATED"
+    );
 }

@@ -443,8 +443,8 @@ async fn built_in_accounts_login_refresh_rotation_and_logout() {
     );
     let err = app
         .error(
-            r#"mutation { disableUser(id: "9999", expectedVersion: 1) { id } }"#,
-            json!({}),
+            r#"mutation($id: ID!) { disableUser(id: $id, expectedVersion: 1) { id } }"#,
+            json!({"id": api::node::global("User", 9999)}),
         )
         .await;
     assert_eq!(err["extensions"]["code"], "NOT_FOUND");

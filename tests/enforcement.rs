@@ -119,8 +119,10 @@ fn fen(v: &Value) -> i64 {
     v.as_str().unwrap().replace('.', "").parse().unwrap()
 }
 
+/// The numeric key inside a case's global id, for ordering ties.
 fn id_of(v: &Value) -> i64 {
-    v["id"].as_str().unwrap().parse().unwrap()
+    let id = async_graphql::ID(v["id"].as_str().unwrap().to_owned());
+    api::node::key_of("EnforcementCase", &id).expect("a case id")
 }
 
 const PAGE: &str = r#"query($f: EnforcementCaseFilter, $o: EnforcementCaseOrderBy, $after: String, $first: Int) {
@@ -537,7 +539,7 @@ async fn close_and_reopen_follow_the_state_machine() {
     let err = app
         .error(
             CLOSE,
-            json!({"id": "999999", "m": "WITHDRAWN", "on": "2024-04-01", "r": "0", "v": 1}),
+            json!({"id": api::node::global("EnforcementCase", 999999), "m": "WITHDRAWN", "on": "2024-04-01", "r": "0", "v": 1}),
         )
         .await;
     assert_eq!(err["extensions"]["code"], "NOT_FOUND");
@@ -643,7 +645,10 @@ async fn filing_validates_and_refuses_duplicates() {
         json!([{"kind": "FILED"}])
     );
     let d = app
-        .data(r#"{ enforcementCase(id: "424242") { id } }"#, json!({}))
+        .data(
+            r#"query($id: ID!) { enforcementCase(id: $id) { id } }"#,
+            json!({"id": api::node::global("EnforcementCase", 424242)}),
+        )
         .await;
     assert!(d["enforcementCase"].is_null());
 }
@@ -695,7 +700,7 @@ async fn parties_measures_and_flow_nodes_validate_their_fields() {
     let err = app
         .error(
             ADD_PARTY,
-            json!({"i": {"caseId": "999999", "role": "APPLICANT", "kind": "ORGANISATION", "name": "某公司"}}),
+            json!({"i": {"caseId": api::node::global("EnforcementCase", 999999), "role": "APPLICANT", "kind": "ORGANISATION", "name": "某公司"}}),
         )
         .await;
     assert_eq!(err["extensions"]["code"], "NOT_FOUND");
@@ -863,8 +868,11 @@ async fn dishonest_list_supervision_and_review() {
         "CONFLICT"
     );
     assert_eq!(
-        app.error_code(REMOVE, json!({"id": "98765", "on": "2024-03-02"}))
-            .await,
+        app.error_code(
+            REMOVE,
+            json!({"id": api::node::global("DishonestDebtor", 98765), "on": "2024-03-02"})
+        )
+        .await,
         "NOT_FOUND"
     );
     assert_eq!(

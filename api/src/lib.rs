@@ -10,6 +10,7 @@ pub mod error;
 pub mod http;
 pub mod idempotency;
 pub mod limits;
+pub mod node;
 pub mod pagination;
 pub mod ratelimit;
 pub mod scalars;

@@ -10,11 +10,19 @@ use crate::config::Settings;
 use crate::domains::enforcement::{mutation::EnforcementMutation, query::EnforcementQuery};
 use crate::domains::region::query::RegionQuery;
 use crate::domains::survey::query::SurveyQuery;
+use crate::node::NodeQuery;
 use crate::pagination::DEFAULT_PAGE_SIZE;
 
 /// Every read of the platform (查询).
 #[derive(MergedObject, Default)]
-pub struct Query(AuthQuery, RegionQuery, EnforcementQuery, SurveyQuery, AuditQuery);
+pub struct Query(
+    NodeQuery,
+    AuthQuery,
+    RegionQuery,
+    EnforcementQuery,
+    SurveyQuery,
+    AuditQuery,
+);
 
 /// Every change the platform accepts (变更).
 #[derive(MergedObject, Default)]

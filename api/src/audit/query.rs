@@ -24,8 +24,8 @@ pub struct AuditEntry(pub audit::Model);
 #[Object]
 impl AuditEntry {
     /// Entry id.
-    async fn id(&self) -> ID {
-        self.0.id.into()
+    pub async fn id(&self) -> ID {
+        crate::node::global("AuditEntry", self.0.id)
     }
     /// When (时间).
     async fn at(&self) -> DateTime<Utc> {
@@ -47,9 +47,13 @@ impl AuditEntry {
     async fn entity(&self) -> &str {
         &self.0.entity
     }
-    /// The record's id (对象编号).
-    async fn entity_id(&self) -> Option<&str> {
-        self.0.entity_id.as_deref()
+    /// The record's global id (对象编号), usable with `node(id)`.
+    async fn entity_id(&self) -> Option<ID> {
+        let raw = self.0.entity_id.as_deref()?;
+        Some(match kind_of(&self.0.entity) {
+            Some(kind) => crate::node::global(kind, raw),
+            None => ID(raw.to_owned()),
+        })
     }
     /// The record's region (所属行政区划).
     async fn region_code(&self) -> Option<&str> {
@@ -69,6 +73,20 @@ impl AuditEntry {
     }
 }
 
+/// The GraphQL type of an audited entity.
+fn kind_of(entity: &str) -> Option<&'static str> {
+    Some(match entity {
+        "enforcement_case" => "EnforcementCase",
+        "party" => "Party",
+        "measure" => "Measure",
+        "flow_node" => "FlowNode",
+        "supervision_order" => "SupervisionOrder",
+        "dishonest_entry" => "DishonestDebtor",
+        "user" => "User",
+        _ => return None,
+    })
+}
+
 crate::connection!(
     AuditEntryConnection,
     AuditEntryEdge,
@@ -81,8 +99,8 @@ crate::connection!(
 pub struct AuditLogFilter {
     /// Entries about this kind of record (e.g. `enforcement_case`).
     pub entity: Option<String>,
-    /// Entries about this record id.
-    pub entity_id: Option<String>,
+    /// Entries about this record (its global id).
+    pub entity_id: Option<ID>,
     /// Entries of this operation (e.g. `closeEnforcementCase`).
     pub operation: Option<String>,
     /// Entries by this actor.
@@ -112,7 +130,9 @@ impl AuditQuery {
         let f = filter.unwrap_or_default();
         let filter = AuditFilter {
             entity: f.entity,
-            entity_id: f.entity_id,
+            entity_id: f
+                .entity_id
+                .map(|id| crate::node::decode(&id).map_or(id.0, |(_, key)| key)),
             operation: f.operation,
             actor: f.actor,
             from: f.from,

@@ -102,6 +102,14 @@ fn condition(f: &AuditFilter, scope: &Scope) -> Condition {
     regions::in_scope(cond, Expr::col((audit::Entity, audit::Column::RegionCode)), scope)
 }
 
+/// One entry, if it is in the scope.
+pub async fn find(db: &DatabaseConnection, id: i64, scope: &Scope) -> AppResult<Option<audit::Model>> {
+    Ok(audit::Entity::find_by_id(id)
+        .filter(condition(&AuditFilter::default(), scope))
+        .one(db)
+        .await?)
+}
+
 /// The log, newest first.
 pub async fn list(
     db: &DatabaseConnection,

@@ -89,8 +89,8 @@ pub struct User(pub user::Model);
 #[Object]
 impl User {
     /// User id.
-    async fn id(&self) -> ID {
-        self.0.id.into()
+    pub async fn id(&self) -> ID {
+        crate::node::global("User", self.0.id)
     }
     /// Login name (用户名).
     async fn username(&self) -> &str {
@@ -184,8 +184,7 @@ pub struct CreateUserInput {
 }
 
 fn parse_id(id: &ID) -> Result<i64, AppError> {
-    id.parse::<i64>()
-        .map_err(|_| AppError::bad_input("id", "id is not a valid id"))
+    crate::node::parse("id", "User", id)
 }
 
 #[derive(Default)]
@@ -201,7 +200,7 @@ impl AuthQuery {
             role: v.role.into(),
             roles: v.roles.iter().copied().map(Into::into).collect(),
             region_code: v.region.as_ref().map(|r| r.code.clone()),
-            user_id: v.user_id.map(Into::into),
+            user_id: v.user_id.map(|id| crate::node::global("User", id)),
         }
     }
 

@@ -148,7 +148,7 @@ impl EnforcementMutation {
             scope: &scope,
             idempotency_key: None,
         };
-        let id = parse_id("id", &id)?;
+        let id = crate::node::parse("id", "EnforcementCase", &id)?;
         Ok(EnforcementCase(
             service::close_case(
                 db(ctx),
@@ -178,7 +178,7 @@ impl EnforcementMutation {
             scope: &scope,
             idempotency_key: None,
         };
-        let id = parse_id("id", &id)?;
+        let id = crate::node::parse("id", "EnforcementCase", &id)?;
         Ok(EnforcementCase(
             service::reopen_case(db(ctx), &who, id, reopened_on.0, reason, expected_version).await?,
         ))
@@ -253,7 +253,7 @@ impl EnforcementMutation {
             scope: &scope,
             idempotency_key: None,
         };
-        let id = parse_id("id", &id)?;
+        let id = crate::node::parse("id", "DishonestDebtor", &id)?;
         Ok(DishonestDebtor(
             service::remove_from_dishonest_list(
                 db(ctx),

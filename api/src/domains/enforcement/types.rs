@@ -271,8 +271,13 @@ pub struct EnforcementCaseFilter {
 
 /// Parses an ID argument as a numeric record id.
 pub fn parse_id(field: &str, id: &ID) -> Result<i64, AppError> {
-    id.parse::<i64>()
-        .map_err(|_| AppError::bad_input(field, format!("{field} is not a valid id")))
+    let kind = match field {
+        "courtId" | "issuingCourtId" => "Court",
+        "caseId" => "EnforcementCase",
+        "partyId" => "Party",
+        _ => "EnforcementCase",
+    };
+    crate::node::parse(field, kind, id)
 }
 
 impl EnforcementCaseFilter {
@@ -371,8 +376,8 @@ pub struct Court(pub court::Model);
 #[Object]
 impl Court {
     /// Court id.
-    async fn id(&self) -> ID {
-        self.0.id.into()
+    pub async fn id(&self) -> ID {
+        crate::node::global("Court", self.0.id)
     }
     /// Name (法院名称).
     async fn name(&self) -> &str {
@@ -468,8 +473,8 @@ pub struct EnforcementCase(pub enforcement_case::Model);
 #[Object]
 impl EnforcementCase {
     /// Case id.
-    async fn id(&self) -> ID {
-        self.0.id.into()
+    pub async fn id(&self) -> ID {
+        crate::node::global("EnforcementCase", self.0.id)
     }
     /// Case number (案号), e.g. `(2024)赣1126执123号`.
     async fn case_number(&self) -> &str {
@@ -594,8 +599,8 @@ pub struct Party(pub party::Model, pub Option<String>);
 #[Object]
 impl Party {
     /// Party id.
-    async fn id(&self) -> ID {
-        self.0.id.into()
+    pub async fn id(&self) -> ID {
+        crate::node::global("Party", self.0.id)
     }
     /// Role (当事人地位).
     async fn role(&self) -> PartyRole {
@@ -631,16 +636,16 @@ pub struct Measure(pub measure::Model);
 #[Object]
 impl Measure {
     /// Measure id.
-    async fn id(&self) -> ID {
-        self.0.id.into()
+    pub async fn id(&self) -> ID {
+        crate::node::global("Measure", self.0.id)
     }
     /// Id of the case.
     async fn case_id(&self) -> ID {
-        self.0.case_id.into()
+        crate::node::global("EnforcementCase", self.0.case_id)
     }
     /// Id of the party it was taken against, if any.
     async fn party_id(&self) -> Option<ID> {
-        self.0.party_id.map(Into::into)
+        self.0.party_id.map(|id| crate::node::global("Party", id))
     }
     /// Kind (措施类型).
     async fn kind(&self) -> MeasureKind {
@@ -692,12 +697,12 @@ pub struct FlowNode(pub flow_node::Model);
 #[Object]
 impl FlowNode {
     /// Flow node id.
-    async fn id(&self) -> ID {
-        self.0.id.into()
+    pub async fn id(&self) -> ID {
+        crate::node::global("FlowNode", self.0.id)
     }
     /// Id of the case.
     async fn case_id(&self) -> ID {
-        self.0.case_id.into()
+        crate::node::global("EnforcementCase", self.0.case_id)
     }
     /// Kind (节点类型).
     async fn kind(&self) -> FlowNodeKind {
@@ -725,12 +730,12 @@ pub struct SupervisionOrder(pub supervision_order::Model);
 #[Object]
 impl SupervisionOrder {
     /// Order id.
-    async fn id(&self) -> ID {
-        self.0.id.into()
+    pub async fn id(&self) -> ID {
+        crate::node::global("SupervisionOrder", self.0.id)
     }
     /// Id of the supervised case.
     async fn case_id(&self) -> ID {
-        self.0.case_id.into()
+        crate::node::global("EnforcementCase", self.0.case_id)
     }
     /// Batch (批次).
     async fn batch(&self) -> &str {
@@ -768,8 +773,8 @@ pub struct DishonestDebtor(pub dishonest_entry::Model);
 #[Object]
 impl DishonestDebtor {
     /// Entry id.
-    async fn id(&self) -> ID {
-        self.0.id.into()
+    pub async fn id(&self) -> ID {
+        crate::node::global("DishonestDebtor", self.0.id)
     }
     /// Name of the debtor (被执行人姓名/名称).
     async fn name(&self) -> &str {

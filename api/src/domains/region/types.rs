@@ -27,8 +27,6 @@ pub enum RegionLevel {
 #[derive(SimpleObject, Clone)]
 #[graphql(complex)]
 pub struct Region {
-    /// The region code as ID.
-    pub id: async_graphql::ID,
     /// Region code (行政区划代码): GB/T 2260 where official, else a local code starting with `L`.
     pub code: String,
     /// Name (名称).
@@ -46,7 +44,6 @@ pub struct Region {
 impl From<region::Model> for Region {
     fn from(m: region::Model) -> Self {
         Region {
-            id: m.code.clone().into(),
             code: m.code.clone(),
             name: m.name.clone(),
             level: m.level.into(),
@@ -59,6 +56,11 @@ impl From<region::Model> for Region {
 
 #[ComplexObject]
 impl Region {
+    /// Global id of the region.
+    pub async fn id(&self) -> async_graphql::ID {
+        crate::node::global("Region", &self.code)
+    }
+
     /// Parent region (上级行政区划), null for a top-level region.
     async fn parent(&self, ctx: &Context<'_>) -> Result<Option<Region>> {
         let Some(code) = &self.parent_code else {

@@ -36,8 +36,8 @@ impl ReportedFigure {
 #[Object]
 impl ReportedFigure {
     /// Figure id.
-    async fn id(&self) -> ID {
-        self.0.id.into()
+    pub async fn id(&self) -> ID {
+        crate::node::global("ReportedFigure", self.0.id)
     }
     /// Number of the report (报告序号), 1 to 9 in the shipped set.
     async fn report_no(&self) -> i32 {
