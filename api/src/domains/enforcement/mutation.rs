@@ -16,11 +16,31 @@ fn db<'a>(ctx: &Context<'a>) -> &'a DatabaseConnection {
     ctx.data_unchecked::<DatabaseConnection>()
 }
 
-/// The caller's actor and write scope, once the policy allows writing.
-fn writer(ctx: &Context<'_>) -> Result<(Actor, Scope)> {
+/// The caller's actor, write scope and idempotency key, once the policy allows writing.
+struct Writer {
+    actor: Actor,
+    scope: Scope,
+    idempotency_key: Option<String>,
+}
+
+impl Writer {
+    fn who(&self) -> Who<'_> {
+        Who {
+            actor: &self.actor,
+            scope: &self.scope,
+            idempotency_key: self.idempotency_key.as_deref(),
+        }
+    }
+}
+
+fn writer(ctx: &Context<'_>, idempotency_key: Option<String>) -> Result<Writer> {
     let v = viewer(ctx);
     let scope = v.authorize(&POLICY, Action::Write)?;
-    Ok((v.actor(), scope))
+    Ok(Writer {
+        actor: v.actor(),
+        scope,
+        idempotency_key,
+    })
 }
 
 #[Object]
@@ -35,12 +55,7 @@ impl EnforcementMutation {
         )]
         idempotency_key: Option<String>,
     ) -> Result<EnforcementCase> {
-        let (actor, scope) = writer(ctx)?;
-        let who = Who {
-            actor: &actor,
-            scope: &scope,
-            idempotency_key: idempotency_key.as_deref(),
-        };
+        let w = writer(ctx, idempotency_key)?;
         let new = NewCase {
             case_number: input.case_number,
             court_id: parse_id("courtId", &input.court_id)?,
@@ -49,7 +64,7 @@ impl EnforcementMutation {
             subject_amount_fen: input.subject_amount.fen(),
             judge_team: input.judge_team,
         };
-        Ok(EnforcementCase(service::file_case(db(ctx), &who, new).await?))
+        Ok(EnforcementCase(service::file_case(db(ctx), &w.who(), new).await?))
     }
 
     /// Adds a party (当事人) to a case.
@@ -62,12 +77,7 @@ impl EnforcementMutation {
         )]
         idempotency_key: Option<String>,
     ) -> Result<Party> {
-        let (actor, scope) = writer(ctx)?;
-        let who = Who {
-            actor: &actor,
-            scope: &scope,
-            idempotency_key: idempotency_key.as_deref(),
-        };
+        let w = writer(ctx, idempotency_key)?;
         let new = NewParty {
             case_id: parse_id("caseId", &input.case_id)?,
             role: input.role.into(),
@@ -77,7 +87,7 @@ impl EnforcementMutation {
             phone: input.phone,
             address: input.address,
         };
-        Ok(Party(service::add_party(db(ctx), &who, new).await?, None))
+        Ok(Party(service::add_party(db(ctx), &w.who(), new).await?, None))
     }
 
     /// Records an enforcement measure (执行措施) with the fields its kind needs.
@@ -90,14 +100,9 @@ impl EnforcementMutation {
         )]
         idempotency_key: Option<String>,
     ) -> Result<Measure> {
-        let (actor, scope) = writer(ctx)?;
-        let who = Who {
-            actor: &actor,
-            scope: &scope,
-            idempotency_key: idempotency_key.as_deref(),
-        };
+        let w = writer(ctx, idempotency_key)?;
         Ok(Measure(
-            service::record_measure(db(ctx), &who, input.to_service()?).await?,
+            service::record_measure(db(ctx), &w.who(), input.to_service()?).await?,
         ))
     }
 
@@ -111,17 +116,12 @@ impl EnforcementMutation {
         )]
         idempotency_key: Option<String>,
     ) -> Result<FlowNode> {
-        let (actor, scope) = writer(ctx)?;
-        let who = Who {
-            actor: &actor,
-            scope: &scope,
-            idempotency_key: idempotency_key.as_deref(),
-        };
+        let w = writer(ctx, idempotency_key)?;
         let case_id = parse_id("caseId", &input.case_id)?;
         Ok(FlowNode(
             service::record_flow_node(
                 db(ctx),
-                &who,
+                &w.who(),
                 case_id,
                 input.kind.into(),
                 input.occurred_on.0,
@@ -142,17 +142,12 @@ impl EnforcementMutation {
         #[graphql(desc = "Total amount recovered (执行到位金额), yuan.")] recovered_amount: Money,
         #[graphql(desc = "The version you read; a stale one is a CONFLICT.")] expected_version: i32,
     ) -> Result<EnforcementCase> {
-        let (actor, scope) = writer(ctx)?;
-        let who = Who {
-            actor: &actor,
-            scope: &scope,
-            idempotency_key: None,
-        };
+        let w = writer(ctx, None)?;
         let id = crate::node::parse("id", "EnforcementCase", &id)?;
         Ok(EnforcementCase(
             service::close_case(
                 db(ctx),
-                &who,
+                &w.who(),
                 id,
                 mode.into(),
                 closed_on.0,
@@ -172,15 +167,10 @@ impl EnforcementMutation {
         #[graphql(desc = "Why (e.g. property found).")] reason: Option<String>,
         #[graphql(desc = "The version you read; a stale one is a CONFLICT.")] expected_version: i32,
     ) -> Result<EnforcementCase> {
-        let (actor, scope) = writer(ctx)?;
-        let who = Who {
-            actor: &actor,
-            scope: &scope,
-            idempotency_key: None,
-        };
+        let w = writer(ctx, None)?;
         let id = crate::node::parse("id", "EnforcementCase", &id)?;
         Ok(EnforcementCase(
-            service::reopen_case(db(ctx), &who, id, reopened_on.0, reason, expected_version).await?,
+            service::reopen_case(db(ctx), &w.who(), id, reopened_on.0, reason, expected_version).await?,
         ))
     }
 
@@ -194,12 +184,7 @@ impl EnforcementMutation {
         )]
         idempotency_key: Option<String>,
     ) -> Result<SupervisionOrder> {
-        let (actor, scope) = writer(ctx)?;
-        let who = Who {
-            actor: &actor,
-            scope: &scope,
-            idempotency_key: idempotency_key.as_deref(),
-        };
+        let w = writer(ctx, idempotency_key)?;
         let new = NewSupervisionOrder {
             case_id: parse_id("caseId", &input.case_id)?,
             batch: input.batch,
@@ -209,7 +194,7 @@ impl EnforcementMutation {
             instructions: input.instructions,
         };
         Ok(SupervisionOrder(
-            service::issue_supervision_order(db(ctx), &who, new).await?,
+            service::issue_supervision_order(db(ctx), &w.who(), new).await?,
         ))
     }
 
@@ -224,17 +209,19 @@ impl EnforcementMutation {
         )]
         idempotency_key: Option<String>,
     ) -> Result<DishonestDebtor> {
-        let (actor, scope) = writer(ctx)?;
-        let who = Who {
-            actor: &actor,
-            scope: &scope,
-            idempotency_key: idempotency_key.as_deref(),
-        };
+        let w = writer(ctx, idempotency_key)?;
         let case_id = parse_id("caseId", &input.case_id)?;
         let party_id = parse_id("partyId", &input.party_id)?;
         Ok(DishonestDebtor(
-            service::add_to_dishonest_list(db(ctx), &who, case_id, party_id, input.listed_on.0, input.reason)
-                .await?,
+            service::add_to_dishonest_list(
+                db(ctx),
+                &w.who(),
+                case_id,
+                party_id,
+                input.listed_on.0,
+                input.reason,
+            )
+            .await?,
         ))
     }
 
@@ -247,17 +234,12 @@ impl EnforcementMutation {
         #[graphql(desc = "Why it is removed.")] reason: RemovalReason,
         #[graphql(desc = "The version you read; a stale one is a CONFLICT.")] expected_version: i32,
     ) -> Result<DishonestDebtor> {
-        let (actor, scope) = writer(ctx)?;
-        let who = Who {
-            actor: &actor,
-            scope: &scope,
-            idempotency_key: None,
-        };
+        let w = writer(ctx, None)?;
         let id = crate::node::parse("id", "DishonestDebtor", &id)?;
         Ok(DishonestDebtor(
             service::remove_from_dishonest_list(
                 db(ctx),
-                &who,
+                &w.who(),
                 id,
                 removed_on.0,
                 reason.into(),
