@@ -548,14 +548,9 @@ pub async fn file_case(db: &DatabaseConnection, who: &Who<'_>, input: NewCase) -
     let judge_team = validate::opt_text("judgeTeam", input.judge_team.as_deref(), 64)?;
     let txn = crate::store::begin_write(db).await?;
     let fingerprint = format!("{input:?}");
-    if let Some(existing) = idempotency::replayed::<case::Entity>(
-        &txn,
-        who.actor,
-        who.idempotency_key,
-        "fileEnforcementCase",
-        &fingerprint,
-    )
-    .await?
+    if let Some(existing) = who
+        .replayed::<case::Entity>(&txn, "fileEnforcementCase", &fingerprint)
+        .await?
     {
         txn.commit().await?;
         return Ok(existing);
@@ -609,15 +604,8 @@ pub async fn file_case(db: &DatabaseConnection, who: &Who<'_>, input: NewCase) -
     .await
     .map_err(unique_to_conflict("case number already exists"))?;
     insert_flow_node(&txn, model.id, FlowNodeKind::Filed, model.filed_on, None).await?;
-    idempotency::remember(
-        &txn,
-        who.actor,
-        who.idempotency_key,
-        "fileEnforcementCase",
-        &fingerprint,
-        model.id,
-    )
-    .await?;
+    who.remember(&txn, "fileEnforcementCase", &fingerprint, model.id)
+        .await?;
     who.audit(
         &txn,
         "fileEnforcementCase",
@@ -669,9 +657,9 @@ pub async fn add_party(db: &DatabaseConnection, who: &Who<'_>, input: NewParty) 
     let address = validate::opt_text("address", input.address.as_deref(), 256)?;
     let txn = crate::store::begin_write(db).await?;
     let fingerprint = format!("{input:?}");
-    if let Some(existing) =
-        idempotency::replayed::<party::Entity>(&txn, who.actor, who.idempotency_key, "addParty", &fingerprint)
-            .await?
+    if let Some(existing) = who
+        .replayed::<party::Entity>(&txn, "addParty", &fingerprint)
+        .await?
     {
         txn.commit().await?;
         return Ok(existing);
@@ -690,15 +678,7 @@ pub async fn add_party(db: &DatabaseConnection, who: &Who<'_>, input: NewParty) 
     }
     .insert(&txn)
     .await?;
-    idempotency::remember(
-        &txn,
-        who.actor,
-        who.idempotency_key,
-        "addParty",
-        &fingerprint,
-        model.id,
-    )
-    .await?;
+    who.remember(&txn, "addParty", &fingerprint, model.id).await?;
     who.audit(
         &txn,
         "addParty",
@@ -819,14 +799,9 @@ pub async fn record_measure(
     }
     let txn = crate::store::begin_write(db).await?;
     let fingerprint = format!("{input:?}");
-    if let Some(existing) = idempotency::replayed::<measure::Entity>(
-        &txn,
-        who.actor,
-        who.idempotency_key,
-        "recordMeasure",
-        &fingerprint,
-    )
-    .await?
+    if let Some(existing) = who
+        .replayed::<measure::Entity>(&txn, "recordMeasure", &fingerprint)
+        .await?
     {
         txn.commit().await?;
         return Ok(existing);
@@ -856,15 +831,8 @@ pub async fn record_measure(
     }
     .insert(&txn)
     .await?;
-    idempotency::remember(
-        &txn,
-        who.actor,
-        who.idempotency_key,
-        "recordMeasure",
-        &fingerprint,
-        model.id,
-    )
-    .await?;
+    who.remember(&txn, "recordMeasure", &fingerprint, model.id)
+        .await?;
     who.audit(
         &txn,
         "recordMeasure",
@@ -918,14 +886,9 @@ pub async fn record_flow_node(
     let note = validate::opt_text("note", note.as_deref(), 1000)?;
     let txn = crate::store::begin_write(db).await?;
     let fingerprint = format!("{case_id}|{kind:?}|{occurred_on}|{note:?}");
-    if let Some(existing) = idempotency::replayed::<flow_node::Entity>(
-        &txn,
-        who.actor,
-        who.idempotency_key,
-        "recordFlowNode",
-        &fingerprint,
-    )
-    .await?
+    if let Some(existing) = who
+        .replayed::<flow_node::Entity>(&txn, "recordFlowNode", &fingerprint)
+        .await?
     {
         txn.commit().await?;
         return Ok(existing);
@@ -938,15 +901,8 @@ pub async fn record_flow_node(
         ));
     }
     let node = insert_flow_node(&txn, case.id, kind, occurred_on, note).await?;
-    idempotency::remember(
-        &txn,
-        who.actor,
-        who.idempotency_key,
-        "recordFlowNode",
-        &fingerprint,
-        node.id,
-    )
-    .await?;
+    who.remember(&txn, "recordFlowNode", &fingerprint, node.id)
+        .await?;
     who.audit(
         &txn,
         "recordFlowNode",
@@ -1096,14 +1052,9 @@ pub async fn issue_supervision_order(
     let instructions = validate::opt_text("instructions", input.instructions.as_deref(), 2000)?;
     let txn = crate::store::begin_write(db).await?;
     let fingerprint = format!("{input:?}");
-    if let Some(existing) = idempotency::replayed::<supervision_order::Entity>(
-        &txn,
-        who.actor,
-        who.idempotency_key,
-        "issueSupervisionOrder",
-        &fingerprint,
-    )
-    .await?
+    if let Some(existing) = who
+        .replayed::<supervision_order::Entity>(&txn, "issueSupervisionOrder", &fingerprint)
+        .await?
     {
         txn.commit().await?;
         return Ok(existing);
@@ -1146,15 +1097,8 @@ pub async fn issue_supervision_order(
     }
     .insert(&txn)
     .await?;
-    idempotency::remember(
-        &txn,
-        who.actor,
-        who.idempotency_key,
-        "issueSupervisionOrder",
-        &fingerprint,
-        model.id,
-    )
-    .await?;
+    who.remember(&txn, "issueSupervisionOrder", &fingerprint, model.id)
+        .await?;
     who.audit(
         &txn,
         "issueSupervisionOrder",
@@ -1181,14 +1125,9 @@ pub async fn add_to_dishonest_list(
     let reason = validate::text("reason", &reason, 1, 1000)?;
     let txn = crate::store::begin_write(db).await?;
     let fingerprint = format!("{case_id}|{party_id}|{listed_on}|{reason}");
-    if let Some(existing) = idempotency::replayed::<dishonest_entry::Entity>(
-        &txn,
-        who.actor,
-        who.idempotency_key,
-        "addToDishonestList",
-        &fingerprint,
-    )
-    .await?
+    if let Some(existing) = who
+        .replayed::<dishonest_entry::Entity>(&txn, "addToDishonestList", &fingerprint)
+        .await?
     {
         txn.commit().await?;
         return Ok(existing);
@@ -1242,15 +1181,8 @@ pub async fn add_to_dishonest_list(
     .insert(&txn)
     .await
     .map_err(unique_to_conflict("this party already stands on the list"))?;
-    idempotency::remember(
-        &txn,
-        who.actor,
-        who.idempotency_key,
-        "addToDishonestList",
-        &fingerprint,
-        model.id,
-    )
-    .await?;
+    who.remember(&txn, "addToDishonestList", &fingerprint, model.id)
+        .await?;
     who.audit(
         &txn,
         "addToDishonestList",
@@ -1345,6 +1277,31 @@ fn check_version(what: &str, current: i32, expected: i32) -> AppResult<()> {
 }
 
 impl Who<'_> {
+    /// The record an earlier request with this idempotency key created, if any.
+    async fn replayed<E>(
+        &self,
+        db: &impl ConnectionTrait,
+        operation: &str,
+        fingerprint: &str,
+    ) -> AppResult<Option<E::Model>>
+    where
+        E: EntityTrait,
+        i64: Into<<E::PrimaryKey as sea_orm::PrimaryKeyTrait>::ValueType>,
+    {
+        idempotency::replayed::<E>(db, self.actor, self.idempotency_key, operation, fingerprint).await
+    }
+
+    /// Remembers what this request created under its idempotency key.
+    async fn remember(
+        &self,
+        db: &impl ConnectionTrait,
+        operation: &str,
+        fingerprint: &str,
+        id: i64,
+    ) -> AppResult<()> {
+        idempotency::remember(db, self.actor, self.idempotency_key, operation, fingerprint, id).await
+    }
+
     /// Audits a change on the mutation's transaction, so both commit or neither.
     #[allow(clippy::too_many_arguments)]
     async fn audit<T: serde::Serialize>(
