@@ -271,7 +271,7 @@ async fn a_scoped_officer_sees_nothing_outside_the_subtree() {
     let q = r#"query($id: ID!) { enforcementCase(id: $id) { id } }"#;
     assert!(app.data(q, json!({"id": w.poyang_case})).await["enforcementCase"].is_null());
     assert!(
-        app.data(q, json!({"id": api::node::global("EnforcementCase", 424242)}))
+        app.data(q, json!({"id": api::ids::global("EnforcementCase", 424242)}))
             .await["enforcementCase"]
             .is_null()
     );
@@ -314,7 +314,7 @@ async fn a_scoped_officer_sees_nothing_outside_the_subtree() {
         "NOT_FOUND"
     );
     assert_eq!(
-        app.error_code(close, json!({"id": api::node::global("EnforcementCase", 424242)}))
+        app.error_code(close, json!({"id": api::ids::global("EnforcementCase", 424242)}))
             .await,
         "NOT_FOUND"
     );
@@ -532,8 +532,8 @@ async fn node_resolves_global_ids_under_the_same_checks() {
     // Malformed and unknown ids are null.
     for id in [
         json!("not-an-id"),
-        json!(api::node::global("EnforcementCase", 987654)),
-        json!(api::node::global("Nope", 1)),
+        json!(api::ids::global("EnforcementCase", 987654)),
+        json!(api::ids::global("Nope", 1)),
     ] {
         assert!(app.data(NODE, json!({"id": id})).await["node"].is_null(), "{id}");
     }

@@ -444,7 +444,7 @@ async fn built_in_accounts_login_refresh_rotation_and_logout() {
     let err = app
         .error(
             r#"mutation($id: ID!) { disableUser(id: $id, expectedVersion: 1) { id } }"#,
-            json!({"id": api::node::global("User", 9999)}),
+            json!({"id": api::ids::global("User", 9999)}),
         )
         .await;
     assert_eq!(err["extensions"]["code"], "NOT_FOUND");

@@ -122,7 +122,7 @@ fn fen(v: &Value) -> i64 {
 /// The numeric key inside a case's global id, for ordering ties.
 fn id_of(v: &Value) -> i64 {
     let id = async_graphql::ID(v["id"].as_str().unwrap().to_owned());
-    api::node::key_of("EnforcementCase", &id).expect("a case id")
+    api::ids::key_of("EnforcementCase", &id).expect("a case id")
 }
 
 const PAGE: &str = r#"query($f: EnforcementCaseFilter, $o: EnforcementCaseOrderBy, $after: String, $first: Int) {
@@ -539,7 +539,7 @@ async fn close_and_reopen_follow_the_state_machine() {
     let err = app
         .error(
             CLOSE,
-            json!({"id": api::node::global("EnforcementCase", 999999), "m": "WITHDRAWN", "on": "2024-04-01", "r": "0", "v": 1}),
+            json!({"id": api::ids::global("EnforcementCase", 999999), "m": "WITHDRAWN", "on": "2024-04-01", "r": "0", "v": 1}),
         )
         .await;
     assert_eq!(err["extensions"]["code"], "NOT_FOUND");
@@ -647,7 +647,7 @@ async fn filing_validates_and_refuses_duplicates() {
     let d = app
         .data(
             r#"query($id: ID!) { enforcementCase(id: $id) { id } }"#,
-            json!({"id": api::node::global("EnforcementCase", 424242)}),
+            json!({"id": api::ids::global("EnforcementCase", 424242)}),
         )
         .await;
     assert!(d["enforcementCase"].is_null());
@@ -700,7 +700,7 @@ async fn parties_measures_and_flow_nodes_validate_their_fields() {
     let err = app
         .error(
             ADD_PARTY,
-            json!({"i": {"caseId": api::node::global("EnforcementCase", 999999), "role": "APPLICANT", "kind": "ORGANISATION", "name": "某公司"}}),
+            json!({"i": {"caseId": api::ids::global("EnforcementCase", 999999), "role": "APPLICANT", "kind": "ORGANISATION", "name": "某公司"}}),
         )
         .await;
     assert_eq!(err["extensions"]["code"], "NOT_FOUND");
@@ -870,7 +870,7 @@ async fn dishonest_list_supervision_and_review() {
     assert_eq!(
         app.error_code(
             REMOVE,
-            json!({"id": api::node::global("DishonestDebtor", 98765), "on": "2024-03-02"})
+            json!({"id": api::ids::global("DishonestDebtor", 98765), "on": "2024-03-02"})
         )
         .await,
         "NOT_FOUND"

@@ -150,7 +150,7 @@ async fn limits_are_enforced_before_any_sql() {
         s.limits.max_directives = 2;
         s.limits.max_query_length = 2_000;
         s.limits.max_batch = 2;
-        s.max_depth = 6;
+        s.limits.max_depth = 6;
         s.max_complexity = 500;
     })
     .await;

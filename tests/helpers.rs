@@ -18,6 +18,8 @@ pub struct TestApp {
     token: Mutex<Option<String>>,
     /// SQL of the statements run since the last `reset_statements`.
     statements: Arc<Mutex<Vec<String>>>,
+    /// The separate metrics address's port, when the test configured one.
+    pub metrics_port: Option<u16>,
     _database: TestDatabase,
 }
 
@@ -53,16 +55,17 @@ pub async fn spawn_app_configured(seed: Seed, configure: impl FnOnce(&mut Settin
         db.close().await.ok();
     }
     configure(&mut settings);
-    let mut db = startup::connect(&settings).await.expect("connect");
+    let db = startup::connect(&settings).await.expect("connect");
     let statements = Arc::new(Mutex::new(Vec::new()));
     let log = statements.clone();
-    db.set_metric_callback(move |info| {
+    let hook: api::telemetry::sql::StatementHook = Arc::new(move |info| {
         if let Ok(mut log) = log.lock() {
             log.push(info.statement.sql.clone());
         }
     });
-    let app = Application::build_with_db(settings, db.clone()).expect("build");
+    let app = Application::build_with_db(settings, db.clone(), Some(hook)).expect("build");
     let base = format!("http://127.0.0.1:{}", app.port());
+    let metrics_port = app.metrics_port();
     tokio::spawn(app.run_until_stopped());
     TestApp {
         base,
@@ -70,6 +73,7 @@ pub async fn spawn_app_configured(seed: Seed, configure: impl FnOnce(&mut Settin
         db,
         token: Mutex::new(Some(token("admin", &["admin"], None))),
         statements,
+        metrics_port,
         _database: database,
     }
 }

@@ -54,9 +54,21 @@ async fn invalid_queries_carry_a_code() {
     let app = spawn_app().await;
     assert_eq!(
         app.error_code("{ noSuchField }", json!({})).await,
+        "GRAPHQL_VALIDATION_FAILED"
+    );
+    assert_eq!(
+        app.error_code("{ regions(", json!({})).await,
+        "GRAPHQL_PARSE_FAILED"
+    );
+    // A value the type refuses is the client's input, literal or variable.
+    assert_eq!(
+        app.error_code(
+            "{ enforcementCases(filter: {category: NOPE}) { totalCount } }",
+            json!({})
+        )
+        .await,
         "BAD_USER_INPUT"
     );
-    assert_eq!(app.error_code("{ regions(", json!({})).await, "BAD_USER_INPUT");
     // A malformed scalar is rejected before any SQL runs.
     let q = r#"query($a: Decimal) { enforcementCases(filter: {subjectAmountMin: $a}) { totalCount } }"#;
     assert_eq!(app.error_code(q, json!({"a": "1.234"})).await, "BAD_USER_INPUT");

@@ -11,5 +11,6 @@ mod enforcement;
 mod faults;
 mod hardening;
 mod http;
+mod operations;
 mod regions;
 mod reports;

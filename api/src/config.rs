@@ -13,8 +13,6 @@ pub struct Settings {
     pub graphiql: bool,
     /// Maximum pooled database connections.
     pub db_max_connections: u32,
-    /// Query depth limit.
-    pub max_depth: usize,
     /// Query complexity limit (a list field costs its page size times its children).
     pub max_complexity: usize,
     /// HS256 secret of the tokens this server issues (at least 32 bytes); random when unset.
@@ -49,6 +47,15 @@ pub struct Settings {
     pub rate_limit_free_complexity: u64,
     /// How long a SIGTERM waits for in-flight requests, seconds.
     pub shutdown_timeout_secs: u64,
+    /// SQL statements taking at least this long are counted and logged as slow, milliseconds.
+    pub slow_statement_ms: u64,
+    /// Bearer token that `GET /metrics` requires on the main address (besides an admin's token).
+    pub metrics_token: Option<String>,
+    /// A separate address serving only `GET /metrics`, without a token (for a scraper on a
+    /// private network); `/metrics` is then not served on the main address.
+    pub metrics_bind_addr: Option<String>,
+    /// Whether resolver spans are produced (when traces are exported over OTLP).
+    pub trace_resolvers: bool,
 }
 
 /// Limits on one HTTP request; each is configurable.
@@ -60,6 +67,8 @@ pub struct Limits {
     pub max_aliases: usize,
     pub max_root_fields: usize,
     pub max_directives: usize,
+    /// Nesting depth of data fields (introspection is counted apart, see `limits.rs`).
+    pub max_depth: usize,
 }
 
 impl Default for Limits {
@@ -71,6 +80,7 @@ impl Default for Limits {
             max_aliases: 30,
             max_root_fields: 20,
             max_directives: 20,
+            max_depth: 12,
         }
     }
 }
@@ -83,7 +93,6 @@ impl fmt::Debug for Settings {
             .field("bind_addr", &self.bind_addr)
             .field("graphiql", &self.graphiql)
             .field("db_max_connections", &self.db_max_connections)
-            .field("max_depth", &self.max_depth)
             .field("max_complexity", &self.max_complexity)
             .field("jwt_secret", &self.jwt_secret.as_ref().map(|_| "***"))
             .field("jwt_issuer", &self.jwt_issuer)
@@ -101,6 +110,10 @@ impl fmt::Debug for Settings {
             .field("rate_limit_cost_per_minute", &self.rate_limit_cost_per_minute)
             .field("rate_limit_free_complexity", &self.rate_limit_free_complexity)
             .field("shutdown_timeout_secs", &self.shutdown_timeout_secs)
+            .field("slow_statement_ms", &self.slow_statement_ms)
+            .field("metrics_token", &self.metrics_token.as_ref().map(|_| "***"))
+            .field("metrics_bind_addr", &self.metrics_bind_addr)
+            .field("trace_resolvers", &self.trace_resolvers)
             .finish()
     }
 }
@@ -132,7 +145,6 @@ impl Settings {
             bind_addr: env_or("BIND_ADDR", "127.0.0.1:8080"),
             graphiql: parse_env("GRAPHIQL", !production)? && !production,
             db_max_connections: parse_env("DB_MAX_CONNECTIONS", 10)?,
-            max_depth: parse_env("GRAPHQL_MAX_DEPTH", 12)?,
             max_complexity: parse_env("GRAPHQL_MAX_COMPLEXITY", 20_000)?,
             jwt_secret: opt_env("JWT_SECRET"),
             jwt_issuer: env_or("JWT_ISSUER", DEFAULT_ISSUER),
@@ -150,6 +162,7 @@ impl Settings {
                 max_aliases: parse_env("MAX_ALIASES", defaults.max_aliases)?,
                 max_root_fields: parse_env("MAX_ROOT_FIELDS", defaults.max_root_fields)?,
                 max_directives: parse_env("MAX_DIRECTIVES", defaults.max_directives)?,
+                max_depth: parse_env("GRAPHQL_MAX_DEPTH", defaults.max_depth)?,
             },
             request_timeout_ms: parse_env("REQUEST_TIMEOUT_MS", 15_000)?,
             statement_timeout_ms: parse_env("STATEMENT_TIMEOUT_MS", 10_000)?,
@@ -157,6 +170,13 @@ impl Settings {
             rate_limit_cost_per_minute: parse_env("RATE_LIMIT_COST_PER_MINUTE", 200_000)?,
             rate_limit_free_complexity: parse_env("RATE_LIMIT_FREE_COMPLEXITY", 1_000)?,
             shutdown_timeout_secs: parse_env("SHUTDOWN_TIMEOUT_SECONDS", 30)?,
+            slow_statement_ms: parse_env("SLOW_STATEMENT_MS", 200)?,
+            metrics_token: match opt_env("METRICS_TOKEN") {
+                Some(t) if t.len() < 16 => anyhow::bail!("METRICS_TOKEN must be at least 16 characters"),
+                t => t,
+            },
+            metrics_bind_addr: opt_env("METRICS_BIND_ADDR"),
+            trace_resolvers: crate::telemetry::otlp_configured(),
         })
     }
 
@@ -167,7 +187,6 @@ impl Settings {
             bind_addr: "127.0.0.1:0".to_owned(),
             graphiql: true,
             db_max_connections: 5,
-            max_depth: 12,
             max_complexity: 20_000,
             jwt_secret: Some(TEST_JWT_SECRET.to_owned()),
             jwt_issuer: DEFAULT_ISSUER.to_owned(),
@@ -185,6 +204,10 @@ impl Settings {
             rate_limit_cost_per_minute: 10_000_000,
             rate_limit_free_complexity: 1_000,
             shutdown_timeout_secs: 5,
+            slow_statement_ms: 200,
+            metrics_token: None,
+            metrics_bind_addr: None,
+            trace_resolvers: false,
         }
     }
 }

@@ -6,7 +6,6 @@
 
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, web};
-use async_graphql::http::GraphiQLSource;
 use async_graphql::parser::types::OperationType;
 use async_graphql::{BatchRequest, BatchResponse, ErrorExtensionValues, ServerError};
 use std::collections::HashMap;
@@ -23,7 +22,10 @@ use crate::domains::region::service as region_service;
 use crate::error::AppError;
 use crate::ratelimit::RateKeys;
 use crate::schema::{AppSchema, Auth};
+use crate::telemetry::metrics::Metrics;
+use crate::telemetry::sql::RequestStats;
 use sea_orm::DatabaseConnection;
+use tracing::Instrument as _;
 
 /// State shared by the HTTP handlers.
 #[derive(Clone)]
@@ -36,6 +38,12 @@ pub struct AppState {
     pub request_timeout: Duration,
     /// Set once the database is migrated and seeded.
     pub ready: Arc<AtomicBool>,
+    /// The process's metrics.
+    pub metrics: Arc<Metrics>,
+    /// Token `GET /metrics` accepts on the main address.
+    pub metrics_token: Option<String>,
+    /// Whether the main address serves `/metrics` (not when it has its own address).
+    pub metrics_on_main: bool,
 }
 
 /// The routes of the server.
@@ -44,7 +52,91 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/graphql", web::get().to(graphql_get))
         .route("/graphql", web::route().to(method_not_allowed))
         .route("/healthz", web::get().to(healthz))
-        .route("/readyz", web::get().to(readyz));
+        .route("/readyz", web::get().to(readyz))
+        .route("/metrics", web::get().to(metrics_main))
+        .route("/graphiql/{name}", web::get().to(crate::console::asset));
+}
+
+/// The routes of the separate metrics address (`METRICS_BIND_ADDR`).
+pub fn metrics_routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/metrics", web::get().to(metrics_open));
+}
+
+fn metrics_body(state: &AppState) -> HttpResponse {
+    let pool = pool_state(&state.db);
+    HttpResponse::Ok()
+        .content_type(crate::telemetry::metrics::CONTENT_TYPE)
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .body(state.metrics.render(pool))
+}
+
+fn pool_state(db: &DatabaseConnection) -> crate::telemetry::metrics::PoolState {
+    use crate::telemetry::metrics::PoolState;
+    match db.get_database_backend() {
+        sea_orm::DatabaseBackend::Postgres => {
+            let pool = db.get_postgres_connection_pool();
+            PoolState {
+                size: pool.size(),
+                idle: pool.num_idle(),
+                max: pool.options().get_max_connections(),
+            }
+        }
+        _ => {
+            let pool = db.get_sqlite_connection_pool();
+            PoolState {
+                size: pool.size(),
+                idle: pool.num_idle(),
+                max: pool.options().get_max_connections(),
+            }
+        }
+    }
+}
+
+/// `GET /metrics` on the separate metrics address: open, as that address is private.
+async fn metrics_open(state: web::Data<AppState>) -> HttpResponse {
+    metrics_body(&state)
+}
+
+/// `GET /metrics` on the main address: `METRICS_TOKEN` as a Bearer token, or an
+/// administrator's token; anonymous callers get 401. Not served when metrics have their own
+/// address.
+async fn metrics_main(state: web::Data<AppState>, http: HttpRequest) -> HttpResponse {
+    if !state.metrics_on_main {
+        return HttpResponse::NotFound().finish();
+    }
+    let bearer = http
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().split_once(' '))
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+        .map(|(_, t)| t.trim().to_owned());
+    let Some(token) = bearer else {
+        return error_response(
+            StatusCode::UNAUTHORIZED,
+            &AppError::Unauthenticated("metrics need METRICS_TOKEN or an administrator's token".into()),
+        );
+    };
+    if let Some(expected) = &state.metrics_token
+        && constant_time_eq(expected.as_bytes(), token.as_bytes())
+    {
+        return metrics_body(&state);
+    }
+    match authenticate(&state, &http, request_id(&http)).await {
+        Ok(v) if v.role == Role::Admin => metrics_body(&state),
+        Ok(_) => error_response(
+            StatusCode::FORBIDDEN,
+            &AppError::Forbidden("metrics are for administrators and the metrics token".into()),
+        ),
+        Err(response) => response,
+    }
+}
+
+/// Compares two secrets in time that does not depend on where they differ.
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    use sha2::{Digest, Sha256};
+    let (a, b) = (Sha256::digest(a), Sha256::digest(b));
+    a.iter().zip(b.iter()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 const GRAPHQL_RESPONSE: &str = "application/graphql-response+json";
@@ -225,8 +317,8 @@ fn gql_error(err: &AppError) -> async_graphql::Response {
     async_graphql::Response::from_errors(vec![e])
 }
 
-/// Checks the limits of every request of a batch; returns the operation types.
-fn check_limits(state: &AppState, batch: &BatchRequest) -> Result<Vec<Option<OperationType>>, AppError> {
+/// Checks the limits of every request of a batch; returns what each check learnt.
+fn check_limits(state: &AppState, batch: &BatchRequest) -> Result<Vec<crate::limits::Checked>, AppError> {
     let requests = batch.iter().collect::<Vec<_>>();
     if requests.is_empty() {
         return Err(AppError::bad_input("query", "the batch is empty"));
@@ -239,10 +331,45 @@ fn check_limits(state: &AppState, batch: &BatchRequest) -> Result<Vec<Option<Ope
     }
     requests
         .iter()
-        .map(|r| {
-            crate::limits::check(&state.limits, &r.query, r.operation_name.as_deref()).map(|c| c.operation)
-        })
+        .map(|r| crate::limits::check(&state.limits, &r.query, r.operation_name.as_deref()))
         .collect()
+}
+
+/// Whether a JSON body is a GraphQL request (or a batch of them) as GraphQL over HTTP
+/// defines it: `query` a string, `operationName` a string or null, `variables` and
+/// `extensions` objects or null. Anything else is 400 for every client.
+fn check_shape(body: &serde_json::Value) -> Result<(), String> {
+    use serde_json::Value;
+    let one = |r: &Value, at: &str| -> Result<(), String> {
+        let Value::Object(map) = r else {
+            return Err(format!("{at}must be a JSON object with a `query`"));
+        };
+        match map.get("query") {
+            Some(Value::String(_)) => {}
+            None | Some(Value::Null) => return Err(format!("{at}has no `query`")),
+            Some(_) => return Err(format!("{at}`query` must be a string")),
+        }
+        if !matches!(
+            map.get("operationName"),
+            None | Some(Value::Null | Value::String(_))
+        ) {
+            return Err(format!("{at}`operationName` must be a string or null"));
+        }
+        for key in ["variables", "extensions"] {
+            if !matches!(map.get(key), None | Some(Value::Null | Value::Object(_))) {
+                return Err(format!("{at}`{key}` must be a JSON object or null"));
+            }
+        }
+        Ok(())
+    };
+    match body {
+        Value::Array(items) if items.is_empty() => Err("the batch is empty".to_owned()),
+        Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .try_for_each(|(i, r)| one(r, &format!("request {i} of the batch "))),
+        other => one(other, "the request "),
+    }
 }
 
 async fn graphql_post(state: web::Data<AppState>, http: HttpRequest, body: web::Bytes) -> HttpResponse {
@@ -252,7 +379,14 @@ async fn graphql_post(state: web::Data<AppState>, http: HttpRequest, body: web::
             "message": "POST /graphql needs Content-Type: application/json",
             "extensions": {"code": "BAD_REQUEST"}}]}));
     }
-    let batch: BatchRequest = match serde_json::from_slice(&body) {
+    let body: serde_json::Value = match serde_json::from_slice(&body) {
+        Ok(b) => b,
+        Err(e) => return bad_request(&format!("the body is not JSON: {e}")),
+    };
+    if let Err(message) = check_shape(&body) {
+        return bad_request(&message);
+    }
+    let batch: BatchRequest = match serde_json::from_value(body) {
         Ok(b) => b,
         Err(e) => return bad_request(&format!("the body is not a GraphQL request: {e}")),
     };
@@ -268,23 +402,28 @@ async fn graphql_get(state: web::Data<AppState>, http: HttpRequest) -> HttpRespo
         if !state.graphiql {
             return bad_request("GET /graphql needs a `query` parameter");
         }
-        return HttpResponse::Ok()
-            .content_type("text/html; charset=utf-8")
-            .body(GraphiQLSource::build().endpoint("/graphql").finish());
+        return crate::console::page();
     };
     let mut request = async_graphql::Request::new(query.clone());
     if let Some(name) = params.get("operationName") {
         request = request.operation_name(name.clone());
     }
     if let Some(vars) = params.get("variables") {
-        match serde_json::from_str::<async_graphql::Variables>(vars) {
-            Ok(v) => request = request.variables(v),
-            Err(_) => return bad_request("`variables` is not a JSON object"),
+        match serde_json::from_str::<serde_json::Value>(vars) {
+            Ok(serde_json::Value::Null) => {}
+            Ok(v @ serde_json::Value::Object(_)) => {
+                request = request.variables(async_graphql::Variables::from_json(v));
+            }
+            _ => return bad_request("`variables` is not a JSON object"),
         }
     }
     let batch = BatchRequest::Single(request);
     match check_limits(&state, &batch) {
-        Ok(ops) if ops.iter().any(|o| matches!(o, Some(OperationType::Mutation | OperationType::Subscription))) => {
+        Ok(checked)
+            if checked.iter().any(|c| {
+                matches!(c.operation, Some(OperationType::Mutation | OperationType::Subscription))
+            }) =>
+        {
             HttpResponse::MethodNotAllowed()
                 .insert_header((header::ALLOW, "POST"))
                 .json(serde_json::json!({"errors": [{"message": "mutations need POST", "extensions": {"code": "BAD_REQUEST"}}]}))
@@ -293,60 +432,166 @@ async fn graphql_get(state: web::Data<AppState>, http: HttpRequest) -> HttpRespo
     }
 }
 
-/// Limits, authentication, execution with a timeout, audit of personal reads, response.
+/// Limits, authentication, execution with a timeout, audit of personal reads, response;
+/// counted in the metrics and logged as one line, with the statements it ran.
 async fn execute(state: &AppState, http: &HttpRequest, batch: BatchRequest) -> HttpResponse {
+    let started = std::time::Instant::now();
+    let stats = Arc::new(RequestStats::default());
+    let request_id = request_id(http);
+    state.metrics.in_flight(1);
+    let (response, summary) = stats
+        .scope(execute_counted(state, http, batch, request_id.clone(), &stats))
+        .await;
+    state.metrics.in_flight(-1);
+    let elapsed = started.elapsed();
+    let statements = stats.statements();
+    let operation = state.metrics.operation_label(summary.operation.as_deref());
+    state
+        .metrics
+        .record_request(&operation, summary.outcome, elapsed, &summary.codes, statements);
+    tracing::info!(
+        target: "request",
+        request_id = %request_id,
+        operation = %operation,
+        role = summary.role,
+        status = response.status().as_u16(),
+        outcome = summary.outcome,
+        duration_ms = elapsed.as_secs_f64() * 1000.0,
+        statements,
+        "graphql request"
+    );
+    response
+}
+
+/// How a request ended, for the metrics and the request log.
+struct Summary {
+    /// The operation's name (`batch` for a batch), once the text is parsed.
+    operation: Option<String>,
+    outcome: &'static str,
+    role: &'static str,
+    codes: Vec<String>,
+}
+
+impl Summary {
+    fn rejected(operation: Option<String>, role: &'static str, code: &str) -> Self {
+        Summary {
+            operation,
+            outcome: "rejected",
+            role,
+            codes: vec![code.to_owned()],
+        }
+    }
+}
+
+/// The code of a request error raised before any resolver, which the executor leaves
+/// uncoded: parse failure, validation failure, or a limit.
+fn request_error_code(message: &str, parsed: bool, during_execution: bool) -> &'static str {
+    if during_execution || message.starts_with("Failed to parse") {
+        // A scalar or input object refused a value the client sent, while a field resolved.
+        "BAD_USER_INPUT"
+    } else if !parsed {
+        "GRAPHQL_PARSE_FAILED"
+    } else if message.contains("too complex")
+        || message.contains("too deep")
+        || message.contains("directives")
+    {
+        "QUERY_LIMIT_EXCEEDED"
+    } else if message.starts_with("Invalid value for argument") {
+        // A value the client sent (a literal or a variable) that the input type refuses.
+        "BAD_USER_INPUT"
+    } else {
+        "GRAPHQL_VALIDATION_FAILED"
+    }
+}
+
+async fn execute_counted(
+    state: &AppState,
+    http: &HttpRequest,
+    batch: BatchRequest,
+    request_id: String,
+    stats: &Arc<RequestStats>,
+) -> (HttpResponse, Summary) {
     let graphql_response = wants_graphql_response(http);
-    if let Err(e) = check_limits(state, &batch) {
-        let status = if graphql_response {
-            StatusCode::BAD_REQUEST
-        } else {
-            StatusCode::OK
-        };
-        return respond(
-            http,
-            status,
-            BatchResponse::Single(gql_error(&e)),
-            graphql_response,
-        );
-    }
-    if !state.ready.load(Ordering::SeqCst) {
-        return error_response(
-            StatusCode::SERVICE_UNAVAILABLE,
-            &AppError::Unavailable("the server is starting: the database is not ready yet".into()),
-        );
-    }
-    let viewer = match authenticate(state, http, request_id(http)).await {
-        Ok(v) => v,
-        Err(response) => return response,
+    let batched = matches!(batch, BatchRequest::Batch(_));
+    let checked = match check_limits(state, &batch) {
+        Ok(checked) => checked,
+        Err(e) => {
+            let status = if graphql_response {
+                StatusCode::BAD_REQUEST
+            } else {
+                StatusCode::OK
+            };
+            let response = respond(
+                status,
+                BatchResponse::Single(gql_error(&e)),
+                &[true],
+                graphql_response,
+            );
+            return (response, Summary::rejected(None, "none", e.code()));
+        }
     };
+    let operation = if batched {
+        Some("batch".to_owned())
+    } else {
+        checked.first().and_then(|c| c.operation_name.clone())
+    };
+    if !state.ready.load(Ordering::SeqCst) {
+        let e = AppError::Unavailable("the server is starting: the database is not ready yet".into());
+        return (
+            error_response(StatusCode::SERVICE_UNAVAILABLE, &e),
+            Summary::rejected(operation, "none", e.code()),
+        );
+    }
+    let viewer = match authenticate(state, http, request_id).await {
+        Ok(v) => v,
+        Err(response) => {
+            let code = match response.status() {
+                StatusCode::UNAUTHORIZED => "UNAUTHENTICATED",
+                StatusCode::FORBIDDEN => "FORBIDDEN",
+                _ => "UNAVAILABLE",
+            };
+            return (response, Summary::rejected(operation, "none", code));
+        }
+    };
+    let role = viewer.role.as_str();
     let address = http.peer_addr().map(|a| a.ip().to_string()).unwrap_or_default();
     let mut keys = vec![format!("addr:{address}")];
     if viewer.role != Role::Anonymous {
         keys.push(format!("user:{}", viewer.subject));
     }
     let batch = match batch {
-        BatchRequest::Single(r) => BatchRequest::Single(prepare(state, r, &viewer, &address, &keys)),
+        BatchRequest::Single(r) => BatchRequest::Single(prepare(state, r, &viewer, &address, &keys, stats)),
         BatchRequest::Batch(rs) => BatchRequest::Batch(
             rs.into_iter()
-                .map(|r| prepare(state, r, &viewer, &address, &keys))
+                .map(|r| prepare(state, r, &viewer, &address, &keys, stats))
                 .collect(),
         ),
     };
-    let mut response =
-        match tokio::time::timeout(state.request_timeout, state.schema.execute_batch(batch)).await {
-            Ok(r) => r,
-            Err(_) => {
-                tracing::warn!(request_id = %viewer.request_id, "request timed out");
-                return error_response(
-                    StatusCode::GATEWAY_TIMEOUT,
-                    &AppError::Timeout("the request took too long".into()),
-                );
-            }
-        };
-    let mut request_error = true;
+    let span = tracing::info_span!("graphql_request", request_id = %viewer.request_id, role);
+    let executed = tokio::time::timeout(
+        state.request_timeout,
+        state.schema.execute_batch(batch).instrument(span),
+    )
+    .await;
+    let mut response = match executed {
+        Ok(r) => r,
+        Err(_) => {
+            tracing::warn!(request_id = %viewer.request_id, "request timed out");
+            let e = AppError::Timeout("the request took too long".into());
+            return (
+                error_response(StatusCode::GATEWAY_TIMEOUT, &e),
+                Summary::rejected(operation, role, e.code()),
+            );
+        }
+    };
+    let mut request_errors = Vec::new();
+    let mut codes = Vec::new();
     let mut worst: Option<AppError> = None;
-    let mut each = |r: &mut async_graphql::Response| {
-        let pre_execution = r.data == async_graphql::Value::Null && !r.errors.is_empty();
+    let mut each = |i: usize, r: &mut async_graphql::Response| {
+        let parsed = checked.get(i).is_none_or(|c| c.parsed);
+        let pre_execution = r.data == async_graphql::Value::Null
+            && !r.errors.is_empty()
+            && r.errors.iter().all(|e| e.path.is_empty());
         let mut all_uncoded = true;
         for error in &mut r.errors {
             let ext = error.extensions.get_or_insert_with(Default::default);
@@ -359,14 +604,7 @@ async fn execute(state: &AppState, http: &HttpRequest, batch: BatchRequest) -> H
                 }
                 _ => {
                     // Raised before any resolver: parse, validation, input coercion, limits.
-                    let code = if error.message.contains("too complex")
-                        || error.message.contains("too deep")
-                        || error.message.contains("directives")
-                    {
-                        "QUERY_LIMIT_EXCEEDED"
-                    } else {
-                        "BAD_USER_INPUT"
-                    };
+                    let code = request_error_code(&error.message, parsed, !error.path.is_empty());
                     ext.set("code", code);
                     code.to_owned()
                 }
@@ -387,19 +625,29 @@ async fn execute(state: &AppState, http: &HttpRequest, batch: BatchRequest) -> H
             if worst.is_none() {
                 worst = candidate;
             }
+            if code == "RATE_LIMITED" {
+                // The cost limit refuses a whole request; the login throttle, a resolver.
+                state
+                    .metrics
+                    .rate_limited(if error.path.is_empty() { "cost" } else { "login" });
+            }
+            codes.push(code);
         }
-        if !(pre_execution && all_uncoded) {
-            request_error = false;
-        }
+        request_errors.push(pre_execution && all_uncoded);
     };
     match &mut response {
-        BatchResponse::Single(r) => each(r),
-        BatchResponse::Batch(rs) => rs.iter_mut().for_each(&mut each),
+        BatchResponse::Single(r) => each(0, r),
+        BatchResponse::Batch(rs) => rs.iter_mut().enumerate().for_each(|(i, r)| each(i, r)),
     }
+    let request_error = request_errors.iter().all(|e| *e);
     // Unmasked personal data leaves only once its reading is audited.
     let reads = viewer.take_personal_reads();
     if let Err(e) = audit_service::record_reads(&state.db, &viewer.actor(), reads).await {
-        return error_response(StatusCode::INTERNAL_SERVER_ERROR, &log_internal(e));
+        let e = log_internal(e);
+        return (
+            error_response(StatusCode::INTERNAL_SERVER_ERROR, &e),
+            Summary::rejected(operation, role, e.code()),
+        );
     }
     let (status, retry_after) = match &worst {
         Some(AppError::RateLimited { retry_after, .. }) => {
@@ -410,13 +658,30 @@ async fn execute(state: &AppState, http: &HttpRequest, batch: BatchRequest) -> H
         _ if graphql_response && request_error => (StatusCode::BAD_REQUEST, None),
         _ => (StatusCode::OK, None),
     };
-    let mut resp = respond(http, status, response, graphql_response);
+    let mut resp = respond(status, response, &request_errors, graphql_response);
     if let Some(seconds) = retry_after
         && let Ok(v) = header::HeaderValue::from_str(&seconds.to_string())
     {
         resp.headers_mut().insert(header::RETRY_AFTER, v);
     }
-    resp
+    let outcome = if worst.is_some() {
+        "rejected"
+    } else if request_error {
+        "request_error"
+    } else if codes.is_empty() {
+        "ok"
+    } else {
+        "error"
+    };
+    (
+        resp,
+        Summary {
+            operation,
+            outcome,
+            role,
+            codes,
+        },
+    )
 }
 
 fn prepare(
@@ -425,17 +690,20 @@ fn prepare(
     viewer: &Viewer,
     address: &str,
     keys: &[String],
+    stats: &Arc<RequestStats>,
 ) -> async_graphql::Request {
-    crate::domains::request_data(request, &state.db)
+    crate::domains::request_data(request, &state.db, stats)
         .data(viewer.clone())
         .data(ClientAddress(address.to_owned()))
         .data(RateKeys(keys.to_vec()))
 }
 
+/// The response body. A request that failed before execution (parse, validation, limits)
+/// has no `data` entry at all, as GraphQL over HTTP requires; `request_errors` says which.
 fn respond(
-    _http: &HttpRequest,
     status: StatusCode,
     response: BatchResponse,
+    request_errors: &[bool],
     graphql_response: bool,
 ) -> HttpResponse {
     let content_type = if graphql_response {
@@ -443,7 +711,24 @@ fn respond(
     } else {
         "application/json"
     };
-    match serde_json::to_vec(&response) {
+    let strip = |i: usize, mut v: serde_json::Value| {
+        if request_errors.get(i).copied().unwrap_or(false)
+            && let Some(map) = v.as_object_mut()
+        {
+            map.remove("data");
+        }
+        v
+    };
+    let body = match response {
+        BatchResponse::Single(r) => serde_json::to_value(r).map(|v| strip(0, v)),
+        BatchResponse::Batch(rs) => rs
+            .into_iter()
+            .enumerate()
+            .map(|(i, r)| serde_json::to_value(r).map(|v| strip(i, v)))
+            .collect::<Result<Vec<_>, _>>()
+            .map(serde_json::Value::Array),
+    };
+    match body.and_then(|b| serde_json::to_vec(&b)) {
         Ok(body) => HttpResponse::build(status)
             .content_type(format!("{content_type}; charset=utf-8"))
             .body(body),

@@ -1,6 +1,12 @@
 //! Request limits checked on the parsed document before authentication and before any SQL:
-//! query length, aliases, root fields and directives. Depth and complexity are enforced by
-//! the schema (`schema.rs`), batch and body size by the HTTP layer (`http.rs`).
+//! query length, aliases, root fields, directives and depth. Complexity is enforced by the
+//! schema (`schema.rs`), batch and body size by the HTTP layer (`http.rs`).
+//!
+//! Depth is counted here rather than by async-graphql's `limit_depth`, because that one counts
+//! introspection too: the standard introspection query of graphql-js (what GraphiQL, codegen
+//! and IDE plugins send) nests its `ofType` chain past any sensible limit for data. Fields
+//! under `__schema` and `__type` count against their own, fixed limit instead; where
+//! introspection is disabled (production) the schema refuses them anyway.
 
 use async_graphql::parser::types::{
     DocumentOperations, ExecutableDocument, OperationType, Selection, SelectionSet,
@@ -14,8 +20,80 @@ use crate::error::AppError;
 
 /// What the checks learnt about a request.
 pub struct Checked {
+    /// Whether the text parses as a GraphQL document.
+    pub parsed: bool,
     /// The operation to run (the named one, or the only one); None if the text does not parse.
     pub operation: Option<OperationType>,
+    /// The name of that operation, when it has one.
+    pub operation_name: Option<String>,
+}
+
+/// Deepest nesting the standard introspection query may reach below `__schema`/`__type`
+/// (graphql-js's `TypeRef` fragment nests `ofType` nine times: 15 levels in all).
+pub const MAX_INTROSPECTION_DEPTH: usize = 20;
+
+/// Nesting depths of a selection set: of data fields, and of introspection fields.
+#[derive(Clone, Copy, Default)]
+struct Depth {
+    data: usize,
+    introspection: usize,
+}
+
+/// Depths of a selection set, fragments expanded; a fragment's depth is memoised, and a
+/// fragment cycle (a validation error anyway) counts as nothing. Fields are counted as
+/// async-graphql counts them: `{ a { b } }` is 2 deep.
+fn depth<'a>(
+    doc: &'a ExecutableDocument,
+    set: &'a SelectionSet,
+    in_introspection: bool,
+    memo: &mut HashMap<(&'a str, bool), Depth>,
+    visiting: &mut HashSet<&'a str>,
+) -> Depth {
+    let mut max = Depth::default();
+    for item in &set.items {
+        let d = match &item.node {
+            Selection::Field(f) => {
+                let name = f.node.name.node.as_str();
+                let introspection = in_introspection || name == "__schema" || name == "__type";
+                let below = depth(doc, &f.node.selection_set.node, introspection, memo, visiting);
+                if introspection {
+                    Depth {
+                        data: 0,
+                        introspection: below.introspection + 1,
+                    }
+                } else {
+                    Depth {
+                        data: below.data + 1,
+                        introspection: below.introspection,
+                    }
+                }
+            }
+            Selection::InlineFragment(i) => {
+                depth(doc, &i.node.selection_set.node, in_introspection, memo, visiting)
+            }
+            Selection::FragmentSpread(s) => {
+                let name = s.node.fragment_name.node.as_str();
+                if let Some(known) = memo.get(&(name, in_introspection)) {
+                    *known
+                } else if !visiting.insert(name) {
+                    Depth::default()
+                } else {
+                    let d = doc
+                        .fragments
+                        .get(&s.node.fragment_name.node)
+                        .map_or(Depth::default(), |f| {
+                            depth(doc, &f.node.selection_set.node, in_introspection, memo, visiting)
+                        });
+                    visiting.remove(name);
+                    memo.insert((name, in_introspection), d);
+                    d
+                }
+            }
+        };
+        max.data = max.data.max(d.data);
+        max.introspection = max.introspection.max(d.introspection);
+    }
+    max
 }
 
 #[derive(Default)]
@@ -84,7 +162,11 @@ pub fn check(limits: &Limits, query: &str, operation_name: Option<&str>) -> Resu
     }
     let Ok(doc) = parse_query(query) else {
         // The executor reports the syntax error with its position.
-        return Ok(Checked { operation: None });
+        return Ok(Checked {
+            parsed: false,
+            operation: None,
+            operation_name: None,
+        });
     };
     let mut counts = Counts::default();
     for (_, op) in doc.operations.iter() {
@@ -108,9 +190,13 @@ pub fn check(limits: &Limits, query: &str, operation_name: Option<&str>) -> Resu
         )));
     }
     let selected = match (&doc.operations, operation_name) {
-        (DocumentOperations::Single(op), _) => Some(op),
-        (DocumentOperations::Multiple(ops), Some(name)) => ops.get(name),
-        (DocumentOperations::Multiple(ops), None) if ops.len() == 1 => ops.values().next(),
+        (DocumentOperations::Single(op), _) => Some((op, None)),
+        (DocumentOperations::Multiple(ops), Some(name)) => {
+            ops.get(name).map(|op| (op, Some(name.to_owned())))
+        }
+        (DocumentOperations::Multiple(ops), None) if ops.len() == 1 => {
+            ops.iter().next().map(|(name, op)| (op, Some(name.to_string())))
+        }
         _ => None,
     };
     for (_, op) in doc.operations.iter() {
@@ -127,8 +213,31 @@ pub fn check(limits: &Limits, query: &str, operation_name: Option<&str>) -> Resu
             )));
         }
     }
+    for (_, op) in doc.operations.iter() {
+        let d = depth(
+            &doc,
+            &op.node.selection_set.node,
+            false,
+            &mut HashMap::new(),
+            &mut HashSet::new(),
+        );
+        if d.data > limits.max_depth {
+            return Err(AppError::LimitExceeded(format!(
+                "the query is nested {} deep; at most {} is allowed",
+                d.data, limits.max_depth
+            )));
+        }
+        if d.introspection > MAX_INTROSPECTION_DEPTH {
+            return Err(AppError::LimitExceeded(format!(
+                "the introspection query is nested {} deep; at most {MAX_INTROSPECTION_DEPTH} is allowed",
+                d.introspection
+            )));
+        }
+    }
     Ok(Checked {
-        operation: selected.map(|op| op.node.ty),
+        parsed: true,
+        operation: selected.as_ref().map(|(op, _)| op.node.ty),
+        operation_name: selected.and_then(|(_, name)| name),
     })
 }
 
@@ -201,5 +310,42 @@ mod tests {
         let checked = check(&limits, "mutation M { logout(refreshToken: \"x\") }", None).unwrap();
         assert_eq!(checked.operation, Some(OperationType::Mutation));
         assert!(check(&limits, "{ broken", None).unwrap().operation.is_none());
+        assert!(!check(&limits, "{ broken", None).unwrap().parsed);
+    }
+
+    #[test]
+    fn depth_counts_data_fields_through_fragments_and_introspection_apart() {
+        let limits = Limits {
+            max_depth: 3,
+            ..Limits::default()
+        };
+        assert!(check(&limits, "{ a { b { c } } }", None).is_ok());
+        assert!(check(&limits, "{ a { b { c { d } } } }", None).is_err());
+        // Through fragments and inline fragments alike.
+        assert!(
+            check(
+                &limits,
+                "{ a { ...F } } fragment F on T { b { ... on T { c { d } } } }",
+                None
+            )
+            .is_err()
+        );
+        assert!(check(&limits, "{ a { ...F } } fragment F on T { b { c } }", None).is_ok());
+        // A cycle counts as nothing rather than looping.
+        assert!(check(&limits, "{ a { ...F } } fragment F on T { ...F }", None).is_ok());
+        // Introspection has its own limit.
+        let type_ref = "kind name ofType { ".repeat(9) + &"}".repeat(9);
+        let intro = format!("{{ __schema {{ types {{ fields {{ type {{ {type_ref} }} }} }} }} }}");
+        assert!(check(&limits, &intro, None).is_ok());
+        let too_deep =
+            "ofType { ".repeat(MAX_INTROSPECTION_DEPTH) + "name" + &" }".repeat(MAX_INTROSPECTION_DEPTH);
+        assert!(
+            check(
+                &limits,
+                &format!("{{ __type(name: \"X\") {{ {too_deep} }} }}"),
+                None
+            )
+            .is_err()
+        );
     }
 }

@@ -22,7 +22,7 @@ async fn main() -> anyhow::Result<()> {
         print!("{}", api::schema::sdl());
         return Ok(());
     }
-    api::telemetry::init("info,sqlx=warn,sea_orm=warn");
+    let _telemetry = api::telemetry::init("info,sqlx=warn,sea_orm=warn")?;
     let settings = Settings::from_env()?;
     match command.as_str() {
         "serve" => {

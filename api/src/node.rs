@@ -1,10 +1,8 @@
-//! Relay object identification: every record's `id` is a global id (the opaque base64 of
-//! `Type:key`), and `node(id)` resolves any of them under the same access checks as every
-//! other path. Each domain adds its types to `Node` and a branch to `node`.
+//! Relay object identification: every record's `id` is a global id (`ids.rs`), and
+//! `node(id)` resolves any of them under the same access checks as every other path. Each
+//! domain adds its types to `Node` and a branch to `node`.
 
 use async_graphql::{Context, ID, Interface, Object, Result};
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use sea_orm::{DatabaseConnection, EntityTrait};
 
 use crate::access::{Action, viewer};
@@ -16,31 +14,7 @@ use crate::domains::enforcement::types::{
 use crate::domains::region::types::Region;
 use crate::domains::survey::types::ReportedFigure;
 use crate::error::AppError;
-
-/// The global id of record `key` of type `kind`.
-pub fn global(kind: &str, key: impl std::fmt::Display) -> ID {
-    ID(URL_SAFE_NO_PAD.encode(format!("{kind}:{key}")))
-}
-
-/// The type and key inside a global id, if it is one.
-pub fn decode(id: &str) -> Option<(String, String)> {
-    let bytes = URL_SAFE_NO_PAD.decode(id.trim()).ok()?;
-    let text = String::from_utf8(bytes).ok()?;
-    let (kind, key) = text.split_once(':')?;
-    Some((kind.to_owned(), key.to_owned()))
-}
-
-/// The numeric key of a global id of type `kind`, or None.
-pub fn key_of(kind: &str, id: &ID) -> Option<i64> {
-    decode(id)
-        .filter(|(k, _)| k == kind)
-        .and_then(|(_, key)| key.parse().ok())
-}
-
-/// The numeric key of an input id of type `kind`; BAD_USER_INPUT naming `field` otherwise.
-pub fn parse(field: &str, kind: &str, id: &ID) -> Result<i64, AppError> {
-    key_of(kind, id).ok_or_else(|| AppError::bad_input(field, format!("{field} is not the id of a {kind}")))
-}
+use crate::ids::decode;
 
 /// Any record with a global id (Relay `Node`).
 #[derive(Interface)]

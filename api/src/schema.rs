@@ -1,5 +1,5 @@
 //! The GraphQL schema: one query and one mutation root merged from the domains, with
-//! depth and complexity limits.
+//! complexity and directive limits (depth is checked in `limits.rs`, introspection apart).
 
 use async_graphql::{EmptySubscription, MergedObject, Schema};
 use sea_orm::DatabaseConnection;
@@ -47,9 +47,11 @@ pub fn build(db: DatabaseConnection, settings: &Settings, auth: Auth) -> AppSche
             settings.rate_limit_free_complexity,
         )))
         .extension(crate::ratelimit::RateLimit)
-        .limit_depth(settings.max_depth)
         .limit_complexity(settings.max_complexity)
         .limit_directives(settings.limits.max_directives);
+    if settings.trace_resolvers {
+        builder = builder.extension(async_graphql::extensions::Tracing);
+    }
     if settings.production {
         builder = builder.disable_introspection().disable_suggestions();
     }

@@ -18,8 +18,11 @@ use std::time::Duration;
 use crate::auth::jwt::KeyStore;
 use crate::auth::service::LoginThrottles;
 use crate::config::{Settings, redact_url};
+use crate::console::ConsoleEnabled;
 use crate::http::{self, AppState};
 use crate::schema::{self, Auth};
+use crate::telemetry::metrics::Metrics;
+use crate::telemetry::sql::{self, StatementHook};
 
 fn connect_options(settings: &Settings) -> anyhow::Result<ConnectOptions> {
     let url = &settings.database_url;
@@ -80,7 +83,9 @@ pub async fn migrate(db: &DatabaseConnection) -> anyhow::Result<()> {
 /// A bound server, ready to run.
 pub struct Application {
     port: u16,
+    metrics_port: Option<u16>,
     server: Server,
+    metrics_server: Option<Server>,
 }
 
 impl Application {
@@ -117,18 +122,40 @@ impl Application {
                 }
             }
         });
-        Self::bind(settings, db, ready)
+        Self::bind(settings, db, ready, None)
     }
 
-    /// Binds a server on an already prepared database (tests).
-    pub fn build_with_db(settings: Settings, db: DatabaseConnection) -> anyhow::Result<Self> {
-        Self::bind(settings, db, Arc::new(AtomicBool::new(true)))
+    /// Binds a server on an already prepared database (tests, benchmarks); `hook` sees every
+    /// SQL statement the server runs.
+    pub fn build_with_db(
+        settings: Settings,
+        db: DatabaseConnection,
+        hook: Option<StatementHook>,
+    ) -> anyhow::Result<Self> {
+        Self::bind(settings, db, Arc::new(AtomicBool::new(true)), hook)
     }
 
-    fn bind(settings: Settings, db: DatabaseConnection, ready: Arc<AtomicBool>) -> anyhow::Result<Self> {
+    fn bind(
+        settings: Settings,
+        mut db: DatabaseConnection,
+        ready: Arc<AtomicBool>,
+        hook: Option<StatementHook>,
+    ) -> anyhow::Result<Self> {
         let listener = TcpListener::bind(&settings.bind_addr)
             .with_context(|| format!("binding {}", settings.bind_addr))?;
         let port = listener.local_addr()?.port();
+        let metrics = Arc::new(Metrics::new(Duration::from_millis(settings.slow_statement_ms)));
+        sql::observe(&mut db, metrics.clone(), hook);
+        let metrics_listener = match &settings.metrics_bind_addr {
+            Some(addr) => {
+                Some(TcpListener::bind(addr).with_context(|| format!("binding METRICS_BIND_ADDR {addr}"))?)
+            }
+            None => None,
+        };
+        let metrics_port = match &metrics_listener {
+            Some(l) => Some(l.local_addr()?.port()),
+            None => None,
+        };
         let auth = Auth {
             keys: Arc::new(KeyStore::from_settings(&settings)?),
             throttles: Arc::new(LoginThrottles::default()),
@@ -141,25 +168,63 @@ impl Application {
             limits: settings.limits.clone(),
             request_timeout: Duration::from_millis(settings.request_timeout_ms),
             ready,
+            metrics,
+            metrics_token: settings.metrics_token.clone(),
+            metrics_on_main: metrics_listener.is_none(),
         };
         let max_body = settings.limits.max_body_bytes;
+        let main_state = state.clone();
         let server = HttpServer::new(move || {
             App::new()
-                .app_data(web::Data::new(state.clone()))
+                .app_data(web::Data::new(main_state.clone()))
+                .app_data(web::Data::new(ConsoleEnabled(main_state.graphiql)))
                 .app_data(web::PayloadConfig::new(max_body))
                 .configure(http::routes)
         })
         .shutdown_timeout(settings.shutdown_timeout_secs)
         .listen(listener)?
         .run();
-        Ok(Self { port, server })
+        let metrics_server = match metrics_listener {
+            Some(l) => Some(
+                HttpServer::new(move || {
+                    App::new()
+                        .app_data(web::Data::new(state.clone()))
+                        .configure(http::metrics_routes)
+                })
+                .workers(1)
+                .shutdown_timeout(settings.shutdown_timeout_secs)
+                .listen(l)?
+                .run(),
+            ),
+            None => None,
+        };
+        Ok(Self {
+            port,
+            metrics_port,
+            server,
+            metrics_server,
+        })
     }
 
     pub fn port(&self) -> u16 {
         self.port
     }
 
+    /// The port of the separate metrics address, when `METRICS_BIND_ADDR` is set.
+    pub fn metrics_port(&self) -> Option<u16> {
+        self.metrics_port
+    }
+
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        match self.metrics_server {
+            Some(metrics) => {
+                let handle = metrics.handle();
+                tokio::spawn(metrics);
+                let result = self.server.await;
+                handle.stop(true).await;
+                result
+            }
+            None => self.server.await,
+        }
     }
 }

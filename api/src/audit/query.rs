@@ -25,7 +25,7 @@ pub struct AuditEntry(pub audit::Model);
 impl AuditEntry {
     /// Entry id.
     pub async fn id(&self) -> ID {
-        crate::node::global("AuditEntry", self.0.id)
+        crate::ids::global("AuditEntry", self.0.id)
     }
     /// When (时间).
     async fn at(&self) -> DateTime<Utc> {
@@ -51,7 +51,7 @@ impl AuditEntry {
     async fn entity_id(&self) -> Option<ID> {
         let raw = self.0.entity_id.as_deref()?;
         Some(match kind_of(&self.0.entity) {
-            Some(kind) => crate::node::global(kind, raw),
+            Some(kind) => crate::ids::global(kind, raw),
             None => ID(raw.to_owned()),
         })
     }
@@ -132,7 +132,7 @@ impl AuditQuery {
             entity: f.entity,
             entity_id: f
                 .entity_id
-                .map(|id| crate::node::decode(&id).map_or(id.0, |(_, key)| key)),
+                .map(|id| crate::ids::decode(&id).map_or(id.0, |(_, key)| key)),
             operation: f.operation,
             actor: f.actor,
             from: f.from,

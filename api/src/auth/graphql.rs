@@ -90,7 +90,7 @@ pub struct User(pub user::Model);
 impl User {
     /// User id.
     pub async fn id(&self) -> ID {
-        crate::node::global("User", self.0.id)
+        crate::ids::global("User", self.0.id)
     }
     /// Login name (用户名).
     async fn username(&self) -> &str {
@@ -184,7 +184,7 @@ pub struct CreateUserInput {
 }
 
 fn parse_id(id: &ID) -> Result<i64, AppError> {
-    crate::node::parse("id", "User", id)
+    crate::ids::parse("id", "User", id)
 }
 
 #[derive(Default)]
@@ -200,7 +200,7 @@ impl AuthQuery {
             role: v.role.into(),
             roles: v.roles.iter().copied().map(Into::into).collect(),
             region_code: v.region.as_ref().map(|r| r.code.clone()),
-            user_id: v.user_id.map(|id| crate::node::global("User", id)),
+            user_id: v.user_id.map(|id| crate::ids::global("User", id)),
         }
     }
 

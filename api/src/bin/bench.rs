@@ -32,7 +32,7 @@ async fn main() -> anyhow::Result<()> {
         .await
         .map_err(|e| anyhow::anyhow!("{}", e.message()))?;
     let seed_time = started.elapsed();
-    let app = Application::build_with_db(settings, db)?;
+    let app = Application::build_with_db(settings, db, None)?;
     let base = format!("http://127.0.0.1:{}/graphql", app.port());
     tokio::spawn(app.run_until_stopped());
 

@@ -8,24 +8,40 @@ pub mod survey;
 
 use async_graphql::dataloader::DataLoader;
 use sea_orm::DatabaseConnection;
+use std::sync::Arc;
+use tracing::Instrument as _;
 
-/// A DataLoader that collects keys for 2 ms before it queries, so that a level of a
-/// large page resolves in one batch.
-fn loader<T: Send + Sync + 'static>(l: T) -> DataLoader<T> {
-    DataLoader::new(l, tokio::spawn).delay(std::time::Duration::from_millis(2))
+use crate::telemetry::sql::RequestStats;
+
+fn loader<T: Send + Sync + 'static>(l: T, stats: &Arc<RequestStats>) -> DataLoader<T> {
+    let stats = stats.clone();
+    DataLoader::new(l, move |batch| {
+        tokio::spawn(stats.scope(batch).instrument(tracing::Span::current()))
+    })
+    .delay(std::time::Duration::from_millis(2))
 }
 
-/// Adds each domain's DataLoaders to one request (loaders are per request).
-pub fn request_data(request: async_graphql::Request, db: &DatabaseConnection) -> async_graphql::Request {
+/// Adds each domain's DataLoaders to one request (loaders are per request). Each collects
+/// keys for 2 ms before it queries, so that a level of a large page resolves in one batch;
+/// its batches run as tasks that count their SQL against the request and trace under the
+/// resolver that asked.
+pub fn request_data(
+    request: async_graphql::Request,
+    db: &DatabaseConnection,
+    stats: &Arc<RequestStats>,
+) -> async_graphql::Request {
     use enforcement::loaders::{ByCaseLoader, CourtLoader};
     use entity::enforcement::{flow_node, measure, party, supervision_order};
     request
-        .data(loader(region::loaders::RegionLoader(db.clone())))
-        .data(loader(region::loaders::RegionChildrenLoader(db.clone())))
-        .data(loader(CourtLoader(db.clone())))
-        .data(loader(ByCaseLoader::<party::Model>::new(db.clone())))
-        .data(loader(ByCaseLoader::<measure::Model>::new(db.clone())))
-        .data(loader(ByCaseLoader::<flow_node::Model>::new(db.clone())))
-        .data(loader(ByCaseLoader::<supervision_order::Model>::new(db.clone())))
-        .data(loader(survey::loaders::MetricLoader(db.clone())))
+        .data(loader(region::loaders::RegionLoader(db.clone()), stats))
+        .data(loader(region::loaders::RegionChildrenLoader(db.clone()), stats))
+        .data(loader(CourtLoader(db.clone()), stats))
+        .data(loader(ByCaseLoader::<party::Model>::new(db.clone()), stats))
+        .data(loader(ByCaseLoader::<measure::Model>::new(db.clone()), stats))
+        .data(loader(ByCaseLoader::<flow_node::Model>::new(db.clone()), stats))
+        .data(loader(
+            ByCaseLoader::<supervision_order::Model>::new(db.clone()),
+            stats,
+        ))
+        .data(loader(survey::loaders::MetricLoader(db.clone()), stats))
 }

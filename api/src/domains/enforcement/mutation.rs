@@ -143,7 +143,7 @@ impl EnforcementMutation {
         #[graphql(desc = "The version you read; a stale one is a CONFLICT.")] expected_version: i32,
     ) -> Result<EnforcementCase> {
         let w = writer(ctx, None)?;
-        let id = crate::node::parse("id", "EnforcementCase", &id)?;
+        let id = crate::ids::parse("id", "EnforcementCase", &id)?;
         Ok(EnforcementCase(
             service::close_case(
                 db(ctx),
@@ -168,7 +168,7 @@ impl EnforcementMutation {
         #[graphql(desc = "The version you read; a stale one is a CONFLICT.")] expected_version: i32,
     ) -> Result<EnforcementCase> {
         let w = writer(ctx, None)?;
-        let id = crate::node::parse("id", "EnforcementCase", &id)?;
+        let id = crate::ids::parse("id", "EnforcementCase", &id)?;
         Ok(EnforcementCase(
             service::reopen_case(db(ctx), &w.who(), id, reopened_on.0, reason, expected_version).await?,
         ))
@@ -235,7 +235,7 @@ impl EnforcementMutation {
         #[graphql(desc = "The version you read; a stale one is a CONFLICT.")] expected_version: i32,
     ) -> Result<DishonestDebtor> {
         let w = writer(ctx, None)?;
-        let id = crate::node::parse("id", "DishonestDebtor", &id)?;
+        let id = crate::ids::parse("id", "DishonestDebtor", &id)?;
         Ok(DishonestDebtor(
             service::remove_from_dishonest_list(
                 db(ctx),

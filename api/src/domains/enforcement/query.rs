@@ -45,7 +45,7 @@ impl EnforcementQuery {
         #[graphql(desc = "Case id.")] id: ID,
     ) -> Result<Option<EnforcementCase>> {
         let scope = viewer(ctx).authorize(&POLICY, Action::Read)?;
-        let Some(id) = crate::node::key_of("EnforcementCase", &id) else {
+        let Some(id) = crate::ids::key_of("EnforcementCase", &id) else {
             return Ok(None);
         };
         Ok(service::find_case(db(ctx), id, &scope)
@@ -96,7 +96,7 @@ impl EnforcementQuery {
     /// One court by id.
     async fn court(&self, ctx: &Context<'_>, #[graphql(desc = "Court id.")] id: ID) -> Result<Option<Court>> {
         let scope = viewer(ctx).authorize(&POLICY, Action::Read)?;
-        let Some(id) = crate::node::key_of("Court", &id) else {
+        let Some(id) = crate::ids::key_of("Court", &id) else {
             return Ok(None);
         };
         Ok(service::find_court(db(ctx), id, &scope).await?.map(Court))

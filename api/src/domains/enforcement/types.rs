@@ -277,7 +277,7 @@ pub fn parse_id(field: &str, id: &ID) -> Result<i64, AppError> {
         "partyId" => "Party",
         _ => "EnforcementCase",
     };
-    crate::node::parse(field, kind, id)
+    crate::ids::parse(field, kind, id)
 }
 
 impl EnforcementCaseFilter {
@@ -377,7 +377,7 @@ pub struct Court(pub court::Model);
 impl Court {
     /// Court id.
     pub async fn id(&self) -> ID {
-        crate::node::global("Court", self.0.id)
+        crate::ids::global("Court", self.0.id)
     }
     /// Name (法院名称).
     async fn name(&self) -> &str {
@@ -474,7 +474,7 @@ pub struct EnforcementCase(pub enforcement_case::Model);
 impl EnforcementCase {
     /// Case id.
     pub async fn id(&self) -> ID {
-        crate::node::global("EnforcementCase", self.0.id)
+        crate::ids::global("EnforcementCase", self.0.id)
     }
     /// Case number (案号), e.g. `(2024)赣1126执123号`.
     async fn case_number(&self) -> &str {
@@ -600,7 +600,7 @@ pub struct Party(pub party::Model, pub Option<String>);
 impl Party {
     /// Party id.
     pub async fn id(&self) -> ID {
-        crate::node::global("Party", self.0.id)
+        crate::ids::global("Party", self.0.id)
     }
     /// Role (当事人地位).
     async fn role(&self) -> PartyRole {
@@ -637,15 +637,15 @@ pub struct Measure(pub measure::Model);
 impl Measure {
     /// Measure id.
     pub async fn id(&self) -> ID {
-        crate::node::global("Measure", self.0.id)
+        crate::ids::global("Measure", self.0.id)
     }
     /// Id of the case.
     async fn case_id(&self) -> ID {
-        crate::node::global("EnforcementCase", self.0.case_id)
+        crate::ids::global("EnforcementCase", self.0.case_id)
     }
     /// Id of the party it was taken against, if any.
     async fn party_id(&self) -> Option<ID> {
-        self.0.party_id.map(|id| crate::node::global("Party", id))
+        self.0.party_id.map(|id| crate::ids::global("Party", id))
     }
     /// Kind (措施类型).
     async fn kind(&self) -> MeasureKind {
@@ -698,11 +698,11 @@ pub struct FlowNode(pub flow_node::Model);
 impl FlowNode {
     /// Flow node id.
     pub async fn id(&self) -> ID {
-        crate::node::global("FlowNode", self.0.id)
+        crate::ids::global("FlowNode", self.0.id)
     }
     /// Id of the case.
     async fn case_id(&self) -> ID {
-        crate::node::global("EnforcementCase", self.0.case_id)
+        crate::ids::global("EnforcementCase", self.0.case_id)
     }
     /// Kind (节点类型).
     async fn kind(&self) -> FlowNodeKind {
@@ -731,11 +731,11 @@ pub struct SupervisionOrder(pub supervision_order::Model);
 impl SupervisionOrder {
     /// Order id.
     pub async fn id(&self) -> ID {
-        crate::node::global("SupervisionOrder", self.0.id)
+        crate::ids::global("SupervisionOrder", self.0.id)
     }
     /// Id of the supervised case.
     async fn case_id(&self) -> ID {
-        crate::node::global("EnforcementCase", self.0.case_id)
+        crate::ids::global("EnforcementCase", self.0.case_id)
     }
     /// Batch (批次).
     async fn batch(&self) -> &str {
@@ -774,7 +774,7 @@ pub struct DishonestDebtor(pub dishonest_entry::Model);
 impl DishonestDebtor {
     /// Entry id.
     pub async fn id(&self) -> ID {
-        crate::node::global("DishonestDebtor", self.0.id)
+        crate::ids::global("DishonestDebtor", self.0.id)
     }
     /// Name of the debtor (被执行人姓名/名称).
     async fn name(&self) -> &str {

@@ -58,7 +58,7 @@ impl From<region::Model> for Region {
 impl Region {
     /// Global id of the region.
     pub async fn id(&self) -> async_graphql::ID {
-        crate::node::global("Region", &self.code)
+        crate::ids::global("Region", &self.code)
     }
 
     /// Parent region (上级行政区划), null for a top-level region.

@@ -37,7 +37,7 @@ impl ReportedFigure {
 impl ReportedFigure {
     /// Figure id.
     pub async fn id(&self) -> ID {
-        crate::node::global("ReportedFigure", self.0.id)
+        crate::ids::global("ReportedFigure", self.0.id)
     }
     /// Number of the report (报告序号), 1 to 9 in the shipped set.
     async fn report_no(&self) -> i32 {
