@@ -1,6 +1,6 @@
 //! The enforcement domain: paging, filters, KPI formulas, mutations and their errors.
 
-use crate::helpers::{TestApp, spawn_app};
+use crate::helpers::{Seed, TestApp, spawn_app, spawn_app_with};
 use serde_json::{Value, json};
 
 const FILE: &str = r#"mutation($i: FileEnforcementCaseInput!) { fileEnforcementCase(input: $i) { id caseNumber status version } }"#;
@@ -156,6 +156,34 @@ async fn page_through(app: &TestApp, filter: Value, order: Value, size: i64) -> 
     ids
 }
 
+const PAGE_BACK: &str = r#"query($f: EnforcementCaseFilter, $o: EnforcementCaseOrderBy, $before: String, $last: Int) {
+    enforcementCases(filter: $f, orderBy: $o, last: $last, before: $before) {
+        edges { cursor node { id } } pageInfo { hasNextPage hasPreviousPage startCursor endCursor } } }"#;
+
+/// Pages backward from the end with `last`/`before`; returns the ids in the list's order.
+async fn page_back(app: &TestApp, order: Value, size: i64) -> Vec<i64> {
+    let mut pages: Vec<Vec<i64>> = Vec::new();
+    let mut before = Value::Null;
+    loop {
+        let d = app
+            .data(PAGE_BACK, json!({"o": order, "before": before, "last": size}))
+            .await;
+        let conn = &d["enforcementCases"];
+        let edges = conn["edges"].as_array().unwrap();
+        assert!(edges.len() as i64 <= size);
+        assert_eq!(conn["pageInfo"]["hasNextPage"], !before.is_null());
+        if let Some(first) = edges.first() {
+            assert_eq!(conn["pageInfo"]["startCursor"], first["cursor"]);
+        }
+        pages.push(edges.iter().map(|e| id_of(&e["node"])).collect());
+        if !conn["pageInfo"]["hasPreviousPage"].as_bool().unwrap() {
+            break;
+        }
+        before = conn["pageInfo"]["startCursor"].clone();
+    }
+    pages.into_iter().rev().flatten().collect()
+}
+
 #[tokio::test]
 async fn paging_returns_every_row_once_in_order_for_each_ordering() {
     let app = spawn_app().await;
@@ -180,9 +208,14 @@ async fn paging_returns_every_row_once_in_order_for_each_ordering() {
             }
             let expected: Vec<i64> = expected.into_iter().map(|(_, id)| id).collect();
             for size in [1, 5, 7] {
-                let got =
-                    page_through(&app, json!({}), json!({"field": field, "direction": dir}), size).await;
+                let order = json!({"field": field, "direction": dir});
+                let got = page_through(&app, json!({}), order.clone(), size).await;
                 assert_eq!(got, expected, "ordering {field} {dir}, page size {size}");
+                let back = page_back(&app, order, size).await;
+                assert_eq!(
+                    back, expected,
+                    "backward, ordering {field} {dir}, page size {size}"
+                );
             }
         }
     }
@@ -213,6 +246,119 @@ async fn paging_returns_every_row_once_in_order_for_each_ordering() {
         .error(PAGE, json!({"first": 2, "after": "not-a-cursor"}))
         .await;
     assert_eq!(err["extensions"]["field"], "after");
+    // A forward cursor pages backward too: the rows just before it.
+    let d = app.data(PAGE, json!({"first": 5})).await;
+    let fifth = d["enforcementCases"]["pageInfo"]["endCursor"].clone();
+    let first_five: Vec<i64> = d["enforcementCases"]["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(id_of)
+        .collect();
+    let d = app.data(PAGE_BACK, json!({"last": 3, "before": fifth})).await;
+    let got: Vec<i64> = d["enforcementCases"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| id_of(&e["node"]))
+        .collect();
+    assert_eq!(got, first_five[1..4].to_vec());
+    assert_eq!(d["enforcementCases"]["pageInfo"]["hasPreviousPage"], true);
+    assert_eq!(d["enforcementCases"]["pageInfo"]["hasNextPage"], true);
+    // Forward and backward arguments do not mix.
+    let err = app.error(PAGE_BACK, json!({"last": 2, "before": "x"})).await;
+    assert_eq!(err["extensions"]["field"], "before");
+    let err = app
+        .error(
+            "{ enforcementCases(first: 2, last: 2) { totalCount } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(err["extensions"]["code"], "BAD_USER_INPUT");
+    // Every other connection pages backward on the same cursors.
+    let all: Vec<String> = app
+        .data("{ regions(first: 100) { nodes { code } } }", json!({}))
+        .await["regions"]["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["code"].as_str().unwrap().to_owned())
+        .collect();
+    let tail: Vec<String> = app
+        .data(
+            "{ regions(last: 3) { nodes { code } pageInfo { hasPreviousPage } } }",
+            json!({}),
+        )
+        .await["regions"]["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["code"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(tail, all[all.len() - 3..].to_vec());
+    let d = app
+        .data(
+            "{ courts(last: 2) { nodes { id } pageInfo { hasPreviousPage hasNextPage } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(d["courts"]["nodes"].as_array().unwrap().len(), 2);
+    assert_eq!(d["courts"]["pageInfo"]["hasPreviousPage"], true);
+    assert_eq!(d["courts"]["pageInfo"]["hasNextPage"], false);
+}
+
+#[tokio::test]
+async fn nested_case_pages_equal_each_courts_own_list_in_fixed_statements() {
+    let app = spawn_app().await;
+    dataset(&app).await;
+    const NESTED: &str = r#"query($n: Int, $o: EnforcementCaseOrderBy, $f: EnforcementCaseFilter) {
+        courts(first: 100) { nodes { id cases(first: $n, orderBy: $o, filter: $f) {
+            totalCount nodes { id } pageInfo { hasNextPage endCursor } } } } }"#;
+    let orders = [
+        json!({"field": "FILED_ON", "direction": "DESC"}),
+        json!({"field": "SUBJECT_AMOUNT", "direction": "ASC"}),
+    ];
+    let filters = [json!({}), json!({"status": "CLOSED"})];
+    for order in &orders {
+        for filter in &filters {
+            app.reset_statements();
+            let d = app.data(NESTED, json!({"n": 3, "o": order, "f": filter})).await;
+            let statements = app.statements();
+            let courts = d["courts"]["nodes"].as_array().unwrap();
+            assert!(courts.len() >= 3);
+            // Courts, their case pages, their counts: one statement each (a DataLoader batch
+            // may split in two when a level outlasts its delay), never one per court.
+            assert!(statements.len() <= 5 && courts.len() > 5, "{statements:#?}");
+            for c in courts {
+                let mut f = filter.clone();
+                f["courtId"] = c["id"].clone();
+                let own = app.data(PAGE, json!({"f": f, "o": order, "first": 3})).await;
+                let nested = &c["cases"];
+                assert_eq!(
+                    nested["nodes"], own["enforcementCases"]["nodes"],
+                    "{order} {filter}"
+                );
+                assert_eq!(nested["totalCount"], own["enforcementCases"]["totalCount"]);
+                assert_eq!(
+                    nested["pageInfo"]["hasNextPage"],
+                    own["enforcementCases"]["pageInfo"]["hasNextPage"]
+                );
+                // The nested cursor continues the court's own list.
+                if nested["pageInfo"]["hasNextPage"] == true {
+                    let after = nested["pageInfo"]["endCursor"].clone();
+                    let next = app
+                        .data(PAGE, json!({"f": f, "o": order, "first": 3, "after": after}))
+                        .await;
+                    let all = app.data(PAGE, json!({"f": f, "o": order, "first": 6})).await;
+                    let ids = |v: &Value| v.as_array().unwrap().iter().map(id_of).collect::<Vec<_>>();
+                    assert_eq!(
+                        ids(&next["enforcementCases"]["nodes"]),
+                        ids(&all["enforcementCases"]["nodes"])[3..].to_vec()
+                    );
+                }
+            }
+        }
+    }
 }
 
 #[tokio::test]
@@ -924,4 +1070,76 @@ async fn dishonest_list_supervision_and_review() {
     );
     // A closed case is no longer supervised or listed.
     assert_eq!(app.error_code(ISSUE, order(&mid, "2024-12-10")).await, "CONFLICT");
+}
+
+/// The statements of a request with IN-lists and placeholders folded, each shape once: a
+/// DataLoader batch split in two (timing) counts once, a statement per row would not fold.
+fn shapes(statements: &[String]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for s in statements {
+        let mut folded = String::new();
+        let mut chars = s.chars().peekable();
+        while let Some(c) = chars.next() {
+            if c == '$' || c == '?' {
+                while chars.peek().is_some_and(|d| d.is_ascii_digit()) {
+                    chars.next();
+                }
+                folded.push('?');
+            } else {
+                folded.push(c);
+            }
+        }
+        while folded.contains("?, ?") {
+            folded = folded.replace("?, ?", "?");
+        }
+        if !out.contains(&folded) {
+            out.push(folded);
+        }
+    }
+    out
+}
+
+#[tokio::test]
+async fn statement_counts_do_not_grow_with_the_data() {
+    let small = spawn_app().await;
+    dataset(&small).await;
+    let large = spawn_app_with(Seed::Full).await;
+    let queries = [
+        // Nested connections: every court with a page of its cases and their count.
+        r#"{ courts(first: 100) { nodes { name cases(first: 20) { totalCount nodes { caseNumber filedOn status } } } } }"#,
+        // Region filters: a subtree's cases and KPIs.
+        r#"{ enforcementCases(first: 50, filter: {regionCode: "361126"}) { totalCount nodes { caseNumber court { name } region { name } } } }"#,
+        r#"{ enforcementKpis(filter: {regionCode: "361100", filedFrom: "2023-01-01", filedTo: "2025-06-20"}) { accepted actualClosureRate } }"#,
+        r#"{ dishonestDebtors(first: 20, filter: {regionCode: "361100"}) { totalCount nodes { name } } }"#,
+    ];
+    for q in queries {
+        let mut counts = Vec::new();
+        for app in [&small, &large] {
+            app.reset_statements();
+            app.data(q, json!({})).await;
+            counts.push(shapes(&app.statements()));
+        }
+        assert_eq!(counts[0].len(), counts[1].len(), "{q}: {counts:#?}");
+    }
+    // A scoped officer's requests carry the subtree's codes from authentication.
+    large.act_as("court_officer", Some("361126"));
+    large.reset_statements();
+    large
+        .data(
+            r#"{ enforcementCases(first: 5) { totalCount nodes { id } } }"#,
+            json!({}),
+        )
+        .await;
+    let run = large.statements();
+    let on_cases: Vec<&String> = run
+        .iter()
+        .filter(|s| s.contains("\"enforcement_cases\""))
+        .collect();
+    assert!(!on_cases.is_empty());
+    assert!(
+        on_cases
+            .iter()
+            .all(|s| !s.contains("LIKE") && !s.contains("\"regions\"")),
+        "the case statements filter by the subtree's codes: {run:#?}"
+    );
 }

@@ -95,8 +95,13 @@ pub enum Scope {
     /// Every region.
     #[default]
     All,
-    /// A region and everything below it (`path` is the region's materialised path).
-    Subtree { code: String, path: String },
+    /// A region and everything below it (`path` is the region's materialised path, `codes`
+    /// the codes of the subtree, resolved once when the caller is authenticated).
+    Subtree {
+        code: String,
+        path: String,
+        codes: Arc<[String]>,
+    },
 }
 
 impl Scope {
@@ -134,6 +139,8 @@ pub struct Viewer {
     pub roles: Vec<Role>,
     /// Root of the caller's region scope; none for roles that see every region.
     pub region: Option<region::Model>,
+    /// Codes of that region's subtree (the root included).
+    pub region_codes: Arc<[String]>,
     /// Built-in account id, for tokens this server issued.
     pub user_id: Option<i64>,
     pub request_id: String,
@@ -145,15 +152,20 @@ impl Viewer {
         subject: String,
         role: Role,
         roles: Vec<Role>,
-        region: Option<region::Model>,
+        region: Option<(region::Model, Vec<String>)>,
         user_id: Option<i64>,
         request_id: String,
     ) -> Self {
+        let (region, region_codes) = match region {
+            Some((r, codes)) => (Some(r), codes.into()),
+            None => (None, Arc::from([])),
+        };
         Viewer {
             subject,
             role,
             roles,
             region,
+            region_codes,
             user_id,
             request_id,
             personal_reads: Default::default(),
@@ -204,6 +216,7 @@ impl Viewer {
             (_, Some(r)) if self.role.is_scoped() => Scope::Subtree {
                 code: r.code.clone(),
                 path: r.path.clone(),
+                codes: self.region_codes.clone(),
             },
             _ => Scope::All,
         }

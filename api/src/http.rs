@@ -288,7 +288,7 @@ async fn authenticate(
         }
     }
     let region = match &claims.region {
-        Some(code) => match region_service::find(&state.db, code).await {
+        Some(code) => match region_service::find_with_subtree(&state.db, code).await {
             Ok(Some(r)) => Some(r),
             Ok(None) => return Err(unauthorized("the token's region is unknown")),
             Err(e) => return Err(error_response(StatusCode::SERVICE_UNAVAILABLE, &log_internal(e))),

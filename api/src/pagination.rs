@@ -2,12 +2,27 @@
 //!
 //! A cursor is the opaque base64 of the ordering name, the sort key of the row and its id,
 //! so the next page is `WHERE (key, id) > (cursor.key, cursor.id)`: a deep page costs what
-//! the first page costs.
+//! the first page costs. Pages run both ways, as Relay clients expect: `first`/`after`
+//! forward, `last`/`before` backward (the scan runs in the opposite direction and the rows
+//! are turned back), on the same cursors.
+//!
+//! A page of parents each with a page of children (`courts { cases(first: 20) }`) is one
+//! statement per batch of parents, not one per parent: `per_parent` numbers each parent's
+//! children with `ROW_NUMBER() OVER (PARTITION BY parent ...)`, and `NestedPagesLoader` /
+//! `NestedCountsLoader` batch the parents of one request; a relation declares itself by
+//! implementing `NestedPages`.
 
+use async_graphql::dataloader::Loader;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use sea_orm::Condition;
+use sea_orm::sea_query::{
+    Alias, Asterisk, Expr, ExprTrait, IntoColumnRef, Query, SelectStatement, WindowStatement,
+};
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
 use std::future::Future;
+use std::hash::Hash;
 use std::pin::Pin;
 use std::sync::Arc;
 
@@ -20,19 +35,274 @@ pub const MAX_PAGE_SIZE: u64 = 100;
 
 /// Validates `first`: 0..=100, 20 when absent.
 pub fn page_size(first: Option<i32>) -> AppResult<u64> {
-    match first {
+    size_of("first", first)
+}
+
+fn size_of(field: &str, n: Option<i32>) -> AppResult<u64> {
+    match n {
         None => Ok(DEFAULT_PAGE_SIZE),
-        Some(n) if n < 0 => Err(AppError::bad_input("first", "first must not be negative")),
+        Some(n) if n < 0 => Err(AppError::bad_input(
+            field,
+            format!("{field} must not be negative"),
+        )),
         Some(n) if n as u64 > MAX_PAGE_SIZE => Err(AppError::bad_input(
-            "first",
-            format!("first must be at most {MAX_PAGE_SIZE}"),
+            field,
+            format!("{field} must be at most {MAX_PAGE_SIZE}"),
         )),
         Some(n) => Ok(n as u64),
     }
 }
 
+/// The paging arguments of a connection field, as the client sent them.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct PageArgs {
+    pub first: Option<i32>,
+    pub after: Option<String>,
+    pub last: Option<i32>,
+    pub before: Option<String>,
+}
+
+impl PageArgs {
+    /// Forward arguments only (`first`, `after`).
+    pub fn forward(first: Option<i32>, after: Option<String>) -> Self {
+        PageArgs {
+            first,
+            after,
+            ..Default::default()
+        }
+    }
+}
+
+/// A validated page request in one ordering: how many rows, from which cursor, which way.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct PageRequest {
+    pub limit: u64,
+    pub cursor: Option<Cursor>,
+    /// `last`/`before`: the rows just before the cursor (or the last rows), in order.
+    pub backward: bool,
+    ordering: String,
+}
+
+impl PageRequest {
+    /// Validates the arguments against the ordering named `ordering`: `first`/`after` and
+    /// `last`/`before` do not mix; each size is 0..=100 (20 when absent).
+    pub fn new(args: &PageArgs, ordering: &str) -> AppResult<Self> {
+        let backward = args.last.is_some() || args.before.is_some();
+        if backward && (args.first.is_some() || args.after.is_some()) {
+            return Err(AppError::bad_input(
+                "last",
+                "page forward with first/after or backward with last/before, not both",
+            ));
+        }
+        let (limit, raw, field) = if backward {
+            (size_of("last", args.last)?, args.before.as_deref(), "before")
+        } else {
+            (size_of("first", args.first)?, args.after.as_deref(), "after")
+        };
+        let cursor = raw.map(|r| Cursor::decode_as(r, ordering, field)).transpose()?;
+        Ok(PageRequest {
+            limit,
+            cursor,
+            backward,
+            ordering: ordering.to_owned(),
+        })
+    }
+
+    /// Whether the statement scans ascending: the ordering's direction, reversed backward.
+    pub fn scans_ascending(&self, ascending: bool) -> bool {
+        ascending != self.backward
+    }
+
+    /// The direction of the statement's ORDER BY.
+    pub fn scan_order(&self, ascending: bool) -> sea_orm::Order {
+        if self.scans_ascending(ascending) {
+            sea_orm::Order::Asc
+        } else {
+            sea_orm::Order::Desc
+        }
+    }
+
+    /// The keyset condition: rows beyond the cursor in the scan direction, ordered by `key`
+    /// (the cursor's `k`, turned into a value by `value`) then `id`. None without a cursor.
+    pub fn seek(
+        &self,
+        key: Expr,
+        value: impl Fn(&str) -> AppResult<Expr>,
+        id: Expr,
+        ascending: bool,
+    ) -> AppResult<Option<Condition>> {
+        let Some(c) = &self.cursor else { return Ok(None) };
+        let k = value(&c.k)?;
+        let (beyond_key, beyond_id) = if self.scans_ascending(ascending) {
+            (key.clone().gt(k.clone()), id.gt(c.i))
+        } else {
+            (key.clone().lt(k.clone()), id.lt(c.i))
+        };
+        Ok(Some(
+            Condition::any()
+                .add(beyond_key)
+                .add(Condition::all().add(key.eq(k)).add(beyond_id)),
+        ))
+    }
+
+    /// The keyset condition for an ordering by a unique key alone (an id, a code): rows
+    /// beyond the cursor's key (`value` reads it from the cursor). None without a cursor.
+    pub fn seek_unique(
+        &self,
+        key: Expr,
+        value: impl Fn(&Cursor) -> Expr,
+        ascending: bool,
+    ) -> Option<Condition> {
+        let c = self.cursor.as_ref()?;
+        let beyond = if self.scans_ascending(ascending) {
+            key.gt(value(c))
+        } else {
+            key.lt(value(c))
+        };
+        Some(Condition::all().add(beyond))
+    }
+
+    /// Rows to fetch: one more than the page, to know whether more follow.
+    pub fn fetch(&self) -> u64 {
+        self.limit + 1
+    }
+
+    /// The page from the `fetch()` rows a statement returned in scan order.
+    pub fn page<T>(&self, mut rows: Vec<T>, cursor: impl Fn(&T) -> (String, i64)) -> Page<T> {
+        let more = rows.len() as u64 > self.limit;
+        rows.truncate(self.limit as usize);
+        if self.backward {
+            rows.reverse();
+        }
+        let (has_next_page, has_previous_page) = if self.backward {
+            (self.cursor.is_some(), more)
+        } else {
+            (more, self.cursor.is_some())
+        };
+        Page {
+            items: rows
+                .into_iter()
+                .map(|r| {
+                    let (k, i) = cursor(&r);
+                    let c = Cursor {
+                        o: self.ordering.clone(),
+                        k,
+                        i,
+                    };
+                    (c.encode(), r)
+                })
+                .collect(),
+            has_next_page,
+            has_previous_page,
+        }
+    }
+}
+
+/// Wraps a filtered `select` of child rows so that it returns, for each value of `parent`,
+/// only its first `limit` rows in `order` (`ROW_NUMBER() OVER (PARTITION BY parent ORDER BY
+/// order)` in a derived table), ordered by that number: one statement for the pages of every
+/// parent of a batch, on PostgreSQL and SQLite alike. Grouped by parent in Rust, each
+/// parent's rows keep their order.
+pub fn per_parent<P: IntoColumnRef>(
+    mut select: SelectStatement,
+    parent: P,
+    order: Vec<(Expr, sea_orm::Order)>,
+    limit: u64,
+) -> SelectStatement {
+    let mut window = WindowStatement::partition_by(parent);
+    for (expr, dir) in order {
+        window.order_by_expr(expr, dir);
+    }
+    select.expr_window_as(Expr::cust("ROW_NUMBER()"), window, Alias::new(PAGE_ROW));
+    let table = Alias::new("page_rows");
+    Query::select()
+        .column(Asterisk)
+        .from_subquery(select, table.clone())
+        .and_where(Expr::col((table.clone(), Alias::new(PAGE_ROW))).lte(limit as i64))
+        .order_by((table, Alias::new(PAGE_ROW)), sea_orm::Order::Asc)
+        .to_owned()
+}
+
+/// Name of the row-number column `per_parent` adds.
+const PAGE_ROW: &str = "page_row";
+
+/// A relation whose rows come in pages under each parent (`Court.cases`): one statement
+/// for the pages of a batch of parents, one for their counts.
+pub trait NestedPages: Send + Sync + 'static {
+    /// Everything a page depends on besides the parent (filter, ordering, page request).
+    type Args: Clone + Eq + Hash + Send + Sync + 'static;
+    type Row: Clone + Send + Sync + 'static;
+    /// The page of each parent, in one statement.
+    fn pages(
+        &self,
+        parents: &[i64],
+        args: &Self::Args,
+    ) -> impl Future<Output = AppResult<HashMap<i64, Page<Self::Row>>>> + Send;
+    /// The number of rows under each parent (the page request ignored), in one statement.
+    fn counts(
+        &self,
+        parents: &[i64],
+        args: &Self::Args,
+    ) -> impl Future<Output = AppResult<HashMap<i64, u64>>> + Send;
+}
+
+/// Groups a batch of (parent, args) keys by their arguments.
+fn by_args<A: Clone + Eq + Hash>(keys: &[(i64, A)]) -> HashMap<A, Vec<i64>> {
+    let mut groups: HashMap<A, Vec<i64>> = HashMap::new();
+    for (parent, args) in keys {
+        groups.entry(args.clone()).or_default().push(*parent);
+    }
+    groups
+}
+
+/// Loads the pages of a `NestedPages` relation: one statement per distinct set of
+/// arguments in the batch (usually one), whatever the number of parents.
+pub struct NestedPagesLoader<N>(pub N);
+
+impl<N: NestedPages> Loader<(i64, N::Args)> for NestedPagesLoader<N> {
+    type Value = Page<N::Row>;
+    type Error = async_graphql::Error;
+
+    async fn load(
+        &self,
+        keys: &[(i64, N::Args)],
+    ) -> Result<HashMap<(i64, N::Args), Self::Value>, Self::Error> {
+        let mut out = HashMap::new();
+        for (args, parents) in by_args(keys) {
+            let mut pages = self.0.pages(&parents, &args).await?;
+            for parent in parents {
+                let page = pages.remove(&parent).unwrap_or_else(Page::empty);
+                out.insert((parent, args.clone()), page);
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// Loads the counts of a `NestedPages` relation, one statement per distinct arguments.
+pub struct NestedCountsLoader<N>(pub N);
+
+impl<N: NestedPages> Loader<(i64, N::Args)> for NestedCountsLoader<N> {
+    type Value = u64;
+    type Error = async_graphql::Error;
+
+    async fn load(
+        &self,
+        keys: &[(i64, N::Args)],
+    ) -> Result<HashMap<(i64, N::Args), Self::Value>, Self::Error> {
+        let mut out = HashMap::new();
+        for (args, parents) in by_args(keys) {
+            let counts = self.0.counts(&parents, &args).await?;
+            for parent in parents {
+                out.insert((parent, args.clone()), counts.get(&parent).copied().unwrap_or(0));
+            }
+        }
+        Ok(out)
+    }
+}
+
 /// Position of a row in one ordering.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, Hash)]
 pub struct Cursor {
     /// Name of the ordering the cursor belongs to.
     pub o: String,
@@ -51,13 +321,18 @@ impl Cursor {
 
     /// Decodes `after`, which must come from the same ordering.
     pub fn decode(raw: &str, ordering: &str) -> AppResult<Self> {
-        let invalid = || AppError::bad_input("after", "after is not a cursor of this list");
+        Self::decode_as(raw, ordering, "after")
+    }
+
+    /// Decodes the cursor argument `field` (`after` or `before`) of the same ordering.
+    pub fn decode_as(raw: &str, ordering: &str, field: &str) -> AppResult<Self> {
+        let invalid = || AppError::bad_input(field, format!("{field} is not a cursor of this list"));
         let bytes = URL_SAFE_NO_PAD.decode(raw).map_err(|_| invalid())?;
         let cursor: Cursor = serde_json::from_slice(&bytes).map_err(|_| invalid())?;
         if cursor.o != ordering {
             return Err(AppError::bad_input(
-                "after",
-                "after belongs to another ordering; start again without it",
+                field,
+                format!("{field} belongs to another ordering; start again without it"),
             ));
         }
         Ok(cursor)
@@ -65,6 +340,7 @@ impl Cursor {
 }
 
 /// A page of rows from a service, each with its cursor.
+#[derive(Clone)]
 pub struct Page<T> {
     pub items: Vec<(String, T)>,
     pub has_next_page: bool,
@@ -72,14 +348,12 @@ pub struct Page<T> {
 }
 
 impl<T> Page<T> {
-    /// Builds a page from `limit + 1` fetched rows.
-    pub fn from_rows(mut rows: Vec<T>, limit: u64, after_given: bool, cursor: impl Fn(&T) -> Cursor) -> Self {
-        let has_next_page = rows.len() as u64 > limit;
-        rows.truncate(limit as usize);
+    /// No rows.
+    pub fn empty() -> Self {
         Page {
-            items: rows.into_iter().map(|r| (cursor(&r).encode(), r)).collect(),
-            has_next_page,
-            has_previous_page: after_given,
+            items: Vec::new(),
+            has_next_page: false,
+            has_previous_page: false,
         }
     }
 
@@ -98,9 +372,10 @@ pub type CountFn = Arc<dyn Fn() -> Pin<Box<dyn Future<Output = AppResult<u64>> +
 /// Relay page information.
 #[derive(async_graphql::SimpleObject, Clone)]
 pub struct PageInfo {
-    /// Whether more rows follow this page.
+    /// Whether more rows follow this page (backward: true when `before` was given).
     pub has_next_page: bool,
-    /// Whether rows precede this page (true when `after` was given).
+    /// Whether rows precede this page (forward: true when `after` was given; backward:
+    /// whether rows precede the ones returned).
     pub has_previous_page: bool,
     /// Cursor of the first row of this page.
     pub start_cursor: Option<String>,

@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use super::service::{self, AuditFilter};
 use crate::access::{Action, Policy, Role, viewer};
-use crate::pagination::page_size;
+use crate::pagination::PageArgs;
 
 /// Who may read the audit log.
 pub const POLICY: Policy = Policy {
@@ -118,13 +118,16 @@ pub struct AuditQuery;
 impl AuditQuery {
     /// The audit log (审计日志), newest first: administrators see all of it, supervisors the
     /// entries about records in their region subtree.
-    #[graphql(complexity = "crate::schema::list_cost(first, child_complexity)")]
+    #[graphql(complexity = "crate::schema::list_cost(first.or(last), child_complexity)")]
     async fn audit_log(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Which entries to list.")] filter: Option<AuditLogFilter>,
         #[graphql(desc = "Page size: 20 by default, at most 100.")] first: Option<i32>,
         #[graphql(desc = "Cursor after which the page starts.")] after: Option<String>,
+        #[graphql(desc = "Page size counted from the end, for paging backward: 20 by default, at most 100.")]
+        last: Option<i32>,
+        #[graphql(desc = "Cursor before which the page ends, for paging backward.")] before: Option<String>,
     ) -> Result<AuditEntryConnection> {
         let scope = viewer(ctx).authorize(&POLICY, Action::Read)?;
         let f = filter.unwrap_or_default();
@@ -139,7 +142,18 @@ impl AuditQuery {
             to: f.to,
         };
         let db = ctx.data_unchecked::<DatabaseConnection>().clone();
-        let page = service::list(&db, &filter, &scope, page_size(first)?, after.as_deref()).await?;
+        let page = service::list(
+            &db,
+            &filter,
+            &scope,
+            &PageArgs {
+                first,
+                after,
+                last,
+                before,
+            },
+        )
+        .await?;
         Ok(AuditEntryConnection {
             page: page.map(AuditEntry),
             count: Arc::new(move || {

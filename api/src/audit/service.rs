@@ -12,7 +12,7 @@ use serde::Serialize;
 use crate::access::{Actor, Scope};
 use crate::domains::region::service as regions;
 use crate::error::{AppError, AppResult};
-use crate::pagination::{Cursor, Page};
+use crate::pagination::{Page, PageArgs, PageRequest};
 
 /// Keys whose values are personal data: masked in every snapshot.
 const PERSONAL_KEYS: [&str; 3] = ["id_number", "phone", "address"];
@@ -115,25 +115,24 @@ pub async fn list(
     db: &DatabaseConnection,
     filter: &AuditFilter,
     scope: &Scope,
-    limit: u64,
-    after: Option<&str>,
+    args: &PageArgs,
 ) -> AppResult<Page<audit::Model>> {
+    let req = PageRequest::new(args, "id:desc")?;
     let mut cond = condition(filter, scope);
-    if let Some(after) = after {
-        let c = Cursor::decode(after, "id:desc")?;
-        cond = cond.add(audit::Column::Id.lt(c.i));
+    if let Some(seek) = req.seek_unique(
+        Expr::col((audit::Entity, audit::Column::Id)),
+        |c| Expr::val(c.i),
+        false,
+    ) {
+        cond = cond.add(seek);
     }
     let rows = audit::Entity::find()
         .filter(cond)
-        .order_by_desc(audit::Column::Id)
-        .limit(limit + 1)
+        .order_by(audit::Column::Id, req.scan_order(false))
+        .limit(req.fetch())
         .all(db)
         .await?;
-    Ok(Page::from_rows(rows, limit, after.is_some(), |m| Cursor {
-        o: "id:desc".into(),
-        k: String::new(),
-        i: m.id,
-    }))
+    Ok(req.page(rows, |m| (String::new(), m.id)))
 }
 
 pub async fn count(db: &DatabaseConnection, filter: &AuditFilter, scope: &Scope) -> AppResult<u64> {

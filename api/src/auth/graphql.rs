@@ -10,7 +10,7 @@ use super::jwt::KeyStore;
 use super::service::{self, LoginThrottles, NewUser, TokenPair};
 use crate::access::{Action, Policy, Role, viewer};
 use crate::error::AppError;
-use crate::pagination::page_size;
+use crate::pagination::PageArgs;
 
 /// Who may manage users.
 pub const POLICY: Policy = Policy {
@@ -205,16 +205,28 @@ impl AuthQuery {
     }
 
     /// Built-in user accounts (账号), by id; administrators only.
-    #[graphql(complexity = "crate::schema::list_cost(first, child_complexity)")]
+    #[graphql(complexity = "crate::schema::list_cost(first.or(last), child_complexity)")]
     async fn users(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Page size: 20 by default, at most 100.")] first: Option<i32>,
         #[graphql(desc = "Cursor after which the page starts.")] after: Option<String>,
+        #[graphql(desc = "Page size counted from the end, for paging backward: 20 by default, at most 100.")]
+        last: Option<i32>,
+        #[graphql(desc = "Cursor before which the page ends, for paging backward.")] before: Option<String>,
     ) -> Result<UserConnection> {
         viewer(ctx).require(&POLICY, Action::Read)?;
         let db = ctx.data_unchecked::<DatabaseConnection>().clone();
-        let page = service::list(&db, page_size(first)?, after.as_deref()).await?;
+        let page = service::list(
+            &db,
+            &PageArgs {
+                first,
+                after,
+                last,
+                before,
+            },
+        )
+        .await?;
         Ok(UserConnection {
             page: page.map(User),
             count: Arc::new(move || {

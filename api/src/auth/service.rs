@@ -17,7 +17,7 @@ use crate::access::{Actor, Role};
 use crate::audit::service::{self as audit, Entry};
 use crate::domains::region::service as regions;
 use crate::error::{AppError, AppResult};
-use crate::pagination::{Cursor, Page};
+use crate::pagination::{Page, PageArgs, PageRequest};
 use crate::validate;
 
 /// Failed logins allowed per user and per client address in a window.
@@ -528,17 +528,22 @@ pub async fn disable(
 }
 
 /// Users by id.
-pub async fn list(db: &DatabaseConnection, limit: u64, after: Option<&str>) -> AppResult<Page<user::Model>> {
+pub async fn list(db: &DatabaseConnection, args: &PageArgs) -> AppResult<Page<user::Model>> {
+    let req = PageRequest::new(args, "id")?;
     let mut q = user::Entity::find();
-    if let Some(after) = after {
-        q = q.filter(user::Column::Id.gt(Cursor::decode(after, "id")?.i));
+    if let Some(seek) = req.seek_unique(
+        Expr::col((user::Entity, user::Column::Id)),
+        |c| Expr::val(c.i),
+        true,
+    ) {
+        q = q.filter(seek);
     }
-    let rows = q.order_by_asc(user::Column::Id).limit(limit + 1).all(db).await?;
-    Ok(Page::from_rows(rows, limit, after.is_some(), |u| Cursor {
-        o: "id".into(),
-        k: String::new(),
-        i: u.id,
-    }))
+    let rows = q
+        .order_by(user::Column::Id, req.scan_order(true))
+        .limit(req.fetch())
+        .all(db)
+        .await?;
+    Ok(req.page(rows, |u| (String::new(), u.id)))
 }
 
 pub async fn count(db: &DatabaseConnection) -> AppResult<u64> {

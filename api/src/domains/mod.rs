@@ -30,7 +30,9 @@ pub fn request_data(
     db: &DatabaseConnection,
     stats: &Arc<RequestStats>,
 ) -> async_graphql::Request {
+    use crate::pagination::{NestedCountsLoader, NestedPagesLoader};
     use enforcement::loaders::{ByCaseLoader, CourtLoader};
+    use enforcement::service::CourtCases;
     use entity::enforcement::{flow_node, measure, party, supervision_order};
     request
         .data(loader(region::loaders::RegionLoader(db.clone()), stats))
@@ -44,4 +46,10 @@ pub fn request_data(
             stats,
         ))
         .data(loader(survey::loaders::MetricLoader(db.clone()), stats))
+        .data(loader(NestedPagesLoader(CourtCases(db.clone())), stats))
+        // Shared with the deferred `totalCount`, which outlives the resolver's context.
+        .data(Arc::new(loader(
+            NestedCountsLoader(CourtCases(db.clone())),
+            stats,
+        )))
 }

@@ -9,7 +9,7 @@ use super::policy::POLICY;
 use super::service::{self, CourtFilter as ServiceCourtFilter, DishonestFilter};
 use super::types::*;
 use crate::access::{Action, viewer};
-use crate::pagination::page_size;
+use crate::pagination::PageArgs;
 use crate::scalars::Date;
 
 #[derive(Default)]
@@ -22,7 +22,7 @@ fn db<'a>(ctx: &Context<'a>) -> &'a DatabaseConnection {
 #[Object]
 impl EnforcementQuery {
     /// Enforcement cases (执行案件), filing date descending unless ordered otherwise.
-    #[graphql(complexity = "crate::schema::list_cost(first, child_complexity)")]
+    #[graphql(complexity = "crate::schema::list_cost(first.or(last), child_complexity)")]
     async fn enforcement_cases(
         &self,
         ctx: &Context<'_>,
@@ -32,10 +32,19 @@ impl EnforcementQuery {
         >,
         #[graphql(desc = "Page size: 20 by default, at most 100.")] first: Option<i32>,
         #[graphql(desc = "Cursor after which the page starts.")] after: Option<String>,
+        #[graphql(desc = "Page size counted from the end, for paging backward: 20 by default, at most 100.")]
+        last: Option<i32>,
+        #[graphql(desc = "Cursor before which the page ends, for paging backward.")] before: Option<String>,
     ) -> Result<EnforcementCaseConnection> {
         let mut f = filter.unwrap_or_default().to_service()?;
         f.scope = viewer(ctx).authorize(&POLICY, Action::Read)?;
-        case_connection(db(ctx), f, order_by, first, after).await
+        let args = PageArgs {
+            first,
+            after,
+            last,
+            before,
+        };
+        case_connection(db(ctx), f, order_by, args).await
     }
 
     /// One enforcement case by id.
@@ -66,13 +75,16 @@ impl EnforcementQuery {
     }
 
     /// Courts (法院), by id.
-    #[graphql(complexity = "crate::schema::list_cost(first, child_complexity)")]
+    #[graphql(complexity = "crate::schema::list_cost(first.or(last), child_complexity)")]
     async fn courts(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Which courts to list.")] filter: Option<CourtFilter>,
         #[graphql(desc = "Page size: 20 by default, at most 100.")] first: Option<i32>,
         #[graphql(desc = "Cursor after which the page starts.")] after: Option<String>,
+        #[graphql(desc = "Page size counted from the end, for paging backward: 20 by default, at most 100.")]
+        last: Option<i32>,
+        #[graphql(desc = "Cursor before which the page ends, for paging backward.")] before: Option<String>,
     ) -> Result<CourtConnection> {
         let scope = viewer(ctx).authorize(&POLICY, Action::Read)?;
         let f = filter.unwrap_or_default();
@@ -82,7 +94,17 @@ impl EnforcementQuery {
             scope,
         };
         let db = db(ctx).clone();
-        let page = service::list_courts(&db, &filter, page_size(first)?, after.as_deref()).await?;
+        let page = service::list_courts(
+            &db,
+            &filter,
+            &PageArgs {
+                first,
+                after,
+                last,
+                before,
+            },
+        )
+        .await?;
         Ok(CourtConnection {
             page: page.map(Court),
             count: Arc::new(move || {
@@ -114,13 +136,16 @@ impl EnforcementQuery {
     }
 
     /// The public dishonest-debtor list (失信被执行人名单), newest listing first.
-    #[graphql(complexity = "crate::schema::list_cost(first, child_complexity)")]
+    #[graphql(complexity = "crate::schema::list_cost(first.or(last), child_complexity)")]
     async fn dishonest_debtors(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Which entries to list.")] filter: Option<DishonestDebtorFilter>,
         #[graphql(desc = "Page size: 20 by default, at most 100.")] first: Option<i32>,
         #[graphql(desc = "Cursor after which the page starts.")] after: Option<String>,
+        #[graphql(desc = "Page size counted from the end, for paging backward: 20 by default, at most 100.")]
+        last: Option<i32>,
+        #[graphql(desc = "Cursor before which the page ends, for paging backward.")] before: Option<String>,
     ) -> Result<DishonestDebtorConnection> {
         viewer(ctx).require(&POLICY, Action::Public)?;
         let f = filter.unwrap_or_default();
@@ -144,7 +169,17 @@ impl EnforcementQuery {
             include_removed: f.include_removed,
         };
         let db = db(ctx).clone();
-        let page = service::list_dishonest(&db, &filter, page_size(first)?, after.as_deref()).await?;
+        let page = service::list_dishonest(
+            &db,
+            &filter,
+            &PageArgs {
+                first,
+                after,
+                last,
+                before,
+            },
+        )
+        .await?;
         Ok(DishonestDebtorConnection {
             page: page.map(DishonestDebtor),
             count: Arc::new(move || {
@@ -170,7 +205,7 @@ impl EnforcementQuery {
 
     /// Terminated-this-round cases due for review (终本回头看): those whose last property
     /// investigation (or, without one, the termination) is more than six months before `asOf`.
-    #[graphql(complexity = "crate::schema::list_cost(first, child_complexity)")]
+    #[graphql(complexity = "crate::schema::list_cost(first.or(last), child_complexity)")]
     async fn terminated_cases_due_for_review(
         &self,
         ctx: &Context<'_>,
@@ -181,6 +216,9 @@ impl EnforcementQuery {
         >,
         #[graphql(desc = "Page size: 20 by default, at most 100.")] first: Option<i32>,
         #[graphql(desc = "Cursor after which the page starts.")] after: Option<String>,
+        #[graphql(desc = "Page size counted from the end, for paging backward: 20 by default, at most 100.")]
+        last: Option<i32>,
+        #[graphql(desc = "Cursor before which the page ends, for paging backward.")] before: Option<String>,
     ) -> Result<EnforcementCaseConnection> {
         let f = service::CaseFilter {
             region_code,
@@ -188,6 +226,12 @@ impl EnforcementQuery {
             scope: viewer(ctx).authorize(&POLICY, Action::Read)?,
             ..Default::default()
         };
-        case_connection(db(ctx), f, order_by, first, after).await
+        let args = PageArgs {
+            first,
+            after,
+            last,
+            before,
+        };
+        case_connection(db(ctx), f, order_by, args).await
     }
 }

@@ -10,8 +10,8 @@ use entity::enforcement::party::{self, PartyKind, PartyRole};
 use entity::enforcement::supervision_order::{self, SupervisionStatus};
 use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr, Query};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, Order,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
+    FromQueryResult, Order, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Set,
 };
 
 use crate::access::{Actor, Scope};
@@ -19,8 +19,9 @@ use crate::audit::service::{self as audit, Entry};
 use crate::domains::region::service as regions;
 use crate::error::{AppError, AppResult};
 use crate::idempotency;
-use crate::pagination::{Cursor, Page};
+use crate::pagination::{self, NestedPages, Page, PageArgs, PageRequest};
 use crate::validate;
+use std::collections::HashMap;
 
 /// Subject amounts under this many fen (100,000 yuan) are small claims (小标的).
 pub const SMALL_CLAIM_LIMIT_FEN: i64 = 10_000_000;
@@ -29,7 +30,7 @@ pub const ACTUAL_CLOSURE_MODES: [ClosureMode; 2] =
     [ClosureMode::ExecutedInFull, ClosureMode::SettlementPerformed];
 
 /// Filter of case lists; every field narrows the result.
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Default, Clone, PartialEq, Eq, Hash)]
 pub struct CaseFilter {
     pub region_code: Option<String>,
     pub court_id: Option<i64>,
@@ -52,7 +53,7 @@ pub struct CaseFilter {
 }
 
 /// Orderings of case lists.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum CaseOrderField {
     FiledOn,
     ClosedOn,
@@ -187,8 +188,7 @@ pub async fn scope_condition(
 ) -> AppResult<Condition> {
     let mut cond = regions::in_scope(Condition::all(), col(case::Column::RegionCode), scope);
     if let Some(code) = region_code {
-        let region = regions::require_in(db, code, "regionCode").await?;
-        cond = cond.add(col(case::Column::RegionCode).in_subquery(regions::subtree_codes(&region)));
+        cond = cond.add(regions::within(db, col(case::Column::RegionCode), code, "regionCode").await?);
     }
     if let Some(id) = court_id {
         cond = cond.add(col(case::Column::CourtId).eq(id));
@@ -196,47 +196,110 @@ pub async fn scope_condition(
     Ok(cond)
 }
 
-/// One page of cases.
+/// Name of a case ordering, as cursors carry it.
+fn case_ordering(field: CaseOrderField, ascending: bool) -> String {
+    format!("{}:{}", field.name(), if ascending { "asc" } else { "desc" })
+}
+
+/// One page of cases, forward or backward.
 pub async fn list_cases(
     db: &DatabaseConnection,
     filter: &CaseFilter,
     order: (CaseOrderField, Order),
-    limit: u64,
-    after: Option<&str>,
+    args: &PageArgs,
 ) -> AppResult<Page<case::Model>> {
     let (field, dir) = order;
-    let ordering = format!(
-        "{}:{}",
-        field.name(),
-        if dir == Order::Asc { "asc" } else { "desc" }
-    );
+    let ascending = dir == Order::Asc;
+    let req = PageRequest::new(args, &case_ordering(field, ascending))?;
     let mut cond = case_condition(db, filter).await?;
-    if let Some(after) = after {
-        let c = Cursor::decode(after, &ordering)?;
-        let key = key_value(field, &c.k)?;
-        let id = col(case::Column::Id);
-        cond = cond.add(if dir == Order::Asc {
-            Condition::any()
-                .add(sort_key(field).gt(key.clone()))
-                .add(Condition::all().add(sort_key(field).eq(key)).add(id.gt(c.i)))
-        } else {
-            Condition::any()
-                .add(sort_key(field).lt(key.clone()))
-                .add(Condition::all().add(sort_key(field).eq(key)).add(id.lt(c.i)))
-        });
+    if let Some(seek) = req.seek(
+        sort_key(field),
+        |k| key_value(field, k),
+        col(case::Column::Id),
+        ascending,
+    )? {
+        cond = cond.add(seek);
     }
+    let scan = req.scan_order(ascending);
     let rows = case::Entity::find()
         .filter(cond)
-        .order_by(sort_key(field), dir.clone())
-        .order_by(case::Column::Id, dir)
-        .limit(limit + 1)
+        .order_by(sort_key(field), scan.clone())
+        .order_by(case::Column::Id, scan)
+        .limit(req.fetch())
         .all(db)
         .await?;
-    Ok(Page::from_rows(rows, limit, after.is_some(), |m| Cursor {
-        o: ordering.clone(),
-        k: key_text(field, m),
-        i: m.id,
-    }))
+    Ok(req.page(rows, |m| (key_text(field, m), m.id)))
+}
+
+/// What a page of a court's cases depends on besides the court.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct CourtCasesArgs {
+    pub filter: CaseFilter,
+    pub field: CaseOrderField,
+    pub ascending: bool,
+    pub page: PageArgs,
+}
+
+/// `Court.cases` as a nested relation: the pages of a batch of courts in one statement.
+pub struct CourtCases(pub DatabaseConnection);
+
+impl NestedPages for CourtCases {
+    type Args = CourtCasesArgs;
+    type Row = case::Model;
+
+    async fn pages(&self, courts: &[i64], a: &CourtCasesArgs) -> AppResult<HashMap<i64, Page<case::Model>>> {
+        let req = PageRequest::new(&a.page, &case_ordering(a.field, a.ascending))?;
+        let mut cond = case_condition(&self.0, &a.filter)
+            .await?
+            .add(col(case::Column::CourtId).is_in(courts.iter().copied()));
+        if let Some(seek) = req.seek(
+            sort_key(a.field),
+            |k| key_value(a.field, k),
+            col(case::Column::Id),
+            a.ascending,
+        )? {
+            cond = cond.add(seek);
+        }
+        let scan = req.scan_order(a.ascending);
+        let select = case::Entity::find().filter(cond).into_query();
+        let statement = pagination::per_parent(
+            select,
+            (case::Entity, case::Column::CourtId),
+            vec![(sort_key(a.field), scan.clone()), (col(case::Column::Id), scan)],
+            req.fetch(),
+        );
+        let backend = self.0.get_database_backend();
+        let rows = case::Model::find_by_statement(backend.build(&statement))
+            .all(&self.0)
+            .await?;
+        let mut grouped: HashMap<i64, Vec<case::Model>> = HashMap::new();
+        for row in rows {
+            grouped.entry(row.court_id).or_default().push(row);
+        }
+        Ok(grouped
+            .into_iter()
+            .map(|(court, rows)| (court, req.page(rows, |m| (key_text(a.field, m), m.id))))
+            .collect())
+    }
+
+    async fn counts(&self, courts: &[i64], a: &CourtCasesArgs) -> AppResult<HashMap<i64, u64>> {
+        let cond = case_condition(&self.0, &a.filter)
+            .await?
+            .add(col(case::Column::CourtId).is_in(courts.iter().copied()));
+        let rows: Vec<(i64, i64)> = case::Entity::find()
+            .select_only()
+            .column(case::Column::CourtId)
+            .column_as(col(case::Column::Id).count(), "n")
+            .filter(cond)
+            .group_by(case::Column::CourtId)
+            .into_tuple()
+            .all(&self.0)
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(court, n)| (court, u64::try_from(n).unwrap_or(0)))
+            .collect())
+    }
 }
 
 pub async fn count_cases(db: &DatabaseConnection, filter: &CaseFilter) -> AppResult<u64> {
@@ -287,8 +350,8 @@ async fn court_condition(db: &impl ConnectionTrait, f: &CourtFilter) -> AppResul
         &f.scope,
     );
     if let Some(code) = &f.region_code {
-        let region = regions::require_in(db, code, "regionCode").await?;
-        cond = cond.add(court::Column::RegionCode.in_subquery(regions::subtree_codes(&region)));
+        let column = Expr::col((court::Entity, court::Column::RegionCode));
+        cond = cond.add(regions::within(db, column, code, "regionCode").await?);
     }
     if let Some(level) = f.level {
         cond = cond.add(court::Column::Level.eq(level));
@@ -299,24 +362,24 @@ async fn court_condition(db: &impl ConnectionTrait, f: &CourtFilter) -> AppResul
 pub async fn list_courts(
     db: &DatabaseConnection,
     filter: &CourtFilter,
-    limit: u64,
-    after: Option<&str>,
+    args: &PageArgs,
 ) -> AppResult<Page<court::Model>> {
+    let req = PageRequest::new(args, "id")?;
     let mut cond = court_condition(db, filter).await?;
-    if let Some(after) = after {
-        cond = cond.add(court::Column::Id.gt(Cursor::decode(after, "id")?.i));
+    if let Some(seek) = req.seek_unique(
+        Expr::col((court::Entity, court::Column::Id)),
+        |c| Expr::val(c.i),
+        true,
+    ) {
+        cond = cond.add(seek);
     }
     let rows = court::Entity::find()
         .filter(cond)
-        .order_by_asc(court::Column::Id)
-        .limit(limit + 1)
+        .order_by(court::Column::Id, req.scan_order(true))
+        .limit(req.fetch())
         .all(db)
         .await?;
-    Ok(Page::from_rows(rows, limit, after.is_some(), |m| Cursor {
-        o: "id".into(),
-        k: String::new(),
-        i: m.id,
-    }))
+    Ok(req.page(rows, |m| (String::new(), m.id)))
 }
 
 pub async fn count_courts(db: &DatabaseConnection, filter: &CourtFilter) -> AppResult<u64> {
@@ -411,8 +474,8 @@ async fn dishonest_condition(db: &impl ConnectionTrait, f: &DishonestFilter) -> 
         );
     }
     if let Some(code) = &f.region_code {
-        let region = regions::require_in(db, code, "regionCode").await?;
-        cond = cond.add(dishonest_entry::Column::RegionCode.in_subquery(regions::subtree_codes(&region)));
+        let column = Expr::col((dishonest_entry::Entity, dishonest_entry::Column::RegionCode));
+        cond = cond.add(regions::within(db, column, code, "regionCode").await?);
     }
     if let Some(id) = f.court_id {
         cond = cond.add(dishonest_entry::Column::CourtId.eq(id));
@@ -430,37 +493,28 @@ async fn dishonest_condition(db: &impl ConnectionTrait, f: &DishonestFilter) -> 
 pub async fn list_dishonest(
     db: &DatabaseConnection,
     filter: &DishonestFilter,
-    limit: u64,
-    after: Option<&str>,
+    args: &PageArgs,
 ) -> AppResult<Page<dishonest_entry::Model>> {
+    let req = PageRequest::new(args, "listedOn:desc")?;
     let mut cond = dishonest_condition(db, filter).await?;
-    if let Some(after) = after {
-        let c = Cursor::decode(after, "listedOn:desc")?;
-        let key: NaiveDate =
-            c.k.parse()
-                .map_err(|_| AppError::bad_input("after", "after is not a cursor of this list"))?;
-        cond = cond.add(
-            Condition::any()
-                .add(dishonest_entry::Column::ListedOn.lt(key))
-                .add(
-                    Condition::all()
-                        .add(dishonest_entry::Column::ListedOn.eq(key))
-                        .add(dishonest_entry::Column::Id.lt(c.i)),
-                ),
-        );
+    let listed_on = Expr::col((dishonest_entry::Entity, dishonest_entry::Column::ListedOn));
+    let value = |k: &str| -> AppResult<Expr> {
+        let bad = || AppError::bad_input("after", "after is not a cursor of this list");
+        Ok(Expr::val(k.parse::<NaiveDate>().map_err(|_| bad())?))
+    };
+    let id = Expr::col((dishonest_entry::Entity, dishonest_entry::Column::Id));
+    if let Some(seek) = req.seek(listed_on, value, id, false)? {
+        cond = cond.add(seek);
     }
+    let scan = req.scan_order(false);
     let rows = dishonest_entry::Entity::find()
         .filter(cond)
-        .order_by_desc(dishonest_entry::Column::ListedOn)
-        .order_by_desc(dishonest_entry::Column::Id)
-        .limit(limit + 1)
+        .order_by(dishonest_entry::Column::ListedOn, scan.clone())
+        .order_by(dishonest_entry::Column::Id, scan)
+        .limit(req.fetch())
         .all(db)
         .await?;
-    Ok(Page::from_rows(rows, limit, after.is_some(), |m| Cursor {
-        o: "listedOn:desc".into(),
-        k: m.listed_on.to_string(),
-        i: m.id,
-    }))
+    Ok(req.page(rows, |m| (m.listed_on.to_string(), m.id)))
 }
 
 pub async fn count_dishonest(db: &DatabaseConnection, filter: &DishonestFilter) -> AppResult<u64> {

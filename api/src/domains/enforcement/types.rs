@@ -11,12 +11,12 @@ use std::sync::Arc;
 use super::kpis::{self, Kpis, growth, ratio};
 use super::loaders::{ByCaseLoader, CourtLoader};
 use super::policy::POLICY;
-use super::service::{self, CaseFilter, CaseOrderField, SMALL_CLAIM_LIMIT_FEN};
+use super::service::{self, CaseFilter, CaseOrderField, CourtCases, CourtCasesArgs, SMALL_CLAIM_LIMIT_FEN};
 use crate::access::{Action, PersonalRead, viewer};
 use crate::domains::region::loaders::RegionLoader;
 use crate::domains::region::types::Region;
 use crate::error::AppError;
-use crate::pagination::page_size;
+use crate::pagination::{NestedCountsLoader, NestedPagesLoader, Page, PageArgs};
 use crate::scalars::{Date, Money};
 use crate::validate::mask;
 
@@ -329,18 +329,9 @@ pub async fn case_connection(
     db: &DatabaseConnection,
     filter: CaseFilter,
     order: Option<EnforcementCaseOrderBy>,
-    first: Option<i32>,
-    after: Option<String>,
+    args: PageArgs,
 ) -> Result<EnforcementCaseConnection> {
-    let limit = page_size(first)?;
-    let page = service::list_cases(
-        db,
-        &filter,
-        EnforcementCaseOrderBy::to_service(order),
-        limit,
-        after.as_deref(),
-    )
-    .await?;
+    let page = service::list_cases(db, &filter, EnforcementCaseOrderBy::to_service(order), &args).await?;
     let db = db.clone();
     Ok(EnforcementCaseConnection {
         page: page.map(EnforcementCase),
@@ -396,7 +387,7 @@ impl Court {
         load_region(ctx, &self.0.region_code).await
     }
     /// This court's cases (执行案件), newest filing first unless ordered otherwise.
-    #[graphql(complexity = "crate::schema::list_cost(first, child_complexity)")]
+    #[graphql(complexity = "crate::schema::list_cost(first.or(last), child_complexity)")]
     async fn cases(
         &self,
         ctx: &Context<'_>,
@@ -408,18 +399,44 @@ impl Court {
         >,
         #[graphql(desc = "Page size: 20 by default, at most 100.")] first: Option<i32>,
         #[graphql(desc = "Cursor after which the page starts.")] after: Option<String>,
+        #[graphql(desc = "Page size counted from the end, for paging backward: 20 by default, at most 100.")]
+        last: Option<i32>,
+        #[graphql(desc = "Cursor before which the page ends, for paging backward.")] before: Option<String>,
     ) -> Result<EnforcementCaseConnection> {
-        let mut f = filter.unwrap_or_default().to_service()?;
-        f.court_id = Some(self.0.id);
-        f.scope = viewer(ctx).authorize(&POLICY, Action::Read)?;
-        case_connection(
-            ctx.data_unchecked::<DatabaseConnection>(),
-            f,
-            order_by,
-            first,
-            after,
-        )
-        .await
+        let mut filter = filter.unwrap_or_default().to_service()?;
+        filter.scope = viewer(ctx).authorize(&POLICY, Action::Read)?;
+        let (field, dir) = EnforcementCaseOrderBy::to_service(order_by);
+        let args = CourtCasesArgs {
+            filter,
+            field,
+            ascending: dir == sea_orm::Order::Asc,
+            page: PageArgs {
+                first,
+                after,
+                last,
+                before,
+            },
+        };
+        // The pages and counts of every court of the request in one statement each.
+        let key = (self.0.id, args);
+        let pages = ctx.data_unchecked::<DataLoader<NestedPagesLoader<CourtCases>>>();
+        let page = pages.load_one(key.clone()).await?.unwrap_or_else(Page::empty);
+        let counts = ctx
+            .data_unchecked::<Arc<DataLoader<NestedCountsLoader<CourtCases>>>>()
+            .clone();
+        Ok(EnforcementCaseConnection {
+            page: page.map(EnforcementCase),
+            count: Arc::new(move || {
+                let (counts, key) = (counts.clone(), key.clone());
+                Box::pin(async move {
+                    counts
+                        .load_one(key)
+                        .await
+                        .map(|n| n.unwrap_or(0))
+                        .map_err(|e| AppError::Internal(anyhow::anyhow!("{}", e.message)))
+                })
+            }),
+        })
     }
     /// KPIs of this court's cases (法院执行质效指标).
     async fn kpis(

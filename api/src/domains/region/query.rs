@@ -8,7 +8,7 @@ use super::policy::POLICY;
 use super::service;
 use super::types::{Region, RegionConnection, RegionFilter};
 use crate::access::{Action, viewer};
-use crate::pagination::page_size;
+use crate::pagination::PageArgs;
 
 #[derive(Default)]
 pub struct RegionQuery;
@@ -27,18 +27,31 @@ impl RegionQuery {
     }
 
     /// Regions, ordered by code.
-    #[graphql(complexity = "crate::schema::list_cost(first, child_complexity)")]
+    #[graphql(complexity = "crate::schema::list_cost(first.or(last), child_complexity)")]
     async fn regions(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Which regions to list.")] filter: Option<RegionFilter>,
         #[graphql(desc = "Page size: 20 by default, at most 100.")] first: Option<i32>,
         #[graphql(desc = "Cursor after which the page starts.")] after: Option<String>,
+        #[graphql(desc = "Page size counted from the end, for paging backward: 20 by default, at most 100.")]
+        last: Option<i32>,
+        #[graphql(desc = "Cursor before which the page ends, for paging backward.")] before: Option<String>,
     ) -> Result<RegionConnection> {
         viewer(ctx).require(&POLICY, Action::Read)?;
         let db = ctx.data_unchecked::<DatabaseConnection>().clone();
         let filter: service::RegionFilter = filter.unwrap_or_default().into();
-        let page = service::list(&db, &filter, page_size(first)?, after.as_deref()).await?;
+        let page = service::list(
+            &db,
+            &filter,
+            &PageArgs {
+                first,
+                after,
+                last,
+                before,
+            },
+        )
+        .await?;
         let count_filter = filter.clone();
         Ok(RegionConnection {
             page: page.map(Region::from),

@@ -2,7 +2,7 @@
 
 use chrono::NaiveDate;
 use entity::survey::reported_figure;
-use sea_orm::sea_query::OnConflict;
+use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set,
 };
@@ -29,8 +29,8 @@ pub async fn list(db: &DatabaseConnection, f: &FigureFilter) -> AppResult<Vec<re
         cond = cond.add(reported_figure::Column::Domain.eq(d.clone()));
     }
     if let Some(code) = &f.region_code {
-        let region = regions::require_in(db, code, "regionCode").await?;
-        cond = cond.add(reported_figure::Column::RegionCode.in_subquery(regions::subtree_codes(&region)));
+        let column = Expr::col((reported_figure::Entity, reported_figure::Column::RegionCode));
+        cond = cond.add(regions::within(db, column, code, "regionCode").await?);
     }
     if let Some(m) = &f.metric {
         cond = cond.add(reported_figure::Column::Metric.eq(m.clone()));
