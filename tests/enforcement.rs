@@ -970,6 +970,16 @@ async fn dishonest_list_supervision_and_review() {
         )
         .await["addParty"]["id"]
         .clone();
+    // Organisations are identified by unified social credit codes (GB 32100), both check
+    // characters verified.
+    let org = |code: &str| json!({"i": {"caseId": case, "role": "APPLICANT", "kind": "ORGANISATION", "name": "某银行", "idNumber": code}});
+    let ok = app.data(ADD_PARTY, org("91350100M000100Y43")).await;
+    assert_eq!(ok["addParty"]["idNumber"], "91350100M000100Y43");
+    for bad in ["91350100M000100Y44", "91350100M000100X43", "91361100000000001X"] {
+        let err = app.error(ADD_PARTY, org(bad)).await;
+        assert_eq!(err["extensions"]["code"], "BAD_USER_INPUT", "{bad}");
+        assert_eq!(err["extensions"]["field"], "idNumber", "{bad}");
+    }
     const LIST: &str = r#"mutation($i: AddToDishonestListInput!) { addToDishonestList(input: $i) { id name idNumberMasked listedOn } }"#;
     let i = |party: &Value| json!({"i": {"caseId": case, "partyId": party, "listedOn": "2024-02-01", "reason": "拒不履行"}});
     let err = app.error(LIST, i(&applicant)).await;
@@ -1115,6 +1125,8 @@ async fn statement_counts_do_not_grow_with_the_data() {
     for q in queries {
         let mut counts = Vec::new();
         for app in [&small, &large] {
+            // Reference data is loaded into memory by the first request that needs it.
+            app.data(q, json!({})).await;
             app.reset_statements();
             app.data(q, json!({})).await;
             counts.push(shapes(&app.statements()));
@@ -1142,4 +1154,34 @@ async fn statement_counts_do_not_grow_with_the_data() {
             .all(|s| !s.contains("LIKE") && !s.contains("\"regions\"")),
         "the case statements filter by the subtree's codes: {run:#?}"
     );
+}
+
+#[tokio::test]
+async fn reference_data_is_read_from_memory_and_refreshed() {
+    for ttl in [60, 0] {
+        let app =
+            crate::helpers::spawn_app_configured(Seed::Reference, |s| s.reference_cache_ttl_secs = ttl).await;
+        let yy = court(&app, "361126").await;
+        let case = file(&app, "(2024)赣1126执1号", &yy, "2024-01-05", "OTHER", "5000.00").await;
+        const Q: &str = r#"query($id: ID!) { enforcementCase(id: $id) { court { name } region { name } } }"#;
+        let d = app.data(Q, json!({"id": case})).await;
+        assert_eq!(d["enforcementCase"]["court"]["name"], "弋阳县人民法院");
+        // Read again: one statement (the case), courts and regions from memory.
+        app.reset_statements();
+        app.data(Q, json!({"id": case})).await;
+        let run = app.statements();
+        if ttl > 0 {
+            assert_eq!(run.len(), 1, "{run:#?}");
+        }
+        // Another process renames the court: seen once the snapshot is older than the TTL.
+        app.sql("UPDATE courts SET name = '弋阳县人民法院（新）' WHERE name = '弋阳县人民法院'")
+            .await;
+        let d = app.data(Q, json!({"id": case})).await;
+        let expected = if ttl == 0 {
+            "弋阳县人民法院（新）"
+        } else {
+            "弋阳县人民法院"
+        };
+        assert_eq!(d["enforcementCase"]["court"]["name"], expected, "ttl {ttl}");
+    }
 }

@@ -658,3 +658,60 @@ mod fuzz {
         assert_eq!(status, 200);
     }
 }
+
+#[tokio::test]
+async fn a_flooding_caller_is_refused_at_once_while_another_is_admitted() {
+    let app = spawn_app_configured(Seed::Full, |s| {
+        s.max_in_flight = 4;
+        s.max_in_flight_per_caller = 2;
+    })
+    .await;
+    // The flood: one analyst fires 24 city-wide KPI requests at once.
+    let flood = token("analyst", &["analyst"], None);
+    let kpis = r#"{ enforcementKpis(filter: {regionCode: "361100"}) { accepted actualClosed recoveredAmount detentions dishonestListings supervisionBatches } }"#;
+    let mut requests = Vec::new();
+    for _ in 0..24 {
+        let (client, url, flood) = (app.client.clone(), format!("{}/graphql", app.base), flood.clone());
+        requests.push(tokio::spawn(async move {
+            let r = client
+                .post(url)
+                .bearer_auth(flood)
+                .json(&json!({"query": kpis}))
+                .send()
+                .await
+                .unwrap();
+            let retry = r
+                .headers()
+                .get("retry-after")
+                .map(|v| v.to_str().unwrap().to_owned());
+            (r.status().as_u16(), retry, r.json::<Value>().await.unwrap())
+        }));
+    }
+    // Meanwhile another caller is admitted: the flood can hold at most its own two places.
+    let other = token("supervisor", &["supervisor"], Some("361126"));
+    let (status, body) = app
+        .send(
+            Some(&other),
+            &[],
+            "{ enforcementCases(first: 5) { totalCount } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let mut outcomes = Vec::new();
+    for r in requests {
+        outcomes.push(r.await.unwrap());
+    }
+    let served = outcomes.iter().filter(|(s, _, _)| *s == 200).count();
+    let refused: Vec<_> = outcomes.iter().filter(|(s, _, _)| *s == 429).collect();
+    assert!(served >= 1, "the flood's own share is served");
+    assert!(!refused.is_empty(), "the rest is refused rather than queued");
+    assert_eq!(served + refused.len(), 24, "nothing else: {outcomes:?}");
+    for (_, retry, body) in &refused {
+        assert_eq!(retry.as_deref(), Some("1"));
+        assert_eq!(body["errors"][0]["extensions"]["code"], "RATE_LIMITED");
+    }
+    // Once the flood is over its caller is admitted again.
+    let (status, _) = app.send(Some(&flood), &[], kpis, json!({})).await;
+    assert_eq!(status, 200);
+}

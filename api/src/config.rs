@@ -56,6 +56,12 @@ pub struct Settings {
     pub metrics_bind_addr: Option<String>,
     /// Whether resolver spans are produced (when traces are exported over OTLP).
     pub trace_resolvers: bool,
+    /// How long reference data (regions, courts) is kept in memory, seconds.
+    pub reference_cache_ttl_secs: u64,
+    /// GraphQL requests this process executes at once; more are refused with 503 at once.
+    pub max_in_flight: usize,
+    /// GraphQL requests one caller may have in flight; more are refused with 429 at once.
+    pub max_in_flight_per_caller: usize,
 }
 
 /// Limits on one HTTP request; each is configurable.
@@ -114,6 +120,9 @@ impl fmt::Debug for Settings {
             .field("metrics_token", &self.metrics_token.as_ref().map(|_| "***"))
             .field("metrics_bind_addr", &self.metrics_bind_addr)
             .field("trace_resolvers", &self.trace_resolvers)
+            .field("reference_cache_ttl_secs", &self.reference_cache_ttl_secs)
+            .field("max_in_flight", &self.max_in_flight)
+            .field("max_in_flight_per_caller", &self.max_in_flight_per_caller)
             .finish()
     }
 }
@@ -177,6 +186,9 @@ impl Settings {
             },
             metrics_bind_addr: opt_env("METRICS_BIND_ADDR"),
             trace_resolvers: crate::telemetry::otlp_configured(),
+            reference_cache_ttl_secs: parse_env("REFERENCE_CACHE_TTL_SECONDS", 60)?,
+            max_in_flight: parse_env("MAX_IN_FLIGHT", 64)?,
+            max_in_flight_per_caller: parse_env("MAX_IN_FLIGHT_PER_CALLER", 8)?,
         })
     }
 
@@ -208,6 +220,11 @@ impl Settings {
             metrics_token: None,
             metrics_bind_addr: None,
             trace_resolvers: false,
+            reference_cache_ttl_secs: 60,
+            // Tests fire concurrent requests from one token on purpose; the fair-overload
+            // test sets its own bounds.
+            max_in_flight: 1_000,
+            max_in_flight_per_caller: 1_000,
         }
     }
 }

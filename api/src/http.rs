@@ -14,11 +14,11 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use crate::access::{Role, Viewer};
+use crate::admission::Refusal;
 use crate::audit::service as audit_service;
 use crate::auth::graphql::ClientAddress;
 use crate::auth::service as auth_service;
 use crate::config::Limits;
-use crate::domains::region::service as region_service;
 use crate::error::AppError;
 use crate::ratelimit::RateKeys;
 use crate::schema::{AppSchema, Auth};
@@ -44,6 +44,10 @@ pub struct AppState {
     pub metrics_token: Option<String>,
     /// Whether the main address serves `/metrics` (not when it has its own address).
     pub metrics_on_main: bool,
+    /// Reference data in memory.
+    pub caches: crate::domains::Caches,
+    /// Requests in flight, per caller and in all.
+    pub admission: Arc<crate::admission::Admission>,
 }
 
 /// The routes of the server.
@@ -288,11 +292,15 @@ async fn authenticate(
         }
     }
     let region = match &claims.region {
-        Some(code) => match region_service::find_with_subtree(&state.db, code).await {
-            Ok(Some(r)) => Some(r),
-            Ok(None) => return Err(unauthorized("the token's region is unknown")),
-            Err(e) => return Err(error_response(StatusCode::SERVICE_UNAVAILABLE, &log_internal(e))),
-        },
+        Some(code) => {
+            match crate::domains::region::loaders::directory(&state.db, &state.caches.regions).await {
+                Ok(dir) => match (dir.get(code), dir.subtree_codes(code)) {
+                    (Some(r), Some(codes)) => Some((r.clone(), codes)),
+                    _ => return Err(unauthorized("the token's region is unknown")),
+                },
+                Err(e) => return Err(error_response(StatusCode::SERVICE_UNAVAILABLE, &log_internal(e))),
+            }
+        }
         None if role.is_scoped() => return Err(unauthorized("the token's role needs a region claim")),
         None => None,
     };
@@ -559,6 +567,34 @@ async fn execute_counted(
     if viewer.role != Role::Anonymous {
         keys.push(format!("user:{}", viewer.subject));
     }
+    // The caller is its user when signed in, else its address; a refusal is immediate.
+    let caller = keys.last().cloned().unwrap_or_default();
+    let _ticket = match state.admission.admit(&caller) {
+        Ok(ticket) => ticket,
+        Err(refusal) => {
+            let (status, e, limit) = match refusal {
+                Refusal::Caller => (
+                    StatusCode::TOO_MANY_REQUESTS,
+                    AppError::RateLimited {
+                        message: "too many of your requests are in flight; retry shortly".into(),
+                        retry_after: 1,
+                    },
+                    "in_flight",
+                ),
+                Refusal::Saturated => (
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    AppError::Unavailable("the server is saturated; retry shortly".into()),
+                    "saturated",
+                ),
+            };
+            state.metrics.rate_limited(limit);
+            let mut response = error_response(status, &e);
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, header::HeaderValue::from_static("1"));
+            return (response, Summary::rejected(operation, role, e.code()));
+        }
+    };
     let batch = match batch {
         BatchRequest::Single(r) => BatchRequest::Single(prepare(state, r, &viewer, &address, &keys, stats)),
         BatchRequest::Batch(rs) => BatchRequest::Batch(
@@ -692,7 +728,7 @@ fn prepare(
     keys: &[String],
     stats: &Arc<RequestStats>,
 ) -> async_graphql::Request {
-    crate::domains::request_data(request, &state.db, stats)
+    crate::domains::request_data(request, &state.db, &state.caches, stats)
         .data(viewer.clone())
         .data(ClientAddress(address.to_owned()))
         .data(RateKeys(keys.to_vec()))

@@ -2,8 +2,10 @@
 //! funeral data, joined by the administrative-region hierarchy.
 
 pub mod access;
+pub mod admission;
 pub mod audit;
 pub mod auth;
+pub mod cache;
 pub mod config;
 pub mod console;
 pub mod domains;

@@ -7,7 +7,8 @@ use api::startup::{self, Application};
 const USAGE: &str = "usage: api [serve|migrate|seed|export-schema|create-admin USERNAME]
   serve                  migrate, seed an empty database, then serve (default)
   migrate                apply pending migrations
-  seed                   load the reports' data (idempotent)
+  seed [--scale N]       load the reports' data (idempotent); --scale N loads the
+                         records N times over (N = 20: about a million cases)
   export-schema          print the GraphQL SDL
   create-admin USERNAME  create the first administrator; the password comes from
                          ADMIN_PASSWORD or, when that is unset, the first line of stdin
@@ -36,9 +37,18 @@ async fn main() -> anyhow::Result<()> {
             startup::migrate(&db).await
         }
         "seed" => {
+            let scale = match (std::env::args().nth(2).as_deref(), std::env::args().nth(3)) {
+                (None, _) => 1,
+                (Some("--scale"), Some(n)) => n
+                    .parse::<u32>()
+                    .ok()
+                    .filter(|n| (1..=1000).contains(n))
+                    .context("--scale takes a number from 1 to 1000")?,
+                _ => anyhow::bail!("seed takes `--scale N` or nothing\n{USAGE}"),
+            };
             let db = startup::connect(&settings).await?;
             startup::migrate(&db).await?;
-            api::seed::run(&db)
+            api::seed::run_scaled(&db, scale)
                 .await
                 .map_err(|e| anyhow::anyhow!("seeding failed: {e:?}"))
         }

@@ -7,17 +7,18 @@
 //! are turned back), on the same cursors.
 //!
 //! A page of parents each with a page of children (`courts { cases(first: 20) }`) is one
-//! statement per batch of parents, not one per parent: `per_parent` numbers each parent's
-//! children with `ROW_NUMBER() OVER (PARTITION BY parent ...)`, and `NestedPagesLoader` /
-//! `NestedCountsLoader` batch the parents of one request; a relation declares itself by
-//! implementing `NestedPages`.
+//! statement per batch of parents, not one per parent: `per_parent` takes each parent's page
+//! through a LATERAL subquery on PostgreSQL (a window function on SQLite), and
+//! `NestedPagesLoader` / `NestedCountsLoader` batch the parents of one request; a relation
+//! declares itself by implementing `NestedPages`.
 
 use async_graphql::dataloader::Loader;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use sea_orm::Condition;
 use sea_orm::sea_query::{
-    Alias, Asterisk, Expr, ExprTrait, IntoColumnRef, Query, SelectStatement, WindowStatement,
+    Alias, Asterisk, Expr, ExprTrait, IntoIden, JoinType, OverStatement, Query, SelectStatement,
+    WindowStatement,
 };
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -198,28 +199,52 @@ impl PageRequest {
     }
 }
 
-/// Wraps a filtered `select` of child rows so that it returns, for each value of `parent`,
-/// only its first `limit` rows in `order` (`ROW_NUMBER() OVER (PARTITION BY parent ORDER BY
-/// order)` in a derived table), ordered by that number: one statement for the pages of every
-/// parent of a batch, on PostgreSQL and SQLite alike. Grouped by parent in Rust, each
-/// parent's rows keep their order.
-pub fn per_parent<P: IntoColumnRef>(
-    mut select: SelectStatement,
-    parent: P,
+/// The pages of children of a batch of parents in one statement. `child` selects the child
+/// rows that match the filter (without the parent condition); `child_fk` is the children's
+/// column naming their parent, `parent_table`/`parent_key` the parents' table and key.
+///
+/// On PostgreSQL each parent takes its page through a `LATERAL` subquery (`ORDER BY ...
+/// LIMIT n` per parent, an index range scan each); on SQLite, which has no LATERAL, the
+/// children are numbered with `ROW_NUMBER() OVER (PARTITION BY parent ORDER BY ...)` and cut
+/// at n. Rows come grouped by parent in no particular order across groups: the caller groups
+/// them and puts each group in its ordering.
+#[allow(clippy::too_many_arguments)]
+pub fn per_parent(
+    backend: sea_orm::DbBackend,
+    parents: &[i64],
+    parent_table: impl IntoIden,
+    parent_key: impl IntoIden + Clone,
+    child_fk: Expr,
+    mut child: SelectStatement,
     order: Vec<(Expr, sea_orm::Order)>,
     limit: u64,
 ) -> SelectStatement {
-    let mut window = WindowStatement::partition_by(parent);
+    let parent = Alias::new("parent");
+    let rows = Alias::new("page_rows");
+    if backend == sea_orm::DbBackend::Postgres {
+        child.and_where(child_fk.equals((parent.clone(), parent_key.clone())));
+        for (expr, dir) in order {
+            child.order_by_expr(expr, dir);
+        }
+        child.limit(limit);
+        return Query::select()
+            .column((rows.clone(), Asterisk))
+            .from_as(parent_table, parent.clone())
+            .join_lateral(JoinType::InnerJoin, child, rows, Expr::val(true))
+            .and_where(Expr::col((parent, parent_key)).is_in(parents.iter().copied()))
+            .to_owned();
+    }
+    child.and_where(child_fk.clone().is_in(parents.iter().copied()));
+    let mut window = WindowStatement::new();
+    OverStatement::add_partition_by(&mut window, child_fk);
     for (expr, dir) in order {
         window.order_by_expr(expr, dir);
     }
-    select.expr_window_as(Expr::cust("ROW_NUMBER()"), window, Alias::new(PAGE_ROW));
-    let table = Alias::new("page_rows");
+    child.expr_window_as(Expr::cust("ROW_NUMBER()"), window, Alias::new(PAGE_ROW));
     Query::select()
         .column(Asterisk)
-        .from_subquery(select, table.clone())
-        .and_where(Expr::col((table.clone(), Alias::new(PAGE_ROW))).lte(limit as i64))
-        .order_by((table, Alias::new(PAGE_ROW)), sea_orm::Order::Asc)
+        .from_subquery(child, rows.clone())
+        .and_where(Expr::col((rows, Alias::new(PAGE_ROW))).lte(limit as i64))
         .to_owned()
 }
 

@@ -19,6 +19,7 @@ use crate::auth::jwt::KeyStore;
 use crate::auth::service::LoginThrottles;
 use crate::config::{Settings, redact_url};
 use crate::console::ConsoleEnabled;
+use crate::domains::Caches;
 use crate::http::{self, AppState};
 use crate::schema::{self, Auth};
 use crate::telemetry::metrics::Metrics;
@@ -94,7 +95,8 @@ impl Application {
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
         let db = connect_lazy(&settings).await?;
         let ready = Arc::new(AtomicBool::new(false));
-        let (db_bg, ready_bg) = (db.clone(), ready.clone());
+        let caches = Caches::new(Duration::from_secs(settings.reference_cache_ttl_secs));
+        let (db_bg, ready_bg, caches_bg) = (db.clone(), ready.clone(), caches.clone());
         tokio::spawn(async move {
             let mut wait = Duration::from_millis(200);
             loop {
@@ -110,6 +112,8 @@ impl Application {
                         if seeded {
                             tracing::info!("seeded an empty database with the reports' data");
                         }
+                        // Nothing read before the seed may stay in memory.
+                        caches_bg.invalidate();
                         ready_bg.store(true, Ordering::SeqCst);
                         tracing::info!("database ready");
                         break;
@@ -122,7 +126,7 @@ impl Application {
                 }
             }
         });
-        Self::bind(settings, db, ready, None)
+        Self::bind(settings, db, ready, None, caches)
     }
 
     /// Binds a server on an already prepared database (tests, benchmarks); `hook` sees every
@@ -132,7 +136,8 @@ impl Application {
         db: DatabaseConnection,
         hook: Option<StatementHook>,
     ) -> anyhow::Result<Self> {
-        Self::bind(settings, db, Arc::new(AtomicBool::new(true)), hook)
+        let caches = Caches::new(Duration::from_secs(settings.reference_cache_ttl_secs));
+        Self::bind(settings, db, Arc::new(AtomicBool::new(true)), hook, caches)
     }
 
     fn bind(
@@ -140,6 +145,7 @@ impl Application {
         mut db: DatabaseConnection,
         ready: Arc<AtomicBool>,
         hook: Option<StatementHook>,
+        caches: Caches,
     ) -> anyhow::Result<Self> {
         let listener = TcpListener::bind(&settings.bind_addr)
             .with_context(|| format!("binding {}", settings.bind_addr))?;
@@ -171,6 +177,11 @@ impl Application {
             metrics,
             metrics_token: settings.metrics_token.clone(),
             metrics_on_main: metrics_listener.is_none(),
+            caches,
+            admission: Arc::new(crate::admission::Admission::new(
+                settings.max_in_flight,
+                settings.max_in_flight_per_caller,
+            )),
         };
         let max_body = settings.limits.max_body_bytes;
         let main_state = state.clone();

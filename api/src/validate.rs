@@ -76,7 +76,8 @@ pub fn money_range(field: &str, fen: i64) -> AppResult<()> {
 }
 
 /// A resident identity number (18 characters, GB 11643 check digit) for a person, or a
-/// unified social credit code (18 characters) for an organisation. Returned upper-cased.
+/// unified social credit code (18 characters, GB 32100: its organisation code's GB 11714 check
+/// character and its own) for an organisation. Returned upper-cased.
 pub fn id_number(field: &str, raw: &str, person: bool) -> AppResult<String> {
     let v = raw.trim().to_uppercase();
     let chars: Vec<char> = v.chars().collect();
@@ -85,6 +86,25 @@ pub fn id_number(field: &str, raw: &str, person: bool) -> AppResult<String> {
             field,
             format!("{field} must be 18 letters or digits"),
         ));
+    }
+    if !person {
+        let prefix: String = chars[..17].iter().collect();
+        let (Some(org_check), Some(check)) =
+            (organisation_check_char(&chars[8..16]), credit_check_char(&prefix))
+        else {
+            return Err(AppError::bad_input(
+                field,
+                format!(
+                    "{field} is not a unified social credit code (GB 32100): a character outside its alphabet"
+                ),
+            ));
+        };
+        if chars[16] != org_check || chars[17] != check {
+            return Err(AppError::bad_input(
+                field,
+                format!("{field} has a wrong check character (GB 32100 unified social credit code)"),
+            ));
+        }
     }
     if person {
         const WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
@@ -119,6 +139,35 @@ pub fn id_check_char(prefix17: &str) -> char {
         .map(|(c, w)| c.to_digit(10).unwrap_or(0) * w)
         .sum();
     CHECK[(sum % 11) as usize]
+}
+
+/// The characters of a unified social credit code (GB 32100), by value: no I, O, S, V, Z.
+const CREDIT_ALPHABET: &str = "0123456789ABCDEFGHJKLMNPQRTUWXY";
+
+/// The last character of a unified social credit code (GB 32100) from its first 17, or None
+/// when one of them is outside the code's alphabet.
+pub fn credit_check_char(prefix17: &str) -> Option<char> {
+    const WEIGHTS: [usize; 17] = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
+    let mut sum = 0;
+    for (c, w) in prefix17.chars().zip(WEIGHTS) {
+        sum += CREDIT_ALPHABET.find(c)? * w;
+    }
+    CREDIT_ALPHABET.chars().nth((31 - sum % 31) % 31)
+}
+
+/// The check character of a 9-character organisation code (GB 11714) from its first 8
+/// characters (digits and capital letters), or None for another character.
+pub fn organisation_check_char(first8: &[char]) -> Option<char> {
+    const WEIGHTS: [u32; 8] = [3, 7, 9, 10, 5, 8, 4, 2];
+    let mut sum = 0;
+    for (c, w) in first8.iter().zip(WEIGHTS) {
+        sum += c.to_digit(36)? * w;
+    }
+    Some(match 11 - sum % 11 {
+        10 => 'X',
+        11 => '0',
+        n => char::from_digit(n, 10)?,
+    })
 }
 
 /// A phone number: digits with an optional leading `+` and inner `-`, 5 to 20 characters.

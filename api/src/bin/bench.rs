@@ -1,116 +1,330 @@
-//! `cargo run --release -p api --bin bench [ITERATIONS]`: seeds a fresh SQLite database with
-//! the reports' data, serves it in-process on 127.0.0.1, and measures representative requests
-//! over HTTP, one at a time. Prints a Markdown table for BENCHMARKS.md.
+//! The benchmark: seeds a fresh database with the reports' data (times `--scale`), serves it
+//! in-process on 127.0.0.1 and drives it over HTTP, one client at a time and with concurrent
+//! clients, printing Markdown tables for BENCHMARKS.md: requests per second, p50 and p99
+//! latency, and SQL statements per request.
+//!
+//! ```sh
+//! cargo run --release -p api --bin bench                      # SQLite
+//! cargo run --release -p api --bin bench -- --postgres        # a private PostgreSQL it starts
+//! cargo run --release -p api --bin bench -- --postgres=postgres://u@127.0.0.1:5432/db
+//! options: --clients 16  --seconds 5  --scale 1
+//! ```
+//!
+//! On PostgreSQL every request runs twice: with the default plan cache and with
+//! `plan_cache_mode = force_generic_plan`, so a statement that is only fast with a custom plan
+//! shows. The rate limit is raised out of the way (the benchmark measures the server, not its
+//! limits); the pool keeps its default size.
 
 use anyhow::Context as _;
 use api::config::Settings;
 use api::startup::{self, Application};
+use sea_orm::ConnectionTrait;
 use serde_json::{Value, json};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
+
+struct Options {
+    postgres: Option<Option<String>>,
+    clients: usize,
+    seconds: u64,
+    scale: u32,
+}
+
+fn options() -> anyhow::Result<Options> {
+    let mut o = Options {
+        postgres: None,
+        clients: 16,
+        seconds: 5,
+        scale: 1,
+    };
+    let mut args = std::env::args().skip(1);
+    while let Some(a) = args.next() {
+        match a.as_str() {
+            "--postgres" => o.postgres = Some(None),
+            s if s.starts_with("--postgres=") => o.postgres = Some(Some(s["--postgres=".len()..].to_owned())),
+            "--clients" => o.clients = args.next().context("--clients N")?.parse()?,
+            "--seconds" => o.seconds = args.next().context("--seconds S")?.parse()?,
+            "--scale" => o.scale = args.next().context("--scale N")?.parse()?,
+            other => anyhow::bail!("unknown option {other}"),
+        }
+    }
+    Ok(o)
+}
+
+/// A PostgreSQL server of the benchmark's own, stopped and removed on drop.
+struct PrivatePostgres {
+    bin: std::path::PathBuf,
+    dir: std::path::PathBuf,
+}
+
+impl PrivatePostgres {
+    fn start() -> anyhow::Result<(Self, String)> {
+        let bin = std::fs::read_dir("/usr/lib/postgresql")
+            .context("PostgreSQL's server programs (Debian's postgresql package)")?
+            .filter_map(|e| e.ok().map(|e| e.path().join("bin")))
+            .filter(|b| b.join("initdb").exists())
+            .max()
+            .context("no initdb under /usr/lib/postgresql/*/bin")?;
+        let dir = std::env::temp_dir().join(format!("survey-bench-pg-{}", std::process::id()));
+        std::fs::create_dir_all(&dir)?;
+        let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+        let root = std::process::Command::new("id").arg("-u").output()?.stdout == b"0\n";
+        let run = |program: &str, args: &[&str]| -> anyhow::Result<()> {
+            let path = bin.join(program);
+            let mut command = if root {
+                let mut c = std::process::Command::new("runuser");
+                c.args(["-u", "postgres", "--"]).arg(&path);
+                c
+            } else {
+                std::process::Command::new(&path)
+            };
+            let status = command.args(args).stdout(std::process::Stdio::null()).status()?;
+            anyhow::ensure!(status.success(), "{program} failed");
+            Ok(())
+        };
+        if root {
+            std::process::Command::new("chown")
+                .arg("postgres")
+                .arg(&dir)
+                .status()?;
+        }
+        let data = dir.join("data");
+        let data_s = data.to_string_lossy().to_string();
+        run(
+            "initdb",
+            &[
+                "-D",
+                &data_s,
+                "-A",
+                "trust",
+                "-U",
+                "postgres",
+                "-E",
+                "UTF8",
+                "--no-locale",
+            ],
+        )?;
+        let opts = format!(
+            "-k {} -h 127.0.0.1 -p {port} -c shared_buffers=512MB -c max_connections=200",
+            dir.display()
+        );
+        let log = dir.join("server.log").to_string_lossy().to_string();
+        run("pg_ctl", &["-D", &data_s, "-l", &log, "-w", "-o", &opts, "start"])?;
+        Ok((
+            PrivatePostgres { bin, dir },
+            format!("postgres://postgres@127.0.0.1:{port}/postgres"),
+        ))
+    }
+}
+
+impl Drop for PrivatePostgres {
+    fn drop(&mut self) {
+        let data = self.dir.join("data");
+        let mut stop = std::process::Command::new("runuser");
+        stop.args(["-u", "postgres", "--"])
+            .arg(self.bin.join("pg_ctl"))
+            .args(["-D", &data.to_string_lossy(), "-m", "fast", "-w", "stop"])
+            .stdout(std::process::Stdio::null());
+        let _ = stop.status();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
     let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
     sorted[i.min(sorted.len() - 1)]
 }
 
-#[tokio::main]
-async fn main() -> anyhow::Result<()> {
-    let iterations: usize = std::env::args()
-        .nth(1)
-        .map(|n| n.parse())
-        .transpose()?
-        .unwrap_or(200);
-    let dir = std::env::temp_dir().join(format!("survey-bench-{}", std::process::id()));
-    std::fs::create_dir_all(&dir)?;
-    let url = format!("sqlite://{}?mode=rwc", dir.join("bench.db").display());
-    let mut settings = Settings::for_tests(&url);
-    settings.rate_limit_cost_per_minute = u64::MAX / 4;
-    let db = startup::connect(&settings).await?;
-    startup::migrate(&db).await?;
-    let started = Instant::now();
-    api::seed::run(&db)
-        .await
-        .map_err(|e| anyhow::anyhow!("{}", e.message()))?;
-    let seed_time = started.elapsed();
-    let app = Application::build_with_db(settings, db, None)?;
-    let base = format!("http://127.0.0.1:{}/graphql", app.port());
-    tokio::spawn(app.run_until_stopped());
+/// One row of results.
+struct Measured {
+    requests: usize,
+    per_second: f64,
+    p50: Duration,
+    p99: Duration,
+    statements: f64,
+}
 
-    let keys = api::auth::jwt::KeyStore::from_settings(&Settings::for_tests(&url))?;
-    let analyst = keys
-        .issue("bench", None, &["analyst".to_owned()], "analyst", None, 3600)
-        .map_err(|e| anyhow::anyhow!("{}", e.message()))?;
-    let client = reqwest::Client::new();
-
-    // A cursor deep into the list, to show a deep page costs what the first does.
-    let mut after = Value::Null;
-    for _ in 0..50 {
+/// Sends `body` from `clients` concurrent clients for `seconds`.
+async fn drive(
+    base: &str,
+    token: &str,
+    body: &Value,
+    clients: usize,
+    seconds: u64,
+    statements: &AtomicU64,
+) -> anyhow::Result<Measured> {
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(clients)
+        .build()?;
+    // Warm-up: more than five executions on every pooled connection, so that PostgreSQL has
+    // chosen between custom and generic plans before anything is measured.
+    for _ in 0..(clients.max(10) * 2) {
         let r: Value = client
-            .post(&base)
-            .bearer_auth(&analyst)
-            .json(&json!({"query": "query($a: String) { enforcementCases(first: 100, after: $a) { pageInfo { endCursor } } }", "variables": {"a": after}}))
+            .post(base)
+            .bearer_auth(token)
+            .json(body)
             .send()
             .await?
             .json()
             .await?;
-        after = r["data"]["enforcementCases"]["pageInfo"]["endCursor"].clone();
+        anyhow::ensure!(r.get("errors").is_none(), "{r}");
     }
-    let cases = [
+    let before = statements.load(Ordering::Relaxed);
+    let until = Instant::now() + Duration::from_secs(seconds);
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for _ in 0..clients {
+        let (client, base, token, body) = (client.clone(), base.to_owned(), token.to_owned(), body.clone());
+        tasks.push(tokio::spawn(async move {
+            let mut times = Vec::new();
+            while Instant::now() < until {
+                let t = Instant::now();
+                let r: Value = client
+                    .post(&base)
+                    .bearer_auth(&token)
+                    .json(&body)
+                    .send()
+                    .await?
+                    .json()
+                    .await?;
+                times.push(t.elapsed());
+                anyhow::ensure!(r.get("errors").is_none(), "{r}");
+            }
+            Ok::<_, anyhow::Error>(times)
+        }));
+    }
+    let mut times = Vec::new();
+    for t in tasks {
+        times.extend(t.await??);
+    }
+    let elapsed = started.elapsed();
+    let ran = statements.load(Ordering::Relaxed) - before;
+    times.sort();
+    Ok(Measured {
+        requests: times.len(),
+        per_second: times.len() as f64 / elapsed.as_secs_f64(),
+        p50: percentile(&times, 0.5),
+        p99: percentile(&times, 0.99),
+        statements: ran as f64 / times.len().max(1) as f64,
+    })
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let o = options()?;
+    let mut _server = None;
+    let (url, label) = match &o.postgres {
+        None => {
+            let dir = std::env::temp_dir().join(format!("survey-bench-{}", std::process::id()));
+            std::fs::create_dir_all(&dir)?;
+            (
+                format!("sqlite://{}?mode=rwc", dir.join("bench.db").display()),
+                "SQLite (WAL)".to_owned(),
+            )
+        }
+        Some(Some(url)) => (url.clone(), "PostgreSQL (given server)".to_owned()),
+        Some(None) => {
+            let (server, url) = PrivatePostgres::start()?;
+            _server = Some(server);
+            (url, "PostgreSQL (private server)".to_owned())
+        }
+    };
+    let mut settings = Settings::for_tests(&url);
+    settings.rate_limit_cost_per_minute = u64::MAX / 4;
+    settings.db_max_connections = 10;
+    let db = startup::connect(&settings).await?;
+    startup::migrate(&db).await?;
+    let started = Instant::now();
+    api::seed::run_scaled(&db, o.scale)
+        .await
+        .map_err(|e| anyhow::anyhow!("{}", e.message()))?;
+    let seed_time = started.elapsed();
+    let postgres = db.get_database_backend() == sea_orm::DatabaseBackend::Postgres;
+    let database = if postgres {
+        db.query_one_raw(sea_orm::Statement::from_string(
+            sea_orm::DatabaseBackend::Postgres,
+            "SELECT current_database() AS d",
+        ))
+        .await?
+        .context("current database")?
+        .try_get::<String>("", "d")?
+    } else {
+        String::new()
+    };
+    db.close().await.ok();
+    println!(
+        "{label}, scale {}, seeded in {:.1} s; {} clients for {} s per row after a warm-up; release build\n",
+        o.scale,
+        seed_time.as_secs_f64(),
+        o.clients,
+        o.seconds
+    );
+
+    let keys = api::auth::jwt::KeyStore::from_settings(&settings)?;
+    let analyst = keys
+        .issue("bench", None, &["analyst".to_owned()], "analyst", None, 3600)
+        .map_err(|e| anyhow::anyhow!("{}", e.message()))?;
+    let requests = [
         (
-            "KPIs of 上饶市 over report 1's period",
-            json!({"query": r#"{ enforcementKpis(filter: {regionCode: "361100", filedFrom: "2023-01-01", filedTo: "2025-06-20"}) { accepted actualClosed actualClosureRate recoveredAmount acceptedGrowth detentions dishonestListings } }"#}),
+            "(1) enforcementCaseByNumber with court and region",
+            json!({"query": r#"{ enforcementCaseByNumber(caseNumber: "(2024)赣1126执1号") { caseNumber court { name } region { name } } }"#}),
         ),
         (
-            "first page, 20 cases",
-            json!({"query": "{ enforcementCases { nodes { id caseNumber filedOn status } } }"}),
+            "(2) enforcementCases(first: 50, 361126) with totalCount",
+            json!({"query": r#"{ enforcementCases(first: 50, filter: {regionCode: "361126"}) { totalCount nodes { caseNumber filedOn status subjectAmount } } }"#}),
         ),
         (
-            "page of 100 cases with court, region, parties, measures",
-            json!({"query": "{ enforcementCases(first: 100) { nodes { caseNumber court { name } region { name } parties { name idNumber } measures { kind } } } }"}),
+            "(3) courts(first: 100) with cases(first: 20)",
+            json!({"query": "{ courts(first: 100) { nodes { name cases(first: 20) { nodes { caseNumber filedOn status } } } } }"}),
         ),
         (
-            "page 51 (cursor after 5,000 rows), 100 cases",
-            json!({"query": "query($a: String) { enforcementCases(first: 100, after: $a) { nodes { id } } }", "variables": {"a": after}}),
-        ),
-        (
-            "totalCount of a filtered list",
-            json!({"query": r#"{ enforcementCases(filter: {regionCode: "361126", status: CLOSED}) { totalCount } }"#}),
-        ),
-        (
-            "reported figures with computed values",
-            json!({"query": "{ reportedFigures { metric value computedValue consistent } }"}),
-        ),
-        (
-            "dishonest-debtor check",
-            json!({"query": r#"{ isDishonestDebtor(name: "王伟", idNumber: "361126198001011234") }"#}),
+            "(4) enforcementKpis of 361100 over report 1's period",
+            json!({"query": r#"{ enforcementKpis(filter: {regionCode: "361100", filedFrom: "2023-01-01", filedTo: "2025-06-20"}) { accepted closed closureRate actualClosed actualClosureRate recoveredAmount recoveryRate acceptedGrowth actualClosedGrowth detentions dishonestListings supervisionBatches } }"#}),
         ),
     ];
-    println!("Seeding the reports' data: {:.2} s\n", seed_time.as_secs_f64());
-    println!("| request | p50 ms | p95 ms | max ms |");
-    println!("|---|---|---|---|");
-    for (name, body) in cases {
-        let mut times = Vec::with_capacity(iterations);
-        for _ in 0..iterations {
-            let t = Instant::now();
-            let r: Value = client
-                .post(&base)
-                .bearer_auth(&analyst)
-                .json(&body)
-                .send()
-                .await?
-                .json()
+    let modes: &[&str] = if postgres {
+        &["auto", "force_generic_plan"]
+    } else {
+        &["-"]
+    };
+    for mode in modes {
+        if postgres {
+            let admin = startup::connect(&settings).await?;
+            admin
+                .execute_unprepared(&format!(
+                    "ALTER DATABASE \"{database}\" SET plan_cache_mode = '{mode}'"
+                ))
                 .await?;
-            times.push(t.elapsed());
-            anyhow::ensure!(r.get("errors").is_none(), "{name}: {r}");
+            admin.close().await.ok();
+            println!("plan_cache_mode = {mode}\n");
         }
-        times.sort();
-        println!(
-            "| {name} | {:.2} | {:.2} | {:.2} |",
-            percentile(&times, 0.5).as_secs_f64() * 1e3,
-            percentile(&times, 0.95).as_secs_f64() * 1e3,
-            times.last().context("no samples")?.as_secs_f64() * 1e3
-        );
+        let db = startup::connect(&settings).await?;
+        let statements = Arc::new(AtomicU64::new(0));
+        let counter = statements.clone();
+        let hook: api::telemetry::sql::StatementHook = Arc::new(move |_| {
+            counter.fetch_add(1, Ordering::Relaxed);
+        });
+        let app = Application::build_with_db(settings.clone(), db, Some(hook))?;
+        let base = format!("http://127.0.0.1:{}/graphql", app.port());
+        let handle = tokio::spawn(app.run_until_stopped());
+        println!("| request | clients | requests/s | p50 ms | p99 ms | statements/request |");
+        println!("|---|---|---|---|---|---|");
+        for (name, body) in &requests {
+            for clients in [1, o.clients] {
+                let m = drive(&base, &analyst, body, clients, o.seconds, &statements).await?;
+                println!(
+                    "| {name} | {clients} | {:.0} | {:.2} | {:.2} | {:.1} |",
+                    m.per_second,
+                    m.p50.as_secs_f64() * 1e3,
+                    m.p99.as_secs_f64() * 1e3,
+                    m.statements
+                );
+                let _ = m.requests;
+            }
+        }
+        println!();
+        handle.abort();
     }
-    let _ = std::fs::remove_dir_all(dir);
     Ok(())
 }

@@ -1,6 +1,7 @@
 //! The domains of the platform, one folder each. Adding a domain means a folder here, a
 //! line in `schema.rs` (query and mutation roots), a line in `request_data` below for its
-//! loaders, and a line in `seed.rs`.
+//! loaders (and one in `Caches` for each reference table it keeps in memory), and a line in
+//! `seed.rs`.
 
 pub mod enforcement;
 pub mod region;
@@ -12,6 +13,28 @@ use std::sync::Arc;
 use tracing::Instrument as _;
 
 use crate::telemetry::sql::RequestStats;
+
+/// The reference data of every domain, read from memory (`cache.rs`); one set per process.
+#[derive(Clone)]
+pub struct Caches {
+    pub regions: Arc<region::directory::RegionCache>,
+    pub courts: Arc<enforcement::directory::CourtCache>,
+}
+
+impl Caches {
+    pub fn new(ttl: std::time::Duration) -> Self {
+        Caches {
+            regions: Arc::new(crate::cache::TableCache::new(ttl)),
+            courts: Arc::new(crate::cache::TableCache::new(ttl)),
+        }
+    }
+
+    /// Drops every snapshot (after the reference data is written, as by the seed).
+    pub fn invalidate(&self) {
+        self.regions.invalidate();
+        self.courts.invalidate();
+    }
+}
 
 fn loader<T: Send + Sync + 'static>(l: T, stats: &Arc<RequestStats>) -> DataLoader<T> {
     let stats = stats.clone();
@@ -28,16 +51,16 @@ fn loader<T: Send + Sync + 'static>(l: T, stats: &Arc<RequestStats>) -> DataLoad
 pub fn request_data(
     request: async_graphql::Request,
     db: &DatabaseConnection,
+    caches: &Caches,
     stats: &Arc<RequestStats>,
 ) -> async_graphql::Request {
     use crate::pagination::{NestedCountsLoader, NestedPagesLoader};
-    use enforcement::loaders::{ByCaseLoader, CourtLoader};
+    use enforcement::loaders::ByCaseLoader;
     use enforcement::service::CourtCases;
     use entity::enforcement::{flow_node, measure, party, supervision_order};
     request
-        .data(loader(region::loaders::RegionLoader(db.clone()), stats))
-        .data(loader(region::loaders::RegionChildrenLoader(db.clone()), stats))
-        .data(loader(CourtLoader(db.clone()), stats))
+        .data(caches.regions.clone())
+        .data(caches.courts.clone())
         .data(loader(ByCaseLoader::<party::Model>::new(db.clone()), stats))
         .data(loader(ByCaseLoader::<measure::Model>::new(db.clone()), stats))
         .data(loader(ByCaseLoader::<flow_node::Model>::new(db.clone()), stats))

@@ -2,7 +2,7 @@
 //! batch, whatever the number of rows.
 
 use async_graphql::dataloader::Loader;
-use entity::enforcement::{court, flow_node, measure, party, supervision_order};
+use entity::enforcement::{flow_node, measure, party, supervision_order};
 use sea_orm::DatabaseConnection;
 use std::collections::HashMap;
 use std::future::Future;
@@ -10,19 +10,6 @@ use std::marker::PhantomData;
 
 use super::service;
 use crate::error::AppResult;
-
-/// Court by id.
-pub struct CourtLoader(pub DatabaseConnection);
-
-impl Loader<i64> for CourtLoader {
-    type Value = court::Model;
-    type Error = async_graphql::Error;
-
-    async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
-        let rows = service::courts_by_ids(&self.0, keys).await?;
-        Ok(rows.into_iter().map(|r| (r.id, r)).collect())
-    }
-}
 
 /// A row that belongs to one enforcement case.
 pub trait CaseChild: Clone + Send + Sync + 'static {

@@ -41,6 +41,27 @@ pub struct SeedSummary {
     pub supervision_orders: usize,
 }
 
+impl SeedSummary {
+    fn add(&mut self, other: &SeedSummary) {
+        self.cases += other.cases;
+        self.parties += other.parties;
+        self.measures += other.measures;
+        self.flow_nodes += other.flow_nodes;
+        self.dishonest_entries += other.dishonest_entries;
+        self.supervision_orders += other.supervision_orders;
+    }
+
+    /// Rows written in all.
+    pub fn rows(&self) -> usize {
+        self.cases
+            + self.parties
+            + self.measures
+            + self.flow_nodes
+            + self.dishonest_entries
+            + self.supervision_orders
+    }
+}
+
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct SeedCourt {
@@ -52,7 +73,11 @@ struct SeedCourt {
 
 /// Seeds courts and figures (idempotently) and, with `records` and when no case of the
 /// seeded courts exists yet, the generated case records.
-pub async fn seed(db: &DatabaseConnection, records: bool) -> AppResult<SeedSummary> {
+/// Seeds the courts, the figures and, with `records`, the generated case records `scale`
+/// times over (1: the reports' volume, whose KPIs reproduce their figures; N: N copies with
+/// their own ids and case numbers, for measuring at size). Idempotent: records are generated
+/// only when the courts have none.
+pub async fn seed(db: &DatabaseConnection, records: bool, scale: u32) -> AppResult<SeedSummary> {
     let courts: Vec<SeedCourt> = serde_json::from_str(include_str!("seed/courts.json"))
         .map_err(|e| AppError::Internal(anyhow::anyhow!("courts.json: {e}")))?;
     let txn = db.begin().await?;
@@ -100,7 +125,8 @@ pub async fn seed(db: &DatabaseConnection, records: bool) -> AppResult<SeedSumma
         .filter(case::Column::CourtId.is_in(ordered.iter().map(|c| c.id)))
         .count(&txn)
         .await?;
-    let summary = if records && existing == 0 {
+    let generating = records && existing == 0;
+    let mut summary = if generating {
         let data = generate(&ordered, &IdBase::read(&txn).await?);
         let summary = data.summary();
         data.insert(&txn).await?;
@@ -109,6 +135,19 @@ pub async fn seed(db: &DatabaseConnection, records: bool) -> AppResult<SeedSumma
         SeedSummary::default()
     };
     txn.commit().await?;
+    if generating && scale > 1 {
+        // One copy per transaction, so that memory stays at one copy's size.
+        for copy in 1..scale {
+            let txn = db.begin().await?;
+            let mut data = generate(&ordered, &IdBase::read(&txn).await?);
+            data.renumber(copy);
+            summary.add(&data.summary());
+            data.insert(&txn).await?;
+            txn.commit().await?;
+        }
+        // Fresh statistics, so that the planner sees the tables at their new size.
+        db.execute_unprepared("ANALYZE").await?;
+    }
     Ok(summary)
 }
 
@@ -281,6 +320,18 @@ const BANKS: &[&str] = &[
 ];
 
 impl Generated {
+    /// Gives copy `copy` of the records case numbers of their own: 执N号 becomes
+    /// 执(copy·1,000,000 + N)号, so that copies never collide with each other or the first.
+    fn renumber(&mut self, copy: u32) {
+        for c in &mut self.cases {
+            if let Some((head, rest)) = c.case_number.split_once('执')
+                && let Some(n) = rest.strip_suffix('号').and_then(|n| n.parse::<u64>().ok())
+            {
+                c.case_number = format!("{head}执{}号", u64::from(copy) * 1_000_000 + n);
+            }
+        }
+    }
+
     fn summary(&self) -> SeedSummary {
         SeedSummary {
             cases: self.cases.len(),
@@ -361,8 +412,15 @@ fn id_number(rng: &mut Rng, region: &str, seq: i64) -> String {
     format!("{prefix}{}", id_check_char(&prefix))
 }
 
+/// A unified social credit code (GB 32100) of a company registered in 上饶: `91` (a company
+/// registered with market regulation), the division code, an organisation code (GB 11714) made
+/// from `seq`, and both check characters.
 fn credit_code(seq: i64) -> String {
-    format!("91361100{:09}X", seq % 1_000_000_000)
+    let org: Vec<char> = format!("{:08}", seq % 100_000_000).chars().collect();
+    let org_check = crate::validate::organisation_check_char(&org).unwrap_or('0');
+    let prefix = format!("91361100{}{org_check}", org.iter().collect::<String>());
+    let check = crate::validate::credit_check_char(&prefix).unwrap_or('0');
+    format!("{prefix}{check}")
 }
 
 /// Generates every record; pure, so the same input always gives the same rows.
@@ -940,10 +998,11 @@ fn new_party(
         kind,
         name,
         id_number: Some(id_number),
+        // Mobile numbers: 11 digits, 13x to 19x.
         phone: Some(format!(
-            "1{}{:08}",
-            [3, 5, 8, 9][rng.below(4) as usize],
-            rng.below(100_000_000)
+            "1{}{:09}",
+            [3, 5, 7, 8, 9][rng.below(5) as usize],
+            rng.below(1_000_000_000)
         )),
         address: Some(format!("江西省上饶市某某路{}号", 1 + rng.below(300))),
         created_at: created,

@@ -97,6 +97,20 @@ fn key_text(field: CaseOrderField, m: &case::Model) -> String {
     }
 }
 
+/// Two cases in an ordering, ties broken by id (as `sort_key` then id order them in SQL).
+fn compare(field: CaseOrderField, a: &case::Model, b: &case::Model) -> std::cmp::Ordering {
+    let by_key = match field {
+        CaseOrderField::FiledOn => a.filed_on.cmp(&b.filed_on),
+        CaseOrderField::ClosedOn => a
+            .closed_on
+            .unwrap_or(OPEN_END)
+            .cmp(&b.closed_on.unwrap_or(OPEN_END)),
+        CaseOrderField::SubjectAmount => a.subject_amount_fen.cmp(&b.subject_amount_fen),
+        CaseOrderField::CaseNumber => a.case_number.cmp(&b.case_number),
+    };
+    by_key.then(a.id.cmp(&b.id))
+}
+
 fn key_value(field: CaseOrderField, text: &str) -> AppResult<Expr> {
     let bad = || AppError::bad_input("after", "after is not a cursor of this list");
     Ok(match field {
@@ -249,9 +263,7 @@ impl NestedPages for CourtCases {
 
     async fn pages(&self, courts: &[i64], a: &CourtCasesArgs) -> AppResult<HashMap<i64, Page<case::Model>>> {
         let req = PageRequest::new(&a.page, &case_ordering(a.field, a.ascending))?;
-        let mut cond = case_condition(&self.0, &a.filter)
-            .await?
-            .add(col(case::Column::CourtId).is_in(courts.iter().copied()));
+        let mut cond = case_condition(&self.0, &a.filter).await?;
         if let Some(seek) = req.seek(
             sort_key(a.field),
             |k| key_value(a.field, k),
@@ -261,10 +273,13 @@ impl NestedPages for CourtCases {
             cond = cond.add(seek);
         }
         let scan = req.scan_order(a.ascending);
-        let select = case::Entity::find().filter(cond).into_query();
         let statement = pagination::per_parent(
-            select,
-            (case::Entity, case::Column::CourtId),
+            self.0.get_database_backend(),
+            courts,
+            court::Entity,
+            court::Column::Id,
+            col(case::Column::CourtId),
+            case::Entity::find().filter(cond).into_query(),
             vec![(sort_key(a.field), scan.clone()), (col(case::Column::Id), scan)],
             req.fetch(),
         );
@@ -276,9 +291,17 @@ impl NestedPages for CourtCases {
         for row in rows {
             grouped.entry(row.court_id).or_default().push(row);
         }
+        let scan_ascending = req.scans_ascending(a.ascending);
         Ok(grouped
             .into_iter()
-            .map(|(court, rows)| (court, req.page(rows, |m| (key_text(a.field, m), m.id))))
+            .map(|(court, mut rows)| {
+                // Each group in the scan's order, as the page expects it.
+                rows.sort_by(|x, y| {
+                    let o = compare(a.field, x, y);
+                    if scan_ascending { o } else { o.reverse() }
+                });
+                (court, req.page(rows, |m| (key_text(a.field, m), m.id)))
+            })
             .collect())
     }
 
@@ -399,13 +422,6 @@ pub async fn find_court(
         scope,
     );
     Ok(court::Entity::find_by_id(id).filter(cond).one(db).await?)
-}
-
-pub async fn courts_by_ids(db: &DatabaseConnection, ids: &[i64]) -> AppResult<Vec<court::Model>> {
-    Ok(court::Entity::find()
-        .filter(court::Column::Id.is_in(ids.iter().copied()))
-        .all(db)
-        .await?)
 }
 
 // ---------- children of cases (for the loaders) ----------

@@ -8,12 +8,13 @@ use entity::enforcement::{
 use sea_orm::DatabaseConnection;
 use std::sync::Arc;
 
+use super::directory::{CourtCache, CourtDirectory};
 use super::kpis::{self, Kpis, growth, ratio};
-use super::loaders::{ByCaseLoader, CourtLoader};
+use super::loaders::ByCaseLoader;
 use super::policy::POLICY;
 use super::service::{self, CaseFilter, CaseOrderField, CourtCases, CourtCasesArgs, SMALL_CLAIM_LIMIT_FEN};
 use crate::access::{Action, PersonalRead, viewer};
-use crate::domains::region::loaders::RegionLoader;
+use crate::domains::region::loaders::regions;
 use crate::domains::region::types::Region;
 use crate::error::AppError;
 use crate::pagination::{NestedCountsLoader, NestedPagesLoader, Page, PageArgs};
@@ -467,14 +468,17 @@ pub struct CourtKpiFilter {
     pub filed_to: Option<Date>,
 }
 
+/// A region from the in-memory directory (no statement).
 async fn load_region(ctx: &Context<'_>, code: &str) -> Result<Option<Region>> {
-    let loader = ctx.data_unchecked::<DataLoader<RegionLoader>>();
-    Ok(loader.load_one(code.to_owned()).await?.map(Region::from))
+    Ok(regions(ctx).await?.get(code).cloned().map(Region::from))
 }
 
+/// A court from the in-memory directory (no statement).
 async fn load_court(ctx: &Context<'_>, id: i64) -> Result<Option<Court>> {
-    let loader = ctx.data_unchecked::<DataLoader<CourtLoader>>();
-    Ok(loader.load_one(id).await?.map(Court))
+    let cache = ctx.data_unchecked::<Arc<CourtCache>>();
+    let db = ctx.data_unchecked::<DatabaseConnection>();
+    let dir = cache.get(|| CourtDirectory::load(db)).await?;
+    Ok(dir.get(id).cloned().map(Court))
 }
 
 async fn load_children<T: super::loaders::CaseChild>(ctx: &Context<'_>, case_id: i64) -> Result<Vec<T>> {

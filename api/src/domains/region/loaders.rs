@@ -1,39 +1,23 @@
-//! DataLoaders of the region domain.
+//! Regions for resolvers: every region comes from the in-memory directory, so a region on
+//! each of a hundred rows costs no statement and needs no DataLoader.
 
-use async_graphql::dataloader::Loader;
-use entity::region;
+use async_graphql::Context;
 use sea_orm::DatabaseConnection;
-use std::collections::HashMap;
+use std::sync::Arc;
 
-use super::service;
+use super::directory::{RegionCache, RegionDirectory};
+use crate::error::AppResult;
 
-/// Region by code.
-pub struct RegionLoader(pub DatabaseConnection);
-
-impl Loader<String> for RegionLoader {
-    type Value = region::Model;
-    type Error = async_graphql::Error;
-
-    async fn load(&self, keys: &[String]) -> Result<HashMap<String, Self::Value>, Self::Error> {
-        let rows = service::by_codes(&self.0, keys).await?;
-        Ok(rows.into_iter().map(|r| (r.code.clone(), r)).collect())
-    }
+/// The regions' snapshot, loaded on first use.
+pub async fn directory(db: &DatabaseConnection, cache: &RegionCache) -> AppResult<Arc<RegionDirectory>> {
+    cache.get(|| RegionDirectory::load(db)).await
 }
 
-/// Child regions by parent code.
-pub struct RegionChildrenLoader(pub DatabaseConnection);
-
-impl Loader<String> for RegionChildrenLoader {
-    type Value = Vec<region::Model>;
-    type Error = async_graphql::Error;
-
-    async fn load(&self, keys: &[String]) -> Result<HashMap<String, Self::Value>, Self::Error> {
-        let mut map: HashMap<String, Vec<region::Model>> = HashMap::new();
-        for r in service::children_of(&self.0, keys).await? {
-            if let Some(parent) = r.parent_code.clone() {
-                map.entry(parent).or_default().push(r);
-            }
-        }
-        Ok(map)
-    }
+/// The regions' snapshot of the request's process.
+pub async fn regions(ctx: &Context<'_>) -> AppResult<Arc<RegionDirectory>> {
+    directory(
+        ctx.data_unchecked::<DatabaseConnection>(),
+        ctx.data_unchecked::<Arc<RegionCache>>(),
+    )
+    .await
 }

@@ -48,19 +48,6 @@ pub async fn subtree(db: &impl ConnectionTrait, code: &str) -> AppResult<Vec<reg
         .await?)
 }
 
-/// A region and the codes of its subtree, or None when the code is unknown.
-pub async fn find_with_subtree(
-    db: &impl ConnectionTrait,
-    code: &str,
-) -> AppResult<Option<(region::Model, Vec<String>)>> {
-    let rows = subtree(db, code).await?;
-    let codes = rows.iter().map(|r| r.code.clone()).collect();
-    Ok(rows
-        .into_iter()
-        .find(|r| r.code == code)
-        .map(|root| (root, codes)))
-}
-
 /// Restricts `column` (a region code) to the subtree of region `code`: the one way every
 /// domain filters by region. The subtree's codes are resolved first and the statement gets
 /// `column IN (codes)`, which PostgreSQL plans from the values in a custom plan and from the

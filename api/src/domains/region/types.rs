@@ -1,10 +1,9 @@
 //! GraphQL types of the region domain.
 
-use async_graphql::dataloader::DataLoader;
 use async_graphql::{ComplexObject, Context, Enum, InputObject, Result, SimpleObject};
 use entity::region;
 
-use super::loaders::{RegionChildrenLoader, RegionLoader};
+use super::loaders::regions;
 use super::service;
 
 /// Level of an administrative region (行政区划级别).
@@ -66,30 +65,26 @@ impl Region {
         let Some(code) = &self.parent_code else {
             return Ok(None);
         };
-        let loader = ctx.data_unchecked::<DataLoader<RegionLoader>>();
-        Ok(loader.load_one(code.clone()).await?.map(Region::from))
+        Ok(regions(ctx).await?.get(code).cloned().map(Region::from))
     }
 
     /// Direct children (下级行政区划), ordered by code.
     async fn children(&self, ctx: &Context<'_>) -> Result<Vec<Region>> {
-        let loader = ctx.data_unchecked::<DataLoader<RegionChildrenLoader>>();
-        Ok(loader
-            .load_one(self.code.clone())
+        Ok(regions(ctx)
             .await?
-            .unwrap_or_default()
-            .into_iter()
+            .children(&self.code)
+            .iter()
+            .cloned()
             .map(Region::from)
             .collect())
     }
 
     /// Ancestors from the top-level region down to the parent (root first).
     async fn ancestors(&self, ctx: &Context<'_>) -> Result<Vec<Region>> {
-        let codes = service::ancestor_codes(&self.model);
-        let loader = ctx.data_unchecked::<DataLoader<RegionLoader>>();
-        let mut found = loader.load_many(codes.clone()).await?;
-        Ok(codes
+        let dir = regions(ctx).await?;
+        Ok(service::ancestor_codes(&self.model)
             .iter()
-            .filter_map(|c| found.remove(c))
+            .filter_map(|c| dir.get(c).cloned())
             .map(Region::from)
             .collect())
     }
