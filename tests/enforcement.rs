@@ -577,6 +577,7 @@ async fn kpi_formulas_on_a_hand_built_dataset() {
     )
     .await;
 
+    no_drift(&app).await;
     let window = json!({"regionCode": "361126", "filedFrom": "2024-01-01", "filedTo": "2024-12-31"});
     let k = app.data(KPIS, json!({"f": window})).await["enforcementKpis"].clone();
     assert_eq!(k["accepted"], 5);
@@ -1184,4 +1185,112 @@ async fn reference_data_is_read_from_memory_and_refreshed() {
         };
         assert_eq!(d["enforcementCase"]["court"]["name"], expected, "ttl {ttl}");
     }
+}
+
+/// The KPIs' daily aggregates equal the records they sum.
+async fn no_drift(app: &TestApp) {
+    let drift = api::domains::enforcement::kpis::daily_drift(&app.db)
+        .await
+        .expect("compare the aggregates");
+    assert!(drift.is_empty(), "aggregates differ from the records: {drift:#?}");
+}
+
+#[tokio::test]
+async fn kpi_aggregates_equal_the_records_after_every_write() {
+    let app = spawn_app().await;
+    let yy = court(&app, "361126").await;
+    let py = court(&app, "361128").await;
+    no_drift(&app).await;
+    let a = file(
+        &app,
+        "(2024)赣1126执1号",
+        &yy,
+        "2024-01-10",
+        "LIVELIHOOD",
+        "100000.00",
+    )
+    .await;
+    let b = file(
+        &app,
+        "(2024)赣1126执2号",
+        &yy,
+        "2024-01-10",
+        "FINANCIAL",
+        "50000.00",
+    )
+    .await;
+    let c = file(&app, "(2024)赣1128执1号", &py, "2024-02-01", "OTHER", "7.10").await;
+    no_drift(&app).await;
+    close(&app, &a, "EXECUTED_IN_FULL", "2024-03-01", "100000.00").await;
+    no_drift(&app).await;
+    close(&app, &b, "TERMINATED_THIS_ROUND", "2024-09-01", "10.00").await;
+    no_drift(&app).await;
+    // Reopening takes the case out of the closed figures again.
+    let v = version(&app, &b).await;
+    app.data(
+        r#"mutation($id: ID!, $v: Int!) { reopenEnforcementCase(id: $id, reopenedOn: "2024-10-01", reason: "发现财产", expectedVersion: $v) { id } }"#,
+        json!({"id": b, "v": v}),
+    )
+    .await;
+    no_drift(&app).await;
+    close(&app, &b, "TRANSFERRED_TO_BANKRUPTCY", "2024-11-01", "0").await;
+    no_drift(&app).await;
+    // A failed write changes nothing: a stale version.
+    let err = app
+        .error(
+            CLOSE,
+            json!({"id": c, "m": "WITHDRAWN", "on": "2024-03-01", "r": "0", "v": 99}),
+        )
+        .await;
+    assert_eq!(err["extensions"]["code"], "CONFLICT");
+    no_drift(&app).await;
+    let party = respondent(&app, &c, "李某", "36112819800101123").await;
+    for (kind, on, extra) in [
+        ("DETENTION", "2024-04-10", json!({"detentionDays": 5})),
+        ("FINE", "2024-04-11", json!({"amount": "1000.50"})),
+        ("REFUSAL_CRIME_REFERRAL", "2024-04-13", json!({"convicted": true})),
+    ] {
+        let mut i = json!({"caseId": c, "partyId": party, "kind": kind, "takenOn": on});
+        i.as_object_mut()
+            .unwrap()
+            .extend(extra.as_object().unwrap().clone());
+        app.data(MEASURE, json!({"i": i})).await;
+        no_drift(&app).await;
+    }
+    let entry = app
+        .data(
+            r#"mutation($i: AddToDishonestListInput!) { addToDishonestList(input: $i) { id } }"#,
+            json!({"i": {"caseId": c, "partyId": party, "listedOn": "2024-04-15", "reason": "拒不履行"}}),
+        )
+        .await["addToDishonestList"]["id"]
+        .clone();
+    no_drift(&app).await;
+    app.data(
+        r#"mutation($id: ID!) { removeFromDishonestList(id: $id, removedOn: "2024-06-01", reason: PERFORMED, expectedVersion: 1) { id } }"#,
+        json!({"id": entry}),
+    )
+    .await;
+    no_drift(&app).await;
+    // And the KPIs read from them match the records.
+    let k = app.data(KPIS, json!({"f": {"regionCode": "361100"}})).await["enforcementKpis"].clone();
+    assert_eq!(
+        (
+            k["accepted"].clone(),
+            k["closed"].clone(),
+            k["actualClosed"].clone()
+        ),
+        (json!(3), json!(2), json!(1))
+    );
+    assert_eq!(k["transferredToBankruptcy"], 1);
+    assert_eq!(
+        (k["detentions"].clone(), k["fines"].clone()),
+        (json!(1), json!(1))
+    );
+    assert_eq!(
+        (
+            k["dishonestListings"].clone(),
+            k["dishonestRemovalsAfterPerformance"].clone()
+        ),
+        (json!(1), json!(1))
+    );
 }

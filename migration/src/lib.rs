@@ -8,6 +8,7 @@ mod m20261128_000003_create_reported_figures;
 mod m20261128_000004_create_users_and_audit;
 mod m20261128_000005_versions_and_idempotency;
 mod m20261128_000006_one_standing_listing;
+mod m20261201_000007_kpi_daily;
 
 pub struct Migrator;
 
@@ -21,6 +22,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000004_create_users_and_audit::Migration),
             Box::new(m20261128_000005_versions_and_idempotency::Migration),
             Box::new(m20261128_000006_one_standing_listing::Migration),
+            Box::new(m20261201_000007_kpi_daily::Migration),
         ]
     }
 }

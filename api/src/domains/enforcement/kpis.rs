@@ -6,13 +6,15 @@
 
 use chrono::{Months, NaiveDate};
 use entity::enforcement::dishonest_entry::{self, RemovalReason};
-use entity::enforcement::enforcement_case::{self as case, CaseCategory, CaseStatus, ClosureMode};
+use entity::enforcement::enforcement_case::{self as case, CaseStatus, ClosureMode};
 use entity::enforcement::measure::{self, MeasureKind};
 use entity::enforcement::supervision_order;
-use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, Query, SelectStatement};
+use sea_orm::sea_query::{Alias, Asterisk, Expr, ExprTrait, Func, Query, SelectStatement};
 use sea_orm::{Condition, ConnectionTrait, QueryResult, Value};
 
-use super::service::{ACTUAL_CLOSURE_MODES, scope_condition};
+use super::daily;
+use super::service::ACTUAL_CLOSURE_MODES;
+use crate::domains::region::service as regions;
 use crate::error::{AppError, AppResult};
 
 /// Which records the KPIs cover.
@@ -126,57 +128,226 @@ fn date_window(
     cond
 }
 
+/// The figures of `daily::CASE_FIGURES` as SQL over `enforcement_cases`, in that order.
+fn case_figure_exprs() -> Vec<Expr> {
+    let closed = || Condition::all().add(c(case::Column::Status).eq(CaseStatus::Closed));
+    let mode = |m: ClosureMode| Condition::all().add(c(case::Column::ClosureMode).eq(m));
+    vec![
+        Expr::cust("CAST(COUNT(*) AS BIGINT)"),
+        count_if(closed()),
+        count_if(Condition::all().add(c(case::Column::ClosureMode).is_in(in_list(&ACTUAL_CLOSURE_MODES)))),
+        count_if(mode(ClosureMode::TerminatedThisRound)),
+        count_if(closed().add(c(case::Column::ClosedOn).lte(c(case::Column::StatutoryDueOn)))),
+        sum(c(case::Column::SubjectAmountFen)),
+        sum(c(case::Column::RecoveredAmountFen)),
+        sum_if(closed(), c(case::Column::SubjectAmountFen)),
+        count_if(mode(ClosureMode::TransferredToBankruptcy)),
+        count_if(closed().add(c(case::Column::Category).is_in(in_list(&daily::PRIORITY_CATEGORIES)))),
+    ]
+}
+
+/// The figures of `daily::MEASURE_FIGURES` as SQL over `measures`, in that order.
+fn measure_figure_exprs() -> Vec<Expr> {
+    let m = |col: measure::Column| Expr::col((measure::Entity, col));
+    let kind = |k: MeasureKind| Condition::all().add(m(measure::Column::Kind).eq(k));
+    vec![
+        count_if(kind(MeasureKind::Detention)),
+        count_if(kind(MeasureKind::Summons)),
+        count_if(kind(MeasureKind::Fine)),
+        sum_if(
+            kind(MeasureKind::Fine),
+            Func::coalesce([m(measure::Column::AmountFen), Expr::val(0i64)]).into(),
+        ),
+        count_if(kind(MeasureKind::RefusalCrimeReferral)),
+        count_if(kind(MeasureKind::RefusalCrimeReferral).add(m(measure::Column::Convicted).eq(true))),
+    ]
+}
+
+/// The figures of `daily::LISTING_FIGURES` as SQL over `dishonest_entries`, in that order.
+fn listing_figure_exprs() -> Vec<Expr> {
+    let d = |col: dishonest_entry::Column| Expr::col((dishonest_entry::Entity, col));
+    vec![
+        Expr::cust("CAST(COUNT(*) AS BIGINT)"),
+        count_if(
+            Condition::all().add(d(dishonest_entry::Column::RemovalReason).eq(RemovalReason::Performed)),
+        ),
+    ]
+}
+
+/// For each daily table: its name, figure columns, and the grouped SELECT over the records
+/// that yields its rows (region code, court id, day, figures), as the seed rebuilds them.
+fn daily_sources() -> Vec<(&'static str, &'static [&'static str], SelectStatement)> {
+    let grouped = |names: &[&str], day: Expr, exprs: Vec<Expr>, join: Option<(Alias, Expr)>| {
+        let mut q = Query::select();
+        q.expr_as(c(case::Column::RegionCode), Alias::new("region_code"))
+            .expr_as(c(case::Column::CourtId), Alias::new("court_id"))
+            .expr_as(day.clone(), Alias::new("day"));
+        for (name, e) in names.iter().zip(exprs) {
+            q.expr_as(e, Alias::new(*name));
+        }
+        q.from(case::Entity);
+        if let Some((table, on)) = join {
+            q.inner_join(table, on);
+        }
+        q.group_by_col((case::Entity, case::Column::RegionCode))
+            .group_by_col((case::Entity, case::Column::CourtId))
+            .add_group_by([day]);
+        q
+    };
+    let case_id = || Expr::col((case::Entity, case::Column::Id));
+    vec![
+        (
+            daily::CASE_DAILY,
+            &daily::CASE_FIGURES[..],
+            grouped(
+                &daily::CASE_FIGURES,
+                c(case::Column::FiledOn),
+                case_figure_exprs(),
+                None,
+            ),
+        ),
+        (
+            daily::MEASURE_DAILY,
+            &daily::MEASURE_FIGURES[..],
+            grouped(
+                &daily::MEASURE_FIGURES,
+                Expr::col((measure::Entity, measure::Column::TakenOn)),
+                measure_figure_exprs(),
+                Some((
+                    Alias::new("measures"),
+                    case_id().equals((measure::Entity, measure::Column::CaseId)),
+                )),
+            ),
+        ),
+        (daily::LISTING_DAILY, &daily::LISTING_FIGURES[..], {
+            // List entries carry their case's region and court.
+            let d = |col: dishonest_entry::Column| Expr::col((dishonest_entry::Entity, col));
+            let mut q = Query::select();
+            q.expr_as(d(dishonest_entry::Column::RegionCode), Alias::new("region_code"))
+                .expr_as(d(dishonest_entry::Column::CourtId), Alias::new("court_id"))
+                .expr_as(d(dishonest_entry::Column::ListedOn), Alias::new("day"));
+            for (name, e) in daily::LISTING_FIGURES.iter().zip(listing_figure_exprs()) {
+                q.expr_as(e, Alias::new(*name));
+            }
+            q.from(dishonest_entry::Entity)
+                .group_by_col((dishonest_entry::Entity, dishonest_entry::Column::RegionCode))
+                .group_by_col((dishonest_entry::Entity, dishonest_entry::Column::CourtId))
+                .group_by_col((dishonest_entry::Entity, dishonest_entry::Column::ListedOn));
+            q
+        }),
+    ]
+}
+
+/// Rebuilds the daily aggregates from the records (after a bulk load such as the seed).
+pub async fn rebuild_daily(db: &impl ConnectionTrait) -> AppResult<()> {
+    for (table, figures, select) in daily_sources() {
+        db.execute(&Query::delete().from_table(Alias::new(table)).to_owned())
+            .await?;
+        let mut insert = Query::insert();
+        insert.into_table(Alias::new(table)).columns(
+            ["region_code", "court_id", "day"]
+                .iter()
+                .chain(figures)
+                .map(|c| Alias::new(*c)),
+        );
+        insert
+            .select_from(select)
+            .map_err(|e| AppError::Internal(anyhow::anyhow!("rebuilding {table}: {e}")))?;
+        db.execute(&insert).await?;
+    }
+    Ok(())
+}
+
+/// Every difference between the daily aggregates and the records they sum (rows of zeros
+/// count as absent): empty when the aggregates are right.
+pub async fn daily_drift(db: &impl ConnectionTrait) -> AppResult<Vec<String>> {
+    let mut drift = Vec::new();
+    for (table, figures, select) in daily_sources() {
+        let row_text = |row: &QueryResult| -> AppResult<Option<String>> {
+            let mut values = Vec::new();
+            for f in figures.iter() {
+                values.push(get(row, f)?);
+            }
+            if values.iter().all(|v| *v == 0) {
+                return Ok(None);
+            }
+            let region: String = row
+                .try_get("", "region_code")
+                .map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))?;
+            let court: i64 = row
+                .try_get("", "court_id")
+                .map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))?;
+            let day: NaiveDate = row
+                .try_get("", "day")
+                .map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))?;
+            Ok(Some(format!("{table} {region} {court} {day} {values:?}")))
+        };
+        let mut stored_q = Query::select();
+        stored_q.columns(
+            ["region_code", "court_id", "day"]
+                .iter()
+                .chain(figures)
+                .map(|c| Alias::new(*c)),
+        );
+        stored_q.from(Alias::new(table));
+        let mut stored = Vec::new();
+        for row in db.query_all(&stored_q).await? {
+            stored.extend(row_text(&row)?);
+        }
+        let mut named = Query::select();
+        named.column(Asterisk).from_subquery(select, Alias::new("fresh"));
+        let mut expected = Vec::new();
+        for row in db.query_all(&named).await? {
+            expected.extend(row_text(&row)?);
+        }
+        stored.sort();
+        expected.sort();
+        for s in &stored {
+            if !expected.contains(s) {
+                drift.push(format!("stored but not in the records: {s}"));
+            }
+        }
+        for e in &expected {
+            if !stored.contains(e) {
+                drift.push(format!("in the records but not stored: {e}"));
+            }
+        }
+    }
+    Ok(drift)
+}
+
+/// Sums of a daily table's figure columns under `cond`, named as the columns.
+async fn daily_sums(
+    db: &impl ConnectionTrait,
+    table: &str,
+    figures: &[&str],
+    cond: Condition,
+) -> AppResult<QueryResult> {
+    let mut q = Query::select();
+    for f in figures {
+        q.expr_as(
+            sum(Expr::col((Alias::new(table), Alias::new(*f)))),
+            Alias::new(*f),
+        );
+    }
+    q.from(Alias::new(table)).cond_where(cond);
+    one_row(db, &q).await
+}
+
 async fn case_totals(
     db: &impl ConnectionTrait,
     scope: &Condition,
     from: Option<NaiveDate>,
     to: Option<NaiveDate>,
 ) -> AppResult<CaseTotals> {
-    let closed = || Condition::all().add(c(case::Column::Status).eq(CaseStatus::Closed));
-    let mode = |m: ClosureMode| Condition::all().add(c(case::Column::ClosureMode).eq(m));
-    let priority = [
-        CaseCategory::Livelihood,
-        CaseCategory::Financial,
-        CaseCategory::Government,
-    ];
-    let q = Query::select()
-        .expr_as(Expr::cust("CAST(COUNT(*) AS BIGINT)"), Alias::new("accepted"))
-        .expr_as(count_if(closed()), Alias::new("closed"))
-        .expr_as(
-            count_if(
-                Condition::all().add(c(case::Column::ClosureMode).is_in(in_list(&ACTUAL_CLOSURE_MODES))),
-            ),
-            Alias::new("actual_closed"),
-        )
-        .expr_as(
-            count_if(mode(ClosureMode::TerminatedThisRound)),
-            Alias::new("terminated_this_round"),
-        )
-        .expr_as(
-            count_if(closed().add(c(case::Column::ClosedOn).lte(c(case::Column::StatutoryDueOn)))),
-            Alias::new("closed_within_limit"),
-        )
-        .expr_as(sum(c(case::Column::SubjectAmountFen)), Alias::new("subject_fen"))
-        .expr_as(
-            sum(c(case::Column::RecoveredAmountFen)),
-            Alias::new("recovered_fen"),
-        )
-        .expr_as(
-            sum_if(closed(), c(case::Column::SubjectAmountFen)),
-            Alias::new("closed_subject_fen"),
-        )
-        .expr_as(
-            count_if(mode(ClosureMode::TransferredToBankruptcy)),
-            Alias::new("transferred_to_bankruptcy"),
-        )
-        .expr_as(
-            count_if(closed().add(c(case::Column::Category).is_in(in_list(&priority)))),
-            Alias::new("closed_priority_categories"),
-        )
-        .from(case::Entity)
-        .cond_where(date_window(scope.clone(), c(case::Column::FiledOn), from, to))
-        .to_owned();
-    let row = one_row(db, &q).await?;
+    let day = Expr::col((Alias::new(daily::CASE_DAILY), Alias::new("day")));
+    let row = daily_sums(
+        db,
+        daily::CASE_DAILY,
+        &daily::CASE_FIGURES,
+        date_window(scope.clone(), day, from, to),
+    )
+    .await?;
     Ok(CaseTotals {
         accepted: get(&row, "accepted")?,
         closed: get(&row, "closed")?,
@@ -191,113 +362,130 @@ async fn case_totals(
     })
 }
 
-/// Computes every KPI of `filter` in five aggregate statements (six with a previous year).
+/// Computes every KPI of `filter`: the additive figures are sums over the daily aggregates
+/// (`daily.rs`), a few thousand small rows whatever the number of records; the distinct
+/// counts (cases with a conviction, supervision batches and courts) come from the records,
+/// whose filtered sets are small. Six statements, seven with a previous year.
 pub async fn compute(db: &impl ConnectionTrait, filter: &KpiFilter) -> AppResult<Kpis> {
     if let (Some(from), Some(to)) = (filter.from, filter.to)
         && from > to
     {
         return Err(AppError::bad_input("filedTo", "filedTo is before filedFrom"));
     }
-    let scope = scope_condition(db, &filter.scope, filter.region_code.as_deref(), filter.court_id).await?;
-    let cases = case_totals(db, &scope, filter.from, filter.to).await?;
+    let codes = match &filter.region_code {
+        Some(code) => Some(regions::subtree_codes(db, code, "regionCode").await?),
+        None => None,
+    };
+    // The scope and filter on any table with `region_code` and `court_id` columns.
+    let scope_on = |table: &str| {
+        let col = |c: &str| Expr::col((Alias::new(table), Alias::new(c)));
+        let mut cond = regions::in_scope(Condition::all(), col("region_code"), &filter.scope);
+        if let Some(codes) = &codes {
+            cond = cond.add(col("region_code").is_in(codes.clone()));
+        }
+        if let Some(id) = filter.court_id {
+            cond = cond.add(col("court_id").eq(id));
+        }
+        cond
+    };
+    let day = |table: &str| Expr::col((Alias::new(table), Alias::new("day")));
+    let case_scope = scope_on(daily::CASE_DAILY);
+    let cases = case_totals(db, &case_scope, filter.from, filter.to).await?;
     let previous_year = match (filter.from, filter.to) {
         (Some(from), Some(to)) => {
             let shift = |d: NaiveDate| d.checked_sub_months(Months::new(12));
             match (shift(from), shift(to)) {
-                (Some(f), Some(t)) => Some(case_totals(db, &scope, Some(f), Some(t)).await?),
+                (Some(f), Some(t)) => Some(case_totals(db, &case_scope, Some(f), Some(t)).await?),
                 _ => None,
             }
         }
         _ => None,
     };
+    let measures = daily_sums(
+        db,
+        daily::MEASURE_DAILY,
+        &daily::MEASURE_FIGURES,
+        date_window(
+            scope_on(daily::MEASURE_DAILY),
+            day(daily::MEASURE_DAILY),
+            filter.from,
+            filter.to,
+        ),
+    )
+    .await?;
+    let listings = daily_sums(
+        db,
+        daily::LISTING_DAILY,
+        &daily::LISTING_FIGURES,
+        date_window(
+            scope_on(daily::LISTING_DAILY),
+            day(daily::LISTING_DAILY),
+            filter.from,
+            filter.to,
+        ),
+    )
+    .await?;
 
-    // Measures, by the date taken, on cases in scope.
+    // Distinct counts, from the records: cases with a conviction for refusal, and the
+    // supervision orders' batches and courts, in one statement of two scalar subqueries.
+    let records = scope_on("enforcement_cases");
     let m = |col: measure::Column| Expr::col((measure::Entity, col));
-    let kind = |k: MeasureKind| Condition::all().add(m(measure::Column::Kind).eq(k));
-    let convicted = || kind(MeasureKind::RefusalCrimeReferral).add(m(measure::Column::Convicted).eq(true));
-    let q = Query::select()
-        .expr_as(count_if(kind(MeasureKind::Detention)), Alias::new("detentions"))
-        .expr_as(count_if(kind(MeasureKind::Summons)), Alias::new("summonses"))
-        .expr_as(count_if(kind(MeasureKind::Fine)), Alias::new("fines"))
-        .expr_as(
-            sum_if(kind(MeasureKind::Fine), m(measure::Column::AmountFen)),
-            Alias::new("fine_fen"),
-        )
-        .expr_as(
-            count_if(kind(MeasureKind::RefusalCrimeReferral)),
-            Alias::new("referrals"),
-        )
-        .expr_as(count_if(convicted()), Alias::new("convictions"))
-        .expr_as(
-            count_distinct(
-                Expr::case(convicted(), m(measure::Column::CaseId))
-                    .finally(Expr::cust("NULL"))
-                    .into(),
-            ),
-            Alias::new("conviction_cases"),
-        )
+    let convicted_cases = Query::select()
+        .expr(count_distinct(m(measure::Column::CaseId)))
         .from(measure::Entity)
         .inner_join(
             case::Entity,
             Expr::col((case::Entity, case::Column::Id)).equals((measure::Entity, measure::Column::CaseId)),
         )
         .cond_where(date_window(
-            scope.clone(),
+            records
+                .clone()
+                .add(m(measure::Column::Kind).eq(MeasureKind::RefusalCrimeReferral))
+                .add(m(measure::Column::Convicted).eq(true)),
             m(measure::Column::TakenOn),
             filter.from,
             filter.to,
         ))
         .to_owned();
-    let measures = one_row(db, &q).await?;
-
-    // List entries, by the date listed.
-    let d = |col: dishonest_entry::Column| Expr::col((dishonest_entry::Entity, col));
-    let q = Query::select()
-        .expr_as(Expr::cust("CAST(COUNT(*) AS BIGINT)"), Alias::new("listings"))
-        .expr_as(
-            count_if(
-                Condition::all().add(d(dishonest_entry::Column::RemovalReason).eq(RemovalReason::Performed)),
-            ),
-            Alias::new("removed_after_performance"),
-        )
-        .from(dishonest_entry::Entity)
-        .inner_join(
-            case::Entity,
-            Expr::col((case::Entity, case::Column::Id))
-                .equals((dishonest_entry::Entity, dishonest_entry::Column::CaseId)),
-        )
-        .cond_where(date_window(
-            scope.clone(),
-            d(dishonest_entry::Column::ListedOn),
-            filter.from,
-            filter.to,
-        ))
-        .to_owned();
-    let listings = one_row(db, &q).await?;
-
-    // Supervision orders, by the date issued.
     let s = |col: supervision_order::Column| Expr::col((supervision_order::Entity, col));
+    let supervision = |what: Expr| {
+        Query::select()
+            .expr(what)
+            .from(supervision_order::Entity)
+            .inner_join(
+                case::Entity,
+                Expr::col((case::Entity, case::Column::Id))
+                    .equals((supervision_order::Entity, supervision_order::Column::CaseId)),
+            )
+            .cond_where(date_window(
+                records.clone(),
+                s(supervision_order::Column::IssuedOn),
+                filter.from,
+                filter.to,
+            ))
+            .to_owned()
+    };
+    let sub = |q: SelectStatement| Expr::SubQuery(None, Box::new(q.into()));
     let q = Query::select()
-        .expr_as(Expr::cust("CAST(COUNT(*) AS BIGINT)"), Alias::new("orders"))
+        .expr_as(bigint(sub(convicted_cases)), Alias::new("conviction_cases"))
         .expr_as(
-            count_distinct(s(supervision_order::Column::Batch)),
+            bigint(sub(supervision(Expr::cust("COUNT(*)")))),
+            Alias::new("orders"),
+        )
+        .expr_as(
+            bigint(sub(supervision(
+                Func::count_distinct(s(supervision_order::Column::Batch)).into(),
+            ))),
             Alias::new("batches"),
         )
-        .expr_as(count_distinct(c(case::Column::CourtId)), Alias::new("courts"))
-        .from(supervision_order::Entity)
-        .inner_join(
-            case::Entity,
-            Expr::col((case::Entity, case::Column::Id))
-                .equals((supervision_order::Entity, supervision_order::Column::CaseId)),
+        .expr_as(
+            bigint(sub(supervision(
+                Func::count_distinct(c(case::Column::CourtId)).into(),
+            ))),
+            Alias::new("courts"),
         )
-        .cond_where(date_window(
-            scope,
-            s(supervision_order::Column::IssuedOn),
-            filter.from,
-            filter.to,
-        ))
         .to_owned();
-    let supervision = one_row(db, &q).await?;
+    let distinct = one_row(db, &q).await?;
 
     Ok(Kpis {
         cases,
@@ -308,12 +496,12 @@ pub async fn compute(db: &impl ConnectionTrait, filter: &KpiFilter) -> AppResult
         fine_fen: get(&measures, "fine_fen")?,
         refusal_crime_referrals: get(&measures, "referrals")?,
         refusal_crime_convictions: get(&measures, "convictions")?,
-        refusal_crime_cases: get(&measures, "conviction_cases")?,
+        refusal_crime_cases: get(&distinct, "conviction_cases")?,
         dishonest_listings: get(&listings, "listings")?,
         dishonest_removals_after_performance: get(&listings, "removed_after_performance")?,
-        supervision_orders: get(&supervision, "orders")?,
-        supervision_batches: get(&supervision, "batches")?,
-        supervised_courts: get(&supervision, "courts")?,
+        supervision_orders: get(&distinct, "orders")?,
+        supervision_batches: get(&distinct, "batches")?,
+        supervised_courts: get(&distinct, "courts")?,
     })
 }
 

@@ -135,9 +135,9 @@ pub async fn seed(db: &DatabaseConnection, records: bool, scale: u32) -> AppResu
         SeedSummary::default()
     };
     txn.commit().await?;
-    if generating && scale > 1 {
+    if generating {
         // One copy per transaction, so that memory stays at one copy's size.
-        for copy in 1..scale {
+        for copy in 1..scale.max(1) {
             let txn = db.begin().await?;
             let mut data = generate(&ordered, &IdBase::read(&txn).await?);
             data.renumber(copy);
@@ -145,6 +145,8 @@ pub async fn seed(db: &DatabaseConnection, records: bool, scale: u32) -> AppResu
             data.insert(&txn).await?;
             txn.commit().await?;
         }
+        // The KPIs' daily aggregates, from the records just written.
+        super::kpis::rebuild_daily(db).await?;
         // Fresh statistics, so that the planner sees the tables at their new size.
         db.execute_unprepared("ANALYZE").await?;
     }

@@ -14,6 +14,7 @@ use sea_orm::{
     FromQueryResult, Order, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Set,
 };
 
+use super::daily;
 use crate::access::{Actor, Scope};
 use crate::audit::service::{self as audit, Entry};
 use crate::domains::region::service as regions;
@@ -673,6 +674,7 @@ pub async fn file_case(db: &DatabaseConnection, who: &Who<'_>, input: NewCase) -
     .insert(&txn)
     .await
     .map_err(unique_to_conflict("case number already exists"))?;
+    daily::case_changed(&txn, None, Some(&model)).await?;
     insert_flow_node(&txn, model.id, FlowNodeKind::Filed, model.filed_on, None).await?;
     who.remember(&txn, "fileEnforcementCase", &fingerprint, model.id)
         .await?;
@@ -901,6 +903,7 @@ pub async fn record_measure(
     }
     .insert(&txn)
     .await?;
+    daily::measure_added(&txn, &model, &case).await?;
     who.remember(&txn, "recordMeasure", &fingerprint, model.id)
         .await?;
     who.audit(
@@ -1031,6 +1034,7 @@ pub async fn close_case(
         .exec(&txn)
         .await
         .map_err(stale("the case"))?;
+    daily::case_changed(&txn, Some(&case), Some(&updated)).await?;
     insert_flow_node(&txn, id, FlowNodeKind::Closed, closed_on, None).await?;
     who.audit(
         &txn,
@@ -1083,6 +1087,7 @@ pub async fn reopen_case(
         .exec(&txn)
         .await
         .map_err(stale("the case"))?;
+    daily::case_changed(&txn, Some(&case), Some(&updated)).await?;
     insert_flow_node(&txn, id, FlowNodeKind::Reopened, reopened_on, reason).await?;
     who.audit(
         &txn,
@@ -1251,6 +1256,7 @@ pub async fn add_to_dishonest_list(
     .insert(&txn)
     .await
     .map_err(unique_to_conflict("this party already stands on the list"))?;
+    daily::listing_changed(&txn, None, Some(&model)).await?;
     who.remember(&txn, "addToDishonestList", &fingerprint, model.id)
         .await?;
     who.audit(
@@ -1305,6 +1311,7 @@ pub async fn remove_from_dishonest_list(
         .exec(&txn)
         .await
         .map_err(stale("the entry"))?;
+    daily::listing_changed(&txn, Some(&entry), Some(&updated)).await?;
     who.audit(
         &txn,
         "removeFromDishonestList",

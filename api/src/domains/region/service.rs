@@ -59,6 +59,13 @@ pub async fn within(
     code: &str,
     field: &str,
 ) -> AppResult<Condition> {
+    let codes = subtree_codes(db, code, field).await?;
+    Ok(Condition::all().add(column.is_in(codes)))
+}
+
+/// The codes of region `code`'s subtree, for a statement that filters several tables by it;
+/// an unknown code is BAD_USER_INPUT naming `field`.
+pub async fn subtree_codes(db: &impl ConnectionTrait, code: &str, field: &str) -> AppResult<Vec<String>> {
     let codes: Vec<String> = subtree(db, code).await?.into_iter().map(|r| r.code).collect();
     if codes.is_empty() {
         return Err(AppError::bad_input(
@@ -66,7 +73,7 @@ pub async fn within(
             format!("unknown region code {code:?}"),
         ));
     }
-    Ok(Condition::all().add(column.is_in(codes)))
+    Ok(codes)
 }
 
 /// Restricts a region-code column to the caller's scope (its subtree's codes, resolved when
