@@ -715,3 +715,39 @@ async fn a_flooding_caller_is_refused_at_once_while_another_is_admitted() {
     let (status, _) = app.send(Some(&flood), &[], kpis, json!({})).await;
     assert_eq!(status, 200);
 }
+
+#[tokio::test]
+async fn aggregates_are_charged_by_the_period_they_sum() {
+    let app = spawn_app_configured(Seed::Reference, |s| {
+        s.rate_limit_cost_per_minute = 3_000;
+        s.rate_limit_free_complexity = 1_000;
+    })
+    .await;
+    let kpis = |from: &str, to: &str| {
+        format!(
+            r#"{{ enforcementKpis(filter: {{regionCode: "361100", filedFrom: "{from}", filedTo: "{to}"}}) {{ accepted }} }}"#
+        )
+    };
+    // A month costs little: never charged, however often.
+    for _ in 0..10 {
+        let (status, _) = app
+            .send(None, &[], &kpis("2025-05-01", "2025-05-31"), json!({}))
+            .await;
+        assert_eq!(status, 200);
+    }
+    // Five years against the previous five: charged by the days summed, so the budget ends.
+    let mut statuses = Vec::new();
+    for _ in 0..3 {
+        let (status, body) = app
+            .send(None, &[], &kpis("2020-06-21", "2025-06-20"), json!({}))
+            .await;
+        statuses.push((status, body["errors"][0]["extensions"]["code"].clone()));
+    }
+    assert_eq!(statuses[0].0, 200);
+    assert!(
+        statuses
+            .iter()
+            .any(|(s, code)| *s == 429 && code == "RATE_LIMITED"),
+        "{statuses:?}"
+    );
+}

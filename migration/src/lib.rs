@@ -9,6 +9,7 @@ mod m20261128_000004_create_users_and_audit;
 mod m20261128_000005_versions_and_idempotency;
 mod m20261128_000006_one_standing_listing;
 mod m20261201_000007_kpi_daily;
+mod m20261201_000008_supervision_scope_and_court_pages;
 
 pub struct Migrator;
 
@@ -23,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000005_versions_and_idempotency::Migration),
             Box::new(m20261128_000006_one_standing_listing::Migration),
             Box::new(m20261201_000007_kpi_daily::Migration),
+            Box::new(m20261201_000008_supervision_scope_and_court_pages::Migration),
         ]
     }
 }

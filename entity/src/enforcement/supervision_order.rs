@@ -27,6 +27,10 @@ pub struct Model {
     pub status: SupervisionStatus,
     pub instructions: Option<String>,
     pub created_at: DateTimeUtc,
+    /// The case's region, copied when the order is issued (a case's region never changes).
+    pub region_code: String,
+    /// The case's court, copied likewise.
+    pub court_id: i64,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

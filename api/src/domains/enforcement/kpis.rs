@@ -23,6 +23,8 @@ pub struct KpiFilter {
     /// The caller's reach.
     pub scope: crate::access::Scope,
     pub region_code: Option<String>,
+    /// The codes of `region_code`'s subtree when the caller resolved them (from memory).
+    pub region_codes: Option<Vec<String>>,
     pub court_id: Option<i64>,
     pub from: Option<NaiveDate>,
     pub to: Option<NaiveDate>,
@@ -372,9 +374,10 @@ pub async fn compute(db: &impl ConnectionTrait, filter: &KpiFilter) -> AppResult
     {
         return Err(AppError::bad_input("filedTo", "filedTo is before filedFrom"));
     }
-    let codes = match &filter.region_code {
-        Some(code) => Some(regions::subtree_codes(db, code, "regionCode").await?),
-        None => None,
+    let codes = match (&filter.region_code, &filter.region_codes) {
+        (Some(_), Some(codes)) => Some(codes.clone()),
+        (Some(code), None) => Some(regions::subtree_codes(db, code, "regionCode").await?),
+        (None, _) => None,
     };
     // The scope and filter on any table with `region_code` and `court_id` columns.
     let scope_on = |table: &str| {
@@ -447,18 +450,14 @@ pub async fn compute(db: &impl ConnectionTrait, filter: &KpiFilter) -> AppResult
             filter.to,
         ))
         .to_owned();
+    // Orders carry their case's region and court: no join.
     let s = |col: supervision_order::Column| Expr::col((supervision_order::Entity, col));
     let supervision = |what: Expr| {
         Query::select()
             .expr(what)
             .from(supervision_order::Entity)
-            .inner_join(
-                case::Entity,
-                Expr::col((case::Entity, case::Column::Id))
-                    .equals((supervision_order::Entity, supervision_order::Column::CaseId)),
-            )
             .cond_where(date_window(
-                records.clone(),
+                scope_on("supervision_orders"),
                 s(supervision_order::Column::IssuedOn),
                 filter.from,
                 filter.to,
@@ -480,7 +479,7 @@ pub async fn compute(db: &impl ConnectionTrait, filter: &KpiFilter) -> AppResult
         )
         .expr_as(
             bigint(sub(supervision(
-                Func::count_distinct(c(case::Column::CourtId)).into(),
+                Func::count_distinct(s(supervision_order::Column::CourtId)).into(),
             ))),
             Alias::new("courts"),
         )

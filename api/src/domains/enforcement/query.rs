@@ -9,6 +9,7 @@ use super::policy::POLICY;
 use super::service::{self, CourtFilter as ServiceCourtFilter, DishonestFilter};
 use super::types::*;
 use crate::access::{Action, viewer};
+use crate::domains::region::loaders::subtree_codes;
 use crate::pagination::PageArgs;
 use crate::scalars::Date;
 
@@ -38,6 +39,9 @@ impl EnforcementQuery {
     ) -> Result<EnforcementCaseConnection> {
         let mut f = filter.unwrap_or_default().to_service()?;
         f.scope = viewer(ctx).authorize(&POLICY, Action::Read)?;
+        if let Some(code) = &f.region_code {
+            f.region_codes = Some(subtree_codes(ctx, code, "regionCode").await?);
+        }
         let args = PageArgs {
             first,
             after,
@@ -125,6 +129,7 @@ impl EnforcementQuery {
     }
 
     /// Enforcement KPIs (执行质效指标) of a region or court over a period.
+    #[graphql(complexity = "EnforcementKpiFilter::cost(filter.as_ref()) + child_complexity")]
     async fn enforcement_kpis(
         &self,
         ctx: &Context<'_>,
@@ -132,6 +137,9 @@ impl EnforcementQuery {
     ) -> Result<EnforcementKpis> {
         let mut f = filter.unwrap_or_default().to_service()?;
         f.scope = viewer(ctx).authorize(&POLICY, Action::Aggregate)?;
+        if let Some(code) = &f.region_code {
+            f.region_codes = Some(subtree_codes(ctx, code, "regionCode").await?);
+        }
         Ok(kpis::compute(db(ctx), &f).await?.into())
     }
 

@@ -968,6 +968,8 @@ fn generate(courts: &[court::Model], ids: &IdBase) -> Generated {
                 },
                 instructions: Some("请于期限内报告执行进展".to_owned()),
                 created_at: created,
+                region_code: cases[chosen].region_code.clone(),
+                court_id: cases[chosen].court_id,
             });
         }
     }

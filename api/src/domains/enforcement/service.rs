@@ -34,6 +34,9 @@ pub const ACTUAL_CLOSURE_MODES: [ClosureMode; 2] =
 #[derive(Debug, Default, Clone, PartialEq, Eq, Hash)]
 pub struct CaseFilter {
     pub region_code: Option<String>,
+    /// The codes of `region_code`'s subtree when the caller resolved them (from memory);
+    /// otherwise a statement resolves them.
+    pub region_codes: Option<Vec<String>>,
     pub court_id: Option<i64>,
     pub status: Option<CaseStatus>,
     pub closure_mode: Option<ClosureMode>,
@@ -125,7 +128,14 @@ fn key_value(field: CaseOrderField, text: &str) -> AppResult<Expr> {
 
 /// The filter as a condition on `enforcement_cases` columns (qualified, so usable in joins).
 pub async fn case_condition(db: &impl ConnectionTrait, f: &CaseFilter) -> AppResult<Condition> {
-    let mut cond = scope_condition(db, &f.scope, f.region_code.as_deref(), f.court_id).await?;
+    let mut cond = scope_condition(
+        db,
+        &f.scope,
+        f.region_code.as_deref(),
+        f.region_codes.as_deref(),
+        f.court_id,
+    )
+    .await?;
     if let Some(s) = f.status {
         cond = cond.add(col(case::Column::Status).eq(s));
     }
@@ -199,11 +209,16 @@ pub async fn scope_condition(
     db: &impl ConnectionTrait,
     scope: &Scope,
     region_code: Option<&str>,
+    region_codes: Option<&[String]>,
     court_id: Option<i64>,
 ) -> AppResult<Condition> {
     let mut cond = regions::in_scope(Condition::all(), col(case::Column::RegionCode), scope);
     if let Some(code) = region_code {
-        cond = cond.add(regions::within(db, col(case::Column::RegionCode), code, "regionCode").await?);
+        let codes = match region_codes {
+            Some(codes) => codes.to_vec(),
+            None => regions::subtree_codes(db, code, "regionCode").await?,
+        };
+        cond = cond.add(col(case::Column::RegionCode).is_in(codes));
     }
     if let Some(id) = court_id {
         cond = cond.add(col(case::Column::CourtId).eq(id));
@@ -1168,6 +1183,8 @@ pub async fn issue_supervision_order(
         status: Set(SupervisionStatus::Open),
         instructions: Set(instructions),
         created_at: Set(now()),
+        region_code: Set(case.region_code.clone()),
+        court_id: Set(case.court_id),
         ..Default::default()
     }
     .insert(&txn)

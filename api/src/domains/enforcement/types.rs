@@ -303,6 +303,7 @@ impl EnforcementCaseFilter {
         }
         Ok(CaseFilter {
             region_code: self.region_code,
+            region_codes: None,
             court_id: self
                 .court_id
                 .as_ref()
@@ -406,6 +407,10 @@ impl Court {
     ) -> Result<EnforcementCaseConnection> {
         let mut filter = filter.unwrap_or_default().to_service()?;
         filter.scope = viewer(ctx).authorize(&POLICY, Action::Read)?;
+        if let Some(code) = &filter.region_code {
+            filter.region_codes =
+                Some(crate::domains::region::loaders::subtree_codes(ctx, code, "regionCode").await?);
+        }
         let (field, dir) = EnforcementCaseOrderBy::to_service(order_by);
         let args = CourtCasesArgs {
             filter,
@@ -449,6 +454,7 @@ impl Court {
         let kf = kpis::KpiFilter {
             scope: viewer(ctx).authorize(&POLICY, Action::Aggregate)?,
             region_code: None,
+            region_codes: None,
             court_id: Some(self.0.id),
             from: f.filed_from.map(|d| d.0),
             to: f.filed_to.map(|d| d.0),
@@ -876,10 +882,26 @@ pub struct EnforcementKpiFilter {
 }
 
 impl EnforcementKpiFilter {
+    /// The cost of the KPIs of this filter, for the complexity limit and the rate budget:
+    /// they sum a day's aggregate rows per court, so a KPI costs by the days its period spans
+    /// (ten years when open-ended), twice when a previous year is compared.
+    pub fn cost(filter: Option<&Self>) -> usize {
+        let from = filter.and_then(|f| f.filed_from.as_ref()).map(|d| d.0);
+        let to = filter.and_then(|f| f.filed_to.as_ref()).map(|d| d.0);
+        let days = match (from, to) {
+            (Some(f), Some(t)) => (t - f).num_days().clamp(0, 3650) as usize + 1,
+            (Some(f), None) => (crate::validate::today() - f).num_days().clamp(0, 3650) as usize + 1,
+            _ => 3650,
+        };
+        let previous_year = if from.is_some() && to.is_some() { 2 } else { 1 };
+        10 + days * previous_year / 2
+    }
+
     pub fn to_service(self) -> Result<kpis::KpiFilter, AppError> {
         Ok(kpis::KpiFilter {
             scope: Default::default(),
             region_code: self.region_code,
+            region_codes: None,
             court_id: self
                 .court_id
                 .as_ref()

@@ -6,7 +6,7 @@ use sea_orm::DatabaseConnection;
 use std::sync::Arc;
 
 use super::directory::{RegionCache, RegionDirectory};
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 
 /// The regions' snapshot, loaded on first use.
 pub async fn directory(db: &DatabaseConnection, cache: &RegionCache) -> AppResult<Arc<RegionDirectory>> {
@@ -20,4 +20,13 @@ pub async fn regions(ctx: &Context<'_>) -> AppResult<Arc<RegionDirectory>> {
         ctx.data_unchecked::<Arc<RegionCache>>(),
     )
     .await
+}
+
+/// The codes of region `code`'s subtree, from memory; BAD_USER_INPUT naming `field` when the
+/// code is unknown. Resolvers hand them to services so that a region filter costs no statement.
+pub async fn subtree_codes(ctx: &Context<'_>, code: &str, field: &str) -> AppResult<Vec<String>> {
+    regions(ctx)
+        .await?
+        .subtree_codes(code)
+        .ok_or_else(|| AppError::bad_input(field, format!("unknown region code {code:?}")))
 }

@@ -49,6 +49,7 @@ impl Loader<MetricScope> for MetricLoader {
                     let filter = kpis::KpiFilter {
                         scope: key.scope.clone(),
                         region_code: Some(key.region_code.clone()),
+                        region_codes: None,
                         court_id: None,
                         from: Some(key.from),
                         to: Some(key.to),
