@@ -12,8 +12,8 @@
 //!
 //! On PostgreSQL every request runs twice: with the default plan cache and with
 //! `plan_cache_mode = force_generic_plan`, so a statement that is only fast with a custom plan
-//! shows. The rate limit is raised out of the way (the benchmark measures the server, not its
-//! limits); the pool keeps its default size.
+//! shows. The rate limit and the in-flight bounds are raised out of the way (the benchmark
+//! measures the server, not its limits); the pool keeps its default size.
 
 use anyhow::Context as _;
 use api::config::Settings;
@@ -232,6 +232,8 @@ async fn main() -> anyhow::Result<()> {
     };
     let mut settings = Settings::for_tests(&url);
     settings.rate_limit_cost_per_minute = u64::MAX / 4;
+    settings.max_in_flight = 10_000;
+    settings.max_in_flight_per_caller = 10_000;
     settings.db_max_connections = 10;
     let db = startup::connect(&settings).await?;
     startup::migrate(&db).await?;
