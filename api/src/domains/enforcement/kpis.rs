@@ -495,22 +495,23 @@ pub async fn compute(db: &impl ConnectionTrait, filter: &KpiFilter) -> AppResult
         .from_subquery(distinct, Alias::new("d"))
         .to_owned();
     let row = one_row(db, &q).await?;
+    let (measures, listings, distinct) = (&row, &row, &row);
 
     Ok(Kpis {
         cases,
         previous_year,
-        detentions: get(&row, "detentions")?,
-        summonses: get(&row, "summonses")?,
-        fines: get(&row, "fines")?,
-        fine_fen: get(&row, "fine_fen")?,
-        refusal_crime_referrals: get(&row, "referrals")?,
-        refusal_crime_convictions: get(&row, "convictions")?,
-        refusal_crime_cases: get(&row, "conviction_cases")?,
-        dishonest_listings: get(&row, "listings")?,
-        dishonest_removals_after_performance: get(&row, "removed_after_performance")?,
-        supervision_orders: get(&row, "orders")?,
-        supervision_batches: get(&row, "batches")?,
-        supervised_courts: get(&row, "courts")?,
+        detentions: get(&measures, "detentions")?,
+        summonses: get(&measures, "summonses")?,
+        fines: get(&measures, "fines")?,
+        fine_fen: get(&measures, "fine_fen")?,
+        refusal_crime_referrals: get(&measures, "referrals")?,
+        refusal_crime_convictions: get(&measures, "convictions")?,
+        refusal_crime_cases: get(&distinct, "conviction_cases")?,
+        dishonest_listings: get(&listings, "listings")?,
+        dishonest_removals_after_performance: get(&listings, "removed_after_performance")?,
+        supervision_orders: get(&distinct, "orders")?,
+        supervision_batches: get(&distinct, "batches")?,
+        supervised_courts: get(&distinct, "courts")?,
     })
 }
 
