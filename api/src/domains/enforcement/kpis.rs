@@ -318,8 +318,13 @@ pub async fn daily_drift(db: &impl ConnectionTrait) -> AppResult<Vec<String>> {
     Ok(drift)
 }
 
-/// A SELECT of the sums of a daily table's figure columns under `cond`, named as the columns.
-fn daily_sums(table: &str, figures: &[&str], cond: Condition) -> SelectStatement {
+/// Sums of a daily table's figure columns under `cond`, named as the columns.
+async fn daily_sums(
+    db: &impl ConnectionTrait,
+    table: &str,
+    figures: &[&str],
+    cond: Condition,
+) -> AppResult<QueryResult> {
     let mut q = Query::select();
     for f in figures {
         q.expr_as(
@@ -328,30 +333,41 @@ fn daily_sums(table: &str, figures: &[&str], cond: Condition) -> SelectStatement
         );
     }
     q.from(Alias::new(table)).cond_where(cond);
-    q
+    one_row(db, &q).await
 }
 
-/// The case figures of a period, read from a row whose columns carry `prefix`.
-fn case_totals(row: &QueryResult, prefix: &str) -> AppResult<CaseTotals> {
-    let g = |name: &str| get(row, &format!("{prefix}{name}"));
+async fn case_totals(
+    db: &impl ConnectionTrait,
+    scope: &Condition,
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+) -> AppResult<CaseTotals> {
+    let day = Expr::col((Alias::new(daily::CASE_DAILY), Alias::new("day")));
+    let row = daily_sums(
+        db,
+        daily::CASE_DAILY,
+        &daily::CASE_FIGURES,
+        date_window(scope.clone(), day, from, to),
+    )
+    .await?;
     Ok(CaseTotals {
-        accepted: g("accepted")?,
-        closed: g("closed")?,
-        actual_closed: g("actual_closed")?,
-        terminated_this_round: g("terminated_this_round")?,
-        closed_within_limit: g("closed_within_limit")?,
-        subject_fen: g("subject_fen")?,
-        recovered_fen: g("recovered_fen")?,
-        closed_subject_fen: g("closed_subject_fen")?,
-        transferred_to_bankruptcy: g("transferred_to_bankruptcy")?,
-        closed_priority_categories: g("closed_priority_categories")?,
+        accepted: get(&row, "accepted")?,
+        closed: get(&row, "closed")?,
+        actual_closed: get(&row, "actual_closed")?,
+        terminated_this_round: get(&row, "terminated_this_round")?,
+        closed_within_limit: get(&row, "closed_within_limit")?,
+        subject_fen: get(&row, "subject_fen")?,
+        recovered_fen: get(&row, "recovered_fen")?,
+        closed_subject_fen: get(&row, "closed_subject_fen")?,
+        transferred_to_bankruptcy: get(&row, "transferred_to_bankruptcy")?,
+        closed_priority_categories: get(&row, "closed_priority_categories")?,
     })
 }
 
 /// Computes every KPI of `filter`: the additive figures are sums over the daily aggregates
 /// (`daily.rs`), a few thousand small rows whatever the number of records; the distinct
 /// counts (cases with a conviction, supervision batches and courts) come from the records,
-/// whose filtered sets are small. Two statements, whatever the period and the data size.
+/// whose filtered sets are small. Six statements, seven with a previous year.
 pub async fn compute(db: &impl ConnectionTrait, filter: &KpiFilter) -> AppResult<Kpis> {
     if let (Some(from), Some(to)) = (filter.from, filter.to)
         && from > to
@@ -376,41 +392,42 @@ pub async fn compute(db: &impl ConnectionTrait, filter: &KpiFilter) -> AppResult
         cond
     };
     let day = |table: &str| Expr::col((Alias::new(table), Alias::new("day")));
-
-    // The cases of the period and of the year before, in one pass over the daily rows.
-    let period = date_window(Condition::all(), day(daily::CASE_DAILY), filter.from, filter.to);
-    let previous = match (filter.from, filter.to) {
+    let case_scope = scope_on(daily::CASE_DAILY);
+    let cases = case_totals(db, &case_scope, filter.from, filter.to).await?;
+    let previous_year = match (filter.from, filter.to) {
         (Some(from), Some(to)) => {
             let shift = |d: NaiveDate| d.checked_sub_months(Months::new(12));
-            shift(from)
-                .zip(shift(to))
-                .map(|(f, t)| date_window(Condition::all(), day(daily::CASE_DAILY), Some(f), Some(t)))
+            match (shift(from), shift(to)) {
+                (Some(f), Some(t)) => Some(case_totals(db, &case_scope, Some(f), Some(t)).await?),
+                _ => None,
+            }
         }
         _ => None,
     };
-    let mut q = Query::select();
-    let column = |f: &str| Expr::col((Alias::new(daily::CASE_DAILY), Alias::new(f)));
-    for (prefix, window) in [("", Some(&period)), ("previous_", previous.as_ref())] {
-        let Some(window) = window else { continue };
-        for f in daily::CASE_FIGURES {
-            q.expr_as(
-                sum_if(window.clone(), column(f)),
-                Alias::new(format!("{prefix}{f}")),
-            );
-        }
-    }
-    let either = match &previous {
-        Some(p) => Condition::any().add(period.clone()).add(p.clone()),
-        None => period.clone(),
-    };
-    q.from(Alias::new(daily::CASE_DAILY))
-        .cond_where(scope_on(daily::CASE_DAILY).add(either));
-    let case_row = one_row(db, &q).await?;
-    let cases = case_totals(&case_row, "")?;
-    let previous_year = match previous {
-        Some(_) => Some(case_totals(&case_row, "previous_")?),
-        None => None,
-    };
+    let measures = daily_sums(
+        db,
+        daily::MEASURE_DAILY,
+        &daily::MEASURE_FIGURES,
+        date_window(
+            scope_on(daily::MEASURE_DAILY),
+            day(daily::MEASURE_DAILY),
+            filter.from,
+            filter.to,
+        ),
+    )
+    .await?;
+    let listings = daily_sums(
+        db,
+        daily::LISTING_DAILY,
+        &daily::LISTING_FIGURES,
+        date_window(
+            scope_on(daily::LISTING_DAILY),
+            day(daily::LISTING_DAILY),
+            filter.from,
+            filter.to,
+        ),
+    )
+    .await?;
 
     // Distinct counts, from the records: cases with a conviction for refusal, and the
     // supervision orders' batches and courts, in one statement of two scalar subqueries.
@@ -448,7 +465,7 @@ pub async fn compute(db: &impl ConnectionTrait, filter: &KpiFilter) -> AppResult
             .to_owned()
     };
     let sub = |q: SelectStatement| Expr::SubQuery(None, Box::new(q.into()));
-    let distinct = Query::select()
+    let q = Query::select()
         .expr_as(bigint(sub(convicted_cases)), Alias::new("conviction_cases"))
         .expr_as(
             bigint(sub(supervision(Expr::cust("COUNT(*)")))),
@@ -467,35 +484,7 @@ pub async fn compute(db: &impl ConnectionTrait, filter: &KpiFilter) -> AppResult
             Alias::new("courts"),
         )
         .to_owned();
-    // Measures, listings and the distinct counts: one statement of three derived tables.
-    let measures = daily_sums(
-        daily::MEASURE_DAILY,
-        &daily::MEASURE_FIGURES,
-        date_window(
-            scope_on(daily::MEASURE_DAILY),
-            day(daily::MEASURE_DAILY),
-            filter.from,
-            filter.to,
-        ),
-    );
-    let listings = daily_sums(
-        daily::LISTING_DAILY,
-        &daily::LISTING_FIGURES,
-        date_window(
-            scope_on(daily::LISTING_DAILY),
-            day(daily::LISTING_DAILY),
-            filter.from,
-            filter.to,
-        ),
-    );
-    let q = Query::select()
-        .column(Asterisk)
-        .from_subquery(measures, Alias::new("m"))
-        .from_subquery(listings, Alias::new("l"))
-        .from_subquery(distinct, Alias::new("d"))
-        .to_owned();
-    let row = one_row(db, &q).await?;
-    let (measures, listings, distinct) = (&row, &row, &row);
+    let distinct = one_row(db, &q).await?;
 
     Ok(Kpis {
         cases,
