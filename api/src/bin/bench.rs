@@ -106,7 +106,8 @@ impl PrivatePostgres {
             ],
         )?;
         let opts = format!(
-            "-k {} -h 127.0.0.1 -p {port} -c shared_buffers=512MB -c max_connections=200",
+            "-k {} -h 127.0.0.1 -p {port} -c shared_buffers=512MB -c max_connections=200 \
+             -c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.track=all",
             dir.display()
         );
         let log = dir.join("server.log").to_string_lossy().to_string();
@@ -310,11 +311,34 @@ async fn main() -> anyhow::Result<()> {
         let app = Application::build_with_db(settings.clone(), db, Some(hook))?;
         let base = format!("http://127.0.0.1:{}/graphql", app.port());
         let handle = tokio::spawn(app.run_until_stopped());
+        // Where PostgreSQL spends the time of each request, from pg_stat_statements (when the
+        // server has it loaded: the private one does).
+        let profiler = if postgres {
+            let admin = startup::connect(&settings).await?;
+            let loaded = admin
+                .execute_unprepared("CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
+                .await
+                .is_ok();
+            loaded.then_some(admin)
+        } else {
+            None
+        };
+        let mut profile = Vec::new();
         println!("| request | clients | requests/s | p50 ms | p99 ms | statements/request |");
         println!("|---|---|---|---|---|---|");
         for (name, body) in &requests {
             for clients in [1, o.clients] {
+                let profiling = profiler.as_ref().filter(|_| clients == o.clients);
+                if let Some(admin) = profiling {
+                    admin
+                        .execute_unprepared("SELECT pg_stat_statements_reset()")
+                        .await?;
+                }
                 let m = drive(&base, &analyst, body, clients, o.seconds, &statements).await?;
+                if let Some(admin) = profiling {
+                    let served = (m.requests + clients.max(10) * 2) as f64;
+                    profile.push(pg_profile(admin, name, served, m.p50).await?);
+                }
                 println!(
                     "| {name} | {clients} | {:.0} | {:.2} | {:.2} | {:.1} |",
                     m.per_second,
@@ -326,7 +350,64 @@ async fn main() -> anyhow::Result<()> {
             }
         }
         println!();
+        if !profile.is_empty() {
+            println!(
+                "PostgreSQL's share ({} clients, from pg_stat_statements):\n",
+                o.clients
+            );
+            println!(
+                "| request | execution ms per request (p50 latency) | statements: mean execution ms × calls per request |"
+            );
+            println!("|---|---|---|");
+            for line in &profile {
+                println!("{line}");
+            }
+            println!();
+        }
         handle.abort();
     }
     Ok(())
+}
+
+/// One line of the profile: PostgreSQL's execution time per request and its statements.
+async fn pg_profile(
+    admin: &sea_orm::DatabaseConnection,
+    name: &str,
+    served: f64,
+    p50: Duration,
+) -> anyhow::Result<String> {
+    let rows = admin
+        .query_all_raw(sea_orm::Statement::from_string(
+            sea_orm::DatabaseBackend::Postgres,
+            "SELECT query, calls, total_exec_time FROM pg_stat_statements \
+             WHERE query NOT ILIKE '%pg_stat_statements%' AND calls > 0 ORDER BY total_exec_time DESC",
+        ))
+        .await?;
+    let mut total = 0.0;
+    let mut parts = Vec::new();
+    for row in &rows {
+        let query: String = row.try_get("", "query")?;
+        let calls: i64 = row.try_get("", "calls")?;
+        let time: f64 = row.try_get("", "total_exec_time")?;
+        total += time;
+        let per_request = calls as f64 / served;
+        if per_request >= 0.5 {
+            let from = query
+                .find(" FROM ")
+                .map(|i| query[i + 6..].split_whitespace().next().unwrap_or("").to_owned())
+                .unwrap_or_default();
+            parts.push(format!(
+                "{} {:.2} ms × {:.1}",
+                from.trim_matches('"'),
+                time / calls as f64,
+                per_request
+            ));
+        }
+    }
+    Ok(format!(
+        "| {name} | {:.2} ({:.2}) | {} |",
+        total / served,
+        p50.as_secs_f64() * 1e3,
+        parts.join("; ")
+    ))
 }
