@@ -222,12 +222,23 @@ async fn metrics_can_have_their_own_address_instead() {
     assert_eq!(r.status(), 404);
 }
 
-/// Starts the real binary on a fresh SQLite database with extra environment; returns the
-/// child, its port and the receiving end of its stdout lines.
-fn start_binary(
-    name: &str,
-    env: &[(&str, String)],
-) -> (std::process::Child, u16, std::sync::mpsc::Receiver<String>) {
+/// The real binary, killed and its database folder removed on drop.
+struct Binary {
+    child: std::process::Child,
+    dir: std::path::PathBuf,
+}
+
+impl Drop for Binary {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// Starts the real binary on a fresh SQLite database with extra environment; returns it, its
+/// port and the receiving end of its stdout lines.
+fn start_binary(name: &str, env: &[(&str, String)]) -> (Binary, u16, std::sync::mpsc::Receiver<String>) {
     let dir = std::env::temp_dir().join(format!("survey-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
@@ -269,7 +280,7 @@ fn start_binary(
             break parsed["port"].as_u64().expect("port") as u16;
         }
     };
-    (child, port, rx)
+    (Binary { child, dir }, port, rx)
 }
 
 async fn until_ready(client: &reqwest::Client, base: &str) {
@@ -286,7 +297,7 @@ async fn until_ready(client: &reqwest::Client, base: &str) {
 
 #[tokio::test]
 async fn json_logs_give_each_request_its_id_operation_role_duration_and_statements() {
-    let (mut child, port, lines) = start_binary("jsonlogs", &[]);
+    let (server, port, lines) = start_binary("jsonlogs", &[]);
     let base = format!("http://127.0.0.1:{port}");
     let client = reqwest::Client::new();
     until_ready(&client, &base).await;
@@ -310,8 +321,7 @@ async fn json_logs_give_each_request_its_id_operation_role_duration_and_statemen
             break parsed;
         }
     };
-    child.kill().ok();
-    child.wait().ok();
+    drop(server);
     assert_eq!(line["level"], "INFO", "{line}");
     assert_eq!(line["message"], "graphql request", "{line}");
     assert_eq!(line["operation"], "Courts", "{line}");
@@ -379,7 +389,7 @@ async fn traces_of_requests_resolvers_and_sql_are_exported_over_otlp_http() {
     use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
     use prost::Message;
     let (collector_port, mut bodies) = collector().await;
-    let (mut child, port, _lines) = start_binary(
+    let (server, port, _lines) = start_binary(
         "otlp",
         &[
             (
@@ -447,8 +457,7 @@ async fn traces_of_requests_resolvers_and_sql_are_exported_over_otlp_http() {
             }
         }
     }
-    child.kill().ok();
-    child.wait().ok();
+    drop(server);
     let request = spans.iter().find(|s| s.0 == "graphql_request").unwrap();
     assert!(
         request
