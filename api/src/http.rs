@@ -75,24 +75,16 @@ fn metrics_body(state: &AppState) -> HttpResponse {
 }
 
 fn pool_state(db: &DatabaseConnection) -> crate::telemetry::metrics::PoolState {
-    use crate::telemetry::metrics::PoolState;
+    fn of<D: sea_orm::sqlx::Database>(pool: &sea_orm::sqlx::Pool<D>) -> crate::telemetry::metrics::PoolState {
+        crate::telemetry::metrics::PoolState {
+            size: pool.size(),
+            idle: pool.num_idle(),
+            max: pool.options().get_max_connections(),
+        }
+    }
     match db.get_database_backend() {
-        sea_orm::DatabaseBackend::Postgres => {
-            let pool = db.get_postgres_connection_pool();
-            PoolState {
-                size: pool.size(),
-                idle: pool.num_idle(),
-                max: pool.options().get_max_connections(),
-            }
-        }
-        _ => {
-            let pool = db.get_sqlite_connection_pool();
-            PoolState {
-                size: pool.size(),
-                idle: pool.num_idle(),
-                max: pool.options().get_max_connections(),
-            }
-        }
+        sea_orm::DatabaseBackend::Postgres => of(db.get_postgres_connection_pool()),
+        _ => of(db.get_sqlite_connection_pool()),
     }
 }
 
@@ -294,8 +286,8 @@ async fn authenticate(
     let region = match &claims.region {
         Some(code) => {
             match crate::domains::region::loaders::directory(&state.db, &state.caches.regions).await {
-                Ok(dir) => match (dir.get(code), dir.subtree_codes(code)) {
-                    (Some(r), Some(codes)) => Some((r.clone(), codes)),
+                Ok(dir) => match (dir.get(code), dir.subtree(code)) {
+                    (Some(r), Some(subtree)) => Some((r.clone(), subtree.0)),
                     _ => return Err(unauthorized("the token's region is unknown")),
                 },
                 Err(e) => return Err(error_response(StatusCode::SERVICE_UNAVAILABLE, &log_internal(e))),
@@ -325,9 +317,16 @@ fn gql_error(err: &AppError) -> async_graphql::Response {
     async_graphql::Response::from_errors(vec![e])
 }
 
-/// Checks the limits of every request of a batch; returns what each check learnt.
-fn check_limits(state: &AppState, batch: &BatchRequest) -> Result<Vec<crate::limits::Checked>, AppError> {
-    let requests = batch.iter().collect::<Vec<_>>();
+/// What the limits learnt of each request of a batch, or the limit it broke.
+type CheckedBatch = Result<Vec<crate::limits::Checked>, AppError>;
+
+/// Checks the limits of every request of a batch, once per request; the parsed documents
+/// stay in the requests for the executor.
+fn check_limits(state: &AppState, batch: &mut BatchRequest) -> CheckedBatch {
+    let requests: Vec<&mut async_graphql::Request> = match batch {
+        BatchRequest::Single(r) => vec![r],
+        BatchRequest::Batch(rs) => rs.iter_mut().collect(),
+    };
     if requests.is_empty() {
         return Err(AppError::bad_input("query", "the batch is empty"));
     }
@@ -338,8 +337,8 @@ fn check_limits(state: &AppState, batch: &BatchRequest) -> Result<Vec<crate::lim
         )));
     }
     requests
-        .iter()
-        .map(|r| crate::limits::check(&state.limits, &r.query, r.operation_name.as_deref()))
+        .into_iter()
+        .map(|r| crate::limits::check(&state.limits, r))
         .collect()
 }
 
@@ -394,11 +393,12 @@ async fn graphql_post(state: web::Data<AppState>, http: HttpRequest, body: web::
     if let Err(message) = check_shape(&body) {
         return bad_request(&message);
     }
-    let batch: BatchRequest = match serde_json::from_value(body) {
+    let mut batch: BatchRequest = match serde_json::from_value(body) {
         Ok(b) => b,
         Err(e) => return bad_request(&format!("the body is not a GraphQL request: {e}")),
     };
-    execute(&state, &http, batch).await
+    let checked = check_limits(&state, &mut batch);
+    execute(&state, &http, batch, checked).await
 }
 
 async fn graphql_get(state: web::Data<AppState>, http: HttpRequest) -> HttpResponse {
@@ -425,30 +425,45 @@ async fn graphql_get(state: web::Data<AppState>, http: HttpRequest) -> HttpRespo
             _ => return bad_request("`variables` is not a JSON object"),
         }
     }
-    let batch = BatchRequest::Single(request);
-    match check_limits(&state, &batch) {
-        Ok(checked)
-            if checked.iter().any(|c| {
-                matches!(c.operation, Some(OperationType::Mutation | OperationType::Subscription))
-            }) =>
-        {
-            HttpResponse::MethodNotAllowed()
-                .insert_header((header::ALLOW, "POST"))
-                .json(serde_json::json!({"errors": [{"message": "mutations need POST", "extensions": {"code": "BAD_REQUEST"}}]}))
-        }
-        _ => execute(&state, &http, batch).await,
+    let mut batch = BatchRequest::Single(request);
+    let checked = check_limits(&state, &mut batch);
+    let mutation = checked.as_ref().is_ok_and(|checked| {
+        checked.iter().any(|c| {
+            matches!(
+                c.operation,
+                Some(OperationType::Mutation | OperationType::Subscription)
+            )
+        })
+    });
+    if mutation {
+        return HttpResponse::MethodNotAllowed()
+            .insert_header((header::ALLOW, "POST"))
+            .json(serde_json::json!({"errors": [{"message": "mutations need POST", "extensions": {"code": "BAD_REQUEST"}}]}));
     }
+    execute(&state, &http, batch, checked).await
 }
 
 /// Limits, authentication, execution with a timeout, audit of personal reads, response;
 /// counted in the metrics and logged as one line, with the statements it ran.
-async fn execute(state: &AppState, http: &HttpRequest, batch: BatchRequest) -> HttpResponse {
+async fn execute(
+    state: &AppState,
+    http: &HttpRequest,
+    batch: BatchRequest,
+    checked: CheckedBatch,
+) -> HttpResponse {
     let started = std::time::Instant::now();
     let stats = Arc::new(RequestStats::default());
     let request_id = request_id(http);
     state.metrics.in_flight(1);
     let (response, summary) = stats
-        .scope(execute_counted(state, http, batch, request_id.clone(), &stats))
+        .scope(execute_counted(
+            state,
+            http,
+            batch,
+            checked,
+            request_id.clone(),
+            &stats,
+        ))
         .await;
     state.metrics.in_flight(-1);
     let elapsed = started.elapsed();
@@ -516,12 +531,13 @@ async fn execute_counted(
     state: &AppState,
     http: &HttpRequest,
     batch: BatchRequest,
+    checked: CheckedBatch,
     request_id: String,
     stats: &Arc<RequestStats>,
 ) -> (HttpResponse, Summary) {
     let graphql_response = wants_graphql_response(http);
     let batched = matches!(batch, BatchRequest::Batch(_));
-    let checked = match check_limits(state, &batch) {
+    let checked = match checked {
         Ok(checked) => checked,
         Err(e) => {
             let status = if graphql_response {
@@ -755,16 +771,23 @@ fn respond(
         }
         v
     };
-    let body = match response {
-        BatchResponse::Single(r) => serde_json::to_value(r).map(|v| strip(0, v)),
-        BatchResponse::Batch(rs) => rs
-            .into_iter()
-            .enumerate()
-            .map(|(i, r)| serde_json::to_value(r).map(|v| strip(i, v)))
-            .collect::<Result<Vec<_>, _>>()
-            .map(serde_json::Value::Array),
+    // Only a request that failed before execution needs its body edited; the rest is written
+    // straight from the response.
+    let body = if !request_errors.iter().any(|e| *e) {
+        serde_json::to_vec(&response)
+    } else {
+        match response {
+            BatchResponse::Single(r) => serde_json::to_value(r).map(|v| strip(0, v)),
+            BatchResponse::Batch(rs) => rs
+                .into_iter()
+                .enumerate()
+                .map(|(i, r)| serde_json::to_value(r).map(|v| strip(i, v)))
+                .collect::<Result<Vec<_>, _>>()
+                .map(serde_json::Value::Array),
+        }
+        .and_then(|b| serde_json::to_vec(&b))
     };
-    match body.and_then(|b| serde_json::to_vec(&b)) {
+    match body {
         Ok(body) => HttpResponse::build(status)
             .content_type(format!("{content_type}; charset=utf-8"))
             .body(body),

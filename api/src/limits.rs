@@ -8,10 +8,10 @@
 //! under `__schema` and `__type` count against their own, fixed limit instead; where
 //! introspection is disabled (production) the schema refuses them anyway.
 
+use async_graphql::parser::Positioned;
 use async_graphql::parser::types::{
     DocumentOperations, ExecutableDocument, OperationType, Selection, SelectionSet,
 };
-use async_graphql::parser::{Positioned, parse_query};
 
 use std::collections::{HashMap, HashSet};
 
@@ -152,22 +152,32 @@ fn root_fields<'a>(
     n
 }
 
-/// Checks one request's text against the limits.
-pub fn check(limits: &Limits, query: &str, operation_name: Option<&str>) -> Result<Checked, AppError> {
-    if query.chars().count() > limits.max_query_length {
+/// Checks one request against the limits. The document is parsed once, here, and stays
+/// in the request for the executor.
+pub fn check(limits: &Limits, request: &mut async_graphql::Request) -> Result<Checked, AppError> {
+    if request.query.chars().count() > limits.max_query_length {
         return Err(AppError::LimitExceeded(format!(
             "the query is longer than {} characters",
             limits.max_query_length
         )));
     }
-    let Ok(doc) = parse_query(query) else {
-        // The executor reports the syntax error with its position.
+    let operation_name = request.operation_name.clone();
+    let Ok(doc) = request.parsed_query() else {
+        // The executor parses it again and reports the syntax error with its position.
         return Ok(Checked {
             parsed: false,
             operation: None,
             operation_name: None,
         });
     };
+    check_document(limits, doc, operation_name.as_deref())
+}
+
+fn check_document(
+    limits: &Limits,
+    doc: &ExecutableDocument,
+    operation_name: Option<&str>,
+) -> Result<Checked, AppError> {
     let mut counts = Counts::default();
     for (_, op) in doc.operations.iter() {
         counts.directives += op.node.directives.len();
@@ -201,7 +211,7 @@ pub fn check(limits: &Limits, query: &str, operation_name: Option<&str>) -> Resu
     };
     for (_, op) in doc.operations.iter() {
         let n = root_fields(
-            &doc,
+            doc,
             &op.node.selection_set.node,
             &mut HashMap::new(),
             &mut HashSet::new(),
@@ -215,7 +225,7 @@ pub fn check(limits: &Limits, query: &str, operation_name: Option<&str>) -> Resu
     }
     for (_, op) in doc.operations.iter() {
         let d = depth(
-            &doc,
+            doc,
             &op.node.selection_set.node,
             false,
             &mut HashMap::new(),
@@ -245,6 +255,15 @@ pub fn check(limits: &Limits, query: &str, operation_name: Option<&str>) -> Resu
 mod tests {
     use super::*;
 
+    /// `check` on a request of this text and operation name.
+    fn check_text(limits: &Limits, query: &str, operation_name: Option<&str>) -> Result<Checked, AppError> {
+        let mut request = async_graphql::Request::new(query);
+        if let Some(name) = operation_name {
+            request = request.operation_name(name);
+        }
+        check(limits, &mut request)
+    }
+
     #[test]
     fn counts_aliases_root_fields_and_directives() {
         let limits = Limits {
@@ -253,9 +272,9 @@ mod tests {
             max_directives: 1,
             ..Limits::default()
         };
-        assert!(check(&limits, "{ a: me { role } b: me { role } }", None).is_ok());
+        assert!(check_text(&limits, "{ a: me { role } b: me { role } }", None).is_ok());
         assert!(
-            check(
+            check_text(
                 &limits,
                 "{ a: me { r: role } b: me { role } c: me { role } }",
                 None
@@ -263,16 +282,16 @@ mod tests {
             .is_err()
         );
         assert!(
-            check(
+            check_text(
                 &limits,
                 "{ me { role } regions { totalCount } courts { totalCount } x: me { role } }",
                 None
             )
             .is_err()
         );
-        assert!(check(&limits, "query { ...F } fragment F on Query { me { role } regions { totalCount } courts { totalCount } users { totalCount } }", None).is_err());
+        assert!(check_text(&limits, "query { ...F } fragment F on Query { me { role } regions { totalCount } courts { totalCount } users { totalCount } }", None).is_err());
         assert!(
-            check(
+            check_text(
                 &limits,
                 "{ me @include(if: true) { role @skip(if: false) } }",
                 None
@@ -297,7 +316,7 @@ mod tests {
         }
         bomb = bomb.replacen("{ ...A }", "{ ...H }", 1);
         assert!(
-            check(
+            check_text(
                 &Limits {
                     max_root_fields: 3,
                     ..Limits::default()
@@ -307,10 +326,10 @@ mod tests {
             )
             .is_err()
         );
-        let checked = check(&limits, "mutation M { logout(refreshToken: \"x\") }", None).unwrap();
+        let checked = check_text(&limits, "mutation M { logout(refreshToken: \"x\") }", None).unwrap();
         assert_eq!(checked.operation, Some(OperationType::Mutation));
-        assert!(check(&limits, "{ broken", None).unwrap().operation.is_none());
-        assert!(!check(&limits, "{ broken", None).unwrap().parsed);
+        assert!(check_text(&limits, "{ broken", None).unwrap().operation.is_none());
+        assert!(!check_text(&limits, "{ broken", None).unwrap().parsed);
     }
 
     #[test]
@@ -319,28 +338,28 @@ mod tests {
             max_depth: 3,
             ..Limits::default()
         };
-        assert!(check(&limits, "{ a { b { c } } }", None).is_ok());
-        assert!(check(&limits, "{ a { b { c { d } } } }", None).is_err());
+        assert!(check_text(&limits, "{ a { b { c } } }", None).is_ok());
+        assert!(check_text(&limits, "{ a { b { c { d } } } }", None).is_err());
         // Through fragments and inline fragments alike.
         assert!(
-            check(
+            check_text(
                 &limits,
                 "{ a { ...F } } fragment F on T { b { ... on T { c { d } } } }",
                 None
             )
             .is_err()
         );
-        assert!(check(&limits, "{ a { ...F } } fragment F on T { b { c } }", None).is_ok());
+        assert!(check_text(&limits, "{ a { ...F } } fragment F on T { b { c } }", None).is_ok());
         // A cycle counts as nothing rather than looping.
-        assert!(check(&limits, "{ a { ...F } } fragment F on T { ...F }", None).is_ok());
+        assert!(check_text(&limits, "{ a { ...F } } fragment F on T { ...F }", None).is_ok());
         // Introspection has its own limit.
         let type_ref = "kind name ofType { ".repeat(9) + &"}".repeat(9);
         let intro = format!("{{ __schema {{ types {{ fields {{ type {{ {type_ref} }} }} }} }} }}");
-        assert!(check(&limits, &intro, None).is_ok());
+        assert!(check_text(&limits, &intro, None).is_ok());
         let too_deep =
             "ofType { ".repeat(MAX_INTROSPECTION_DEPTH) + "name" + &" }".repeat(MAX_INTROSPECTION_DEPTH);
         assert!(
-            check(
+            check_text(
                 &limits,
                 &format!("{{ __type(name: \"X\") {{ {too_deep} }} }}"),
                 None

@@ -34,11 +34,7 @@ pub const DEFAULT_PAGE_SIZE: u64 = 20;
 /// Largest page a client may ask for.
 pub const MAX_PAGE_SIZE: u64 = 100;
 
-/// Validates `first`: 0..=100, 20 when absent.
-pub fn page_size(first: Option<i32>) -> AppResult<u64> {
-    size_of("first", first)
-}
-
+/// Validates the page size argument `field`: 0..=100, 20 when absent.
 fn size_of(field: &str, n: Option<i32>) -> AppResult<u64> {
     match n {
         None => Ok(DEFAULT_PAGE_SIZE),
@@ -64,12 +60,13 @@ pub struct PageArgs {
 }
 
 impl PageArgs {
-    /// Forward arguments only (`first`, `after`).
-    pub fn forward(first: Option<i32>, after: Option<String>) -> Self {
+    /// The four arguments of a connection field, as the resolver received them.
+    pub fn new(first: Option<i32>, after: Option<String>, last: Option<i32>, before: Option<String>) -> Self {
         PageArgs {
             first,
             after,
-            ..Default::default()
+            last,
+            before,
         }
     }
 }
@@ -271,17 +268,32 @@ pub trait NestedPages: Send + Sync + 'static {
     ) -> impl Future<Output = AppResult<HashMap<i64, u64>>> + Send;
 }
 
-/// Groups a batch of (parent, args) keys by their arguments.
-fn by_args<A: Clone + Eq + Hash>(keys: &[(i64, A)]) -> HashMap<A, Vec<i64>> {
+/// Answers a batch of (parent, args) keys with one `fetch` per distinct set of arguments
+/// (usually one), whatever the number of parents; `pick` takes each parent's value out.
+async fn per_args<A, M, V, Fut>(
+    keys: &[(i64, A)],
+    fetch: impl Fn(Vec<i64>, A) -> Fut,
+    pick: impl Fn(&mut M, i64) -> V,
+) -> Result<HashMap<(i64, A), V>, async_graphql::Error>
+where
+    A: Clone + Eq + Hash,
+    Fut: Future<Output = AppResult<M>>,
+{
     let mut groups: HashMap<A, Vec<i64>> = HashMap::new();
     for (parent, args) in keys {
         groups.entry(args.clone()).or_default().push(*parent);
     }
-    groups
+    let mut out = HashMap::new();
+    for (args, parents) in groups {
+        let mut fetched = fetch(parents.clone(), args.clone()).await?;
+        for parent in parents {
+            out.insert((parent, args.clone()), pick(&mut fetched, parent));
+        }
+    }
+    Ok(out)
 }
 
-/// Loads the pages of a `NestedPages` relation: one statement per distinct set of
-/// arguments in the batch (usually one), whatever the number of parents.
+/// Loads the pages of a `NestedPages` relation in one statement per batch.
 pub struct NestedPagesLoader<N>(pub N);
 
 impl<N: NestedPages> Loader<(i64, N::Args)> for NestedPagesLoader<N> {
@@ -292,19 +304,18 @@ impl<N: NestedPages> Loader<(i64, N::Args)> for NestedPagesLoader<N> {
         &self,
         keys: &[(i64, N::Args)],
     ) -> Result<HashMap<(i64, N::Args), Self::Value>, Self::Error> {
-        let mut out = HashMap::new();
-        for (args, parents) in by_args(keys) {
-            let mut pages = self.0.pages(&parents, &args).await?;
-            for parent in parents {
-                let page = pages.remove(&parent).unwrap_or_else(Page::empty);
-                out.insert((parent, args.clone()), page);
-            }
-        }
-        Ok(out)
+        per_args(
+            keys,
+            |parents, args| async move { self.0.pages(&parents, &args).await },
+            |pages: &mut HashMap<i64, Page<N::Row>>, parent| {
+                pages.remove(&parent).unwrap_or_else(Page::empty)
+            },
+        )
+        .await
     }
 }
 
-/// Loads the counts of a `NestedPages` relation, one statement per distinct arguments.
+/// Loads the counts of a `NestedPages` relation in one statement per batch.
 pub struct NestedCountsLoader<N>(pub N);
 
 impl<N: NestedPages> Loader<(i64, N::Args)> for NestedCountsLoader<N> {
@@ -315,14 +326,12 @@ impl<N: NestedPages> Loader<(i64, N::Args)> for NestedCountsLoader<N> {
         &self,
         keys: &[(i64, N::Args)],
     ) -> Result<HashMap<(i64, N::Args), Self::Value>, Self::Error> {
-        let mut out = HashMap::new();
-        for (args, parents) in by_args(keys) {
-            let counts = self.0.counts(&parents, &args).await?;
-            for parent in parents {
-                out.insert((parent, args.clone()), counts.get(&parent).copied().unwrap_or(0));
-            }
-        }
-        Ok(out)
+        per_args(
+            keys,
+            |parents, args| async move { self.0.counts(&parents, &args).await },
+            |counts: &mut HashMap<i64, u64>, parent| counts.get(&parent).copied().unwrap_or(0),
+        )
+        .await
     }
 }
 

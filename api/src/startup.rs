@@ -150,7 +150,10 @@ impl Application {
         let listener = TcpListener::bind(&settings.bind_addr)
             .with_context(|| format!("binding {}", settings.bind_addr))?;
         let port = listener.local_addr()?.port();
-        let metrics = Arc::new(Metrics::new(Duration::from_millis(settings.slow_statement_ms)));
+        let metrics = Arc::new(
+            Metrics::new(Duration::from_millis(settings.slow_statement_ms))
+                .context("registering the metrics")?,
+        );
         sql::observe(&mut db, metrics.clone(), hook);
         let metrics_listener = match &settings.metrics_bind_addr {
             Some(addr) => {

@@ -142,18 +142,7 @@ impl AuditQuery {
             to: f.to,
         };
         let db = ctx.data_unchecked::<DatabaseConnection>().clone();
-        let page = service::list(
-            &db,
-            &filter,
-            &scope,
-            &PageArgs {
-                first,
-                after,
-                last,
-                before,
-            },
-        )
-        .await?;
+        let page = service::list(&db, &filter, &scope, &PageArgs::new(first, after, last, before)).await?;
         Ok(AuditEntryConnection {
             page: page.map(AuditEntry),
             count: Arc::new(move || {

@@ -217,16 +217,7 @@ impl AuthQuery {
     ) -> Result<UserConnection> {
         viewer(ctx).require(&POLICY, Action::Read)?;
         let db = ctx.data_unchecked::<DatabaseConnection>().clone();
-        let page = service::list(
-            &db,
-            &PageArgs {
-                first,
-                after,
-                last,
-                before,
-            },
-        )
-        .await?;
+        let page = service::list(&db, &PageArgs::new(first, after, last, before)).await?;
         Ok(UserConnection {
             page: page.map(User),
             count: Arc::new(move || {

@@ -68,7 +68,10 @@ pub fn request_data(
             ByCaseLoader::<supervision_order::Model>::new(db.clone()),
             stats,
         ))
-        .data(loader(survey::loaders::MetricLoader(db.clone()), stats))
+        .data(loader(
+            survey::loaders::MetricLoader(db.clone(), caches.regions.clone()),
+            stats,
+        ))
         .data(loader(NestedPagesLoader(CourtCases(db.clone())), stats))
         // Shared with the deferred `totalCount`, which outlives the resolver's context.
         .data(Arc::new(loader(

@@ -40,15 +40,17 @@ pub struct Metrics {
 /// counted by `SqlCallLayer`; process-wide, as the pool's own waiters are not exposed.
 pub static POOL_CALLS_IN_PROGRESS: AtomicI64 = AtomicI64::new(0);
 
-fn register<C: prometheus::core::Collector + Clone + 'static>(registry: &Registry, c: C) -> C {
-    registry
-        .register(Box::new(c.clone()))
-        .expect("metric names are unique");
-    c
+fn register<C: prometheus::core::Collector + Clone + 'static>(
+    registry: &Registry,
+    c: C,
+) -> prometheus::Result<C> {
+    registry.register(Box::new(c.clone()))?;
+    Ok(c)
 }
 
 impl Metrics {
-    pub fn new(slow_statement: Duration) -> Self {
+    /// The metrics, registered; fails only if two of them share a name.
+    pub fn new(slow_statement: Duration) -> prometheus::Result<Self> {
         let registry = Registry::new();
         let latency = vec![
             0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
@@ -61,9 +63,8 @@ impl Metrics {
                     "GraphQL requests by operation name and outcome (ok, error, request_error, rejected).",
                 ),
                 &["operation", "outcome"],
-            )
-            .expect("valid metric"),
-        );
+            )?,
+        )?;
         let duration = register(
             &registry,
             HistogramVec::new(
@@ -73,9 +74,8 @@ impl Metrics {
                 )
                 .buckets(latency.clone()),
                 &["operation"],
-            )
-            .expect("valid metric"),
-        );
+            )?,
+        )?;
         let errors = register(
             &registry,
             IntCounterVec::new(
@@ -84,9 +84,8 @@ impl Metrics {
                     "Errors returned to clients, by extensions.code.",
                 ),
                 &["code"],
-            )
-            .expect("valid metric"),
-        );
+            )?,
+        )?;
         let rate_limited = register(
             &registry,
             IntCounterVec::new(
@@ -95,17 +94,15 @@ impl Metrics {
                     "Requests refused by a rate limit (cost: expensive queries; login: failed sign-ins).",
                 ),
                 &["limit"],
-            )
-            .expect("valid metric"),
-        );
+            )?,
+        )?;
         let in_flight = register(
             &registry,
             IntGauge::new(
                 "graphql_requests_in_flight",
                 "GraphQL requests being executed now.",
-            )
-            .expect("valid metric"),
-        );
+            )?,
+        )?;
         let statements_per_request = register(
             &registry,
             Histogram::with_opts(
@@ -114,9 +111,8 @@ impl Metrics {
                     "SQL statements one GraphQL request ran (authentication and audit included).",
                 )
                 .buckets(vec![0.0, 1.0, 2.0, 3.0, 5.0, 8.0, 12.0, 20.0, 50.0, 100.0]),
-            )
-            .expect("valid metric"),
-        );
+            )?,
+        )?;
         let statement_duration = register(
             &registry,
             Histogram::with_opts(
@@ -125,41 +121,38 @@ impl Metrics {
                     "Execution time of SQL statements.",
                 )
                 .buckets(latency),
-            )
-            .expect("valid metric"),
-        );
+            )?,
+        )?;
         let slow_statements = register(
             &registry,
             IntCounter::new(
                 "sql_slow_statements_total",
                 "SQL statements that took at least SLOW_STATEMENT_MS (each is logged at warn).",
-            )
-            .expect("valid metric"),
-        );
-        let gauge =
-            |name: &str, help: &str| register(&registry, IntGauge::new(name, help).expect("valid metric"));
-        Metrics {
+            )?,
+        )?;
+        let gauge = |name: &str, help: &str| register(&registry, IntGauge::new(name, help)?);
+        Ok(Metrics {
             pool_size: gauge(
                 "db_pool_connections",
                 "Connections the database pool holds (idle and in use).",
-            ),
+            )?,
             pool_idle: gauge(
                 "db_pool_connections_idle",
                 "Idle connections in the database pool.",
-            ),
+            )?,
             pool_in_use: gauge(
                 "db_pool_connections_in_use",
                 "Connections checked out of the pool.",
-            ),
+            )?,
             pool_waiting: gauge(
                 "db_pool_waiting",
                 "Database calls waiting for a connection: calls in progress beyond the connections in use \
                  (an estimate; a transaction holding a connection between statements hides a waiter).",
-            ),
+            )?,
             pool_max: gauge(
                 "db_pool_connections_max",
                 "The pool's maximum size (DB_MAX_CONNECTIONS).",
-            ),
+            )?,
             registry,
             requests,
             duration,
@@ -171,7 +164,7 @@ impl Metrics {
             slow_statements,
             operations: Mutex::new(HashSet::new()),
             slow_statement,
-        }
+        })
     }
 
     /// The label value for a client-chosen operation name: the name when it is a plain

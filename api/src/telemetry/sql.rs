@@ -35,11 +35,6 @@ tokio::task_local! {
     static REQUEST: Arc<RequestStats>;
 }
 
-/// The current request's stats, when running inside one.
-pub fn current() -> Option<Arc<RequestStats>> {
-    REQUEST.try_with(Arc::clone).ok()
-}
-
 /// A hook that sees every statement too (the tests' statement log).
 pub type StatementHook = Arc<dyn Fn(&sea_orm::metric::Info<'_>) + Send + Sync>;
 

@@ -14,7 +14,7 @@ use sea_orm::{Condition, ConnectionTrait, QueryResult, Value};
 
 use super::daily;
 use super::service::ACTUAL_CLOSURE_MODES;
-use crate::domains::region::service as regions;
+use crate::domains::region::service::{self as regions, Subtree};
 use crate::error::{AppError, AppResult};
 
 /// Which records the KPIs cover.
@@ -22,9 +22,8 @@ use crate::error::{AppError, AppResult};
 pub struct KpiFilter {
     /// The caller's reach.
     pub scope: crate::access::Scope,
-    pub region_code: Option<String>,
-    /// The codes of `region_code`'s subtree when the caller resolved them (from memory).
-    pub region_codes: Option<Vec<String>>,
+    /// KPIs of this region and below.
+    pub region: Option<Subtree>,
     pub court_id: Option<i64>,
     pub from: Option<NaiveDate>,
     pub to: Option<NaiveDate>,
@@ -367,8 +366,7 @@ async fn case_totals(
 /// Computes every KPI of `filter`: the additive figures are sums over the daily aggregates
 /// (`daily.rs`), a few thousand small rows whatever the number of records; the distinct
 /// counts (cases with a conviction, supervision batches and courts) come from the records,
-/// whose filtered sets are small. Four statements, five with a previous year (one more when
-/// the caller left the region's subtree to be resolved here). Folding them into two measured
+/// whose filtered sets are small. Four statements, five with a previous year. Folding them into two measured
 /// slower (CASE per figure over the union of both periods), so they stay apart.
 pub async fn compute(db: &impl ConnectionTrait, filter: &KpiFilter) -> AppResult<Kpis> {
     if let (Some(from), Some(to)) = (filter.from, filter.to)
@@ -376,17 +374,12 @@ pub async fn compute(db: &impl ConnectionTrait, filter: &KpiFilter) -> AppResult
     {
         return Err(AppError::bad_input("filedTo", "filedTo is before filedFrom"));
     }
-    let codes = match (&filter.region_code, &filter.region_codes) {
-        (Some(_), Some(codes)) => Some(codes.clone()),
-        (Some(code), None) => Some(regions::subtree_codes(db, code, "regionCode").await?),
-        (None, _) => None,
-    };
     // The scope and filter on any table with `region_code` and `court_id` columns.
     let scope_on = |table: &str| {
         let col = |c: &str| Expr::col((Alias::new(table), Alias::new(c)));
         let mut cond = regions::in_scope(Condition::all(), col("region_code"), &filter.scope);
-        if let Some(codes) = &codes {
-            cond = cond.add(col("region_code").is_in(codes.clone()));
+        if let Some(region) = &filter.region {
+            cond = cond.add(region.condition(col("region_code")));
         }
         if let Some(id) = filter.court_id {
             cond = cond.add(col("court_id").eq(id));

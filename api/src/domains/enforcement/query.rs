@@ -9,7 +9,7 @@ use super::policy::POLICY;
 use super::service::{self, CourtFilter as ServiceCourtFilter, DishonestFilter};
 use super::types::*;
 use crate::access::{Action, viewer};
-use crate::domains::region::loaders::subtree_codes;
+use crate::domains::region::loaders::subtree;
 use crate::pagination::PageArgs;
 use crate::scalars::Date;
 
@@ -37,17 +37,9 @@ impl EnforcementQuery {
         last: Option<i32>,
         #[graphql(desc = "Cursor before which the page ends, for paging backward.")] before: Option<String>,
     ) -> Result<EnforcementCaseConnection> {
-        let mut f = filter.unwrap_or_default().to_service()?;
+        let mut f = filter.unwrap_or_default().to_service(ctx).await?;
         f.scope = viewer(ctx).authorize(&POLICY, Action::Read)?;
-        if let Some(code) = &f.region_code {
-            f.region_codes = Some(subtree_codes(ctx, code, "regionCode").await?);
-        }
-        let args = PageArgs {
-            first,
-            after,
-            last,
-            before,
-        };
+        let args = PageArgs::new(first, after, last, before);
         case_connection(db(ctx), f, order_by, args).await
     }
 
@@ -93,22 +85,12 @@ impl EnforcementQuery {
         let scope = viewer(ctx).authorize(&POLICY, Action::Read)?;
         let f = filter.unwrap_or_default();
         let filter = ServiceCourtFilter {
-            region_code: f.region_code,
+            region: subtree(ctx, f.region_code.as_deref(), "regionCode").await?,
             level: f.level.map(Into::into),
             scope,
         };
         let db = db(ctx).clone();
-        let page = service::list_courts(
-            &db,
-            &filter,
-            &PageArgs {
-                first,
-                after,
-                last,
-                before,
-            },
-        )
-        .await?;
+        let page = service::list_courts(&db, &filter, &PageArgs::new(first, after, last, before)).await?;
         Ok(CourtConnection {
             page: page.map(Court),
             count: Arc::new(move || {
@@ -135,11 +117,8 @@ impl EnforcementQuery {
         ctx: &Context<'_>,
         #[graphql(desc = "Region, court and period.")] filter: Option<EnforcementKpiFilter>,
     ) -> Result<EnforcementKpis> {
-        let mut f = filter.unwrap_or_default().to_service()?;
+        let mut f = filter.unwrap_or_default().to_service(ctx).await?;
         f.scope = viewer(ctx).authorize(&POLICY, Action::Aggregate)?;
-        if let Some(code) = &f.region_code {
-            f.region_codes = Some(subtree_codes(ctx, code, "regionCode").await?);
-        }
         Ok(kpis::compute(db(ctx), &f).await?.into())
     }
 
@@ -166,7 +145,7 @@ impl EnforcementQuery {
         }
         let filter = DishonestFilter {
             name_contains: f.name_contains,
-            region_code: f.region_code,
+            region: subtree(ctx, f.region_code.as_deref(), "regionCode").await?,
             court_id: f
                 .court_id
                 .as_ref()
@@ -177,17 +156,7 @@ impl EnforcementQuery {
             include_removed: f.include_removed,
         };
         let db = db(ctx).clone();
-        let page = service::list_dishonest(
-            &db,
-            &filter,
-            &PageArgs {
-                first,
-                after,
-                last,
-                before,
-            },
-        )
-        .await?;
+        let page = service::list_dishonest(&db, &filter, &PageArgs::new(first, after, last, before)).await?;
         Ok(DishonestDebtorConnection {
             page: page.map(DishonestDebtor),
             count: Arc::new(move || {
@@ -229,17 +198,12 @@ impl EnforcementQuery {
         #[graphql(desc = "Cursor before which the page ends, for paging backward.")] before: Option<String>,
     ) -> Result<EnforcementCaseConnection> {
         let f = service::CaseFilter {
-            region_code,
+            region: subtree(ctx, region_code.as_deref(), "regionCode").await?,
             review_due_as_of: Some(as_of.0),
             scope: viewer(ctx).authorize(&POLICY, Action::Read)?,
             ..Default::default()
         };
-        let args = PageArgs {
-            first,
-            after,
-            last,
-            before,
-        };
+        let args = PageArgs::new(first, after, last, before);
         case_connection(db(ctx), f, order_by, args).await
     }
 }

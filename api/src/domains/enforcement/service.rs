@@ -17,7 +17,7 @@ use sea_orm::{
 use super::daily;
 use crate::access::{Actor, Scope};
 use crate::audit::service::{self as audit, Entry};
-use crate::domains::region::service as regions;
+use crate::domains::region::service::{self as regions, Subtree};
 use crate::error::{AppError, AppResult};
 use crate::idempotency;
 use crate::pagination::{self, NestedPages, Page, PageArgs, PageRequest};
@@ -33,10 +33,8 @@ pub const ACTUAL_CLOSURE_MODES: [ClosureMode; 2] =
 /// Filter of case lists; every field narrows the result.
 #[derive(Debug, Default, Clone, PartialEq, Eq, Hash)]
 pub struct CaseFilter {
-    pub region_code: Option<String>,
-    /// The codes of `region_code`'s subtree when the caller resolved them (from memory);
-    /// otherwise a statement resolves them.
-    pub region_codes: Option<Vec<String>>,
+    /// Cases of this region and below.
+    pub region: Option<Subtree>,
     pub court_id: Option<i64>,
     pub status: Option<CaseStatus>,
     pub closure_mode: Option<ClosureMode>,
@@ -127,15 +125,8 @@ fn key_value(field: CaseOrderField, text: &str) -> AppResult<Expr> {
 }
 
 /// The filter as a condition on `enforcement_cases` columns (qualified, so usable in joins).
-pub async fn case_condition(db: &impl ConnectionTrait, f: &CaseFilter) -> AppResult<Condition> {
-    let mut cond = scope_condition(
-        db,
-        &f.scope,
-        f.region_code.as_deref(),
-        f.region_codes.as_deref(),
-        f.court_id,
-    )
-    .await?;
+pub fn case_condition(f: &CaseFilter) -> AppResult<Condition> {
+    let mut cond = scope_condition(&f.scope, f.region.as_ref(), f.court_id);
     if let Some(s) = f.status {
         cond = cond.add(col(case::Column::Status).eq(s));
     }
@@ -204,26 +195,16 @@ pub async fn case_condition(db: &impl ConnectionTrait, f: &CaseFilter) -> AppRes
     Ok(cond)
 }
 
-/// Region-subtree and court condition shared by cases and the KPIs.
-pub async fn scope_condition(
-    db: &impl ConnectionTrait,
-    scope: &Scope,
-    region_code: Option<&str>,
-    region_codes: Option<&[String]>,
-    court_id: Option<i64>,
-) -> AppResult<Condition> {
+/// Region-subtree and court condition of case lists.
+pub fn scope_condition(scope: &Scope, region: Option<&Subtree>, court_id: Option<i64>) -> Condition {
     let mut cond = regions::in_scope(Condition::all(), col(case::Column::RegionCode), scope);
-    if let Some(code) = region_code {
-        let codes = match region_codes {
-            Some(codes) => codes.to_vec(),
-            None => regions::subtree_codes(db, code, "regionCode").await?,
-        };
-        cond = cond.add(col(case::Column::RegionCode).is_in(codes));
+    if let Some(region) = region {
+        cond = cond.add(region.condition(col(case::Column::RegionCode)));
     }
     if let Some(id) = court_id {
         cond = cond.add(col(case::Column::CourtId).eq(id));
     }
-    Ok(cond)
+    cond
 }
 
 /// Name of a case ordering, as cursors carry it.
@@ -241,7 +222,7 @@ pub async fn list_cases(
     let (field, dir) = order;
     let ascending = dir == Order::Asc;
     let req = PageRequest::new(args, &case_ordering(field, ascending))?;
-    let mut cond = case_condition(db, filter).await?;
+    let mut cond = case_condition(filter)?;
     if let Some(seek) = req.seek(
         sort_key(field),
         |k| key_value(field, k),
@@ -279,7 +260,7 @@ impl NestedPages for CourtCases {
 
     async fn pages(&self, courts: &[i64], a: &CourtCasesArgs) -> AppResult<HashMap<i64, Page<case::Model>>> {
         let req = PageRequest::new(&a.page, &case_ordering(a.field, a.ascending))?;
-        let mut cond = case_condition(&self.0, &a.filter).await?;
+        let mut cond = case_condition(&a.filter)?;
         if let Some(seek) = req.seek(
             sort_key(a.field),
             |k| key_value(a.field, k),
@@ -322,9 +303,7 @@ impl NestedPages for CourtCases {
     }
 
     async fn counts(&self, courts: &[i64], a: &CourtCasesArgs) -> AppResult<HashMap<i64, u64>> {
-        let cond = case_condition(&self.0, &a.filter)
-            .await?
-            .add(col(case::Column::CourtId).is_in(courts.iter().copied()));
+        let cond = case_condition(&a.filter)?.add(col(case::Column::CourtId).is_in(courts.iter().copied()));
         let rows: Vec<(i64, i64)> = case::Entity::find()
             .select_only()
             .column(case::Column::CourtId)
@@ -342,7 +321,7 @@ impl NestedPages for CourtCases {
 }
 
 pub async fn count_cases(db: &DatabaseConnection, filter: &CaseFilter) -> AppResult<u64> {
-    let cond = case_condition(db, filter).await?;
+    let cond = case_condition(filter)?;
     Ok(case::Entity::find().filter(cond).count(db).await?)
 }
 
@@ -376,26 +355,26 @@ pub async fn find_case_by_number(
 /// Filter of `courts`.
 #[derive(Debug, Default, Clone)]
 pub struct CourtFilter {
-    pub region_code: Option<String>,
+    /// Courts of this region and below.
+    pub region: Option<Subtree>,
     pub level: Option<CourtLevel>,
     /// The caller's reach.
     pub scope: Scope,
 }
 
-async fn court_condition(db: &impl ConnectionTrait, f: &CourtFilter) -> AppResult<Condition> {
+fn court_condition(f: &CourtFilter) -> Condition {
     let mut cond = regions::in_scope(
         Condition::all(),
         Expr::col((court::Entity, court::Column::RegionCode)),
         &f.scope,
     );
-    if let Some(code) = &f.region_code {
-        let column = Expr::col((court::Entity, court::Column::RegionCode));
-        cond = cond.add(regions::within(db, column, code, "regionCode").await?);
+    if let Some(region) = &f.region {
+        cond = cond.add(region.condition(Expr::col((court::Entity, court::Column::RegionCode))));
     }
     if let Some(level) = f.level {
         cond = cond.add(court::Column::Level.eq(level));
     }
-    Ok(cond)
+    cond
 }
 
 pub async fn list_courts(
@@ -404,7 +383,7 @@ pub async fn list_courts(
     args: &PageArgs,
 ) -> AppResult<Page<court::Model>> {
     let req = PageRequest::new(args, "id")?;
-    let mut cond = court_condition(db, filter).await?;
+    let mut cond = court_condition(filter);
     if let Some(seek) = req.seek_unique(
         Expr::col((court::Entity, court::Column::Id)),
         |c| Expr::val(c.i),
@@ -422,7 +401,7 @@ pub async fn list_courts(
 }
 
 pub async fn count_courts(db: &DatabaseConnection, filter: &CourtFilter) -> AppResult<u64> {
-    let cond = court_condition(db, filter).await?;
+    let cond = court_condition(filter);
     Ok(court::Entity::find().filter(cond).count(db).await?)
 }
 
@@ -486,7 +465,8 @@ pub async fn supervision_orders_of(
 #[derive(Debug, Default, Clone)]
 pub struct DishonestFilter {
     pub name_contains: Option<String>,
-    pub region_code: Option<String>,
+    /// Entries of cases in this region and below.
+    pub region: Option<Subtree>,
     pub court_id: Option<i64>,
     pub listed_from: Option<NaiveDate>,
     pub listed_to: Option<NaiveDate>,
@@ -494,7 +474,7 @@ pub struct DishonestFilter {
     pub include_removed: bool,
 }
 
-async fn dishonest_condition(db: &impl ConnectionTrait, f: &DishonestFilter) -> AppResult<Condition> {
+fn dishonest_condition(f: &DishonestFilter) -> Condition {
     let mut cond = Condition::all();
     if !f.include_removed {
         cond = cond.add(dishonest_entry::Column::RemovedOn.is_null());
@@ -505,9 +485,9 @@ async fn dishonest_condition(db: &impl ConnectionTrait, f: &DishonestFilter) -> 
                 .like(LikeExpr::new(format!("%{}%", regions::like_escape(name))).escape('\\')),
         );
     }
-    if let Some(code) = &f.region_code {
+    if let Some(region) = &f.region {
         let column = Expr::col((dishonest_entry::Entity, dishonest_entry::Column::RegionCode));
-        cond = cond.add(regions::within(db, column, code, "regionCode").await?);
+        cond = cond.add(region.condition(column));
     }
     if let Some(id) = f.court_id {
         cond = cond.add(dishonest_entry::Column::CourtId.eq(id));
@@ -518,7 +498,7 @@ async fn dishonest_condition(db: &impl ConnectionTrait, f: &DishonestFilter) -> 
     if let Some(d) = f.listed_to {
         cond = cond.add(dishonest_entry::Column::ListedOn.lte(d));
     }
-    Ok(cond)
+    cond
 }
 
 /// The list newest first.
@@ -528,7 +508,7 @@ pub async fn list_dishonest(
     args: &PageArgs,
 ) -> AppResult<Page<dishonest_entry::Model>> {
     let req = PageRequest::new(args, "listedOn:desc")?;
-    let mut cond = dishonest_condition(db, filter).await?;
+    let mut cond = dishonest_condition(filter);
     let listed_on = Expr::col((dishonest_entry::Entity, dishonest_entry::Column::ListedOn));
     let value = |k: &str| -> AppResult<Expr> {
         let bad = || AppError::bad_input("after", "after is not a cursor of this list");
@@ -550,7 +530,7 @@ pub async fn list_dishonest(
 }
 
 pub async fn count_dishonest(db: &DatabaseConnection, filter: &DishonestFilter) -> AppResult<u64> {
-    let cond = dishonest_condition(db, filter).await?;
+    let cond = dishonest_condition(filter);
     Ok(dishonest_entry::Entity::find().filter(cond).count(db).await?)
 }
 

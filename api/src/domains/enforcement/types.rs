@@ -14,7 +14,7 @@ use super::loaders::ByCaseLoader;
 use super::policy::POLICY;
 use super::service::{self, CaseFilter, CaseOrderField, CourtCases, CourtCasesArgs, SMALL_CLAIM_LIMIT_FEN};
 use crate::access::{Action, PersonalRead, viewer};
-use crate::domains::region::loaders::regions;
+use crate::domains::region::loaders::{regions, subtree};
 use crate::domains::region::types::Region;
 use crate::error::AppError;
 use crate::pagination::{NestedCountsLoader, NestedPagesLoader, Page, PageArgs};
@@ -282,7 +282,8 @@ pub fn parse_id(field: &str, id: &ID) -> Result<i64, AppError> {
 }
 
 impl EnforcementCaseFilter {
-    pub fn to_service(self) -> Result<CaseFilter, AppError> {
+    /// The service's filter, the region resolved to its subtree from memory.
+    pub async fn to_service(self, ctx: &Context<'_>) -> Result<CaseFilter, AppError> {
         if let (Some(a), Some(b)) = (self.filed_from, self.filed_to)
             && a > b
         {
@@ -302,8 +303,7 @@ impl EnforcementCaseFilter {
             ));
         }
         Ok(CaseFilter {
-            region_code: self.region_code,
-            region_codes: None,
+            region: subtree(ctx, self.region_code.as_deref(), "regionCode").await?,
             court_id: self
                 .court_id
                 .as_ref()
@@ -405,23 +405,14 @@ impl Court {
         last: Option<i32>,
         #[graphql(desc = "Cursor before which the page ends, for paging backward.")] before: Option<String>,
     ) -> Result<EnforcementCaseConnection> {
-        let mut filter = filter.unwrap_or_default().to_service()?;
+        let mut filter = filter.unwrap_or_default().to_service(ctx).await?;
         filter.scope = viewer(ctx).authorize(&POLICY, Action::Read)?;
-        if let Some(code) = &filter.region_code {
-            filter.region_codes =
-                Some(crate::domains::region::loaders::subtree_codes(ctx, code, "regionCode").await?);
-        }
         let (field, dir) = EnforcementCaseOrderBy::to_service(order_by);
         let args = CourtCasesArgs {
             filter,
             field,
             ascending: dir == sea_orm::Order::Asc,
-            page: PageArgs {
-                first,
-                after,
-                last,
-                before,
-            },
+            page: PageArgs::new(first, after, last, before),
         };
         // The pages and counts of every court of the request in one statement each.
         let key = (self.0.id, args);
@@ -453,8 +444,7 @@ impl Court {
         let f = filter.unwrap_or_default();
         let kf = kpis::KpiFilter {
             scope: viewer(ctx).authorize(&POLICY, Action::Aggregate)?,
-            region_code: None,
-            region_codes: None,
+            region: None,
             court_id: Some(self.0.id),
             from: f.filed_from.map(|d| d.0),
             to: f.filed_to.map(|d| d.0),
@@ -897,11 +887,11 @@ impl EnforcementKpiFilter {
         10 + days * previous_year / 2
     }
 
-    pub fn to_service(self) -> Result<kpis::KpiFilter, AppError> {
+    /// The service's filter, the region resolved to its subtree from memory.
+    pub async fn to_service(self, ctx: &Context<'_>) -> Result<kpis::KpiFilter, AppError> {
         Ok(kpis::KpiFilter {
             scope: Default::default(),
-            region_code: self.region_code,
-            region_codes: None,
+            region: subtree(ctx, self.region_code.as_deref(), "regionCode").await?,
             court_id: self
                 .court_id
                 .as_ref()

@@ -5,6 +5,7 @@ use entity::region;
 use sea_orm::{ConnectionTrait, EntityTrait, QueryOrder};
 use std::collections::HashMap;
 
+use super::service::Subtree;
 use crate::cache::TableCache;
 use crate::error::AppResult;
 
@@ -47,16 +48,16 @@ impl RegionDirectory {
         self.children.get(code).map_or(&[], Vec::as_slice)
     }
 
-    /// The codes of a region's subtree (itself first), or None when the code is unknown.
-    pub fn subtree_codes(&self, code: &str) -> Option<Vec<String>> {
+    /// A region's subtree (itself first), or None when the code is unknown.
+    pub fn subtree(&self, code: &str) -> Option<Subtree> {
         let root = self.by_code.get(code)?;
-        Some(
+        Some(Subtree(
             self.in_path_order
                 .iter()
                 .filter(|r| r.path.starts_with(&root.path))
                 .map(|r| r.code.clone())
                 .collect(),
-        )
+        ))
     }
 }
 

@@ -6,6 +6,7 @@ use sea_orm::DatabaseConnection;
 use std::sync::Arc;
 
 use super::directory::{RegionCache, RegionDirectory};
+use super::service::Subtree;
 use crate::error::{AppError, AppResult};
 
 /// The regions' snapshot, loaded on first use.
@@ -22,11 +23,14 @@ pub async fn regions(ctx: &Context<'_>) -> AppResult<Arc<RegionDirectory>> {
     .await
 }
 
-/// The codes of region `code`'s subtree, from memory; BAD_USER_INPUT naming `field` when the
-/// code is unknown. Resolvers hand them to services so that a region filter costs no statement.
-pub async fn subtree_codes(ctx: &Context<'_>, code: &str, field: &str) -> AppResult<Vec<String>> {
+/// The subtree of an optional region-code argument, from memory; BAD_USER_INPUT naming
+/// `field` when the code is unknown. Resolvers hand it to services, so that a region filter
+/// costs no statement.
+pub async fn subtree(ctx: &Context<'_>, code: Option<&str>, field: &str) -> AppResult<Option<Subtree>> {
+    let Some(code) = code else { return Ok(None) };
     regions(ctx)
         .await?
-        .subtree_codes(code)
+        .subtree(code)
+        .map(Some)
         .ok_or_else(|| AppError::bad_input(field, format!("unknown region code {code:?}")))
 }

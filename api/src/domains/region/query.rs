@@ -41,17 +41,7 @@ impl RegionQuery {
         viewer(ctx).require(&POLICY, Action::Read)?;
         let db = ctx.data_unchecked::<DatabaseConnection>().clone();
         let filter: service::RegionFilter = filter.unwrap_or_default().into();
-        let page = service::list(
-            &db,
-            &filter,
-            &PageArgs {
-                first,
-                after,
-                last,
-                before,
-            },
-        )
-        .await?;
+        let page = service::list(&db, &filter, &PageArgs::new(first, after, last, before)).await?;
         let count_filter = filter.clone();
         Ok(RegionConnection {
             page: page.map(Region::from),

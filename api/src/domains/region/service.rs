@@ -1,7 +1,7 @@
 //! Region look-ups; no GraphQL here.
 
 use entity::region::{self, RegionLevel};
-use sea_orm::sea_query::{BinOper, Expr, ExprTrait, Query};
+use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
     QuerySelect,
@@ -30,50 +30,19 @@ pub async fn require_in(db: &impl ConnectionTrait, code: &str, field: &str) -> A
         .ok_or_else(|| AppError::bad_input(field, format!("unknown region code {code:?}")))
 }
 
-/// The rows of a region's subtree (the region first, then everything below it in path
-/// order), in one statement on the small `regions` table; empty when the code is unknown.
-pub async fn subtree(db: &impl ConnectionTrait, code: &str) -> AppResult<Vec<region::Model>> {
-    let root_path = Query::select()
-        .column(region::Column::Path)
-        .from(region::Entity)
-        .and_where(Expr::col(region::Column::Code).eq(code))
-        .to_owned();
-    // `path LIKE (root's path) || '%'`: paths hold codes and slashes only, nothing to escape.
-    let pattern =
-        Expr::SubQuery(None, Box::new(root_path.into())).binary(BinOper::Custom("||"), Expr::val("%"));
-    Ok(region::Entity::find()
-        .filter(Expr::col(region::Column::Path).binary(BinOper::Like, pattern))
-        .order_by_asc(region::Column::Path)
-        .all(db)
-        .await?)
-}
+/// A region and everything below it, resolved to the codes of its regions (from the
+/// in-memory directory, `directory.rs`): what every region filter of every domain takes.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Subtree(pub Vec<String>);
 
-/// Restricts `column` (a region code) to the subtree of region `code`: the one way every
-/// domain filters by region. The subtree's codes are resolved first and the statement gets
-/// `column IN (codes)`, which PostgreSQL plans from the values in a custom plan and from the
-/// list's length in a generic one, where a `LIKE` prefix on a joined path made it guess one
-/// region and pick nested loops. An unknown code is BAD_USER_INPUT naming `field`.
-pub async fn within(
-    db: &impl ConnectionTrait,
-    column: Expr,
-    code: &str,
-    field: &str,
-) -> AppResult<Condition> {
-    let codes = subtree_codes(db, code, field).await?;
-    Ok(Condition::all().add(column.is_in(codes)))
-}
-
-/// The codes of region `code`'s subtree, for a statement that filters several tables by it;
-/// an unknown code is BAD_USER_INPUT naming `field`.
-pub async fn subtree_codes(db: &impl ConnectionTrait, code: &str, field: &str) -> AppResult<Vec<String>> {
-    let codes: Vec<String> = subtree(db, code).await?.into_iter().map(|r| r.code).collect();
-    if codes.is_empty() {
-        return Err(AppError::bad_input(
-            field,
-            format!("unknown region code {code:?}"),
-        ));
+impl Subtree {
+    /// Restricts `column` (a region code) to the subtree: `column IN (codes)`, which
+    /// PostgreSQL plans from the values in a custom plan and from the list's length in a
+    /// generic one, where a `LIKE` prefix on a joined path made it guess one region and pick
+    /// nested loops.
+    pub fn condition(&self, column: Expr) -> Condition {
+        Condition::all().add(column.is_in(self.0.iter().cloned()))
     }
-    Ok(codes)
 }
 
 /// Restricts a region-code column to the caller's scope (its subtree's codes, resolved when

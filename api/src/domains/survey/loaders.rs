@@ -7,6 +7,9 @@ use sea_orm::DatabaseConnection;
 use std::collections::HashMap;
 
 use crate::domains::enforcement::kpis;
+use crate::domains::region::directory::RegionCache;
+use crate::domains::region::loaders::directory;
+use std::sync::Arc;
 
 /// What a reported figure is computed over.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -34,7 +37,7 @@ impl DomainKpis {
     }
 }
 
-pub struct MetricLoader(pub DatabaseConnection);
+pub struct MetricLoader(pub DatabaseConnection, pub Arc<RegionCache>);
 
 impl Loader<MetricScope> for MetricLoader {
     type Value = DomainKpis;
@@ -42,14 +45,18 @@ impl Loader<MetricScope> for MetricLoader {
 
     async fn load(&self, keys: &[MetricScope]) -> Result<HashMap<MetricScope, Self::Value>, Self::Error> {
         let mut out = HashMap::new();
+        let regions = directory(&self.0, &self.1).await?;
         for key in keys {
+            // A figure about a region the directory does not know has no computed value.
+            let Some(region) = regions.subtree(&key.region_code) else {
+                continue;
+            };
             // Each domain registers its KPI computation here.
             let value = match key.domain.as_str() {
                 "enforcement" => {
                     let filter = kpis::KpiFilter {
                         scope: key.scope.clone(),
-                        region_code: Some(key.region_code.clone()),
-                        region_codes: None,
+                        region: Some(region),
                         court_id: None,
                         from: Some(key.from),
                         to: Some(key.to),

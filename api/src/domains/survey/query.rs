@@ -24,7 +24,8 @@ impl SurveyQuery {
         let filter = FigureFilter {
             report_no: f.report_no,
             domain: f.domain,
-            region_code: f.region_code,
+            region: crate::domains::region::loaders::subtree(ctx, f.region_code.as_deref(), "regionCode")
+                .await?,
             metric: f.metric,
         };
         let db = ctx.data_unchecked::<DatabaseConnection>();

@@ -8,7 +8,7 @@ use sea_orm::{
 };
 use serde::Deserialize;
 
-use crate::domains::region::service as regions;
+use crate::domains::region::service::Subtree;
 use crate::error::{AppError, AppResult};
 
 /// Filter of `reportedFigures`.
@@ -16,7 +16,8 @@ use crate::error::{AppError, AppResult};
 pub struct FigureFilter {
     pub report_no: Option<i32>,
     pub domain: Option<String>,
-    pub region_code: Option<String>,
+    /// Figures about this region and below.
+    pub region: Option<Subtree>,
     pub metric: Option<String>,
 }
 
@@ -28,9 +29,11 @@ pub async fn list(db: &DatabaseConnection, f: &FigureFilter) -> AppResult<Vec<re
     if let Some(d) = &f.domain {
         cond = cond.add(reported_figure::Column::Domain.eq(d.clone()));
     }
-    if let Some(code) = &f.region_code {
-        let column = Expr::col((reported_figure::Entity, reported_figure::Column::RegionCode));
-        cond = cond.add(regions::within(db, column, code, "regionCode").await?);
+    if let Some(region) = &f.region {
+        cond = cond.add(region.condition(Expr::col((
+            reported_figure::Entity,
+            reported_figure::Column::RegionCode,
+        ))));
     }
     if let Some(m) = &f.metric {
         cond = cond.add(reported_figure::Column::Metric.eq(m.clone()));
