@@ -751,3 +751,52 @@ async fn aggregates_are_charged_by_the_period_they_sum() {
         "{statuses:?}"
     );
 }
+
+#[tokio::test]
+async fn enforcement_writes_take_client_uuids_and_reach_the_change_log() {
+    use sea_orm::{EntityTrait, QueryOrder};
+    let app = spawn_app().await;
+    let c = court(&app, "361126").await;
+    let uuid = "0b6c1f0e-3a52-4d8e-9a1c-5f2e7d4b9c10";
+    let mut input = case_input("(2024)赣1126执7号", &c);
+    input["uuid"] = json!(uuid);
+    const FILE_UUID: &str =
+        r#"mutation($i: FileEnforcementCaseInput!) { fileEnforcementCase(input: $i) { id uuid version } }"#;
+    let case = app.data(FILE_UUID, json!({"i": input})).await["fileEnforcementCase"].clone();
+    assert_eq!(case["uuid"], uuid);
+    // The same UUID again, even on another case number, is a CONFLICT.
+    let mut again = case_input("(2024)赣1126执8号", &c);
+    again["uuid"] = json!(uuid);
+    assert_eq!(app.error_code(FILE_UUID, json!({"i": again})).await, "CONFLICT");
+    again["uuid"] = json!("not-a-uuid");
+    assert_eq!(
+        app.error_code(FILE_UUID, json!({"i": again})).await,
+        "BAD_USER_INPUT"
+    );
+    app.data(
+        r#"mutation($id: ID!) { closeEnforcementCase(id: $id, mode: EXECUTED_IN_FULL, closedOn: "2024-05-01", recoveredAmount: "100.00", expectedVersion: 1) { version } }"#,
+        json!({"id": case["id"]}),
+    )
+    .await;
+    let log = entity::change_log::Entity::find()
+        .order_by_asc(entity::change_log::Column::Seq)
+        .all(&app.db)
+        .await
+        .unwrap();
+    let ops: Vec<(&str, &str)> = log
+        .iter()
+        .map(|r| (r.record_type.as_str(), r.operation.as_str()))
+        .collect();
+    assert_eq!(
+        ops,
+        [
+            ("EnforcementCase", "create"),
+            ("FlowNode", "create"),
+            ("EnforcementCase", "update"),
+            ("FlowNode", "create")
+        ]
+    );
+    assert!(log.windows(2).all(|w| w[0].seq < w[1].seq));
+    assert_eq!(log[0].uuid, uuid);
+    assert!(log.iter().all(|r| r.region_code.as_deref() == Some("361126")));
+}

@@ -7,6 +7,7 @@ mod helpers;
 
 mod access;
 mod auth;
+mod community;
 mod enforcement;
 mod faults;
 mod hardening;

@@ -8,6 +8,7 @@ use sea_orm::{DatabaseConnection, EntityTrait};
 use crate::access::{Action, viewer};
 use crate::audit::query::AuditEntry;
 use crate::auth::graphql::User;
+use crate::domains::community::types::{CommunityFacility, CommunityGrid, CommunityStaff, CommunityUnit};
 use crate::domains::enforcement::types::{
     Court, DishonestDebtor, EnforcementCase, FlowNode, Measure, Party, SupervisionOrder,
 };
@@ -28,6 +29,10 @@ pub enum Node {
     FlowNode(FlowNode),
     SupervisionOrder(SupervisionOrder),
     DishonestDebtor(DishonestDebtor),
+    CommunityUnit(CommunityUnit),
+    CommunityStaff(CommunityStaff),
+    CommunityFacility(CommunityFacility),
+    CommunityGrid(CommunityGrid),
     ReportedFigure(ReportedFigure),
     User(User),
     AuditEntry(AuditEntry),
@@ -117,6 +122,25 @@ impl NodeQuery {
                         .map_err(AppError::from)?
                         .map(|d| Node::DishonestDebtor(DishonestDebtor(d))),
                     None => None,
+                }
+            }
+            "CommunityUnit" | "CommunityStaff" | "CommunityFacility" | "CommunityGrid" => {
+                use crate::domains::community::{policy::POLICY as COMMUNITY, service as community};
+                let scope = v.authorize(&COMMUNITY, Action::Read)?;
+                let Some(n) = num else { return Ok(None) };
+                match kind.as_str() {
+                    "CommunityUnit" => community::units::find_unit(db, n, &scope)
+                        .await?
+                        .map(|u| Node::CommunityUnit(CommunityUnit(u))),
+                    "CommunityStaff" => community::staff::find_staff(db, n, &scope)
+                        .await?
+                        .map(|s| Node::CommunityStaff(CommunityStaff(s))),
+                    "CommunityFacility" => community::facilities::find_facility(db, n, &scope)
+                        .await?
+                        .map(|f| Node::CommunityFacility(CommunityFacility(f))),
+                    _ => community::grids::find_grid(db, n, &scope)
+                        .await?
+                        .map(|g| Node::CommunityGrid(CommunityGrid(g))),
                 }
             }
             "ReportedFigure" => {

@@ -29,6 +29,25 @@ use std::sync::Arc;
 
 use crate::error::{AppError, AppResult};
 
+/// Sort direction of every ordered list (`<Type>OrderBy.direction`).
+#[derive(async_graphql::Enum, Copy, Clone, Eq, PartialEq, Debug, Default)]
+pub enum OrderDirection {
+    /// Ascending.
+    #[default]
+    Asc,
+    /// Descending.
+    Desc,
+}
+
+impl OrderDirection {
+    pub fn order(self) -> sea_orm::Order {
+        match self {
+            OrderDirection::Asc => sea_orm::Order::Asc,
+            OrderDirection::Desc => sea_orm::Order::Desc,
+        }
+    }
+}
+
 /// Page size when `first` is not given.
 pub const DEFAULT_PAGE_SIZE: u64 = 20;
 /// Largest page a client may ask for.

@@ -9,7 +9,8 @@ use std::str::FromStr;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Money(pub i64);
 
-/// Money in yuan (元), an exact decimal string with two places, e.g. `"1234.56"`. Never a float.
+/// An exact decimal string with two places, e.g. `"1234.56"`, never a float: money in yuan (元),
+/// or a quantity whose unit the field names (`floorAreaM2`).
 #[Scalar(name = "Decimal")]
 impl ScalarType for Money {
     fn parse(value: Value) -> InputValueResult<Self> {

@@ -7,6 +7,7 @@ use sea_orm::DatabaseConnection;
 use crate::audit::query::AuditQuery;
 use crate::auth::graphql::{AuthMutation, AuthQuery};
 use crate::config::Settings;
+use crate::domains::community::{mutation::CommunityMutation, query::CommunityQuery};
 use crate::domains::enforcement::{mutation::EnforcementMutation, query::EnforcementQuery};
 use crate::domains::region::query::RegionQuery;
 use crate::domains::survey::query::SurveyQuery;
@@ -20,13 +21,14 @@ pub struct Query(
     AuthQuery,
     RegionQuery,
     EnforcementQuery,
+    CommunityQuery,
     SurveyQuery,
     AuditQuery,
 );
 
 /// Every change the platform accepts (变更).
 #[derive(MergedObject, Default)]
-pub struct Mutation(AuthMutation, EnforcementMutation);
+pub struct Mutation(AuthMutation, EnforcementMutation, CommunityMutation);
 
 pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;
 

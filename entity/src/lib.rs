@@ -5,6 +5,8 @@
 
 pub mod audit;
 pub mod auth;
+pub mod change_log;
+pub mod community;
 pub mod enforcement;
 pub mod idempotency_key;
 pub mod region;

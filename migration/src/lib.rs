@@ -10,6 +10,7 @@ mod m20261128_000005_versions_and_idempotency;
 mod m20261128_000006_one_standing_listing;
 mod m20261201_000007_kpi_daily;
 mod m20261201_000008_supervision_scope_and_court_pages;
+mod m20261201_000009_change_log_and_community;
 
 pub struct Migrator;
 
@@ -25,6 +26,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000006_one_standing_listing::Migration),
             Box::new(m20261201_000007_kpi_daily::Migration),
             Box::new(m20261201_000008_supervision_scope_and_court_pages::Migration),
+            Box::new(m20261201_000009_change_log_and_community::Migration),
         ]
     }
 }

@@ -3,6 +3,7 @@
 //! loaders (and one in `Caches` for each reference table it keeps in memory), and a line in
 //! `seed.rs`.
 
+pub mod community;
 pub mod enforcement;
 pub mod region;
 pub mod survey;
@@ -19,6 +20,8 @@ use crate::telemetry::sql::RequestStats;
 pub struct Caches {
     pub regions: Arc<region::directory::RegionCache>,
     pub courts: Arc<enforcement::directory::CourtCache>,
+    /// What each domain computes for reported figures.
+    pub metrics: Arc<crate::figures::Registry>,
 }
 
 impl Caches {
@@ -26,6 +29,7 @@ impl Caches {
         Caches {
             regions: Arc::new(crate::cache::TableCache::new(ttl)),
             courts: Arc::new(crate::cache::TableCache::new(ttl)),
+            metrics: Arc::new(metric_sources()),
         }
     }
 
@@ -34,6 +38,14 @@ impl Caches {
         self.regions.invalidate();
         self.courts.invalidate();
     }
+}
+
+/// Every domain's metric source (`figures.rs`): the survey module reaches domains only here.
+pub fn metric_sources() -> crate::figures::Registry {
+    crate::figures::Registry::new(vec![
+        Arc::new(enforcement::figures::Source),
+        Arc::new(community::figures::Source),
+    ])
 }
 
 fn loader<T: Send + Sync + 'static>(l: T, stats: &Arc<RequestStats>) -> DataLoader<T> {
@@ -55,8 +67,12 @@ pub fn request_data(
     stats: &Arc<RequestStats>,
 ) -> async_graphql::Request {
     use crate::pagination::{NestedCountsLoader, NestedPagesLoader};
+    use community::loaders::{ChildrenLoader, GridWorker};
     use enforcement::loaders::ByCaseLoader;
     use enforcement::service::CourtCases;
+    use entity::community::{
+        facility as community_facility, grid as community_grid, staff as community_staff,
+    };
     use entity::enforcement::{flow_node, measure, party, supervision_order};
     request
         .data(caches.regions.clone())
@@ -69,9 +85,27 @@ pub fn request_data(
             stats,
         ))
         .data(loader(
-            survey::loaders::MetricLoader(db.clone(), caches.regions.clone()),
+            survey::loaders::MetricLoader {
+                db: db.clone(),
+                regions: caches.regions.clone(),
+                registry: caches.metrics.clone(),
+            },
             stats,
         ))
+        .data(loader(
+            ChildrenLoader::<community_staff::Model>::new(db.clone()),
+            stats,
+        ))
+        .data(loader(
+            ChildrenLoader::<community_facility::Model>::new(db.clone()),
+            stats,
+        ))
+        .data(loader(
+            ChildrenLoader::<community_grid::Model>::new(db.clone()),
+            stats,
+        ))
+        .data(loader(ChildrenLoader::<GridWorker>::new(db.clone()), stats))
+        .data(loader(community::loaders::UnitLoader(db.clone()), stats))
         .data(loader(NestedPagesLoader(CourtCases(db.clone())), stats))
         // Shared with the deferred `totalCount`, which outlives the resolver's context.
         .data(Arc::new(loader(

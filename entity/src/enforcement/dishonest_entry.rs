@@ -22,6 +22,8 @@ pub enum RemovalReason {
 pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,
+    /// Client-generated or server-assigned UUID (`api/src/write.rs`).
+    pub uuid: String,
     pub case_id: i64,
     pub party_id: i64,
     /// Copied from the party so the public list needs no join.
@@ -35,6 +37,7 @@ pub struct Model {
     pub removal_reason: Option<RemovalReason>,
     pub version: i32,
     pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

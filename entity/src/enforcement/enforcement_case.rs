@@ -52,6 +52,8 @@ pub enum ClosureMode {
 pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,
+    /// Client-generated or server-assigned UUID (`api/src/write.rs`).
+    pub uuid: String,
     #[sea_orm(unique)]
     pub case_number: String,
     pub court_id: i64,

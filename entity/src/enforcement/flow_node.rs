@@ -26,6 +26,8 @@ pub enum FlowNodeKind {
 pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,
+    /// Client-generated or server-assigned UUID (`api/src/write.rs`).
+    pub uuid: String,
     pub case_id: i64,
     pub kind: FlowNodeKind,
     pub occurred_on: Date,

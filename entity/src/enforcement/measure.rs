@@ -37,6 +37,8 @@ pub enum MeasureKind {
 pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,
+    /// Client-generated or server-assigned UUID (`api/src/write.rs`).
+    pub uuid: String,
     pub case_id: i64,
     /// The party the measure is against, where it is against one.
     pub party_id: Option<i64>,

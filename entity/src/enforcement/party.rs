@@ -28,6 +28,8 @@ pub enum PartyKind {
 pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,
+    /// Client-generated or server-assigned UUID (`api/src/write.rs`).
+    pub uuid: String,
     pub case_id: i64,
     pub role: PartyRole,
     pub kind: PartyKind,

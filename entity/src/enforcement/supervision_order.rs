@@ -18,6 +18,8 @@ pub enum SupervisionStatus {
 pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,
+    /// Client-generated or server-assigned UUID (`api/src/write.rs`).
+    pub uuid: String,
     pub case_id: i64,
     /// Batch label (批次), e.g. `2024-017`.
     pub batch: String,

@@ -16,6 +16,7 @@ use super::daily;
 use super::service::ACTUAL_CLOSURE_MODES;
 use crate::domains::region::service::{self as regions, Subtree};
 use crate::error::{AppError, AppResult};
+use crate::figures::{MetricDef, MetricValue};
 
 /// Which records the KPIs cover.
 #[derive(Debug, Default, Clone, PartialEq, Eq, Hash)]
@@ -64,10 +65,7 @@ pub struct Kpis {
     pub supervised_courts: i64,
 }
 
-/// `numerator / denominator`, `None` when the denominator is 0.
-pub fn ratio(numerator: i64, denominator: i64) -> Option<f64> {
-    (denominator != 0).then(|| numerator as f64 / denominator as f64)
-}
+pub use crate::figures::ratio;
 
 /// `current / previous - 1`, `None` when there is nothing to compare with.
 pub fn growth(current: i64, previous: i64) -> Option<f64> {
@@ -499,8 +497,110 @@ pub async fn compute(db: &impl ConnectionTrait, filter: &KpiFilter) -> AppResult
     })
 }
 
-/// Exact decimal text of a metric, by its GraphQL field name, for comparison with the
-/// figures the reports state (rates to 4 places are compared after rounding).
+/// The metrics enforcement computes for reported figures, by GraphQL field name.
+pub const METRICS: &[MetricDef] = &[
+    def("accepted", "case", "cases filed (新收)"),
+    def("closed", "case", "cases of the cohort closed (已结)"),
+    def("closureRate", "ratio", "closed / accepted (结案率)"),
+    def(
+        "actualClosed",
+        "case",
+        "executed in full or settlement performed (实际执结)",
+    ),
+    def(
+        "actualClosureRate",
+        "ratio",
+        "actually closed / accepted (实际执结率)",
+    ),
+    def(
+        "subjectAmount",
+        "yuan",
+        "subject amount of the cases filed (标的额)",
+    ),
+    def("recoveredAmount", "yuan", "amount recovered (执行到位金额)"),
+    def("recoveryRate", "ratio", "recovered / subject amount (执行到位率)"),
+    def("terminatedThisRound", "case", "terminated this round (终本)"),
+    def(
+        "terminatedThisRoundRate",
+        "ratio",
+        "terminated this round / closed (终本率)",
+    ),
+    def(
+        "closedWithinLimit",
+        "case",
+        "closed within the statutory limit (法定审限内结案)",
+    ),
+    def(
+        "closedWithinLimitRate",
+        "ratio",
+        "closed within the limit / closed",
+    ),
+    def(
+        "acceptedGrowth",
+        "ratio",
+        "cases filed against the year before (同比)",
+    ),
+    def(
+        "actualClosedGrowth",
+        "ratio",
+        "actually closed against the year before (同比)",
+    ),
+    def(
+        "closedSubjectAmount",
+        "yuan",
+        "subject amount of the closed cases (执结标的额)",
+    ),
+    def(
+        "transferredToBankruptcy",
+        "case",
+        "transferred to bankruptcy (执转破)",
+    ),
+    def(
+        "closedPriorityCategories",
+        "case",
+        "livelihood, financial and government cases closed",
+    ),
+    def("detentions", "person", "judicial detentions (司法拘留)"),
+    def("summonses", "person", "summonses (拘传)"),
+    def("detentionsAndSummons", "person_time", "detentions and summonses"),
+    def("fines", "case", "fines (罚款)"),
+    def("fineAmount", "yuan", "amount fined"),
+    def(
+        "refusalCrimeReferrals",
+        "person",
+        "referrals for refusing to execute (拒执罪移送)",
+    ),
+    def(
+        "refusalCrimeConvictions",
+        "person",
+        "convictions for refusing to execute",
+    ),
+    def("refusalCrimeCases", "case", "cases with a referral"),
+    def(
+        "dishonestListings",
+        "person",
+        "dishonest-list entries made (纳入失信名单)",
+    ),
+    def(
+        "dishonestRemovalsAfterPerformance",
+        "person",
+        "removed after performing (履行后屏蔽)",
+    ),
+    def("supervisionOrders", "record", "supervision orders issued (督办)"),
+    def("supervisionBatches", "batch", "supervision batches"),
+    def("supervisedCourts", "organisation", "courts supervised"),
+];
+
+const fn def(name: &'static str, unit: &'static str, description: &'static str) -> MetricDef {
+    MetricDef {
+        name,
+        unit,
+        description,
+    }
+}
+
+/// Exact value of a metric, by its GraphQL field name, for comparison with the figures
+/// the reports state.
 pub fn metric_value(k: &Kpis, metric: &str) -> Option<MetricValue> {
     use MetricValue::{Count, Money, Rate};
     let t = &k.cases;
@@ -538,36 +638,4 @@ pub fn metric_value(k: &Kpis, metric: &str) -> Option<MetricValue> {
         "supervisedCourts" => Count(k.supervised_courts),
         _ => return None,
     })
-}
-
-/// A computed metric, typed so it can be compared with a stated decimal.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum MetricValue {
-    Count(i64),
-    Money(i64),
-    Rate(Option<f64>),
-}
-
-impl MetricValue {
-    /// The value as exact decimal text (rates with six places), `None` for an undefined rate.
-    pub fn to_decimal_text(self) -> Option<String> {
-        match self {
-            MetricValue::Count(n) => Some(n.to_string()),
-            MetricValue::Money(fen) => Some(crate::scalars::Money(fen).to_string()),
-            MetricValue::Rate(r) => r.map(|r| format!("{r:.6}")),
-        }
-    }
-
-    /// Whether the value, rounded to the places `stated` has, equals `stated`.
-    pub fn matches(self, stated: &str) -> Option<bool> {
-        let places = stated.split_once('.').map_or(0, |(_, f)| f.len()) as i32;
-        let stated: f64 = stated.parse().ok()?;
-        let value = match self {
-            MetricValue::Count(n) => n as f64,
-            MetricValue::Money(fen) => fen as f64 / 100.0,
-            MetricValue::Rate(r) => r?,
-        };
-        let scale = 10f64.powi(places);
-        Some(((value * scale).round() - (stated * scale).round()).abs() < 0.5)
-    }
 }

@@ -3,6 +3,7 @@
 
 pub mod daily;
 pub mod directory;
+pub mod figures;
 pub mod kpis;
 pub mod loaders;
 pub mod mutation;
@@ -11,3 +12,12 @@ pub mod query;
 pub mod seed;
 pub mod service;
 pub mod types;
+
+crate::tracked! {
+    entity::enforcement::enforcement_case::Model => "EnforcementCase", "enforcement_case";
+    entity::enforcement::party::Model => "Party", "party";
+    entity::enforcement::measure::Model => "Measure", "measure";
+    entity::enforcement::flow_node::Model => "FlowNode", "flow_node";
+    entity::enforcement::supervision_order::Model => "SupervisionOrder", "supervision_order";
+    entity::enforcement::dishonest_entry::Model => "DishonestDebtor", "dishonest_entry";
+}

@@ -4,10 +4,10 @@ use async_graphql::{Context, ID, Object, Result};
 use sea_orm::DatabaseConnection;
 
 use super::policy::POLICY;
-use super::service::{self, NewCase, NewParty, NewSupervisionOrder, Who};
+use super::service::{self, NewCase, NewParty, NewSupervisionOrder};
 use super::types::*;
-use crate::access::{Action, Actor, Scope, viewer};
 use crate::scalars::{Date, Money};
+use crate::write::Writer;
 
 #[derive(Default)]
 pub struct EnforcementMutation;
@@ -16,31 +16,8 @@ fn db<'a>(ctx: &Context<'a>) -> &'a DatabaseConnection {
     ctx.data_unchecked::<DatabaseConnection>()
 }
 
-/// The caller's actor, write scope and idempotency key, once the policy allows writing.
-struct Writer {
-    actor: Actor,
-    scope: Scope,
-    idempotency_key: Option<String>,
-}
-
-impl Writer {
-    fn who(&self) -> Who<'_> {
-        Who {
-            actor: &self.actor,
-            scope: &self.scope,
-            idempotency_key: self.idempotency_key.as_deref(),
-        }
-    }
-}
-
 fn writer(ctx: &Context<'_>, idempotency_key: Option<String>) -> Result<Writer> {
-    let v = viewer(ctx);
-    let scope = v.authorize(&POLICY, Action::Write)?;
-    Ok(Writer {
-        actor: v.actor(),
-        scope,
-        idempotency_key,
-    })
+    Ok(Writer::authorize(ctx, &POLICY, idempotency_key)?)
 }
 
 #[Object]
@@ -63,6 +40,7 @@ impl EnforcementMutation {
             category: input.category.into(),
             subject_amount_fen: input.subject_amount.fen(),
             judge_team: input.judge_team,
+            uuid: input.uuid,
         };
         Ok(EnforcementCase(service::file_case(db(ctx), &w.who(), new).await?))
     }
@@ -86,6 +64,7 @@ impl EnforcementMutation {
             id_number: input.id_number,
             phone: input.phone,
             address: input.address,
+            uuid: input.uuid,
         };
         Ok(Party(service::add_party(db(ctx), &w.who(), new).await?, None))
     }
@@ -126,6 +105,7 @@ impl EnforcementMutation {
                 input.kind.into(),
                 input.occurred_on.0,
                 input.note,
+                input.uuid,
             )
             .await?,
         ))
@@ -192,6 +172,7 @@ impl EnforcementMutation {
             issued_on: input.issued_on.0,
             due_on: input.due_on.0,
             instructions: input.instructions,
+            uuid: input.uuid,
         };
         Ok(SupervisionOrder(
             service::issue_supervision_order(db(ctx), &w.who(), new).await?,
@@ -220,6 +201,7 @@ impl EnforcementMutation {
                 party_id,
                 input.listed_on.0,
                 input.reason,
+                input.uuid,
             )
             .await?,
         ))

@@ -29,6 +29,7 @@ use std::collections::HashMap;
 use crate::domains::survey::service as figures;
 use crate::error::{AppError, AppResult};
 use crate::validate::id_check_char;
+use crate::write::derived_uuid;
 
 /// What a seed run did.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -345,7 +346,21 @@ impl Generated {
         }
     }
 
-    async fn insert(self, db: &impl ConnectionTrait) -> AppResult<()> {
+    async fn insert(mut self, db: &impl ConnectionTrait) -> AppResult<()> {
+        // UUIDs derived from the final ids, so every copy has its own.
+        macro_rules! uuids {
+            ($rows:expr, $kind:literal) => {
+                for r in &mut $rows {
+                    r.uuid = derived_uuid($kind, r.id);
+                }
+            };
+        }
+        uuids!(self.cases, "EnforcementCase");
+        uuids!(self.parties, "Party");
+        uuids!(self.measures, "Measure");
+        uuids!(self.flow_nodes, "FlowNode");
+        uuids!(self.dishonest, "DishonestDebtor");
+        uuids!(self.supervision, "SupervisionOrder");
         async fn chunks<A, M>(db: &impl ConnectionTrait, rows: Vec<M>, per: usize) -> AppResult<()>
         where
             M: sea_orm::IntoActiveModel<A>,
@@ -361,12 +376,12 @@ impl Generated {
             Ok(())
         }
         // Chunks stay under SQLite's 32766 bound parameters per statement.
-        chunks::<case::ActiveModel, _>(db, self.cases, 1500).await?;
+        chunks::<case::ActiveModel, _>(db, self.cases, 1400).await?;
         chunks::<party::ActiveModel, _>(db, self.parties, 2500).await?;
-        chunks::<measure::ActiveModel, _>(db, self.measures, 2500).await?;
-        chunks::<flow_node::ActiveModel, _>(db, self.flow_nodes, 4000).await?;
-        chunks::<dishonest_entry::ActiveModel, _>(db, self.dishonest, 2000).await?;
-        chunks::<supervision_order::ActiveModel, _>(db, self.supervision, 2500).await?;
+        chunks::<measure::ActiveModel, _>(db, self.measures, 2000).await?;
+        chunks::<flow_node::ActiveModel, _>(db, self.flow_nodes, 3500).await?;
+        chunks::<dishonest_entry::ActiveModel, _>(db, self.dishonest, 1800).await?;
+        chunks::<supervision_order::ActiveModel, _>(db, self.supervision, 2200).await?;
         if db.get_database_backend() == DbBackend::Postgres {
             // Explicit ids leave PostgreSQL's sequences behind: move them past the rows.
             for table in [
@@ -622,6 +637,7 @@ fn generate(courts: &[court::Model], ids: &IdBase) -> Generated {
             });
             let subject_yuan = recovered_of[i] + extra[i];
             cases.push(case::Model {
+                uuid: String::new(),
                 id: ids.case + cases.len() as i64,
                 case_number: format!("({year}){}执{}号", court.abbreviation, n),
                 court_id: court.id,
@@ -757,6 +773,7 @@ fn generate(courts: &[court::Model], ids: &IdBase) -> Generated {
     let mut flow_nodes: Vec<flow_node::Model> = Vec::new();
     let node = |case_id: i64, kind: FlowNodeKind, on: NaiveDate, nodes: &mut Vec<flow_node::Model>| {
         nodes.push(flow_node::Model {
+            uuid: String::new(),
             id: ids.flow_node + nodes.len() as i64,
             case_id,
             kind,
@@ -912,6 +929,7 @@ fn generate(courts: &[court::Model], ids: &IdBase) -> Generated {
             };
             let removed_on = c.closed_on.map(|cl| cl.max(listed_on)).filter(|_| removed);
             dishonest.push(dishonest_entry::Model {
+                uuid: String::new(),
                 id: ids.dishonest + dishonest.len() as i64,
                 case_id: c.id,
                 party_id: p.id,
@@ -925,6 +943,7 @@ fn generate(courts: &[court::Model], ids: &IdBase) -> Generated {
                 removal_reason: removed_on.map(|_| RemovalReason::Performed),
                 version: 1,
                 created_at: created,
+                updated_at: created,
             });
         }
     }
@@ -955,6 +974,7 @@ fn generate(courts: &[court::Model], ids: &IdBase) -> Generated {
             }
             let due_on = issued_on + Days::new(30);
             supervision.push(supervision_order::Model {
+                uuid: String::new(),
                 id: ids.supervision + supervision.len() as i64,
                 case_id: cases[chosen].id,
                 batch: format!("{}-{:03}", chrono::Datelike::year(&issued_on), b + 1),
@@ -996,6 +1016,7 @@ fn new_party(
     created: chrono::DateTime<Utc>,
 ) -> party::Model {
     party::Model {
+        uuid: String::new(),
         id,
         case_id,
         role,
@@ -1023,6 +1044,7 @@ fn new_measure(
     fill: impl FnOnce(&mut measure::Model),
 ) -> measure::Model {
     let mut m = measure::Model {
+        uuid: String::new(),
         id,
         case_id,
         party_id,

@@ -15,13 +15,14 @@ use sea_orm::{
 };
 
 use super::daily;
-use crate::access::{Actor, Scope};
+use crate::access::Actor;
+use crate::access::Scope;
 use crate::audit::service::{self as audit, Entry};
 use crate::domains::region::service::{self as regions, Subtree};
 use crate::error::{AppError, AppResult};
-use crate::idempotency;
 use crate::pagination::{self, NestedPages, Page, PageArgs, PageRequest};
 use crate::validate;
+use crate::write::{Operation, Who, check_version, record_uuid, stale, unique_to_conflict, uuid_free};
 use std::collections::HashMap;
 
 /// Subject amounts under this many fen (100,000 yuan) are small claims (小标的).
@@ -575,6 +576,8 @@ pub async fn is_dishonest(
 /// Input of `fileEnforcementCase`.
 #[derive(Debug)]
 pub struct NewCase {
+    /// Client-generated UUID of the new record; one is made when absent.
+    pub uuid: Option<String>,
     pub case_number: String,
     pub court_id: i64,
     pub filed_on: NaiveDate,
@@ -583,24 +586,38 @@ pub struct NewCase {
     pub judge_team: Option<String>,
 }
 
-fn now() -> chrono::DateTime<chrono::Utc> {
-    chrono::Utc::now()
-}
-
+/// A flow node the case's own change implies (filed, closed, reopened), logged with it.
 async fn insert_flow_node(
     db: &impl ConnectionTrait,
-    case_id: i64,
+    who: &Who<'_>,
+    case: &case::Model,
     kind: FlowNodeKind,
     on: NaiveDate,
     note: Option<String>,
 ) -> AppResult<flow_node::Model> {
+    let node = new_flow_node(db, who, case.id, kind, on, note, record_uuid("uuid", None)?).await?;
+    who.logged(db, Operation::Create, &node, &case.region_code)
+        .await?;
+    Ok(node)
+}
+
+async fn new_flow_node(
+    db: &impl ConnectionTrait,
+    who: &Who<'_>,
+    case_id: i64,
+    kind: FlowNodeKind,
+    on: NaiveDate,
+    note: Option<String>,
+    uuid: String,
+) -> AppResult<flow_node::Model> {
     Ok(flow_node::ActiveModel {
+        uuid: Set(uuid),
         case_id: Set(case_id),
         kind: Set(kind),
         occurred_on: Set(on),
         note: Set(note),
         parties_notified: Set(true),
-        created_at: Set(now()),
+        created_at: Set(who.at),
         ..Default::default()
     }
     .insert(db)
@@ -608,6 +625,7 @@ async fn insert_flow_node(
 }
 
 pub async fn file_case(db: &DatabaseConnection, who: &Who<'_>, input: NewCase) -> AppResult<case::Model> {
+    let uuid = record_uuid("uuid", input.uuid.as_deref())?;
     let case_number = validate::text("caseNumber", &input.case_number, 3, 64)?;
     validate::past_date("filedOn", input.filed_on)?;
     validate::money_range("subjectAmount", input.subject_amount_fen)?;
@@ -648,7 +666,9 @@ pub async fn file_case(db: &DatabaseConnection, who: &Who<'_>, input: NewCase) -
         .filed_on
         .checked_add_months(Months::new(6))
         .ok_or_else(|| AppError::bad_input("filedOn", "filedOn is out of range"))?;
+    uuid_free::<case::Entity>(&txn, case::Column::Uuid, &uuid).await?;
     let model = case::ActiveModel {
+        uuid: Set(uuid),
         case_number: Set(case_number),
         court_id: Set(court.id),
         region_code: Set(court.region_code),
@@ -662,42 +682,28 @@ pub async fn file_case(db: &DatabaseConnection, who: &Who<'_>, input: NewCase) -
         closed_on: Set(None),
         recovered_amount_fen: Set(0),
         version: Set(1),
-        created_at: Set(now()),
-        updated_at: Set(now()),
+        created_at: Set(who.at),
+        updated_at: Set(who.at),
         ..Default::default()
     }
     .insert(&txn)
     .await
     .map_err(unique_to_conflict("case number already exists"))?;
     daily::case_changed(&txn, None, Some(&model)).await?;
-    insert_flow_node(&txn, model.id, FlowNodeKind::Filed, model.filed_on, None).await?;
     who.remember(&txn, "fileEnforcementCase", &fingerprint, model.id)
         .await?;
-    who.audit(
-        &txn,
-        "fileEnforcementCase",
-        "enforcement_case",
-        model.id,
-        &model.region_code,
-        None,
-        Some(&model),
-    )
-    .await?;
+    who.created(&txn, "fileEnforcementCase", &model, &model.region_code)
+        .await?;
+    insert_flow_node(&txn, who, &model, FlowNodeKind::Filed, model.filed_on, None).await?;
     txn.commit().await?;
     Ok(model)
-}
-
-/// A unique-key violation raced past the check: report it as CONFLICT.
-fn unique_to_conflict(message: &'static str) -> impl Fn(sea_orm::DbErr) -> AppError {
-    move |e| match e.sql_err() {
-        Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => AppError::Conflict(message.to_owned()),
-        _ => e.into(),
-    }
 }
 
 /// Input of `addParty`.
 #[derive(Debug)]
 pub struct NewParty {
+    /// Client-generated UUID of the new record; one is made when absent.
+    pub uuid: Option<String>,
     pub case_id: i64,
     pub role: PartyRole,
     pub kind: PartyKind,
@@ -708,6 +714,7 @@ pub struct NewParty {
 }
 
 pub async fn add_party(db: &DatabaseConnection, who: &Who<'_>, input: NewParty) -> AppResult<party::Model> {
+    let uuid = record_uuid("uuid", input.uuid.as_deref())?;
     let name = validate::text("name", &input.name, 1, 128)?;
     let id_number = match input.id_number.as_deref() {
         Some(raw) => Some(validate::id_number(
@@ -732,7 +739,9 @@ pub async fn add_party(db: &DatabaseConnection, who: &Who<'_>, input: NewParty) 
         return Ok(existing);
     }
     let case = require_case(&txn, input.case_id, who.scope).await?;
+    uuid_free::<party::Entity>(&txn, party::Column::Uuid, &uuid).await?;
     let model = party::ActiveModel {
+        uuid: Set(uuid),
         case_id: Set(input.case_id),
         role: Set(input.role),
         kind: Set(input.kind),
@@ -740,22 +749,13 @@ pub async fn add_party(db: &DatabaseConnection, who: &Who<'_>, input: NewParty) 
         id_number: Set(id_number),
         phone: Set(phone),
         address: Set(address),
-        created_at: Set(now()),
+        created_at: Set(who.at),
         ..Default::default()
     }
     .insert(&txn)
     .await?;
     who.remember(&txn, "addParty", &fingerprint, model.id).await?;
-    who.audit(
-        &txn,
-        "addParty",
-        "party",
-        model.id,
-        &case.region_code,
-        None,
-        Some(&model),
-    )
-    .await?;
+    who.created(&txn, "addParty", &model, &case.region_code).await?;
     txn.commit().await?;
     Ok(model)
 }
@@ -763,6 +763,8 @@ pub async fn add_party(db: &DatabaseConnection, who: &Who<'_>, input: NewParty) 
 /// Input of `recordMeasure`.
 #[derive(Debug)]
 pub struct NewMeasure {
+    /// Client-generated UUID of the new record; one is made when absent.
+    pub uuid: Option<String>,
     pub case_id: i64,
     pub party_id: Option<i64>,
     pub kind: MeasureKind,
@@ -782,6 +784,7 @@ pub async fn record_measure(
     who: &Who<'_>,
     input: NewMeasure,
 ) -> AppResult<measure::Model> {
+    let uuid = record_uuid("uuid", input.uuid.as_deref())?;
     validate::past_date("takenOn", input.taken_on)?;
     let note = validate::opt_text("note", input.note.as_deref(), 1000)?;
     let channel = validate::opt_text("channel", input.channel.as_deref(), 64)?;
@@ -883,7 +886,9 @@ pub async fn record_measure(
     if let Some(pid) = input.party_id {
         require_party_of(&txn, pid, case.id, "partyId").await?;
     }
+    uuid_free::<measure::Entity>(&txn, measure::Column::Uuid, &uuid).await?;
     let model = measure::ActiveModel {
+        uuid: Set(uuid),
         case_id: Set(case.id),
         party_id: Set(input.party_id),
         kind: Set(input.kind),
@@ -893,7 +898,7 @@ pub async fn record_measure(
         amount_fen: Set(input.amount_fen),
         convicted: Set(input.convicted),
         note: Set(note),
-        created_at: Set(now()),
+        created_at: Set(who.at),
         ..Default::default()
     }
     .insert(&txn)
@@ -901,16 +906,8 @@ pub async fn record_measure(
     daily::measure_added(&txn, &model, &case).await?;
     who.remember(&txn, "recordMeasure", &fingerprint, model.id)
         .await?;
-    who.audit(
-        &txn,
-        "recordMeasure",
-        "measure",
-        model.id,
-        &case.region_code,
-        None,
-        Some(&model),
-    )
-    .await?;
+    who.created(&txn, "recordMeasure", &model, &case.region_code)
+        .await?;
     txn.commit().await?;
     Ok(model)
 }
@@ -940,7 +937,9 @@ pub async fn record_flow_node(
     kind: FlowNodeKind,
     occurred_on: NaiveDate,
     note: Option<String>,
+    uuid: Option<String>,
 ) -> AppResult<flow_node::Model> {
+    let uuid = record_uuid("uuid", uuid.as_deref())?;
     if matches!(
         kind,
         FlowNodeKind::Filed | FlowNodeKind::Closed | FlowNodeKind::Reopened
@@ -968,19 +967,12 @@ pub async fn record_flow_node(
             "occurredOn is before the case was filed",
         ));
     }
-    let node = insert_flow_node(&txn, case.id, kind, occurred_on, note).await?;
+    uuid_free::<flow_node::Entity>(&txn, flow_node::Column::Uuid, &uuid).await?;
+    let node = new_flow_node(&txn, who, case.id, kind, occurred_on, note, uuid).await?;
     who.remember(&txn, "recordFlowNode", &fingerprint, node.id)
         .await?;
-    who.audit(
-        &txn,
-        "recordFlowNode",
-        "flow_node",
-        node.id,
-        &case.region_code,
-        None,
-        Some(&node),
-    )
-    .await?;
+    who.created(&txn, "recordFlowNode", &node, &case.region_code)
+        .await?;
     txn.commit().await?;
     Ok(node)
 }
@@ -1022,7 +1014,7 @@ pub async fn close_case(
     active.closed_on = Set(Some(closed_on));
     active.recovered_amount_fen = Set(recovered_fen);
     active.version = Set(case.version + 1);
-    active.updated_at = Set(now());
+    active.updated_at = Set(who.at);
     let updated = case::Entity::update(active)
         .validate()?
         .filter(case::Column::Version.eq(expected_version))
@@ -1030,17 +1022,9 @@ pub async fn close_case(
         .await
         .map_err(stale("the case"))?;
     daily::case_changed(&txn, Some(&case), Some(&updated)).await?;
-    insert_flow_node(&txn, id, FlowNodeKind::Closed, closed_on, None).await?;
-    who.audit(
-        &txn,
-        "closeEnforcementCase",
-        "enforcement_case",
-        id,
-        &case.region_code,
-        Some(&case),
-        Some(&updated),
-    )
-    .await?;
+    who.updated(&txn, "closeEnforcementCase", &case, &updated, &case.region_code)
+        .await?;
+    insert_flow_node(&txn, who, &updated, FlowNodeKind::Closed, closed_on, None).await?;
     txn.commit().await?;
     Ok(updated)
 }
@@ -1075,7 +1059,7 @@ pub async fn reopen_case(
     active.closure_mode = Set(None);
     active.closed_on = Set(None);
     active.version = Set(case.version + 1);
-    active.updated_at = Set(now());
+    active.updated_at = Set(who.at);
     let updated = case::Entity::update(active)
         .validate()?
         .filter(case::Column::Version.eq(expected_version))
@@ -1083,17 +1067,9 @@ pub async fn reopen_case(
         .await
         .map_err(stale("the case"))?;
     daily::case_changed(&txn, Some(&case), Some(&updated)).await?;
-    insert_flow_node(&txn, id, FlowNodeKind::Reopened, reopened_on, reason).await?;
-    who.audit(
-        &txn,
-        "reopenEnforcementCase",
-        "enforcement_case",
-        id,
-        &case.region_code,
-        Some(&case),
-        Some(&updated),
-    )
-    .await?;
+    who.updated(&txn, "reopenEnforcementCase", &case, &updated, &case.region_code)
+        .await?;
+    insert_flow_node(&txn, who, &updated, FlowNodeKind::Reopened, reopened_on, reason).await?;
     txn.commit().await?;
     Ok(updated)
 }
@@ -1101,6 +1077,8 @@ pub async fn reopen_case(
 /// Input of `issueSupervisionOrder`.
 #[derive(Debug)]
 pub struct NewSupervisionOrder {
+    /// Client-generated UUID of the new record; one is made when absent.
+    pub uuid: Option<String>,
     pub case_id: i64,
     pub batch: String,
     pub issuing_court_id: i64,
@@ -1114,6 +1092,7 @@ pub async fn issue_supervision_order(
     who: &Who<'_>,
     input: NewSupervisionOrder,
 ) -> AppResult<supervision_order::Model> {
+    let uuid = record_uuid("uuid", input.uuid.as_deref())?;
     let batch = validate::text("batch", &input.batch, 1, 32)?;
     validate::past_date("issuedOn", input.issued_on)?;
     if input.due_on < input.issued_on {
@@ -1154,7 +1133,9 @@ pub async fn issue_supervision_order(
             "the issuing court must be the intermediate court above the case's court",
         ));
     }
+    uuid_free::<supervision_order::Entity>(&txn, supervision_order::Column::Uuid, &uuid).await?;
     let model = supervision_order::ActiveModel {
+        uuid: Set(uuid),
         case_id: Set(case.id),
         batch: Set(batch),
         issuing_court_id: Set(issuer.id),
@@ -1162,7 +1143,7 @@ pub async fn issue_supervision_order(
         due_on: Set(input.due_on),
         status: Set(SupervisionStatus::Open),
         instructions: Set(instructions),
-        created_at: Set(now()),
+        created_at: Set(who.at),
         region_code: Set(case.region_code.clone()),
         court_id: Set(case.court_id),
         ..Default::default()
@@ -1171,16 +1152,8 @@ pub async fn issue_supervision_order(
     .await?;
     who.remember(&txn, "issueSupervisionOrder", &fingerprint, model.id)
         .await?;
-    who.audit(
-        &txn,
-        "issueSupervisionOrder",
-        "supervision_order",
-        model.id,
-        &case.region_code,
-        None,
-        Some(&model),
-    )
-    .await?;
+    who.created(&txn, "issueSupervisionOrder", &model, &case.region_code)
+        .await?;
     txn.commit().await?;
     Ok(model)
 }
@@ -1192,7 +1165,9 @@ pub async fn add_to_dishonest_list(
     party_id: i64,
     listed_on: NaiveDate,
     reason: String,
+    uuid: Option<String>,
 ) -> AppResult<dishonest_entry::Model> {
+    let uuid = record_uuid("uuid", uuid.as_deref())?;
     validate::past_date("listedOn", listed_on)?;
     let reason = validate::text("reason", &reason, 1, 1000)?;
     let txn = crate::store::begin_write(db).await?;
@@ -1235,6 +1210,7 @@ pub async fn add_to_dishonest_list(
             party.name
         )));
     }
+    uuid_free::<dishonest_entry::Entity>(&txn, dishonest_entry::Column::Uuid, &uuid).await?;
     let model = dishonest_entry::ActiveModel {
         case_id: Set(case.id),
         party_id: Set(party.id),
@@ -1247,7 +1223,9 @@ pub async fn add_to_dishonest_list(
         removed_on: Set(None),
         removal_reason: Set(None),
         version: Set(1),
-        created_at: Set(now()),
+        created_at: Set(who.at),
+        updated_at: Set(who.at),
+        uuid: Set(uuid),
         ..Default::default()
     }
     .insert(&txn)
@@ -1256,16 +1234,8 @@ pub async fn add_to_dishonest_list(
     daily::listing_changed(&txn, None, Some(&model)).await?;
     who.remember(&txn, "addToDishonestList", &fingerprint, model.id)
         .await?;
-    who.audit(
-        &txn,
-        "addToDishonestList",
-        "dishonest_entry",
-        model.id,
-        &model.region_code,
-        None,
-        Some(&model),
-    )
-    .await?;
+    who.created(&txn, "addToDishonestList", &model, &model.region_code)
+        .await?;
     txn.commit().await?;
     Ok(model)
 }
@@ -1302,6 +1272,7 @@ pub async fn remove_from_dishonest_list(
     active.removed_on = Set(Some(removed_on));
     active.removal_reason = Set(Some(reason));
     active.version = Set(entry.version + 1);
+    active.updated_at = Set(who.at);
     let updated = dishonest_entry::Entity::update(active)
         .validate()?
         .filter(dishonest_entry::Column::Version.eq(expected_version))
@@ -1309,97 +1280,14 @@ pub async fn remove_from_dishonest_list(
         .await
         .map_err(stale("the entry"))?;
     daily::listing_changed(&txn, Some(&entry), Some(&updated)).await?;
-    who.audit(
+    who.updated(
         &txn,
         "removeFromDishonestList",
-        "dishonest_entry",
-        entry_id,
+        &entry,
+        &updated,
         &entry.region_code,
-        Some(&entry),
-        Some(&updated),
     )
     .await?;
     txn.commit().await?;
     Ok(updated)
-}
-
-/// Who changes something: the actor for the audit log, and their reach.
-pub struct Who<'a> {
-    pub actor: &'a Actor,
-    pub scope: &'a Scope,
-    /// Idempotency key of a create mutation, if the client sent one.
-    pub idempotency_key: Option<&'a str>,
-}
-
-/// A concurrent change won: the caller's version is stale.
-fn stale(what: &'static str) -> impl Fn(sea_orm::DbErr) -> AppError {
-    move |e| match e {
-        sea_orm::DbErr::RecordNotUpdated => {
-            AppError::Conflict(format!("{what} was changed by someone else; reload it and retry"))
-        }
-        e => e.into(),
-    }
-}
-
-fn check_version(what: &str, current: i32, expected: i32) -> AppResult<()> {
-    if current != expected {
-        return Err(AppError::Conflict(format!(
-            "{what} is at version {current}, not {expected}: it was changed since you read it; reload and retry"
-        )));
-    }
-    Ok(())
-}
-
-impl Who<'_> {
-    /// The record an earlier request with this idempotency key created, if any.
-    async fn replayed<E>(
-        &self,
-        db: &impl ConnectionTrait,
-        operation: &str,
-        fingerprint: &str,
-    ) -> AppResult<Option<E::Model>>
-    where
-        E: EntityTrait,
-        i64: Into<<E::PrimaryKey as sea_orm::PrimaryKeyTrait>::ValueType>,
-    {
-        idempotency::replayed::<E>(db, self.actor, self.idempotency_key, operation, fingerprint).await
-    }
-
-    /// Remembers what this request created under its idempotency key.
-    async fn remember(
-        &self,
-        db: &impl ConnectionTrait,
-        operation: &str,
-        fingerprint: &str,
-        id: i64,
-    ) -> AppResult<()> {
-        idempotency::remember(db, self.actor, self.idempotency_key, operation, fingerprint, id).await
-    }
-
-    /// Audits a change on the mutation's transaction, so both commit or neither.
-    #[allow(clippy::too_many_arguments)]
-    async fn audit<T: serde::Serialize>(
-        &self,
-        db: &impl ConnectionTrait,
-        operation: &str,
-        entity: &str,
-        id: i64,
-        region_code: &str,
-        before: Option<&T>,
-        after: Option<&T>,
-    ) -> AppResult<()> {
-        audit::record(
-            db,
-            self.actor,
-            Entry {
-                operation,
-                entity,
-                entity_id: Some(id.to_string()),
-                region_code: Some(region_code.to_owned()),
-                before: before.and_then(audit::snapshot),
-                after: after.and_then(audit::snapshot),
-            },
-        )
-        .await
-    }
 }

@@ -14,7 +14,7 @@ use super::loaders::ByCaseLoader;
 use super::policy::POLICY;
 use super::service::{self, CaseFilter, CaseOrderField, CourtCases, CourtCasesArgs, SMALL_CLAIM_LIMIT_FEN};
 use crate::access::{Action, PersonalRead, viewer};
-use crate::domains::region::loaders::{regions, subtree};
+use crate::domains::region::loaders::subtree;
 use crate::domains::region::types::Region;
 use crate::error::AppError;
 use crate::pagination::{NestedCountsLoader, NestedPagesLoader, Page, PageArgs};
@@ -198,15 +198,7 @@ pub enum EnforcementCaseOrderField {
     CaseNumber,
 }
 
-/// Sort direction.
-#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug, Default)]
-pub enum OrderDirection {
-    /// Ascending.
-    #[default]
-    Asc,
-    /// Descending.
-    Desc,
-}
+pub use crate::pagination::OrderDirection;
 
 /// Ordering of a case list; ties are broken by id in the same direction.
 #[derive(InputObject)]
@@ -466,7 +458,7 @@ pub struct CourtKpiFilter {
 
 /// A region from the in-memory directory (no statement).
 async fn load_region(ctx: &Context<'_>, code: &str) -> Result<Option<Region>> {
-    Ok(regions(ctx).await?.get(code).cloned().map(Region::from))
+    Ok(crate::domains::region::loaders::region(ctx, code).await?)
 }
 
 /// A court from the in-memory directory (no statement).
@@ -492,6 +484,10 @@ impl EnforcementCase {
     /// Case id.
     pub async fn id(&self) -> ID {
         crate::ids::global("EnforcementCase", self.0.id)
+    }
+    /// UUID (通用唯一标识), client-generated or assigned on creation; stable across devices.
+    async fn uuid(&self) -> &str {
+        &self.0.uuid
     }
     /// Case number (案号), e.g. `(2024)赣1126执123号`.
     async fn case_number(&self) -> &str {
@@ -619,6 +615,10 @@ impl Party {
     pub async fn id(&self) -> ID {
         crate::ids::global("Party", self.0.id)
     }
+    /// UUID (通用唯一标识), client-generated or assigned on creation; stable across devices.
+    async fn uuid(&self) -> &str {
+        &self.0.uuid
+    }
     /// Role (当事人地位).
     async fn role(&self) -> PartyRole {
         self.0.role.into()
@@ -655,6 +655,10 @@ impl Measure {
     /// Measure id.
     pub async fn id(&self) -> ID {
         crate::ids::global("Measure", self.0.id)
+    }
+    /// UUID (通用唯一标识), client-generated or assigned on creation; stable across devices.
+    async fn uuid(&self) -> &str {
+        &self.0.uuid
     }
     /// Id of the case.
     async fn case_id(&self) -> ID {
@@ -717,6 +721,10 @@ impl FlowNode {
     pub async fn id(&self) -> ID {
         crate::ids::global("FlowNode", self.0.id)
     }
+    /// UUID (通用唯一标识), client-generated or assigned on creation; stable across devices.
+    async fn uuid(&self) -> &str {
+        &self.0.uuid
+    }
     /// Id of the case.
     async fn case_id(&self) -> ID {
         crate::ids::global("EnforcementCase", self.0.case_id)
@@ -749,6 +757,10 @@ impl SupervisionOrder {
     /// Order id.
     pub async fn id(&self) -> ID {
         crate::ids::global("SupervisionOrder", self.0.id)
+    }
+    /// UUID (通用唯一标识), client-generated or assigned on creation; stable across devices.
+    async fn uuid(&self) -> &str {
+        &self.0.uuid
     }
     /// Id of the supervised case.
     async fn case_id(&self) -> ID {
@@ -792,6 +804,10 @@ impl DishonestDebtor {
     /// Entry id.
     pub async fn id(&self) -> ID {
         crate::ids::global("DishonestDebtor", self.0.id)
+    }
+    /// UUID (通用唯一标识), client-generated or assigned on creation; stable across devices.
+    async fn uuid(&self) -> &str {
+        &self.0.uuid
     }
     /// Name of the debtor (被执行人姓名/名称).
     async fn name(&self) -> &str {
@@ -1053,6 +1069,9 @@ pub struct FileEnforcementCaseInput {
     pub subject_amount: Money,
     /// Assigned judge team (承办团队).
     pub judge_team: Option<String>,
+    /// Client-generated UUID of the new record (客户端标识), for writes made offline; the
+    /// server makes one when absent; one already used is a CONFLICT.
+    pub uuid: Option<String>,
 }
 
 /// Input of `addParty`.
@@ -1072,6 +1091,9 @@ pub struct AddPartyInput {
     pub phone: Option<String>,
     /// Address.
     pub address: Option<String>,
+    /// Client-generated UUID of the new record (客户端标识), for writes made offline; the
+    /// server makes one when absent; one already used is a CONFLICT.
+    pub uuid: Option<String>,
 }
 
 /// Input of `recordMeasure`; each kind needs its own fields (see `MeasureKind`).
@@ -1097,6 +1119,9 @@ pub struct RecordMeasureInput {
     pub convicted: Option<bool>,
     /// Note.
     pub note: Option<String>,
+    /// Client-generated UUID of the new record (客户端标识), for writes made offline; the
+    /// server makes one when absent; one already used is a CONFLICT.
+    pub uuid: Option<String>,
 }
 
 impl RecordMeasureInput {
@@ -1132,6 +1157,7 @@ impl RecordMeasureInput {
             amount_fen: self.amount.map(Money::fen),
             convicted: self.convicted,
             note: self.note,
+            uuid: self.uuid,
         })
     }
 }
@@ -1147,6 +1173,9 @@ pub struct RecordFlowNodeInput {
     pub occurred_on: Date,
     /// Note.
     pub note: Option<String>,
+    /// Client-generated UUID of the new record (客户端标识), for writes made offline; the
+    /// server makes one when absent; one already used is a CONFLICT.
+    pub uuid: Option<String>,
 }
 
 /// Input of `issueSupervisionOrder` (发起督办).
@@ -1164,6 +1193,9 @@ pub struct IssueSupervisionOrderInput {
     pub due_on: Date,
     /// Instructions (督办意见).
     pub instructions: Option<String>,
+    /// Client-generated UUID of the new record (客户端标识), for writes made offline; the
+    /// server makes one when absent; one already used is a CONFLICT.
+    pub uuid: Option<String>,
 }
 
 /// Input of `addToDishonestList` (纳入失信被执行人名单).
@@ -1177,4 +1209,7 @@ pub struct AddToDishonestListInput {
     pub listed_on: Date,
     /// Reason (失信情形), e.g. 有履行能力而拒不履行.
     pub reason: String,
+    /// Client-generated UUID of the new record (客户端标识), for writes made offline; the
+    /// server makes one when absent; one already used is a CONFLICT.
+    pub uuid: Option<String>,
 }

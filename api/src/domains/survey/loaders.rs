@@ -1,15 +1,16 @@
-//! Loader of computed metrics: one KPI computation per distinct (domain, region, period),
-//! however many figures share it.
+//! Loader of computed metrics: one computation per distinct (domain, region, period), in
+//! one call per domain however many figures share a batch. Domains are reached through
+//! the metric registry (`figures.rs`); this module imports none of them.
 
 use async_graphql::dataloader::Loader;
 use chrono::NaiveDate;
 use sea_orm::DatabaseConnection;
 use std::collections::HashMap;
+use std::sync::Arc;
 
-use crate::domains::enforcement::kpis;
 use crate::domains::region::directory::RegionCache;
 use crate::domains::region::loaders::directory;
-use std::sync::Arc;
+use crate::figures::{MetricQuery, MetricSet, Registry};
 
 /// What a reported figure is computed over.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -22,50 +23,45 @@ pub struct MetricScope {
     pub to: NaiveDate,
 }
 
-/// The computed KPIs of a scope, by domain.
-#[derive(Debug, Clone)]
-pub enum DomainKpis {
-    Enforcement(Box<kpis::Kpis>),
+pub struct MetricLoader {
+    pub db: DatabaseConnection,
+    pub regions: Arc<RegionCache>,
+    pub registry: Arc<Registry>,
 }
-
-impl DomainKpis {
-    /// The computed value of `metric`, if the domain computes it.
-    pub fn metric(&self, metric: &str) -> Option<kpis::MetricValue> {
-        match self {
-            DomainKpis::Enforcement(k) => kpis::metric_value(k, metric),
-        }
-    }
-}
-
-pub struct MetricLoader(pub DatabaseConnection, pub Arc<RegionCache>);
 
 impl Loader<MetricScope> for MetricLoader {
-    type Value = DomainKpis;
+    type Value = Arc<MetricSet>;
     type Error = async_graphql::Error;
 
     async fn load(&self, keys: &[MetricScope]) -> Result<HashMap<MetricScope, Self::Value>, Self::Error> {
-        let mut out = HashMap::new();
-        let regions = directory(&self.0, &self.1).await?;
+        let regions = directory(&self.db, &self.regions).await?;
+        let mut by_domain: HashMap<&str, Vec<(&MetricScope, MetricQuery)>> = HashMap::new();
         for key in keys {
             // A figure about a region the directory does not know has no computed value.
             let Some(region) = regions.subtree(&key.region_code) else {
                 continue;
             };
-            // Each domain registers its KPI computation here.
-            let value = match key.domain.as_str() {
-                "enforcement" => {
-                    let filter = kpis::KpiFilter {
-                        scope: key.scope.clone(),
-                        region: Some(region),
-                        court_id: None,
-                        from: Some(key.from),
-                        to: Some(key.to),
-                    };
-                    DomainKpis::Enforcement(Box::new(kpis::compute(&self.0, &filter).await?))
-                }
-                _ => continue,
+            let query = MetricQuery {
+                scope: key.scope.clone(),
+                region,
+                from: key.from,
+                to: key.to,
             };
-            out.insert(key.clone(), value);
+            by_domain
+                .entry(key.domain.as_str())
+                .or_default()
+                .push((key, query));
+        }
+        let mut out = HashMap::new();
+        for (domain, batch) in by_domain {
+            let Some(source) = self.registry.source(domain) else {
+                continue;
+            };
+            let queries: Vec<MetricQuery> = batch.iter().map(|(_, q)| q.clone()).collect();
+            let sets = source.compute(&self.db, &queries).await?;
+            for ((key, _), set) in batch.into_iter().zip(sets) {
+                out.insert(key.clone(), Arc::new(set));
+            }
         }
         Ok(out)
     }

@@ -13,10 +13,7 @@ use crate::scalars::Date;
 pub struct ReportedFigure(pub reported_figure::Model);
 
 impl ReportedFigure {
-    async fn computed(
-        &self,
-        ctx: &Context<'_>,
-    ) -> Result<Option<crate::domains::enforcement::kpis::MetricValue>> {
+    async fn computed(&self, ctx: &Context<'_>) -> Result<Option<crate::figures::MetricValue>> {
         let loader = ctx.data_unchecked::<DataLoader<MetricLoader>>();
         let scope = MetricScope {
             scope: crate::access::viewer(ctx).scope(crate::access::Action::Aggregate),
@@ -28,7 +25,7 @@ impl ReportedFigure {
         Ok(loader
             .load_one(scope)
             .await?
-            .and_then(|k| k.metric(&self.0.metric)))
+            .and_then(|set| set.get(self.0.metric.as_str()).copied()))
     }
 }
 

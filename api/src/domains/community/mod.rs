@@ -1,0 +1,20 @@
+//! Urban community governance (社区治理), reports 3, 7 and 8: community units (社区居委会),
+//! their staff, facilities and grids, the statistics the reports give and the standards
+//! they cite. Services and types are split by aggregate (units, staff, facilities, grids).
+
+pub mod figures;
+pub mod loaders;
+pub mod mutation;
+pub mod policy;
+pub mod query;
+pub mod seed;
+pub mod service;
+pub mod stats;
+pub mod types;
+
+crate::tracked! {
+    entity::community::unit::Model => "CommunityUnit", "community_unit";
+    entity::community::staff::Model => "CommunityStaff", "community_staff";
+    entity::community::facility::Model => "CommunityFacility", "community_facility";
+    entity::community::grid::Model => "CommunityGrid", "community_grid";
+}

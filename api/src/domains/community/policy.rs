@@ -1,0 +1,32 @@
+//! Who may do what in the community domain, on one screen.
+
+use crate::access::Action::{Aggregate, PersonalData, Read, Write};
+use crate::access::Policy;
+use crate::access::Role::{
+    Admin, AgricultureOfficer, Analyst, Anonymous, CivilAffairsOfficer, CourtOfficer, Supervisor,
+};
+
+pub const POLICY: Policy = Policy {
+    domain: "community",
+    rules: &[
+        // Units, staff (masked), facilities and grids.
+        (Read, &[Admin, CivilAffairsOfficer, Supervisor, Analyst]),
+        // Every mutation of the domain, within the caller's subtree.
+        (Write, &[Admin, CivilAffairsOfficer]),
+        // Staff names, phones and identity numbers, unmasked (each read audited).
+        (PersonalData, &[Admin, CivilAffairsOfficer]),
+        // `communityStats`: published aggregates; scoped roles see their subtree's.
+        (
+            Aggregate,
+            &[
+                Admin,
+                CivilAffairsOfficer,
+                CourtOfficer,
+                AgricultureOfficer,
+                Supervisor,
+                Analyst,
+                Anonymous,
+            ],
+        ),
+    ],
+};

@@ -1,0 +1,379 @@
+//! `communityStats`: what the reports count, from the records, in a handful of grouped
+//! statements whatever the number of units (no GraphQL here). Shares and ratios are
+//! derived from these totals by the types.
+
+use entity::community::facility::{self, FacilityKind, FacilityStatus, Tenure};
+use entity::community::staff::{self, Education, Gender, Hiring, StaffRole};
+use entity::community::unit::{self, UnitStatus, UnitType};
+use sea_orm::sea_query::{Alias, Expr, Query};
+use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, QueryTrait};
+
+use super::service::units::{ELDERLY_CENTI_PER_RESIDENT, OFFICE_CENTI_PER_HOUSEHOLD};
+use crate::access::Scope;
+use crate::domains::region::service::{Subtree, in_scope};
+use crate::error::AppResult;
+
+/// Which records the statistics cover.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct StatsFilter {
+    pub scope: Scope,
+    pub region: Option<Subtree>,
+    /// The year ages are counted in (the reports count them in the year surveyed).
+    pub as_of_year: i32,
+}
+
+/// Age bands as report 3 counts them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum AgeBand {
+    /// 35 and under (35岁及以下).
+    UpTo35,
+    /// 36 to 50 (36-50岁).
+    From36To50,
+    /// Over 50 (50岁以上).
+    Over50,
+    /// Birth year unknown.
+    Unknown,
+}
+
+impl AgeBand {
+    fn from_code(code: i64) -> Self {
+        match code {
+            1 => AgeBand::UpTo35,
+            2 => AgeBand::From36To50,
+            3 => AgeBand::Over50,
+            _ => AgeBand::Unknown,
+        }
+    }
+}
+
+/// Active units of one region code, type and status, with their totals.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UnitGroup {
+    pub region_code: String,
+    pub unit_type: UnitType,
+    pub status: UnitStatus,
+    pub units: i64,
+    pub registered_population: i64,
+    pub resident_population: i64,
+    pub households: i64,
+    pub resident_groups: i64,
+}
+
+/// Staff with the same attributes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StaffGroup {
+    pub role: StaffRole,
+    pub also_director: bool,
+    pub education: Education,
+    pub gender: Gender,
+    pub party_member: Option<bool>,
+    pub certified_social_worker: Option<bool>,
+    pub hiring: Hiring,
+    pub age_band: AgeBand,
+    pub staff: i64,
+}
+
+/// Facilities of one kind, status and tenure.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FacilityGroup {
+    pub kind: FacilityKind,
+    pub status: FacilityStatus,
+    pub tenure: Tenure,
+    pub facilities: i64,
+    pub floor_area_centi: i64,
+    pub investment_fen: i64,
+}
+
+/// The standards of report 7 over the active units, and the staff ratio's base.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct StandardTotals {
+    /// Units whose households are known, their households and office area (0.01 m²).
+    pub units_with_households: i64,
+    pub households: i64,
+    pub office_area_centi: i64,
+    pub units_below_office: i64,
+    /// Units whose office rooms are rented or borrowed (租借).
+    pub units_renting_office: i64,
+    /// Units whose residents are known, their residents and elderly-care area (0.01 m²).
+    pub units_with_residents: i64,
+    pub residents: i64,
+    pub elderly_area_centi: i64,
+    pub units_below_elderly: i64,
+    /// Staff of the units whose residents are known.
+    pub staff_of_units_with_residents: i64,
+}
+
+/// Everything `communityStats` reports.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Stats {
+    pub units: Vec<UnitGroup>,
+    pub staff: Vec<StaffGroup>,
+    pub facilities: Vec<FacilityGroup>,
+    pub standards: StandardTotals,
+}
+
+impl Stats {
+    /// Active units matching `keep`.
+    pub fn active_units(&self, keep: impl Fn(&UnitGroup) -> bool) -> i64 {
+        self.units
+            .iter()
+            .filter(|g| g.status == UnitStatus::Active && keep(g))
+            .map(|g| g.units)
+            .sum()
+    }
+
+    /// Staff matching `keep`.
+    pub fn staff_count(&self, keep: impl Fn(&StaffGroup) -> bool) -> i64 {
+        self.staff.iter().filter(|g| keep(g)).map(|g| g.staff).sum()
+    }
+
+    /// Facilities matching `keep`.
+    pub fn facility_count(&self, keep: impl Fn(&FacilityGroup) -> bool) -> i64 {
+        self.facilities
+            .iter()
+            .filter(|g| keep(g))
+            .map(|g| g.facilities)
+            .sum()
+    }
+}
+
+/// Whether a staff member counts among a role as the reports count it: directors include
+/// party secretaries who also direct the committee (一肩挑).
+pub fn holds(g: &StaffGroup, role: StaffRole) -> bool {
+    g.role == role || (role == StaffRole::Director && g.also_director)
+}
+
+/// Members and workers (成员及专职工作者): everyone but assistants and grid workers.
+pub fn member_or_worker(g: &StaffGroup) -> bool {
+    !matches!(g.role, StaffRole::Assistant | StaffRole::GridWorker)
+}
+
+fn region_condition(table: impl sea_orm::sea_query::IntoIden + Copy, f: &StatsFilter) -> Condition {
+    let column = Expr::col((table, Alias::new("region_code")));
+    let mut cond = in_scope(Condition::all(), column.clone(), &f.scope);
+    if let Some(region) = &f.region {
+        cond = cond.add(region.condition(column));
+    }
+    cond
+}
+
+fn bigint_sum(e: &str) -> Expr {
+    Expr::cust(format!("CAST(COALESCE(SUM({e}), 0) AS BIGINT)"))
+}
+
+pub async fn compute(db: &impl ConnectionTrait, f: &StatsFilter) -> AppResult<Stats> {
+    type UnitRow = (String, UnitType, UnitStatus, i64, i64, i64, i64, i64);
+    let units: Vec<UnitRow> = unit::Entity::find()
+        .select_only()
+        .column(unit::Column::RegionCode)
+        .column(unit::Column::UnitType)
+        .column(unit::Column::Status)
+        .column_as(Expr::cust("CAST(COUNT(*) AS BIGINT)"), "units")
+        .column_as(bigint_sum("registered_population"), "registered")
+        .column_as(bigint_sum("resident_population"), "residents")
+        .column_as(bigint_sum("households"), "households")
+        .column_as(bigint_sum("resident_groups"), "groups")
+        .filter(region_condition(unit::Entity, f))
+        .group_by(unit::Column::RegionCode)
+        .group_by(unit::Column::UnitType)
+        .group_by(unit::Column::Status)
+        .into_tuple()
+        .all(db)
+        .await?;
+
+    // Ages in `as_of_year` (an i32, written into the statement as a number), banded as
+    // report 3 bands them.
+    let y = f.as_of_year;
+    let band = Expr::cust(format!(
+        "CAST(CASE WHEN birth_year IS NULL THEN 0 WHEN {y} - birth_year <= 35 THEN 1 \
+         WHEN {y} - birth_year <= 50 THEN 2 ELSE 3 END AS BIGINT)"
+    ));
+    type StaffRow = (
+        StaffRole,
+        bool,
+        Education,
+        Gender,
+        Option<bool>,
+        Option<bool>,
+        Hiring,
+        i64,
+        i64,
+    );
+    let staff_rows: Vec<StaffRow> = staff::Entity::find()
+        .select_only()
+        .column(staff::Column::Role)
+        .column(staff::Column::AlsoDirector)
+        .column(staff::Column::Education)
+        .column(staff::Column::Gender)
+        .column(staff::Column::PartyMember)
+        .column(staff::Column::CertifiedSocialWorker)
+        .column(staff::Column::Hiring)
+        .column_as(band.clone(), "age_band")
+        .column_as(Expr::cust("CAST(COUNT(*) AS BIGINT)"), "n")
+        .filter(region_condition(staff::Entity, f))
+        .group_by(staff::Column::Role)
+        .group_by(staff::Column::AlsoDirector)
+        .group_by(staff::Column::Education)
+        .group_by(staff::Column::Gender)
+        .group_by(staff::Column::PartyMember)
+        .group_by(staff::Column::CertifiedSocialWorker)
+        .group_by(staff::Column::Hiring)
+        .group_by(band)
+        .into_tuple()
+        .all(db)
+        .await?;
+
+    let facilities: Vec<(FacilityKind, FacilityStatus, Tenure, i64, i64, i64)> = facility::Entity::find()
+        .select_only()
+        .column(facility::Column::Kind)
+        .column(facility::Column::Status)
+        .column(facility::Column::Tenure)
+        .column_as(Expr::cust("CAST(COUNT(*) AS BIGINT)"), "n")
+        .column_as(bigint_sum("floor_area_centi"), "area")
+        .column_as(bigint_sum("investment_fen"), "investment")
+        .filter(region_condition(facility::Entity, f))
+        .group_by(facility::Column::Kind)
+        .group_by(facility::Column::Status)
+        .group_by(facility::Column::Tenure)
+        .into_tuple()
+        .all(db)
+        .await?;
+
+    // One row per active unit with its areas and staff (correlated sums over the
+    // (unit_id, id) indexes), folded into the totals of the standards.
+    let per_unit = unit::Entity::find()
+        .select_only()
+        .column(unit::Column::Households)
+        .column(unit::Column::ResidentPopulation)
+        .column_as(
+            Expr::cust(
+                "(SELECT COALESCE(SUM(f.floor_area_centi), 0) FROM community_facilities f \
+                 WHERE f.unit_id = community_units.id AND f.kind = 'office' AND f.status = 'in_use')",
+            ),
+            "office",
+        )
+        .column_as(
+            Expr::cust(
+                "(SELECT COUNT(*) FROM community_facilities f WHERE f.unit_id = community_units.id \
+                 AND f.kind = 'office' AND f.status = 'in_use' AND f.tenure IN ('rented', 'borrowed'))",
+            ),
+            "renting",
+        )
+        .column_as(
+            Expr::cust(
+                "(SELECT COALESCE(SUM(f.floor_area_centi), 0) FROM community_facilities f \
+                 WHERE f.unit_id = community_units.id AND f.kind = 'elderly_care' AND f.status = 'in_use')",
+            ),
+            "elderly",
+        )
+        .column_as(
+            Expr::cust("(SELECT COUNT(*) FROM community_staff s WHERE s.unit_id = community_units.id)"),
+            "staff",
+        )
+        .filter(region_condition(unit::Entity, f))
+        .filter(unit::Column::Status.eq(UnitStatus::Active))
+        .into_query();
+    let known_households = "households IS NOT NULL";
+    let known_residents = "resident_population IS NOT NULL";
+    let totals = Query::select()
+        .expr_as(sum_if(known_households, "1"), Alias::new("a"))
+        .expr_as(bigint_sum("households"), Alias::new("b"))
+        .expr_as(sum_if(known_households, "office"), Alias::new("c"))
+        .expr_as(
+            sum_if(
+                &format!("{known_households} AND office < households * {OFFICE_CENTI_PER_HOUSEHOLD}"),
+                "1",
+            ),
+            Alias::new("d"),
+        )
+        .expr_as(sum_if("renting > 0", "1"), Alias::new("e"))
+        .expr_as(sum_if(known_residents, "1"), Alias::new("f"))
+        .expr_as(bigint_sum("resident_population"), Alias::new("g"))
+        .expr_as(sum_if(known_residents, "elderly"), Alias::new("h"))
+        .expr_as(
+            sum_if(
+                &format!(
+                    "{known_residents} AND elderly < resident_population * {ELDERLY_CENTI_PER_RESIDENT}"
+                ),
+                "1",
+            ),
+            Alias::new("i"),
+        )
+        .expr_as(sum_if(known_residents, "staff"), Alias::new("j"))
+        .from_subquery(per_unit, Alias::new("per_unit"))
+        .to_owned();
+    let row = db.query_one(&totals).await?;
+    let get = |name: &str| -> AppResult<i64> {
+        Ok(match &row {
+            Some(r) => r.try_get::<Option<i64>>("", name)?.unwrap_or(0),
+            None => 0,
+        })
+    };
+    let standards = StandardTotals {
+        units_with_households: get("a")?,
+        households: get("b")?,
+        office_area_centi: get("c")?,
+        units_below_office: get("d")?,
+        units_renting_office: get("e")?,
+        units_with_residents: get("f")?,
+        residents: get("g")?,
+        elderly_area_centi: get("h")?,
+        units_below_elderly: get("i")?,
+        staff_of_units_with_residents: get("j")?,
+    };
+
+    Ok(Stats {
+        units: units
+            .into_iter()
+            .map(
+                |(region_code, unit_type, status, units, registered, residents, households, groups)| {
+                    UnitGroup {
+                        region_code,
+                        unit_type,
+                        status,
+                        units,
+                        registered_population: registered,
+                        resident_population: residents,
+                        households,
+                        resident_groups: groups,
+                    }
+                },
+            )
+            .collect(),
+        staff: staff_rows
+            .into_iter()
+            .map(
+                |(role, also_director, education, gender, party_member, certified, hiring, band, n)| {
+                    StaffGroup {
+                        role,
+                        also_director,
+                        education,
+                        gender,
+                        party_member,
+                        certified_social_worker: certified,
+                        hiring,
+                        age_band: AgeBand::from_code(band),
+                        staff: n,
+                    }
+                },
+            )
+            .collect(),
+        facilities: facilities
+            .into_iter()
+            .map(|(kind, status, tenure, n, area, investment)| FacilityGroup {
+                kind,
+                status,
+                tenure,
+                facilities: n,
+                floor_area_centi: area,
+                investment_fen: investment,
+            })
+            .collect(),
+        standards,
+    })
+}
+
+/// `CAST(COALESCE(SUM(CASE WHEN cond THEN value ELSE 0 END), 0) AS BIGINT)`.
+fn sum_if(cond: &str, value: &str) -> Expr {
+    bigint_sum(&format!("CASE WHEN {cond} THEN {value} ELSE 0 END"))
+}

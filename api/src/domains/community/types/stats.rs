@@ -1,0 +1,391 @@
+//! `communityStats` (社区统计) as GraphQL objects.
+
+use async_graphql::{Enum, InputObject, Object, SimpleObject};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use super::{CommunityUnitType, Education, FacilityKind, FacilityStatus, Gender, StaffRole};
+use crate::domains::community::figures::{EDUCATIONS, ROLES};
+use crate::domains::community::stats::{self, AgeBand as Band, Stats, holds, member_or_worker};
+use crate::domains::region::directory::RegionDirectory;
+use crate::domains::region::types::Region;
+use crate::figures::ratio;
+use crate::scalars::Money;
+use entity::community::unit::UnitStatus;
+
+/// Filter of `communityStats`.
+#[derive(InputObject, Default)]
+pub struct CommunityStatsFilter {
+    /// Statistics of this region and below; every region in your reach when absent.
+    pub region_code: Option<String>,
+    /// Year ages are counted in (统计年度); this year by default. Reports count ages in the
+    /// year they were surveyed.
+    pub as_of_year: Option<i32>,
+}
+
+/// Age band as report 3 counts them (年龄段).
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+pub enum AgeBand {
+    /// 35 and under (35岁及以下).
+    #[graphql(name = "UP_TO_35")]
+    UpTo35,
+    /// 36 to 50 (36-50岁).
+    #[graphql(name = "FROM_36_TO_50")]
+    From36To50,
+    /// Over 50 (50岁以上).
+    #[graphql(name = "OVER_50")]
+    Over50,
+    /// Birth year not known (不详).
+    Unknown,
+}
+
+const BANDS: [(Band, AgeBand); 4] = [
+    (Band::UpTo35, AgeBand::UpTo35),
+    (Band::From36To50, AgeBand::From36To50),
+    (Band::Over50, AgeBand::Over50),
+    (Band::Unknown, AgeBand::Unknown),
+];
+
+/// Units of one type (按性质).
+#[derive(SimpleObject)]
+pub struct UnitTypeCount {
+    /// Type (社区性质).
+    pub unit_type: CommunityUnitType,
+    /// Active units of the type.
+    pub units: i64,
+    /// Share of the active units (占比): units / all units; null when there are none.
+    pub share: Option<f64>,
+}
+
+/// Units of one child region (按区划).
+#[derive(SimpleObject)]
+pub struct UnitRegionCount {
+    /// The child region.
+    pub region: Region,
+    /// Active units in it and below.
+    pub units: i64,
+    /// Share of the active units (占比): units / all units.
+    pub share: Option<f64>,
+    /// Their resident population, where known (常住人口).
+    pub resident_population: i64,
+    /// Their households, where known (户数).
+    pub households: i64,
+}
+
+/// Staff of one education level (按学历).
+#[derive(SimpleObject)]
+pub struct EducationCount {
+    /// Education (学历).
+    pub education: Education,
+    /// Staff.
+    pub staff: i64,
+}
+
+/// Staff of one age band (按年龄段).
+#[derive(SimpleObject)]
+pub struct AgeBandCount {
+    /// Age band (年龄段).
+    pub age_band: AgeBand,
+    /// Staff.
+    pub staff: i64,
+}
+
+/// Staff of one role with their education and age (按职务).
+#[derive(SimpleObject)]
+pub struct RoleCount {
+    /// Role (职务); directors include party secretaries who also direct (一肩挑).
+    pub role: StaffRole,
+    /// Staff holding it.
+    pub staff: i64,
+    /// By education; UNKNOWN where a report's breakdown falls short of its total.
+    pub by_education: Vec<EducationCount>,
+    /// By age band; UNKNOWN where a report gives no band.
+    pub by_age_band: Vec<AgeBandCount>,
+}
+
+/// Facilities of one kind and status (设施).
+#[derive(SimpleObject)]
+pub struct FacilityCount {
+    /// Kind (设施类型).
+    pub kind: FacilityKind,
+    /// Status (建设状态).
+    pub status: FacilityStatus,
+    /// Facilities.
+    pub facilities: i64,
+    /// Their floor area where known (建筑面积), m².
+    pub floor_area_m2: Money,
+    /// Their investment where known (投资额), yuan.
+    pub investment: Money,
+}
+
+/// Community statistics (社区统计) of a region: units, population, staff structure,
+/// facilities and the standards report 7 cites, from the records.
+pub struct CommunityStats {
+    pub stats: Stats,
+    pub as_of_year: i32,
+    /// The region asked for (its children are the roll-up's rows), or none for every region.
+    pub region_code: Option<String>,
+    pub regions: Arc<RegionDirectory>,
+}
+
+impl CommunityStats {
+    fn active(&self) -> i64 {
+        self.stats.active_units(|_| true)
+    }
+    fn staff_total(&self) -> i64 {
+        self.stats.staff_count(|_| true)
+    }
+    fn active_sum(&self, f: impl Fn(&stats::UnitGroup) -> i64) -> i64 {
+        self.stats
+            .units
+            .iter()
+            .filter(|g| g.status == UnitStatus::Active)
+            .map(f)
+            .sum()
+    }
+    /// The child of the asked region (or the root) a region code rolls up to.
+    fn roll_up(&self, code: &str) -> Option<String> {
+        let mut current = self.regions.get(code)?;
+        loop {
+            let parent = current.parent_code.as_deref();
+            if parent == self.region_code.as_deref() {
+                return Some(current.code.clone());
+            }
+            if Some(current.code.as_str()) == self.region_code.as_deref() {
+                // Units filed on the asked region itself.
+                return Some(current.code.clone());
+            }
+            current = self.regions.get(parent?)?;
+        }
+    }
+}
+
+/// Community statistics (社区统计) of a region: units, population, staff structure,
+/// facilities and the standards report 7 cites, from the records.
+#[Object]
+impl CommunityStats {
+    /// Year ages are counted in (统计年度).
+    async fn as_of_year(&self) -> i32 {
+        self.as_of_year
+    }
+    /// Active units (社区居委会数).
+    async fn units(&self) -> i64 {
+        self.active()
+    }
+    /// Units being set up (筹备中), not counted in `units`.
+    async fn units_setting_up(&self) -> i64 {
+        self.stats
+            .units
+            .iter()
+            .filter(|g| g.status == UnitStatus::SettingUp)
+            .map(|g| g.units)
+            .sum()
+    }
+    /// Active units by type, with shares (按性质).
+    async fn by_type(&self) -> Vec<UnitTypeCount> {
+        use entity::community::unit::UnitType as T;
+        [T::Agriculture, T::NonAgricultural, T::Enterprise]
+            .into_iter()
+            .map(|t| {
+                let n = self.stats.active_units(|g| g.unit_type == t);
+                UnitTypeCount {
+                    unit_type: t.into(),
+                    units: n,
+                    share: ratio(n, self.active()),
+                }
+            })
+            .collect()
+    }
+    /// Active units by child region (or by top-level region without a region), with shares (按区划).
+    async fn by_region(&self) -> Vec<UnitRegionCount> {
+        let mut rows: BTreeMap<String, (i64, i64, i64)> = BTreeMap::new();
+        for g in self.stats.units.iter().filter(|g| g.status == UnitStatus::Active) {
+            if let Some(child) = self.roll_up(&g.region_code) {
+                let row = rows.entry(child).or_default();
+                row.0 += g.units;
+                row.1 += g.resident_population;
+                row.2 += g.households;
+            }
+        }
+        let total = self.active();
+        let mut out: Vec<UnitRegionCount> = rows
+            .into_iter()
+            .filter_map(|(code, (units, residents, households))| {
+                Some(UnitRegionCount {
+                    region: self.regions.get(&code)?.clone().into(),
+                    units,
+                    share: ratio(units, total),
+                    resident_population: residents,
+                    households,
+                })
+            })
+            .collect();
+        out.sort_by_key(|r| std::cmp::Reverse(r.units));
+        out
+    }
+    /// Registered population of the active units where known (户籍人口).
+    async fn registered_population(&self) -> i64 {
+        self.active_sum(|g| g.registered_population)
+    }
+    /// Resident population of the active units where known (常住人口).
+    async fn resident_population(&self) -> i64 {
+        self.active_sum(|g| g.resident_population)
+    }
+    /// Households of the active units where known (户数).
+    async fn households(&self) -> i64 {
+        self.active_sum(|g| g.households)
+    }
+    /// Resident groups of the active units (居民小组).
+    async fn resident_groups(&self) -> i64 {
+        self.active_sum(|g| g.resident_groups)
+    }
+    /// Staff of every role (工作人员总数).
+    async fn staff(&self) -> i64 {
+        self.staff_total()
+    }
+    /// Committee members and workers (成员及专职工作者): staff but assistants and grid workers.
+    async fn members_and_workers(&self) -> i64 {
+        self.stats.staff_count(member_or_worker)
+    }
+    /// Staff by role, each by education and age band (按职务、学历、年龄).
+    async fn by_role(&self) -> Vec<RoleCount> {
+        ROLES
+            .iter()
+            .map(|(role, _)| RoleCount {
+                role: (*role).into(),
+                staff: self.stats.staff_count(|g| holds(g, *role)),
+                by_education: EDUCATIONS
+                    .iter()
+                    .map(|(e, _)| EducationCount {
+                        education: (*e).into(),
+                        staff: self.stats.staff_count(|g| holds(g, *role) && g.education == *e),
+                    })
+                    .collect(),
+                by_age_band: BANDS
+                    .iter()
+                    .map(|(b, band)| AgeBandCount {
+                        age_band: *band,
+                        staff: self.stats.staff_count(|g| holds(g, *role) && g.age_band == *b),
+                    })
+                    .collect(),
+            })
+            .collect()
+    }
+    /// Staff whose role a report does not say (角色不详).
+    async fn role_unknown(&self) -> i64 {
+        self.stats
+            .staff_count(|g| g.role == entity::community::staff::StaffRole::Unknown)
+    }
+    /// Women (女性).
+    async fn female(&self) -> i64 {
+        self.stats.staff_count(|g| g.gender == Gender::Female.into())
+    }
+    /// Staff whose gender is not known (不详).
+    async fn gender_unknown(&self) -> i64 {
+        self.stats.staff_count(|g| g.gender == Gender::Unknown.into())
+    }
+    /// Men (男性).
+    async fn male(&self) -> i64 {
+        self.stats.staff_count(|g| g.gender == Gender::Male.into())
+    }
+    /// Share of women (女性占比): female / staff.
+    async fn female_share(&self) -> Option<f64> {
+        ratio(
+            self.stats.staff_count(|g| g.gender == Gender::Female.into()),
+            self.staff_total(),
+        )
+    }
+    /// Staff whose party membership is not known (不详).
+    async fn party_membership_unknown(&self) -> i64 {
+        self.stats.staff_count(|g| g.party_member.is_none())
+    }
+    /// Party members (党员).
+    async fn party_members(&self) -> i64 {
+        self.stats.staff_count(|g| g.party_member == Some(true))
+    }
+    /// Share of party members (党员占比): partyMembers / staff.
+    async fn party_member_share(&self) -> Option<f64> {
+        ratio(
+            self.stats.staff_count(|g| g.party_member == Some(true)),
+            self.staff_total(),
+        )
+    }
+    /// Certified social workers (持证社工).
+    async fn certified_social_workers(&self) -> i64 {
+        self.stats
+            .staff_count(|g| g.certified_social_worker == Some(true))
+    }
+    /// Share of certified social workers (持证社工占比): certifiedSocialWorkers / staff.
+    async fn certified_social_worker_share(&self) -> Option<f64> {
+        ratio(
+            self.stats
+                .staff_count(|g| g.certified_social_worker == Some(true)),
+            self.staff_total(),
+        )
+    }
+    /// Staff per 1,000 residents (每千常住人口社区工作者数): staff of the units whose residents
+    /// are known / their residents × 1000; null without such units.
+    async fn staff_per_1000_residents(&self) -> Option<f64> {
+        let s = &self.stats.standards;
+        ratio(s.staff_of_units_with_residents * 1000, s.residents)
+    }
+    /// Office floor area per 100 households (每百户办公用房), m²: in-use office area of the
+    /// units whose households are known / their households × 100. The standard is 20.
+    async fn office_area_per_100_households(&self) -> Option<f64> {
+        let s = &self.stats.standards;
+        ratio(s.office_area_centi, s.households)
+    }
+    /// Active units whose households are known, so that the office standard can be checked.
+    async fn units_with_households(&self) -> i64 {
+        self.stats.standards.units_with_households
+    }
+    /// Units under 20 m² of office per 100 households (办公用房未达标).
+    async fn units_below_office_standard(&self) -> i64 {
+        self.stats.standards.units_below_office
+    }
+    /// Units with at least 20 m² of office per 100 households (办公用房达标).
+    async fn units_meeting_office_standard(&self) -> i64 {
+        let s = &self.stats.standards;
+        s.units_with_households - s.units_below_office
+    }
+    /// Units whose office rooms are rented or borrowed (租借办公用房).
+    async fn units_renting_or_borrowing_office(&self) -> i64 {
+        self.stats.standards.units_renting_office
+    }
+    /// Elderly-care floor area per resident (人均养老服务设施面积), m²: in-use elderly-care
+    /// area of the units whose residents are known / their residents. The standard is 0.1.
+    async fn elderly_care_area_per_resident(&self) -> Option<f64> {
+        let s = &self.stats.standards;
+        ratio(s.elderly_area_centi, s.residents * 100)
+    }
+    /// Active units whose residents are known, so that the elderly-care standard can be checked.
+    async fn units_with_residents(&self) -> i64 {
+        self.stats.standards.units_with_residents
+    }
+    /// Units under 0.1 m² of elderly care per resident (养老设施未达标).
+    async fn units_below_elderly_care_standard(&self) -> i64 {
+        self.stats.standards.units_below_elderly
+    }
+    /// Facilities by kind and status (服务设施).
+    async fn facilities(&self) -> Vec<FacilityCount> {
+        type Row = (FacilityKind, FacilityStatus, i64, i64, i64);
+        let mut rows: BTreeMap<(String, String), Row> = BTreeMap::new();
+        for g in &self.stats.facilities {
+            let row = rows
+                .entry((format!("{:?}", g.kind), format!("{:?}", g.status)))
+                .or_insert((g.kind.into(), g.status.into(), 0, 0, 0));
+            row.2 += g.facilities;
+            row.3 += g.floor_area_centi;
+            row.4 += g.investment_fen;
+        }
+        rows.into_values()
+            .map(|(kind, status, n, area, investment)| FacilityCount {
+                kind,
+                status,
+                facilities: n,
+                floor_area_m2: Money(area),
+                investment: Money(investment),
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,309 @@
+//! Community units (社区居委会) as GraphQL objects, with their filter, ordering and inputs.
+
+use async_graphql::dataloader::DataLoader;
+use async_graphql::{Context, ID, InputObject, Object, Result};
+use chrono::{DateTime, Utc};
+use entity::community::facility::{FacilityKind as Kind, FacilityStatus as Status};
+use entity::community::{facility, grid, staff, unit};
+
+use super::{
+    CommunityFacility, CommunityGrid, CommunityStaff, CommunityStandard, CommunityUnitStatus,
+    CommunityUnitType,
+};
+use crate::domains::community::loaders::ChildrenLoader;
+use crate::domains::community::service::units::{
+    ELDERLY_CENTI_PER_RESIDENT, OFFICE_CENTI_PER_HOUSEHOLD, UnitFields, UnitFilter as ServiceFilter,
+    UnitOrderField,
+};
+use crate::domains::region::types::Region;
+use crate::error::AppError;
+use crate::pagination::OrderDirection;
+use crate::scalars::Money;
+
+/// Community unit (社区居委会): an urban residents' committee with its population, staff,
+/// facilities and grids.
+#[derive(Clone)]
+pub struct CommunityUnit(pub unit::Model);
+
+pub(crate) async fn children<T: crate::domains::community::loaders::Child>(
+    ctx: &Context<'_>,
+    parent: i64,
+) -> Result<Vec<T>> {
+    Ok(ctx
+        .data_unchecked::<DataLoader<ChildrenLoader<T>>>()
+        .load_one(parent)
+        .await?
+        .unwrap_or_default())
+}
+
+impl CommunityUnit {
+    /// In-use floor area of the unit's facilities of `kind`, in 0.01 m².
+    async fn area(&self, ctx: &Context<'_>, kind: Kind) -> Result<i64> {
+        Ok(children::<facility::Model>(ctx, self.0.id)
+            .await?
+            .iter()
+            .filter(|f| f.kind == kind && f.status == Status::InUse)
+            .filter_map(|f| f.floor_area_centi)
+            .sum())
+    }
+}
+
+/// Community unit (社区居委会): an urban residents' committee with its population, staff,
+/// facilities and grids.
+#[Object]
+impl CommunityUnit {
+    /// Unit id.
+    pub async fn id(&self) -> ID {
+        crate::ids::global("CommunityUnit", self.0.id)
+    }
+    /// UUID (通用唯一标识), client-generated or assigned on creation.
+    async fn uuid(&self) -> &str {
+        &self.0.uuid
+    }
+    /// Name (社区名称).
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    /// Code of its region: the town or street office (乡镇/街道) where known, else the
+    /// county or district.
+    async fn region_code(&self) -> &str {
+        &self.0.region_code
+    }
+    /// Its region (所属区划).
+    async fn region(&self, ctx: &Context<'_>) -> Result<Option<Region>> {
+        Ok(crate::domains::region::loaders::region(ctx, &self.0.region_code).await?)
+    }
+    /// Type (社区性质) as report 7 classes them.
+    async fn unit_type(&self) -> CommunityUnitType {
+        self.0.unit_type.into()
+    }
+    /// Status (状态).
+    async fn status(&self) -> CommunityUnitStatus {
+        self.0.status.into()
+    }
+    /// Year formed (成立年份).
+    async fn formed_year(&self) -> Option<i32> {
+        self.0.formed_year
+    }
+    /// Year converted from a village (村改居年份), for agriculture-linked units.
+    async fn converted_year(&self) -> Option<i32> {
+        self.0.converted_year
+    }
+    /// Registered population (户籍人口), persons; null when not known.
+    async fn registered_population(&self) -> Option<i32> {
+        self.0.registered_population
+    }
+    /// Resident population (常住人口), persons; null when not known.
+    async fn resident_population(&self) -> Option<i32> {
+        self.0.resident_population
+    }
+    /// Households (户数); null when not known.
+    async fn households(&self) -> Option<i32> {
+        self.0.households
+    }
+    /// Resident groups (居民小组).
+    async fn resident_groups(&self) -> Option<i32> {
+        self.0.resident_groups
+    }
+    /// Honours (荣誉称号).
+    async fn honours(&self) -> Vec<String> {
+        serde_json::from_value(self.0.honours.clone()).unwrap_or_default()
+    }
+    /// Version for optimistic concurrency: pass it as `expectedVersion` when changing the unit.
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+    /// When the unit was last changed (更新时间).
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.0.updated_at
+    }
+    /// Staff (社区工作者), by id.
+    async fn staff(&self, ctx: &Context<'_>) -> Result<Vec<CommunityStaff>> {
+        Ok(children::<staff::Model>(ctx, self.0.id)
+            .await?
+            .into_iter()
+            .map(CommunityStaff)
+            .collect())
+    }
+    /// Facilities (服务设施), by id.
+    async fn facilities(&self, ctx: &Context<'_>) -> Result<Vec<CommunityFacility>> {
+        Ok(children::<facility::Model>(ctx, self.0.id)
+            .await?
+            .into_iter()
+            .map(CommunityFacility)
+            .collect())
+    }
+    /// Grids (网格), by id.
+    async fn grids(&self, ctx: &Context<'_>) -> Result<Vec<CommunityGrid>> {
+        Ok(children::<grid::Model>(ctx, self.0.id)
+            .await?
+            .into_iter()
+            .map(CommunityGrid)
+            .collect())
+    }
+    /// Office floor area in use (办公服务用房面积), m².
+    async fn office_area_m2(&self, ctx: &Context<'_>) -> Result<Money> {
+        Ok(Money(self.area(ctx, Kind::Office).await?))
+    }
+    /// Office floor area per 100 households (每百户办公用房面积), m²: officeAreaM2 / households × 100;
+    /// null when households are unknown or zero. The standard is 20.
+    async fn office_area_per_100_households(&self, ctx: &Context<'_>) -> Result<Option<f64>> {
+        let area = self.area(ctx, Kind::Office).await?;
+        Ok(self
+            .0
+            .households
+            .filter(|h| *h > 0)
+            .map(|h| area as f64 / 100.0 / f64::from(h) * 100.0))
+    }
+    /// Whether the office standard holds (办公用房达标): at least 20 m² per 100 households;
+    /// null when households are unknown.
+    async fn meets_office_standard(&self, ctx: &Context<'_>) -> Result<Option<bool>> {
+        let area = self.area(ctx, Kind::Office).await?;
+        Ok(self
+            .0
+            .households
+            .map(|h| area >= i64::from(h) * OFFICE_CENTI_PER_HOUSEHOLD))
+    }
+    /// Elderly-care floor area in use (养老服务设施面积), m².
+    async fn elderly_care_area_m2(&self, ctx: &Context<'_>) -> Result<Money> {
+        Ok(Money(self.area(ctx, Kind::ElderlyCare).await?))
+    }
+    /// Elderly-care floor area per resident (人均养老服务设施面积), m²: elderlyCareAreaM2 /
+    /// residentPopulation; null when residents are unknown or zero. The standard is 0.1.
+    async fn elderly_care_area_per_resident(&self, ctx: &Context<'_>) -> Result<Option<f64>> {
+        let area = self.area(ctx, Kind::ElderlyCare).await?;
+        Ok(self
+            .0
+            .resident_population
+            .filter(|r| *r > 0)
+            .map(|r| area as f64 / 100.0 / f64::from(r)))
+    }
+    /// Whether the elderly-care standard holds (养老设施达标): at least 0.1 m² per resident;
+    /// null when residents are unknown.
+    async fn meets_elderly_care_standard(&self, ctx: &Context<'_>) -> Result<Option<bool>> {
+        let area = self.area(ctx, Kind::ElderlyCare).await?;
+        Ok(self
+            .0
+            .resident_population
+            .map(|r| area >= i64::from(r) * ELDERLY_CENTI_PER_RESIDENT))
+    }
+}
+
+crate::connection!(
+    CommunityUnitConnection,
+    CommunityUnitEdge,
+    CommunityUnit,
+    "community units"
+);
+
+/// Filter of `communityUnits`; every given field narrows the result.
+#[derive(InputObject, Default)]
+pub struct CommunityUnitFilter {
+    /// Units of this region or a region below it.
+    pub region_code: Option<String>,
+    /// Units of this type.
+    pub unit_type: Option<CommunityUnitType>,
+    /// Units in this status.
+    pub status: Option<CommunityUnitStatus>,
+    /// Active units whose facilities fall short of this standard (units whose households or
+    /// residents are unknown cannot be measured and are left out).
+    pub below_standard: Option<CommunityStandard>,
+    /// Units whose name contains this text.
+    pub name_contains: Option<String>,
+}
+
+impl CommunityUnitFilter {
+    pub async fn to_service(self, ctx: &Context<'_>) -> Result<ServiceFilter, AppError> {
+        Ok(ServiceFilter {
+            region: crate::domains::region::loaders::subtree(ctx, self.region_code.as_deref(), "regionCode")
+                .await?,
+            unit_type: self.unit_type.map(Into::into),
+            status: self.status.map(Into::into),
+            below_standard: self.below_standard.map(Into::into),
+            name_contains: self.name_contains,
+            scope: Default::default(),
+        })
+    }
+}
+
+/// Fields `communityUnits` orders by.
+#[derive(async_graphql::Enum, Copy, Clone, Eq, PartialEq, Debug)]
+pub enum CommunityUnitOrderField {
+    /// Name (名称).
+    Name,
+    /// Resident population; unknown populations first ascending.
+    ResidentPopulation,
+    /// Households; unknown households first ascending.
+    Households,
+}
+
+/// Ordering of a unit list; ties are broken by id in the same direction.
+#[derive(InputObject)]
+pub struct CommunityUnitOrderBy {
+    /// The field to order by.
+    pub field: CommunityUnitOrderField,
+    /// The direction, ascending by default.
+    #[graphql(default)]
+    pub direction: OrderDirection,
+}
+
+impl CommunityUnitOrderBy {
+    pub fn to_service(order: Option<Self>) -> (UnitOrderField, sea_orm::Order) {
+        let Some(o) = order else {
+            return (UnitOrderField::Name, sea_orm::Order::Asc);
+        };
+        let field = match o.field {
+            CommunityUnitOrderField::Name => UnitOrderField::Name,
+            CommunityUnitOrderField::ResidentPopulation => UnitOrderField::ResidentPopulation,
+            CommunityUnitOrderField::Households => UnitOrderField::Households,
+        };
+        (field, o.direction.order())
+    }
+}
+
+/// Input of `createCommunityUnit` and `updateCommunityUnit`.
+#[derive(InputObject)]
+pub struct CommunityUnitInput {
+    /// Name (社区名称), 2-64 characters.
+    pub name: String,
+    /// Region: a county or district, or a town or street office below one, in your reach.
+    pub region_code: String,
+    /// Type (社区性质).
+    pub unit_type: CommunityUnitType,
+    /// Status; ACTIVE by default.
+    #[graphql(default_with = "CommunityUnitStatus::Active")]
+    pub status: CommunityUnitStatus,
+    /// Year formed, 1900 to this year.
+    pub formed_year: Option<i32>,
+    /// Year converted from a village (村改居), agriculture-linked units only, not before formedYear.
+    pub converted_year: Option<i32>,
+    /// Registered population (户籍人口), not negative.
+    pub registered_population: Option<i32>,
+    /// Resident population (常住人口), not negative.
+    pub resident_population: Option<i32>,
+    /// Households (户数), not negative.
+    pub households: Option<i32>,
+    /// Resident groups (居民小组), not negative.
+    pub resident_groups: Option<i32>,
+    /// Honours (荣誉称号), at most 20.
+    #[graphql(default)]
+    pub honours: Vec<String>,
+}
+
+impl From<CommunityUnitInput> for UnitFields {
+    fn from(i: CommunityUnitInput) -> Self {
+        UnitFields {
+            name: i.name,
+            region_code: i.region_code,
+            unit_type: i.unit_type.into(),
+            status: i.status.into(),
+            formed_year: i.formed_year,
+            converted_year: i.converted_year,
+            registered_population: i.registered_population,
+            resident_population: i.resident_population,
+            households: i.households,
+            resident_groups: i.resident_groups,
+            honours: i.honours,
+        }
+    }
+}

@@ -1,0 +1,47 @@
+//! Enforcement's entry in the metric registry (`figures.rs`): its KPIs by field name.
+
+use sea_orm::DatabaseConnection;
+
+use super::kpis::{self, KpiFilter, METRICS};
+use crate::figures::{MetricDef, MetricQuery, MetricSet, MetricSource};
+
+pub struct Source;
+
+impl MetricSource for Source {
+    fn domain(&self) -> &'static str {
+        "enforcement"
+    }
+
+    fn metrics(&self) -> &'static [MetricDef] {
+        METRICS
+    }
+
+    fn compute<'a>(
+        &'a self,
+        db: &'a DatabaseConnection,
+        queries: &'a [MetricQuery],
+    ) -> std::pin::Pin<
+        Box<dyn std::future::Future<Output = crate::error::AppResult<Vec<MetricSet>>> + Send + 'a>,
+    > {
+        Box::pin(async move {
+            let mut out = Vec::with_capacity(queries.len());
+            for q in queries {
+                let filter = KpiFilter {
+                    scope: q.scope.clone(),
+                    region: Some(q.region.clone()),
+                    court_id: None,
+                    from: Some(q.from),
+                    to: Some(q.to),
+                };
+                let k = kpis::compute(db, &filter).await?;
+                out.push(
+                    METRICS
+                        .iter()
+                        .filter_map(|m| kpis::metric_value(&k, m.name).map(|v| (m.name, v)))
+                        .collect(),
+                );
+            }
+            Ok(out)
+        })
+    }
+}

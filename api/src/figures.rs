@@ -1,0 +1,127 @@
+//! The metric registry: what each domain can compute from its records, so that a figure a
+//! report states can be set beside the platform's own value. A domain registers one
+//! `MetricSource` (its metrics by name and unit, and how to compute them for a batch of
+//! regions and periods) in `domains::metric_sources`; the survey module reads the registry
+//! and imports no domain.
+
+use chrono::NaiveDate;
+use sea_orm::DatabaseConnection;
+use std::collections::HashMap;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+
+use crate::access::Scope;
+use crate::domains::region::service::Subtree;
+use crate::error::AppResult;
+
+/// A metric a domain computes: its name (as reported figures name it), canonical unit
+/// and what it counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MetricDef {
+    pub name: &'static str,
+    pub unit: &'static str,
+    pub description: &'static str,
+}
+
+/// What a metric is computed over: a region subtree in a period, within the caller's reach.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct MetricQuery {
+    pub scope: Scope,
+    pub region: Subtree,
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+}
+
+/// The values a domain computed for one query, by metric name.
+pub type MetricSet = HashMap<&'static str, MetricValue>;
+
+type Fut<'a, T> = Pin<Box<dyn Future<Output = AppResult<T>> + Send + 'a>>;
+
+/// A domain's computable metrics.
+pub trait MetricSource: Send + Sync {
+    /// The domain, as reported figures name it (`enforcement`, `community`, ...).
+    fn domain(&self) -> &'static str;
+    /// Every metric it computes.
+    fn metrics(&self) -> &'static [MetricDef];
+    /// The metrics of each query, in the order of `queries`.
+    fn compute<'a>(
+        &'a self,
+        db: &'a DatabaseConnection,
+        queries: &'a [MetricQuery],
+    ) -> Fut<'a, Vec<MetricSet>>;
+}
+
+/// Every domain's metric source.
+#[derive(Clone)]
+pub struct Registry(Vec<Arc<dyn MetricSource>>);
+
+impl Registry {
+    pub fn new(sources: Vec<Arc<dyn MetricSource>>) -> Self {
+        Registry(sources)
+    }
+
+    /// The source of `domain`, if one is registered.
+    pub fn source(&self, domain: &str) -> Option<&Arc<dyn MetricSource>> {
+        self.0.iter().find(|s| s.domain() == domain)
+    }
+
+    /// Every registered source.
+    pub fn sources(&self) -> &[Arc<dyn MetricSource>] {
+        &self.0
+    }
+}
+
+/// `numerator / denominator`, `None` when the denominator is 0.
+pub fn ratio(numerator: i64, denominator: i64) -> Option<f64> {
+    (denominator != 0).then(|| numerator as f64 / denominator as f64)
+}
+
+/// A computed metric, typed so it can be compared with a stated decimal.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum MetricValue {
+    Count(i64),
+    /// Money in fen.
+    Money(i64),
+    /// Hundredths of a unit (areas in 0.01 m²).
+    Centi(i64),
+    Rate(Option<f64>),
+}
+
+impl MetricValue {
+    /// The value as exact decimal text (rates with six places), `None` for an undefined rate.
+    pub fn to_decimal_text(self) -> Option<String> {
+        match self {
+            MetricValue::Count(n) => Some(n.to_string()),
+            MetricValue::Money(fen) | MetricValue::Centi(fen) => Some(crate::scalars::Money(fen).to_string()),
+            MetricValue::Rate(r) => r.map(|r| format!("{r:.6}")),
+        }
+    }
+
+    /// Whether the value, rounded to the places `stated` has, equals `stated`.
+    pub fn matches(self, stated: &str) -> Option<bool> {
+        let places = stated.split_once('.').map_or(0, |(_, f)| f.len()) as i32;
+        let stated: f64 = stated.parse().ok()?;
+        let value = match self {
+            MetricValue::Count(n) => n as f64,
+            MetricValue::Money(fen) | MetricValue::Centi(fen) => fen as f64 / 100.0,
+            MetricValue::Rate(r) => r?,
+        };
+        let scale = 10f64.powi(places);
+        Some(((value * scale).round() - (stated * scale).round()).abs() < 0.5)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::MetricValue::*;
+
+    #[test]
+    fn values_compare_at_the_stated_precision() {
+        assert_eq!(Rate(Some(85.0 / 112.0)).matches("0.787"), Some(false));
+        assert_eq!(Rate(Some(85.0 / 112.0)).matches("0.759"), Some(true));
+        assert_eq!(Count(142).matches("142"), Some(true));
+        assert_eq!(Centi(2050).matches("20.5"), Some(true));
+        assert_eq!(Rate(None).matches("0.5"), None);
+    }
+}

@@ -1,0 +1,344 @@
+//! The write path of every domain: who writes (actor, reach, idempotency key, the one
+//! timestamp of the write), version checks, record ids, and what each write leaves behind
+//! in its own transaction: an audit entry and a change-log row.
+//!
+//! The rules a service follows, so that every domain writes alike:
+//! - a create takes the client's UUID (`uuid`) or makes one (`record_uuid`); a UUID
+//!   already taken is a CONFLICT;
+//! - an update checks `expectedVersion` (`check_version`, and `stale` when a concurrent
+//!   write won between read and update), bumps the version and sets `updated_at` to
+//!   `Who::at`;
+//! - every create, update and delete ends with `Who::created` / `updated` / `deleted`,
+//!   which audit it and append it to the change log (a delete's row is its tombstone);
+//!   they come last before the commit, because the change log's sequence is taken there
+//!   and held until the transaction ends, so sequence numbers grow in commit order.
+
+use async_graphql::Context;
+use chrono::{DateTime, Utc};
+use entity::change_log;
+use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, PrimaryKeyTrait, Set, Statement};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::access::{Action, Actor, Policy, Scope, viewer};
+use crate::audit::service::{self as audit, Entry};
+use crate::error::{AppError, AppResult};
+use crate::idempotency;
+
+/// A record that mutations create, change or delete.
+pub trait Tracked: Serialize {
+    /// GraphQL type of the record, as the change log names it.
+    const TYPE: &'static str;
+    /// Name of the record in the audit log.
+    const ENTITY: &'static str;
+    fn id(&self) -> i64;
+    fn uuid(&self) -> &str;
+}
+
+/// Declares models as `Tracked`: `tracked!(model => "GraphQLType", "audit_entity")`.
+#[macro_export]
+macro_rules! tracked {
+    ($($model:ty => $kind:literal, $entity:literal;)*) => {$(
+        impl $crate::write::Tracked for $model {
+            const TYPE: &'static str = $kind;
+            const ENTITY: &'static str = $entity;
+            fn id(&self) -> i64 {
+                self.id
+            }
+            fn uuid(&self) -> &str {
+                &self.uuid
+            }
+        }
+    )*};
+}
+
+/// What a change did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Operation {
+    Create,
+    Update,
+    Delete,
+}
+
+impl Operation {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Operation::Create => "create",
+            Operation::Update => "update",
+            Operation::Delete => "delete",
+        }
+    }
+}
+
+/// Who changes something: the actor for the audit log, their reach, the idempotency key
+/// of a create, and the time every row of the write carries.
+pub struct Who<'a> {
+    pub actor: &'a Actor,
+    pub scope: &'a Scope,
+    /// Idempotency key of a create mutation, if the client sent one.
+    pub idempotency_key: Option<&'a str>,
+    /// When the write happens: `created_at`/`updated_at` of what it writes.
+    pub at: DateTime<Utc>,
+}
+
+impl<'a> Who<'a> {
+    pub fn new(actor: &'a Actor, scope: &'a Scope, idempotency_key: Option<&'a str>) -> Self {
+        Who {
+            actor,
+            scope,
+            idempotency_key,
+            at: Utc::now(),
+        }
+    }
+
+    /// The record an earlier request with this idempotency key created, if any.
+    pub async fn replayed<E>(
+        &self,
+        db: &impl ConnectionTrait,
+        operation: &str,
+        fingerprint: &str,
+    ) -> AppResult<Option<E::Model>>
+    where
+        E: EntityTrait,
+        i64: Into<<E::PrimaryKey as PrimaryKeyTrait>::ValueType>,
+    {
+        idempotency::replayed::<E>(db, self.actor, self.idempotency_key, operation, fingerprint).await
+    }
+
+    /// Remembers what this request created under its idempotency key.
+    pub async fn remember(
+        &self,
+        db: &impl ConnectionTrait,
+        operation: &str,
+        fingerprint: &str,
+        id: i64,
+    ) -> AppResult<()> {
+        idempotency::remember(db, self.actor, self.idempotency_key, operation, fingerprint, id).await
+    }
+
+    /// Audits and logs a created record.
+    pub async fn created<T: Tracked>(
+        &self,
+        db: &impl ConnectionTrait,
+        operation: &str,
+        record: &T,
+        region_code: &str,
+    ) -> AppResult<()> {
+        self.changed(db, operation, Operation::Create, None, Some(record), region_code)
+            .await
+    }
+
+    /// Audits and logs a changed record.
+    pub async fn updated<T: Tracked>(
+        &self,
+        db: &impl ConnectionTrait,
+        operation: &str,
+        before: &T,
+        after: &T,
+        region_code: &str,
+    ) -> AppResult<()> {
+        self.changed(
+            db,
+            operation,
+            Operation::Update,
+            Some(before),
+            Some(after),
+            region_code,
+        )
+        .await
+    }
+
+    /// Audits and logs a deleted record; its change-log row is the tombstone.
+    pub async fn deleted<T: Tracked>(
+        &self,
+        db: &impl ConnectionTrait,
+        operation: &str,
+        before: &T,
+        region_code: &str,
+    ) -> AppResult<()> {
+        self.changed(db, operation, Operation::Delete, Some(before), None, region_code)
+            .await
+    }
+
+    /// Logs a record the write implies without auditing it separately (a flow node a
+    /// closure adds): its audit entry is the one of the change that implied it.
+    pub async fn logged<T: Tracked>(
+        &self,
+        db: &impl ConnectionTrait,
+        op: Operation,
+        record: &T,
+        region_code: &str,
+    ) -> AppResult<()> {
+        let seq = next_seq(db).await?;
+        change_log::ActiveModel {
+            seq: Set(seq),
+            record_type: Set(T::TYPE.to_owned()),
+            record_id: Set(record.id()),
+            uuid: Set(record.uuid().to_owned()),
+            region_code: Set(Some(region_code.to_owned())),
+            operation: Set(op.as_str().to_owned()),
+            actor: Set(self.actor.subject.chars().take(128).collect()),
+            changed_at: Set(self.at),
+        }
+        .insert(db)
+        .await?;
+        Ok(())
+    }
+
+    async fn changed<T: Tracked>(
+        &self,
+        db: &impl ConnectionTrait,
+        operation: &str,
+        op: Operation,
+        before: Option<&T>,
+        after: Option<&T>,
+        region_code: &str,
+    ) -> AppResult<()> {
+        let Some(record) = after.or(before) else {
+            return Ok(());
+        };
+        audit::record(
+            db,
+            self.actor,
+            Entry {
+                operation,
+                entity: T::ENTITY,
+                entity_id: Some(record.id().to_string()),
+                region_code: Some(region_code.to_owned()),
+                before: before.and_then(audit::snapshot),
+                after: after.and_then(audit::snapshot),
+            },
+        )
+        .await?;
+        self.logged(db, op, record, region_code).await
+    }
+}
+
+/// CONFLICT when a record of `E` already has this UUID (a client's retry that should have
+/// sent its idempotency key, or a clash).
+pub async fn uuid_free<E>(db: &impl ConnectionTrait, column: E::Column, uuid: &str) -> AppResult<()>
+where
+    E: EntityTrait,
+    E::Model: Sync,
+{
+    use sea_orm::{ColumnTrait, PaginatorTrait, QueryFilter};
+    if E::find().filter(column.eq(uuid)).count(db).await? > 0 {
+        return Err(AppError::Conflict(format!(
+            "a record with uuid {uuid} already exists"
+        )));
+    }
+    Ok(())
+}
+
+/// The next change-log sequence number. The counter row stays locked until the
+/// transaction ends, so a later number is never committed before an earlier one.
+async fn next_seq(db: &impl ConnectionTrait) -> AppResult<i64> {
+    let backend = db.get_database_backend();
+    let row = db
+        .query_one_raw(Statement::from_string(
+            backend,
+            "UPDATE change_counter SET seq = seq + 1 WHERE id = 1 RETURNING seq",
+        ))
+        .await?
+        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("change_counter has no row")))?;
+    Ok(row.try_get_by_index::<i64>(0)?)
+}
+
+/// The UUID of a new record: the client's (`field`), checked and in canonical form, or a
+/// fresh random one.
+pub fn record_uuid(field: &str, given: Option<&str>) -> AppResult<String> {
+    match given {
+        None => Ok(uuid::Uuid::new_v4().to_string()),
+        Some(raw) => uuid::Uuid::try_parse(raw.trim())
+            .ok()
+            .filter(|u| !u.is_nil() && !u.is_max())
+            .map(|u| u.hyphenated().to_string())
+            .ok_or_else(|| {
+                AppError::bad_input(
+                    field,
+                    format!("{field} must be a UUID such as 6f1c2a4e-8b0d-4c3e-9a57-2d1e0f3b4c5d"),
+                )
+            }),
+    }
+}
+
+/// A UUID derived from a record's kind and seed number: generated data gets the same
+/// UUIDs on every machine.
+pub fn derived_uuid(kind: &str, n: i64) -> String {
+    let digest = Sha256::digest(format!("{kind}:{n}").as_bytes());
+    let mut bytes = [0u8; 16];
+    bytes.copy_from_slice(&digest[..16]);
+    uuid::Uuid::new_v8(bytes).hyphenated().to_string()
+}
+
+/// The record is at another version than the caller read: CONFLICT.
+pub fn check_version(what: &str, current: i32, expected: i32) -> AppResult<()> {
+    if current != expected {
+        return Err(AppError::Conflict(format!(
+            "{what} is at version {current}, not {expected}: it was changed since you read it; reload and retry"
+        )));
+    }
+    Ok(())
+}
+
+/// A concurrent change won between read and update: the caller's version is stale.
+pub fn stale(what: &'static str) -> impl Fn(sea_orm::DbErr) -> AppError {
+    move |e| match e {
+        sea_orm::DbErr::RecordNotUpdated => {
+            AppError::Conflict(format!("{what} was changed by someone else; reload it and retry"))
+        }
+        e => e.into(),
+    }
+}
+
+/// A unique-key violation raced past the check: report it as CONFLICT.
+pub fn unique_to_conflict(message: &'static str) -> impl Fn(sea_orm::DbErr) -> AppError {
+    move |e| match e.sql_err() {
+        Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => AppError::Conflict(message.to_owned()),
+        _ => e.into(),
+    }
+}
+
+/// The caller's actor, write scope and idempotency key, once a domain's policy lets them
+/// write; resolvers build one and hand its `who()` to the service.
+pub struct Writer {
+    actor: Actor,
+    scope: Scope,
+    idempotency_key: Option<String>,
+}
+
+impl Writer {
+    /// The caller as a writer in the domain of `policy`; FORBIDDEN / UNAUTHENTICATED otherwise.
+    pub fn authorize(ctx: &Context<'_>, policy: &Policy, idempotency_key: Option<String>) -> AppResult<Self> {
+        let v = viewer(ctx);
+        let scope = v.authorize(policy, Action::Write)?;
+        Ok(Writer {
+            actor: v.actor(),
+            scope,
+            idempotency_key,
+        })
+    }
+
+    pub fn who(&self) -> Who<'_> {
+        Who::new(&self.actor, &self.scope, self.idempotency_key.as_deref())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn client_uuids_are_checked_and_made_canonical() {
+        let u = record_uuid("uuid", Some(" 6F1C2A4E-8B0D-4C3E-9A57-2D1E0F3B4C5D ")).unwrap();
+        assert_eq!(u, "6f1c2a4e-8b0d-4c3e-9a57-2d1e0f3b4c5d");
+        assert!(record_uuid("uuid", Some("not-a-uuid")).is_err());
+        assert!(record_uuid("uuid", Some("00000000-0000-0000-0000-000000000000")).is_err());
+        assert_ne!(
+            record_uuid("uuid", None).unwrap(),
+            record_uuid("uuid", None).unwrap()
+        );
+        assert_eq!(derived_uuid("unit", 1), derived_uuid("unit", 1));
+        assert_ne!(derived_uuid("unit", 1), derived_uuid("unit", 2));
+    }
+}

@@ -1,0 +1,640 @@
+//! Community units (社区治理): reports 3 and 7 reproduced, paging and filters, the
+//! standards, permissions (scope, masking, audit), validation, conflicts, the change log,
+//! and statement counts.
+
+use crate::helpers::{Seed, TestApp, spawn_app, spawn_app_with, token};
+use serde_json::{Value, json};
+use std::collections::HashMap;
+
+async fn stats(app: &TestApp, region: &str, year: i32) -> Value {
+    app.data(
+        r#"query($r: String, $y: Int) { communityStats(filter: {regionCode: $r, asOfYear: $y}) {
+            units unitsSettingUp registeredPopulation residentPopulation residentGroups households
+            byType { unitType units share } byRegion { region { code } units share }
+            staff membersAndWorkers roleUnknown female male genderUnknown femaleShare
+            partyMembers partyMemberShare partyMembershipUnknown
+            byRole { role staff byEducation { education staff } byAgeBand { ageBand staff } }
+            unitsWithHouseholds unitsBelowOfficeStandard unitsMeetingOfficeStandard unitsRentingOrBorrowingOffice
+            officeAreaPer100Households staffPer1000Residents facilities { kind status facilities } } }"#,
+        json!({"r": region, "y": year}),
+    )
+    .await["communityStats"]
+    .clone()
+}
+
+fn role<'a>(s: &'a Value, role: &str) -> &'a Value {
+    s["byRole"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["role"] == role)
+        .unwrap()
+}
+
+fn breakdown(r: &Value, list: &str, key: &str) -> HashMap<String, i64> {
+    r[list]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e[key].as_str().unwrap().to_owned(), e["staff"].as_i64().unwrap()))
+        .filter(|(_, n)| *n > 0)
+        .collect()
+}
+
+fn map(pairs: &[(&str, i64)]) -> HashMap<String, i64> {
+    pairs.iter().map(|(k, v)| ((*k).to_owned(), *v)).collect()
+}
+
+#[tokio::test]
+async fn report_7s_city_is_reproduced() {
+    let app = spawn_app_with(Seed::Full).await;
+    let s = stats(&app, "140500", 2023).await;
+    assert_eq!(s["units"], 142);
+    let by_type: Vec<(String, i64, String)> = s["byType"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| {
+            (
+                t["unitType"].as_str().unwrap().to_owned(),
+                t["units"].as_i64().unwrap(),
+                format!("{:.2}", t["share"].as_f64().unwrap()),
+            )
+        })
+        .collect();
+    assert_eq!(
+        by_type,
+        [
+            ("AGRICULTURE".into(), 95, "0.67".into()),
+            ("NON_AGRICULTURAL".into(), 35, "0.25".into()),
+            ("ENTERPRISE".into(), 12, "0.08".into())
+        ]
+    );
+    let by_region: HashMap<String, i64> = s["byRegion"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["region"]["code"].as_str().unwrap().to_owned(),
+                r["units"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        by_region,
+        map(&[
+            ("140502", 75),
+            ("140581", 29),
+            ("L140571", 14),
+            ("140521", 9),
+            ("140524", 7),
+            ("140522", 5),
+            ("140525", 3)
+        ])
+    );
+    // 1,302 members and workers: 1,146 cadres + 88 full-time workers + 68 of unknown role.
+    assert_eq!(s["membersAndWorkers"], 1302);
+    assert_eq!(role(&s, "CADRE")["staff"], 1146);
+    assert_eq!(role(&s, "FULL_TIME_WORKER")["staff"], 88);
+    assert_eq!(s["roleUnknown"], 68);
+    assert_eq!(role(&s, "ASSISTANT")["staff"], 693);
+    // What report 7 does not say stays unknown rather than invented.
+    assert_eq!(s["genderUnknown"], s["staff"]);
+    assert_eq!(s["partyMembershipUnknown"], s["staff"]);
+    let facilities: HashMap<String, i64> = s["facilities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                format!(
+                    "{}:{}",
+                    f["kind"].as_str().unwrap(),
+                    f["status"].as_str().unwrap()
+                ),
+                f["facilities"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(facilities["SERVICE_CENTRE:IN_USE"], 9);
+    assert_eq!(facilities["SERVICE_STATION:IN_USE"], 137);
+    assert_eq!(facilities["HEALTH_STATION:IN_USE"], 36);
+    assert_eq!(facilities["SERVICE_CENTRE:PLANNED"], 5);
+    assert_eq!(facilities["SERVICE_STATION:PLANNED"], 37);
+
+    // 高平: 11 units meet the office standard, 18 rent or borrow rooms below it.
+    let g = stats(&app, "140581", 2023).await;
+    assert_eq!(g["units"], 29);
+    assert_eq!(g["unitsWithHouseholds"], 29);
+    assert_eq!(g["unitsMeetingOfficeStandard"], 11);
+    assert_eq!(g["unitsBelowOfficeStandard"], 18);
+    assert_eq!(g["unitsRentingOrBorrowingOffice"], 18);
+    let d = app
+        .data(
+            r#"{ communityUnits(filter: {regionCode: "140581", belowStandard: OFFICE}, first: 100) {
+                totalCount nodes { unitType meetsOfficeStandard officeAreaPer100Households facilities { kind tenure } } } }"#,
+            json!({}),
+        )
+        .await;
+    assert_eq!(d["communityUnits"]["totalCount"], 18);
+    for u in d["communityUnits"]["nodes"].as_array().unwrap() {
+        assert_eq!(u["unitType"], "NON_AGRICULTURAL");
+        assert_eq!(u["meetsOfficeStandard"], false);
+        assert!(u["officeAreaPer100Households"].as_f64().unwrap() < 20.0);
+    }
+    let d = app
+        .data(
+            r#"{ communityUnits(filter: {nameContains: "北阳"}) { nodes { name households residentPopulation meetsOfficeStandard region { code } } } }"#,
+            json!({}),
+        )
+        .await;
+    let beiyang = &d["communityUnits"]["nodes"][0];
+    assert_eq!(beiyang["households"], 51);
+    assert!(
+        beiyang["residentPopulation"].is_null(),
+        "'200多人' is not a count"
+    );
+    assert_eq!(beiyang["region"]["code"], "140581");
+}
+
+#[tokio::test]
+async fn report_3s_county_is_reproduced_with_its_contradictions_visible() {
+    let app = spawn_app_with(Seed::Full).await;
+    let s = stats(&app, "L03", 2023).await;
+    assert_eq!(s["units"], 12);
+    assert_eq!(s["unitsSettingUp"], 1);
+    assert_eq!(s["residentGroups"], 106);
+    assert_eq!(s["registeredPopulation"], 42985);
+    assert_eq!(s["residentPopulation"], 80433);
+    assert_eq!(s["staff"], 112);
+    assert_eq!(s["partyMembers"], 85);
+    assert_eq!(s["female"], 73);
+    assert_eq!(s["male"], 39);
+    // The counts are the report's; its shares are not: 85/112 and 73/112.
+    assert_eq!(format!("{:.3}", s["partyMemberShare"].as_f64().unwrap()), "0.759");
+    assert_eq!(format!("{:.3}", s["femaleShare"].as_f64().unwrap()), "0.652");
+
+    let sec = role(&s, "PARTY_SECRETARY");
+    assert_eq!(sec["staff"], 12);
+    assert_eq!(
+        breakdown(sec, "byEducation", "education"),
+        map(&[("SECONDARY", 1), ("JUNIOR_COLLEGE", 7), ("BACHELOR", 4)])
+    );
+    assert_eq!(
+        breakdown(sec, "byAgeBand", "ageBand"),
+        map(&[("UP_TO_35", 1), ("FROM_36_TO_50", 9), ("OVER_50", 2)])
+    );
+    let dir = role(&s, "DIRECTOR");
+    assert_eq!(dir["staff"], 12);
+    assert_eq!(
+        breakdown(dir, "byEducation", "education"),
+        map(&[("JUNIOR_COLLEGE", 9), ("BACHELOR", 2), ("UNKNOWN", 1)])
+    );
+    assert_eq!(
+        breakdown(dir, "byAgeBand", "ageBand"),
+        map(&[("UP_TO_35", 4), ("FROM_36_TO_50", 7), ("UNKNOWN", 1)])
+    );
+    let dep = role(&s, "DEPUTY_SECRETARY");
+    assert_eq!(breakdown(dep, "byAgeBand", "ageBand"), map(&[("UNKNOWN", 5)]));
+    let cadres = role(&s, "CADRE");
+    assert_eq!(
+        breakdown(cadres, "byAgeBand", "ageBand"),
+        map(&[("UP_TO_35", 20), ("FROM_36_TO_50", 24), ("OVER_50", 2)])
+    );
+    let sw = role(&s, "SOCIAL_WORKER");
+    assert_eq!(sw["staff"], 37);
+    assert_eq!(
+        breakdown(sw, "byEducation", "education"),
+        map(&[
+            ("SECONDARY", 4),
+            ("JUNIOR_COLLEGE", 13),
+            ("BACHELOR", 17),
+            ("UNKNOWN", 3)
+        ])
+    );
+    assert_eq!(
+        breakdown(sw, "byAgeBand", "ageBand"),
+        map(&[("UP_TO_35", 22), ("FROM_36_TO_50", 12), ("UNKNOWN", 3)])
+    );
+    // Ages move with the year they are counted in.
+    let later = stats(&app, "L03", 2026).await;
+    assert_ne!(
+        breakdown(role(&later, "CADRE"), "byAgeBand", "ageBand"),
+        breakdown(cadres, "byAgeBand", "ageBand")
+    );
+}
+
+#[tokio::test]
+async fn reported_figures_of_reports_3_and_7_are_computed_and_checked() {
+    let app = spawn_app_with(Seed::Full).await;
+    let d = app
+        .data(
+            r#"{ reportedFigures(filter: {domain: "community"}) { reportNo metric regionCode value computedValue consistent sourceText note } }"#,
+            json!({}),
+        )
+        .await;
+    let figures = d["reportedFigures"].as_array().unwrap();
+    assert!(figures.len() >= 70, "{} figures", figures.len());
+    let mut inconsistent = Vec::new();
+    let mut uncomputed = Vec::new();
+    for f in figures {
+        assert!(!f["sourceText"].as_str().unwrap().is_empty());
+        let key = format!(
+            "{}:{}:{}",
+            f["reportNo"],
+            f["metric"].as_str().unwrap(),
+            f["regionCode"].as_str().unwrap()
+        );
+        match f["consistent"].as_bool() {
+            None => uncomputed.push(key),
+            Some(false) => inconsistent.push((key, f["computedValue"].as_str().unwrap().to_owned())),
+            Some(true) => {}
+        }
+    }
+    inconsistent.sort();
+    assert_eq!(
+        inconsistent,
+        [
+            ("3:femaleShare:L03".to_owned(), "0.651786".to_owned()),
+            ("3:partyMemberShare:L03".to_owned(), "0.758929".to_owned())
+        ]
+    );
+    uncomputed.sort();
+    assert_eq!(
+        uncomputed,
+        [
+            "3:deputySecretaries.age.30to40:L03",
+            "7:centralInvestment:L14052101",
+            "7:facilityInvestment:140500",
+            "7:households:140581",
+            "7:renovatedServiceStations:140500",
+            "7:renovatedServiceStations:140502",
+            "7:renovatedServiceStations:140581",
+        ]
+    );
+}
+
+#[tokio::test]
+async fn units_page_both_ways_and_filter() {
+    let app = spawn_app_with(Seed::Full).await;
+    let q = r#"query($after: String, $before: String, $first: Int, $last: Int) {
+        communityUnits(filter: {regionCode: "140502"}, orderBy: {field: NAME, direction: DESC},
+                       first: $first, after: $after, last: $last, before: $before) {
+            totalCount nodes { id name } pageInfo { hasNextPage hasPreviousPage endCursor startCursor } } }"#;
+    let mut seen = Vec::new();
+    let mut after: Option<String> = None;
+    loop {
+        let d = app.data(q, json!({"first": 20, "after": after})).await;
+        let c = &d["communityUnits"];
+        assert_eq!(c["totalCount"], 75);
+        for n in c["nodes"].as_array().unwrap() {
+            seen.push(n["name"].as_str().unwrap().to_owned());
+        }
+        if c["pageInfo"]["hasNextPage"] == false {
+            break;
+        }
+        after = c["pageInfo"]["endCursor"].as_str().map(str::to_owned);
+    }
+    assert_eq!(seen.len(), 75);
+    let mut sorted = seen.clone();
+    sorted.sort_by(|a, b| b.cmp(a));
+    assert_eq!(seen, sorted, "name descending");
+    // Backward from the end gives the last page in the same order.
+    let d = app.data(q, json!({"last": 5})).await;
+    let last: Vec<String> = d["communityUnits"]["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["name"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(last, seen[70..]);
+
+    let count = |filter: &'static str| {
+        let app = &app;
+        async move {
+            app.data(
+                &format!("{{ communityUnits(filter: {filter}) {{ totalCount }} }}"),
+                json!({}),
+            )
+            .await["communityUnits"]["totalCount"]
+                .as_i64()
+                .unwrap()
+        }
+    };
+    assert_eq!(count(r#"{unitType: ENTERPRISE}"#).await, 12);
+    assert_eq!(count(r#"{regionCode: "L03", status: SETTING_UP}"#).await, 1);
+    assert_eq!(count(r#"{regionCode: "L0301"}"#).await, 2);
+    assert_eq!(count(r#"{nameContains: "%"}"#).await, 0);
+    assert_eq!(
+        app.error_code(
+            r#"{ communityUnits(filter: {regionCode: "999999"}) { totalCount } }"#,
+            json!({})
+        )
+        .await,
+        "BAD_USER_INPUT"
+    );
+}
+
+#[tokio::test]
+async fn a_page_of_units_with_their_relations_runs_a_fixed_number_of_statements() {
+    let app = spawn_app_with(Seed::Full).await;
+    let q = r#"query($n: Int) { communityUnits(first: $n, filter: {regionCode: "140500"}) {
+        nodes { name region { name } staff { role unit { name } } facilities { kind floorAreaM2 }
+                grids { name workers { role } } officeAreaM2 meetsOfficeStandard } } }"#;
+    app.data(q, json!({"n": 1})).await;
+    let mut runs = Vec::new();
+    for n in [1, 20, 100] {
+        app.reset_statements();
+        let d = app.data(q, json!({"n": n})).await;
+        assert_eq!(d["communityUnits"]["nodes"].as_array().unwrap().len(), n as usize);
+        runs.push(app.statements().len());
+    }
+    // The page, staff, facilities, grids, grid workers and the staff's units: one statement
+    // each (a batch may split in two when a level outlasts the loader's delay).
+    assert!(runs.iter().all(|n| *n <= 10), "statements per request: {runs:?}");
+}
+
+const CREATE_UNIT: &str = r#"mutation($input: CommunityUnitInput!, $uuid: String, $key: String) {
+    createCommunityUnit(input: $input, uuid: $uuid, idempotencyKey: $key) { id uuid name version households regionCode } }"#;
+const ADD_STAFF: &str = r#"mutation($input: CommunityStaffInput!, $key: String) {
+    addCommunityStaff(input: $input, idempotencyKey: $key) { id role version name phone } }"#;
+
+fn unit_input(region: &str) -> Value {
+    json!({"name": "测试社区", "regionCode": region, "unitType": "NON_AGRICULTURAL",
+           "households": 1000, "residentPopulation": 3000, "honours": ["和谐社区"]})
+}
+
+#[tokio::test]
+async fn writes_are_validated_versioned_idempotent_and_logged() {
+    let app = spawn_app().await;
+    app.act_as("civil_affairs_officer", Some("140581"));
+    // Outside the officer's reach, or an impossible value: BAD_USER_INPUT naming the field.
+    let err = app
+        .error(CREATE_UNIT, json!({"input": unit_input("140502")}))
+        .await;
+    assert_eq!(err["extensions"]["code"], "BAD_USER_INPUT");
+    assert_eq!(err["extensions"]["field"], "regionCode");
+    for (field, value) in [
+        ("households", json!(-1)),
+        ("residentPopulation", json!(-5)),
+        ("formedYear", json!(1800)),
+        ("name", json!(" ")),
+    ] {
+        let mut input = unit_input("140581");
+        input[field] = value;
+        let err = app.error(CREATE_UNIT, json!({"input": input})).await;
+        assert_eq!(err["extensions"]["code"], "BAD_USER_INPUT", "{field}");
+        assert_eq!(err["extensions"]["field"], field);
+    }
+    assert_eq!(
+        app.error_code(
+            CREATE_UNIT,
+            json!({"input": unit_input("140581"), "uuid": "nope"})
+        )
+        .await,
+        "BAD_USER_INPUT"
+    );
+
+    // A client-generated UUID is kept; reusing it is a CONFLICT; an idempotent retry
+    // returns the first unit.
+    let uuid = "6f1c2a4e-8b0d-4c3e-9a57-2d1e0f3b4c5d";
+    let first = app
+        .data(
+            CREATE_UNIT,
+            json!({"input": unit_input("140581"), "uuid": uuid, "key": "k-1"}),
+        )
+        .await["createCommunityUnit"]
+        .clone();
+    assert_eq!(first["uuid"], uuid);
+    let again = app
+        .data(
+            CREATE_UNIT,
+            json!({"input": unit_input("140581"), "uuid": uuid, "key": "k-1"}),
+        )
+        .await["createCommunityUnit"]
+        .clone();
+    assert_eq!(again["id"], first["id"]);
+    assert_eq!(
+        app.error_code(CREATE_UNIT, json!({"input": unit_input("140581"), "uuid": uuid}))
+            .await,
+        "CONFLICT"
+    );
+    let unit = first["id"].as_str().unwrap().to_owned();
+
+    // Staff: one party secretary per unit; birth years in range; personal data kept.
+    let staff = |role: &str| {
+        json!({"input": {"unitId": unit, "name": "李秀兰", "role": role, "gender": "FEMALE", "birthYear": 1980,
+                         "education": "BACHELOR", "partyMember": true, "phone": "13912345678"}})
+    };
+    let sec = app.data(ADD_STAFF, staff("PARTY_SECRETARY")).await["addCommunityStaff"].clone();
+    assert_eq!(sec["name"], "李秀兰");
+    assert_eq!(
+        app.error_code(ADD_STAFF, staff("PARTY_SECRETARY")).await,
+        "CONFLICT"
+    );
+    let mut old = staff("CADRE");
+    old["input"]["birthYear"] = json!(1900);
+    assert_eq!(app.error_code(ADD_STAFF, old).await, "BAD_USER_INPUT");
+    let mut not_secretary = staff("CADRE");
+    not_secretary["input"]["alsoDirector"] = json!(true);
+    assert_eq!(app.error_code(ADD_STAFF, not_secretary).await, "BAD_USER_INPUT");
+
+    // Grids cover no more households than the unit has.
+    let grid = app
+        .data(
+            r#"mutation($u: ID!) { addCommunityGrid(unitId: $u, name: "一网格", households: 600) { id version } }"#,
+            json!({"u": unit}),
+        )
+        .await["addCommunityGrid"]
+        .clone();
+    assert_eq!(
+        app.error_code(
+            r#"mutation($u: ID!) { addCommunityGrid(unitId: $u, name: "二网格", households: 401) { id } }"#,
+            json!({"u": unit}),
+        )
+        .await,
+        "BAD_USER_INPUT"
+    );
+
+    // Versions: the current one wins once; the stale one is a CONFLICT.
+    let mut input = unit_input("140581");
+    input["households"] = json!(1200);
+    let update = r#"mutation($id: ID!, $input: CommunityUnitInput!, $v: Int!) {
+        updateCommunityUnit(id: $id, input: $input, expectedVersion: $v) { version households } }"#;
+    let updated = app
+        .data(update, json!({"id": unit, "input": input, "v": 1}))
+        .await;
+    assert_eq!(updated["updateCommunityUnit"]["version"], 2);
+    assert_eq!(
+        app.error_code(update, json!({"id": unit, "input": input, "v": 1}))
+            .await,
+        "CONFLICT"
+    );
+    // A unit with staff cannot go; once they are gone it can, leaving tombstones.
+    let delete =
+        r#"mutation($id: ID!, $v: Int!) { deleteCommunityUnit(id: $id, expectedVersion: $v) { id } }"#;
+    assert_eq!(
+        app.error_code(delete, json!({"id": unit, "v": 2})).await,
+        "CONFLICT"
+    );
+    app.data(
+        r#"mutation($id: ID!) { removeCommunityStaff(id: $id, expectedVersion: 1) { id } }"#,
+        json!({"id": sec["id"]}),
+    )
+    .await;
+    app.data(
+        r#"mutation($id: ID!, $v: Int!) { removeCommunityGrid(id: $id, expectedVersion: $v) { id } }"#,
+        json!({"id": grid["id"], "v": grid["version"]}),
+    )
+    .await;
+    app.data(delete, json!({"id": unit, "v": 2})).await;
+
+    // Every write is in the change log, in order, deletions as tombstones.
+    use sea_orm::{EntityTrait, QueryOrder};
+    let log = entity::change_log::Entity::find()
+        .order_by_asc(entity::change_log::Column::Seq)
+        .all(&app.db)
+        .await
+        .unwrap();
+    let ops: Vec<(String, String)> = log
+        .iter()
+        .map(|r| (r.record_type.clone(), r.operation.clone()))
+        .collect();
+    assert_eq!(
+        ops,
+        [
+            ("CommunityUnit", "create"),
+            ("CommunityStaff", "create"),
+            ("CommunityGrid", "create"),
+            ("CommunityUnit", "update"),
+            ("CommunityStaff", "delete"),
+            ("CommunityGrid", "delete"),
+            ("CommunityUnit", "delete"),
+        ]
+        .map(|(a, b)| (a.to_owned(), b.to_owned()))
+    );
+    assert!(log.windows(2).all(|w| w[0].seq < w[1].seq));
+    assert_eq!(log[0].uuid, uuid);
+    assert!(log.iter().all(|r| r.region_code.as_deref() == Some("140581")));
+    // And audited with them.
+    app.act_as("admin", None);
+    let d = app
+        .data(
+            r#"{ auditLog(filter: {entity: "community_unit"}) { totalCount } }"#,
+            json!({}),
+        )
+        .await;
+    assert_eq!(d["auditLog"]["totalCount"], 3);
+}
+
+#[tokio::test]
+async fn concurrent_secretaries_have_one_winner() {
+    let app = spawn_app().await;
+    let unit = app
+        .data(CREATE_UNIT, json!({"input": unit_input("140581")}))
+        .await["createCommunityUnit"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let admin = token("admin", &["admin"], None);
+    let mut tasks = Vec::new();
+    for i in 0..5 {
+        let (client, url, admin, unit) = (
+            app.client.clone(),
+            format!("{}/graphql", app.base),
+            admin.clone(),
+            unit.clone(),
+        );
+        tasks.push(tokio::spawn(async move {
+            let body = json!({"query": ADD_STAFF, "variables":
+                {"input": {"unitId": unit, "name": format!("书记{i}"), "role": "PARTY_SECRETARY"}}});
+            let r = client
+                .post(url)
+                .bearer_auth(admin)
+                .json(&body)
+                .send()
+                .await
+                .expect("send");
+            r.json::<Value>().await.expect("json")
+        }));
+    }
+    let mut results = Vec::new();
+    for t in tasks {
+        results.push(t.await.expect("task"));
+    }
+    let ok = results.iter().filter(|r| r.get("errors").is_none()).count();
+    assert_eq!(ok, 1, "{results:#?}");
+    for r in results.iter().filter(|r| r.get("errors").is_some()) {
+        assert_eq!(r["errors"][0]["extensions"]["code"], "CONFLICT");
+    }
+}
+
+#[tokio::test]
+async fn roles_scope_masking_and_audit() {
+    let app = spawn_app_with(Seed::Full).await;
+    let q = r#"{ communityUnits(first: 1, filter: {regionCode: "L03", status: ACTIVE}) { totalCount nodes { staff { name } } } }"#;
+    // Analysts read masked names; court officers read no community records.
+    app.act_as("analyst", None);
+    let d = app.data(q, json!({})).await;
+    let name = d["communityUnits"]["nodes"][0]["staff"][0]["name"]
+        .as_str()
+        .unwrap();
+    assert!(name.contains('*'), "{name}");
+    app.act_as("court_officer", Some("361100"));
+    assert_eq!(app.error_code(q, json!({})).await, "FORBIDDEN");
+    app.act_as("analyst", None);
+    assert_eq!(
+        app.error_code(CREATE_UNIT, json!({"input": unit_input("140581")}))
+            .await,
+        "FORBIDDEN"
+    );
+    app.act_anonymously();
+    assert_eq!(app.error_code(q, json!({})).await, "UNAUTHENTICATED");
+    // Anonymous callers read the published statistics.
+    assert_eq!(stats(&app, "L03", 2023).await["staff"], 112);
+
+    // A civil-affairs officer of 高平 sees 高平's units only, and names unmasked (audited).
+    app.act_as("civil_affairs_officer", Some("140581"));
+    let d = app
+        .data(
+            "{ communityUnits(first: 1) { totalCount nodes { id staff { name } } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(d["communityUnits"]["totalCount"], 29);
+    assert!(
+        !d["communityUnits"]["nodes"][0]["staff"][0]["name"]
+            .as_str()
+            .unwrap()
+            .contains('*')
+    );
+    let s = stats(&app, "140500", 2023).await;
+    assert_eq!(s["units"], 29, "statistics cover the caller's reach");
+    // A unit out of reach reads as missing, by id and by node.
+    app.act_as("admin", None);
+    let other = app
+        .data(
+            r#"{ communityUnits(first: 1, filter: {regionCode: "140502"}) { nodes { id } } }"#,
+            json!({}),
+        )
+        .await["communityUnits"]["nodes"][0]["id"]
+        .clone();
+    app.act_as("civil_affairs_officer", Some("140581"));
+    let d = app
+        .data(
+            "query($id: ID!) { communityUnit(id: $id) { name } node(id: $id) { id } }",
+            json!({"id": other}),
+        )
+        .await;
+    assert!(d["communityUnit"].is_null() && d["node"].is_null());
+    app.act_as("admin", None);
+    let d = app
+        .data(
+            r#"{ auditLog(filter: {operation: "readPersonalData", entity: "community_staff"}) { totalCount nodes { role regionCode } } }"#,
+            json!({}),
+        )
+        .await;
+    assert!(d["auditLog"]["totalCount"].as_i64().unwrap() >= 1);
+    assert_eq!(d["auditLog"]["nodes"][0]["role"], "civil_affairs_officer");
+}
