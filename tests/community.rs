@@ -638,3 +638,149 @@ async fn roles_scope_masking_and_audit() {
     assert!(d["auditLog"]["totalCount"].as_i64().unwrap() >= 1);
     assert_eq!(d["auditLog"]["nodes"][0]["role"], "civil_affairs_officer");
 }
+
+#[tokio::test]
+async fn grids_workers_facilities_standards_and_nodes() {
+    let app = spawn_app().await;
+    app.act_as("civil_affairs_officer", Some("140581"));
+    let mut input = unit_input("140581");
+    input["households"] = json!(500);
+    input["residentPopulation"] = json!(2000);
+    let unit = app.data(CREATE_UNIT, json!({"input": input})).await["createCommunityUnit"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let grid = app
+        .data(
+            r#"mutation($u: ID!) { addCommunityGrid(unitId: $u, name: "东区网格", households: 300) { id } }"#,
+            json!({"u": unit}),
+        )
+        .await["addCommunityGrid"]["id"]
+        .clone();
+    let worker = app
+        .data(
+            ADD_STAFF,
+            json!({"input": {"unitId": unit, "gridId": grid, "name": "周海燕", "role": "GRID_WORKER",
+                             "monthlyPay": "2800.00", "idNumber": null}}),
+        )
+        .await["addCommunityStaff"]
+        .clone();
+    assert_eq!(worker["role"], "GRID_WORKER");
+    // A grid of another unit is refused.
+    let other = app
+        .data(CREATE_UNIT, json!({"input": unit_input("140581")}))
+        .await["createCommunityUnit"]["id"]
+        .clone();
+    assert_eq!(
+        app.error_code(
+            ADD_STAFF,
+            json!({"input": {"unitId": other, "gridId": grid, "name": "赵强", "role": "GRID_WORKER"}})
+        )
+        .await,
+        "BAD_USER_INPUT"
+    );
+    // Office 80 m² for 500 households is 16 per 100: below 20. Elderly care 250 m² for
+    // 2,000 residents is 0.125 per resident: above 0.1.
+    let add = r#"mutation($i: CommunityFacilityInput!) { addCommunityFacility(input: $i) { id floorAreaM2 tenure } }"#;
+    let office = app
+        .data(
+            add,
+            json!({"i": {"unitId": unit, "kind": "OFFICE", "floorAreaM2": "80.00", "tenure": "RENTED"}}),
+        )
+        .await["addCommunityFacility"]
+        .clone();
+    assert_eq!(office["floorAreaM2"], "80.00");
+    app.data(
+        add,
+        json!({"i": {"unitId": unit, "kind": "ELDERLY_CARE", "floorAreaM2": "250"}}),
+    )
+    .await;
+    assert_eq!(
+        app.error_code(
+            add,
+            json!({"i": {"unitId": unit, "kind": "OFFICE", "floorAreaM2": "-1"}})
+        )
+        .await,
+        "BAD_USER_INPUT"
+    );
+    let d = app
+        .data(
+            r#"query($id: ID!) { communityUnit(id: $id) { officeAreaM2 officeAreaPer100Households meetsOfficeStandard
+                elderlyCareAreaM2 elderlyCareAreaPerResident meetsElderlyCareStandard
+                grids { name households workers { name role monthlyPay } } } }"#,
+            json!({"id": unit}),
+        )
+        .await["communityUnit"]
+        .clone();
+    assert_eq!(d["officeAreaM2"], "80.00");
+    assert_eq!(d["officeAreaPer100Households"], 16.0);
+    assert_eq!(d["meetsOfficeStandard"], false);
+    assert_eq!(d["elderlyCareAreaPerResident"], 0.125);
+    assert_eq!(d["meetsElderlyCareStandard"], true);
+    assert_eq!(d["grids"][0]["workers"][0]["name"], "周海燕");
+    assert_eq!(d["grids"][0]["workers"][0]["monthlyPay"], "2800.00");
+    let below = |standard: &'static str| {
+        let app = &app;
+        async move {
+            app.data(
+                &format!("{{ communityUnits(filter: {{belowStandard: {standard}}}) {{ nodes {{ id }} }} }}"),
+                json!({}),
+            )
+            .await["communityUnits"]["nodes"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|n| n["id"].as_str().unwrap().to_owned())
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(
+        below("OFFICE").await,
+        [unit.clone(), other.as_str().unwrap().to_owned()]
+    );
+    assert_eq!(below("ELDERLY_CARE").await, [other.as_str().unwrap().to_owned()]);
+    // Every new type resolves through node(id).
+    for id in [
+        json!(unit),
+        grid.clone(),
+        worker["id"].clone(),
+        office["id"].clone(),
+    ] {
+        let d = app
+            .data("query($id: ID!) { node(id: $id) { id } }", json!({"id": id}))
+            .await;
+        assert_eq!(d["node"]["id"], id);
+    }
+    // A supervisor of 高平 reads the unit, masked; one of 城区 does not see it.
+    app.act_as("supervisor", Some("140581"));
+    let d = app
+        .data(
+            "query($id: ID!) { communityUnit(id: $id) { staff { name } } }",
+            json!({"id": unit}),
+        )
+        .await;
+    assert_eq!(d["communityUnit"]["staff"][0]["name"], "周**");
+    app.act_as("supervisor", Some("140502"));
+    let d = app
+        .data(
+            "query($id: ID!) { communityUnit(id: $id) { name } }",
+            json!({"id": unit}),
+        )
+        .await;
+    assert!(d["communityUnit"].is_null());
+    // Removing the grid leaves its worker with the unit, on no grid.
+    app.act_as("civil_affairs_officer", Some("140581"));
+    app.data(
+        r#"mutation($id: ID!) { removeCommunityGrid(id: $id, expectedVersion: 1) { id } }"#,
+        json!({"id": grid}),
+    )
+    .await;
+    let d = app
+        .data(
+            "query($id: ID!) { node(id: $id) { ... on CommunityStaff { gridId version } } }",
+            json!({"id": worker["id"]}),
+        )
+        .await;
+    assert!(d["node"]["gridId"].is_null());
+    assert_eq!(d["node"]["version"], 2);
+}

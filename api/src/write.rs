@@ -52,6 +52,23 @@ macro_rules! tracked {
     )*};
 }
 
+/// A tracked record with a version for optimistic concurrency.
+pub trait Versioned: Tracked {
+    fn version(&self) -> i32;
+}
+
+/// Declares tracked models as `Versioned` (their `version` column).
+#[macro_export]
+macro_rules! versioned {
+    ($($model:ty),* $(,)?) => {$(
+        impl $crate::write::Versioned for $model {
+            fn version(&self) -> i32 {
+                self.version
+            }
+        }
+    )*};
+}
+
 /// What a change did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Operation {
@@ -158,6 +175,46 @@ impl<'a> Who<'a> {
     ) -> AppResult<()> {
         self.changed(db, operation, Operation::Delete, Some(before), None, region_code)
             .await
+    }
+
+    /// Deletes `record` if it is still at `expected_version` (CONFLICT when the caller read an
+    /// older version or a concurrent write won), then audits and logs the deletion: the
+    /// change-log row is the record's tombstone. `what` names the record in messages.
+    pub async fn delete<E>(
+        &self,
+        db: &impl ConnectionTrait,
+        operation: &str,
+        what: &str,
+        record: &E::Model,
+        region_code: &str,
+        expected_version: i32,
+    ) -> AppResult<()>
+    where
+        E: EntityTrait,
+        E::Model: Versioned,
+        E::Column: std::str::FromStr,
+    {
+        use sea_orm::{ColumnTrait, QueryFilter};
+        check_version(what, record.version(), expected_version)?;
+        let column = |name: &str| {
+            name.parse::<E::Column>().map_err(|_| {
+                AppError::Internal(anyhow::anyhow!(
+                    "{} has no column {name}",
+                    <E::Model as Tracked>::ENTITY
+                ))
+            })
+        };
+        let deleted = E::delete_many()
+            .filter(column("id")?.eq(record.id()))
+            .filter(column("version")?.eq(expected_version))
+            .exec(db)
+            .await?;
+        if deleted.rows_affected == 0 {
+            return Err(AppError::Conflict(format!(
+                "{what} was changed by someone else; reload it and retry"
+            )));
+        }
+        self.deleted(db, operation, record, region_code).await
     }
 
     /// Logs a record the write implies without auditing it separately (a flow node a

@@ -18,3 +18,10 @@ crate::tracked! {
     entity::community::facility::Model => "CommunityFacility", "community_facility";
     entity::community::grid::Model => "CommunityGrid", "community_grid";
 }
+
+crate::versioned!(
+    entity::community::unit::Model,
+    entity::community::staff::Model,
+    entity::community::facility::Model,
+    entity::community::grid::Model,
+);

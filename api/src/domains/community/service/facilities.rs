@@ -175,19 +175,15 @@ pub async fn delete_facility(
     let current = find_facility(&txn, id, who.scope)
         .await?
         .ok_or_else(|| AppError::not_found("community facility", id))?;
-    check_version("the facility", current.version, expected_version)?;
-    let res = facility::Entity::delete_many()
-        .filter(facility::Column::Id.eq(id))
-        .filter(facility::Column::Version.eq(expected_version))
-        .exec(&txn)
-        .await?;
-    if res.rows_affected == 0 {
-        return Err(AppError::Conflict(
-            "the facility was changed by someone else; reload and retry".into(),
-        ));
-    }
-    who.deleted(&txn, "removeCommunityFacility", &current, &current.region_code)
-        .await?;
+    who.delete::<facility::Entity>(
+        &txn,
+        "removeCommunityFacility",
+        "the facility",
+        &current,
+        &current.region_code,
+        expected_version,
+    )
+    .await?;
     txn.commit().await?;
     Ok(current)
 }

@@ -190,18 +190,15 @@ pub async fn delete_grid(
         who.updated(&txn, "removeCommunityGrid", &w, &after, &w.region_code)
             .await?;
     }
-    let res = grid::Entity::delete_many()
-        .filter(grid::Column::Id.eq(id))
-        .filter(grid::Column::Version.eq(expected_version))
-        .exec(&txn)
-        .await?;
-    if res.rows_affected == 0 {
-        return Err(AppError::Conflict(
-            "the grid was changed by someone else; reload and retry".into(),
-        ));
-    }
-    who.deleted(&txn, "removeCommunityGrid", &current, &current.region_code)
-        .await?;
+    who.delete::<grid::Entity>(
+        &txn,
+        "removeCommunityGrid",
+        "the grid",
+        &current,
+        &current.region_code,
+        expected_version,
+    )
+    .await?;
     txn.commit().await?;
     Ok(current)
 }

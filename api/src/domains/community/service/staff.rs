@@ -277,19 +277,15 @@ pub async fn delete_staff(
     let current = find_staff(&txn, id, who.scope)
         .await?
         .ok_or_else(|| AppError::not_found("community staff member", id))?;
-    check_version("the staff member", current.version, expected_version)?;
-    let res = staff::Entity::delete_many()
-        .filter(staff::Column::Id.eq(id))
-        .filter(staff::Column::Version.eq(expected_version))
-        .exec(&txn)
-        .await?;
-    if res.rows_affected == 0 {
-        return Err(AppError::Conflict(
-            "the staff member was changed by someone else; reload and retry".into(),
-        ));
-    }
-    who.deleted(&txn, "removeCommunityStaff", &current, &current.region_code)
-        .await?;
+    who.delete::<staff::Entity>(
+        &txn,
+        "removeCommunityStaff",
+        "the staff member",
+        &current,
+        &current.region_code,
+        expected_version,
+    )
+    .await?;
     txn.commit().await?;
     Ok(current)
 }

@@ -407,7 +407,6 @@ pub async fn delete_unit(
 ) -> AppResult<unit::Model> {
     let txn = crate::store::begin_write(db).await?;
     let current = require_unit(&txn, id, who.scope).await?;
-    check_version("the unit", current.version, expected_version)?;
     let staff = super::staff::count_of(&txn, id).await?;
     let facilities = super::facilities::count_of(&txn, id).await?;
     let grids = super::grids::count_of(&txn, id).await?;
@@ -416,18 +415,15 @@ pub async fn delete_unit(
             "the unit still has {staff} staff, {facilities} facilities and {grids} grids; remove them first"
         )));
     }
-    let res = unit::Entity::delete_many()
-        .filter(unit::Column::Id.eq(id))
-        .filter(unit::Column::Version.eq(expected_version))
-        .exec(&txn)
-        .await?;
-    if res.rows_affected == 0 {
-        return Err(AppError::Conflict(
-            "the unit was changed by someone else; reload it and retry".into(),
-        ));
-    }
-    who.deleted(&txn, "deleteCommunityUnit", &current, &current.region_code)
-        .await?;
+    who.delete::<unit::Entity>(
+        &txn,
+        "deleteCommunityUnit",
+        "the unit",
+        &current,
+        &current.region_code,
+        expected_version,
+    )
+    .await?;
     txn.commit().await?;
     Ok(current)
 }
