@@ -63,7 +63,7 @@ async fn region_filters_and_paging() {
     let d = app.data(q, json!({"f": {"level": "PROVINCE"}})).await;
     assert_eq!(
         d["regions"]["nodes"],
-        json!([{"code": "140000"}, {"code": "360000"}, {"code": "510000"}])
+        json!([{"code": "140000"}, {"code": "150000"}, {"code": "360000"}, {"code": "510000"}, {"code": "520000"}])
     );
     let d = app.data(q, json!({"f": {"nameContains": "阳"}})).await;
     let codes: Vec<&str> = d["regions"]["nodes"]

@@ -68,6 +68,8 @@ pub struct Settings {
 #[derive(Debug, Clone)]
 pub struct Limits {
     pub max_body_bytes: usize,
+    /// Largest CSV file `POST /import/observations.csv` takes (`IMPORT_MAX_BYTES`, 10 MB).
+    pub max_import_bytes: usize,
     pub max_query_length: usize,
     pub max_batch: usize,
     pub max_aliases: usize,
@@ -81,6 +83,7 @@ impl Default for Limits {
     fn default() -> Self {
         Limits {
             max_body_bytes: 256 * 1024,
+            max_import_bytes: 10 * 1024 * 1024,
             max_query_length: 16 * 1024,
             max_batch: 10,
             max_aliases: 30,
@@ -166,6 +169,7 @@ impl Settings {
             production,
             limits: Limits {
                 max_body_bytes: parse_env("MAX_BODY_BYTES", defaults.max_body_bytes)?,
+                max_import_bytes: parse_env("IMPORT_MAX_BYTES", defaults.max_import_bytes)?,
                 max_query_length: parse_env("MAX_QUERY_LENGTH", defaults.max_query_length)?,
                 max_batch: parse_env("MAX_BATCH", defaults.max_batch)?,
                 max_aliases: parse_env("MAX_ALIASES", defaults.max_aliases)?,

@@ -34,7 +34,7 @@ pub struct MetricQuery {
 }
 
 /// The values a domain computed for one query, by metric name.
-pub type MetricSet = HashMap<&'static str, MetricValue>;
+pub type MetricSet = HashMap<String, MetricValue>;
 
 type Fut<'a, T> = Pin<Box<dyn Future<Output = AppResult<T>> + Send + 'a>>;
 
@@ -86,6 +86,8 @@ pub enum MetricValue {
     /// Hundredths of a unit (areas in 0.01 m²).
     Centi(i64),
     Rate(Option<f64>),
+    /// An exact decimal (an observation's value).
+    Exact(rust_decimal::Decimal),
 }
 
 impl MetricValue {
@@ -95,17 +97,27 @@ impl MetricValue {
             MetricValue::Count(n) => Some(n.to_string()),
             MetricValue::Money(fen) | MetricValue::Centi(fen) => Some(crate::scalars::Money(fen).to_string()),
             MetricValue::Rate(r) => r.map(|r| format!("{r:.6}")),
+            MetricValue::Exact(d) => Some(d.normalize().to_string()),
         }
     }
 
     /// Whether the value, rounded to the places `stated` has, equals `stated`.
     pub fn matches(self, stated: &str) -> Option<bool> {
+        if let MetricValue::Exact(d) = self {
+            let stated: rust_decimal::Decimal = stated.parse().ok()?;
+            let places = stated.scale();
+            return Some(
+                d.round_dp_with_strategy(places, rust_decimal::RoundingStrategy::MidpointAwayFromZero)
+                    == stated,
+            );
+        }
         let places = stated.split_once('.').map_or(0, |(_, f)| f.len()) as i32;
         let stated: f64 = stated.parse().ok()?;
         let value = match self {
             MetricValue::Count(n) => n as f64,
             MetricValue::Money(fen) | MetricValue::Centi(fen) => fen as f64 / 100.0,
             MetricValue::Rate(r) => r?,
+            MetricValue::Exact(_) => return None,
         };
         let scale = 10f64.powi(places);
         Some(((value * scale).round() - (stated * scale).round()).abs() < 0.5)

@@ -58,7 +58,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/healthz", web::get().to(healthz))
         .route("/readyz", web::get().to(readyz))
         .route("/metrics", web::get().to(metrics_main))
-        .route("/graphiql/{name}", web::get().to(crate::console::asset));
+        .route("/graphiql/{name}", web::get().to(crate::console::asset))
+        .route("/import/observations.csv", web::post().to(import_observations));
 }
 
 /// The routes of the separate metrics address (`METRICS_BIND_ADDR`).
@@ -376,6 +377,94 @@ fn check_shape(body: &serde_json::Value) -> Result<(), String> {
             .enumerate()
             .try_for_each(|(i, r)| one(r, &format!("request {i} of the batch "))),
         other => one(other, "the request "),
+    }
+}
+
+/// `POST /import/observations.csv`: a CSV file of observations (`text/csv`, UTF-8, at most
+/// `IMPORT_MAX_BYTES`), written all rows or none with the caller's token and permissions.
+/// 200 with what was created and updated; 422 with every bad row and its line number; 413,
+/// 415, 401 and 403 as their names say.
+async fn import_observations(
+    state: web::Data<AppState>,
+    http: HttpRequest,
+    mut payload: web::Payload,
+) -> HttpResponse {
+    use futures_util::StreamExt as _;
+    let csv = http
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            v.split(';')
+                .next()
+                .unwrap_or_default()
+                .trim()
+                .eq_ignore_ascii_case("text/csv")
+        });
+    if !csv {
+        return HttpResponse::UnsupportedMediaType().json(serde_json::json!({"errors": [{
+            "message": "the import needs Content-Type: text/csv",
+            "extensions": {"code": "BAD_REQUEST"}}]}));
+    }
+    let viewer = match authenticate(&state, &http, request_id(&http)).await {
+        Ok(v) => v,
+        Err(response) => return response,
+    };
+    let scope = match viewer.authorize(
+        &crate::domains::rural::policy::POLICY,
+        crate::access::Action::Write,
+    ) {
+        Ok(s) => s,
+        Err(e) => {
+            let status = if matches!(e, AppError::Unauthenticated(_)) {
+                StatusCode::UNAUTHORIZED
+            } else {
+                StatusCode::FORBIDDEN
+            };
+            return error_response(status, &e);
+        }
+    };
+    let limit = state.limits.max_import_bytes;
+    let mut body = web::BytesMut::new();
+    while let Some(chunk) = payload.next().await {
+        let Ok(chunk) = chunk else {
+            return bad_request("the upload was interrupted");
+        };
+        if body.len() + chunk.len() > limit {
+            return error_response(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                &AppError::LimitExceeded(format!("the file is larger than {limit} bytes")),
+            );
+        }
+        body.extend_from_slice(&chunk);
+    }
+    let row_errors = |errors: Vec<crate::domains::rural::service::observations::RowError>| {
+        HttpResponse::UnprocessableEntity().json(
+            serde_json::json!({"errors": errors.iter().map(|e| serde_json::json!({
+            "message": format!("line {}: {}", e.line, e.message),
+            "extensions": {"code": "BAD_USER_INPUT", "line": e.line, "field": e.field},
+        })).collect::<Vec<_>>()}),
+        )
+    };
+    let rows = match crate::domains::rural::import::parse(&body) {
+        Ok(rows) => rows,
+        Err(errors) => return row_errors(errors),
+    };
+    let actor = viewer.actor();
+    let who = crate::write::Who::new(&actor, &scope, None);
+    match crate::domains::rural::service::observations::import(&state.db, &who, rows).await {
+        Ok(Ok(done)) => HttpResponse::Ok().json(serde_json::json!({"data": {
+            "created": done.created, "updated": done.updated}})),
+        Ok(Err(errors)) => row_errors(errors),
+        Err(e) => {
+            let status = match e {
+                AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+                AppError::Timeout(_) => StatusCode::GATEWAY_TIMEOUT,
+                AppError::Conflict(_) => StatusCode::CONFLICT,
+                _ => StatusCode::INTERNAL_SERVER_ERROR,
+            };
+            error_response(status, &log_internal(e))
+        }
     }
 }
 

@@ -12,7 +12,12 @@ use crate::domains::community::types::{CommunityFacility, CommunityGrid, Communi
 use crate::domains::enforcement::types::{
     Court, DishonestDebtor, EnforcementCase, FlowNode, Measure, Party, SupervisionOrder,
 };
+use crate::domains::funeral::types::{
+    FuneralFacility, FuneralFeeStandard, FuneralMilestone, FuneralProject, FuneralSubsidy, FuneralViolation,
+    GravePlot, GravePlotHold,
+};
 use crate::domains::region::types::Region;
+use crate::domains::rural::types::{Indicator, Observation, UnitValue, Village, VillageIncome};
 use crate::domains::survey::types::ReportedFigure;
 use crate::error::AppError;
 use crate::ids::decode;
@@ -33,6 +38,18 @@ pub enum Node {
     CommunityStaff(CommunityStaff),
     CommunityFacility(CommunityFacility),
     CommunityGrid(CommunityGrid),
+    FuneralFacility(FuneralFacility),
+    FuneralProject(FuneralProject),
+    FuneralMilestone(FuneralMilestone),
+    GravePlot(GravePlot),
+    GravePlotHold(GravePlotHold),
+    FuneralFeeStandard(FuneralFeeStandard),
+    FuneralSubsidy(FuneralSubsidy),
+    FuneralViolation(FuneralViolation),
+    Indicator(Indicator),
+    Observation(Observation),
+    Village(Village),
+    VillageIncome(VillageIncome),
     ReportedFigure(ReportedFigure),
     User(User),
     AuditEntry(AuditEntry),
@@ -141,6 +158,88 @@ impl NodeQuery {
                     _ => community::grids::find_grid(db, n, &scope)
                         .await?
                         .map(|g| Node::CommunityGrid(CommunityGrid(g))),
+                }
+            }
+            "FuneralFacility" | "FuneralProject" | "FuneralMilestone" | "GravePlot" | "GravePlotHold"
+            | "FuneralFeeStandard" | "FuneralSubsidy" | "FuneralViolation" => {
+                use crate::domains::funeral::{policy::POLICY as FUNERAL, service::find_in_scope};
+                use entity::funeral as f;
+                let scope = v.authorize(&FUNERAL, Action::Read)?;
+                let Some(n) = num else { return Ok(None) };
+                match kind.as_str() {
+                    "FuneralFacility" => find_in_scope::<f::facility::Entity>(db, n, &scope)
+                        .await?
+                        .map(|r| Node::FuneralFacility(FuneralFacility(r))),
+                    "FuneralProject" => find_in_scope::<f::project::Entity>(db, n, &scope)
+                        .await?
+                        .map(|r| Node::FuneralProject(FuneralProject(r))),
+                    "FuneralMilestone" => find_in_scope::<f::milestone::Entity>(db, n, &scope)
+                        .await?
+                        .map(|r| Node::FuneralMilestone(FuneralMilestone(r))),
+                    "GravePlot" => find_in_scope::<f::plot::Entity>(db, n, &scope)
+                        .await?
+                        .map(|r| Node::GravePlot(GravePlot(r))),
+                    "GravePlotHold" => find_in_scope::<f::hold::Entity>(db, n, &scope)
+                        .await?
+                        .map(|r| Node::GravePlotHold(GravePlotHold(r))),
+                    "FuneralFeeStandard" => find_in_scope::<f::fee_standard::Entity>(db, n, &scope)
+                        .await?
+                        .map(|r| Node::FuneralFeeStandard(FuneralFeeStandard(r))),
+                    "FuneralSubsidy" => find_in_scope::<f::subsidy::Entity>(db, n, &scope)
+                        .await?
+                        .map(|r| Node::FuneralSubsidy(FuneralSubsidy(r))),
+                    _ => find_in_scope::<f::violation::Entity>(db, n, &scope)
+                        .await?
+                        .map(|r| Node::FuneralViolation(FuneralViolation(r))),
+                }
+            }
+            "Indicator" => {
+                v.require(&crate::domains::rural::policy::POLICY, Action::Aggregate)?;
+                match num {
+                    Some(n) => entity::rural::indicator::Entity::find_by_id(n)
+                        .one(db)
+                        .await
+                        .map_err(AppError::from)?
+                        .map(|i| Node::Indicator(Indicator(i))),
+                    None => None,
+                }
+            }
+            "Observation" => {
+                use crate::domains::region::service::find_in_scope;
+                let scope = v.authorize(&crate::domains::rural::policy::POLICY, Action::Aggregate)?;
+                let Some(n) = num else { return Ok(None) };
+                let Some(o) = find_in_scope::<entity::rural::observation::Entity>(db, n, &scope).await?
+                else {
+                    return Ok(None);
+                };
+                let Some(ind) = entity::rural::indicator::Entity::find_by_id(o.indicator_id)
+                    .one(db)
+                    .await
+                    .map_err(AppError::from)?
+                else {
+                    return Ok(None);
+                };
+                let unit = crate::units::unit("unit", &ind.unit)?;
+                let value = crate::units::decimal("value", &o.value)?;
+                Some(Node::Observation(Observation {
+                    shown: UnitValue::of(crate::units::convert("unit", value, unit, unit, 4)?, unit),
+                    year_over_year: None,
+                    indicator: ind,
+                    model: o,
+                }))
+            }
+            "Village" | "VillageIncome" => {
+                use crate::domains::region::service::find_in_scope;
+                let scope = v.authorize(&crate::domains::rural::policy::POLICY, Action::Read)?;
+                let Some(n) = num else { return Ok(None) };
+                if kind == "Village" {
+                    find_in_scope::<entity::rural::village::Entity>(db, n, &scope)
+                        .await?
+                        .map(|r| Node::Village(Village(r)))
+                } else {
+                    find_in_scope::<entity::rural::village_income::Entity>(db, n, &scope)
+                        .await?
+                        .map(|r| Node::VillageIncome(VillageIncome(r)))
                 }
             }
             "ReportedFigure" => {

@@ -215,6 +215,72 @@ impl PageRequest {
     }
 }
 
+/// The type of a sort key, to read it back from a cursor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyKind {
+    Text,
+    Int,
+    Date,
+}
+
+impl KeyKind {
+    fn value(self, text: &str) -> Option<Expr> {
+        Some(match self {
+            KeyKind::Text => Expr::val(text.to_owned()),
+            KeyKind::Int => Expr::val(text.parse::<i64>().ok()?),
+            KeyKind::Date => Expr::val(text.parse::<chrono::NaiveDate>().ok()?),
+        })
+    }
+}
+
+/// An ordering of a list by one sort key then id: its name (cursors carry it), the key as
+/// SQL and as text read from a row, and the direction.
+pub struct Ordering<M> {
+    pub name: &'static str,
+    pub key: Expr,
+    pub kind: KeyKind,
+    pub text: fn(&M) -> String,
+    pub ascending: bool,
+}
+
+/// A page of `query` in `order`, ties broken by `id` (`id_of` reads it from a row): the
+/// keyset condition, scan direction, limit and page of every list, in one call.
+pub async fn keyset<E: sea_orm::EntityTrait>(
+    db: &impl sea_orm::ConnectionTrait,
+    query: sea_orm::Select<E>,
+    id: Expr,
+    id_of: fn(&E::Model) -> i64,
+    order: Ordering<E::Model>,
+    args: &PageArgs,
+) -> AppResult<Page<E::Model>> {
+    use sea_orm::{QueryFilter, QueryOrder, QuerySelect};
+    let direction = if order.ascending { "asc" } else { "desc" };
+    let req = PageRequest::new(args, &format!("{}:{direction}", order.name))?;
+    let field = if req.backward { "before" } else { "after" };
+    let kind = order.kind;
+    let seek = req.seek(
+        order.key.clone(),
+        |k| {
+            kind.value(k)
+                .ok_or_else(|| AppError::bad_input(field, format!("{field} is not a cursor of this list")))
+        },
+        id.clone(),
+        order.ascending,
+    )?;
+    let query = match seek {
+        Some(c) => query.filter(c),
+        None => query,
+    };
+    let scan = req.scan_order(order.ascending);
+    let rows = query
+        .order_by(order.key, scan.clone())
+        .order_by(id, scan)
+        .limit(req.fetch())
+        .all(db)
+        .await?;
+    Ok(req.page(rows, |m| ((order.text)(m), id_of(m))))
+}
+
 /// The pages of children of a batch of parents in one statement. `child` selects the child
 /// rows that match the filter (without the parent condition); `child_fk` is the children's
 /// column naming their parent, `parent_table`/`parent_key` the parents' table and key.

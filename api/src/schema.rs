@@ -9,7 +9,9 @@ use crate::auth::graphql::{AuthMutation, AuthQuery};
 use crate::config::Settings;
 use crate::domains::community::{mutation::CommunityMutation, query::CommunityQuery};
 use crate::domains::enforcement::{mutation::EnforcementMutation, query::EnforcementQuery};
+use crate::domains::funeral::{mutation::FuneralMutation, query::FuneralQuery};
 use crate::domains::region::query::RegionQuery;
+use crate::domains::rural::{mutation::RuralMutation, query::RuralQuery};
 use crate::domains::survey::query::SurveyQuery;
 use crate::node::NodeQuery;
 use crate::pagination::DEFAULT_PAGE_SIZE;
@@ -22,13 +24,21 @@ pub struct Query(
     RegionQuery,
     EnforcementQuery,
     CommunityQuery,
+    FuneralQuery,
+    RuralQuery,
     SurveyQuery,
     AuditQuery,
 );
 
 /// Every change the platform accepts (变更).
 #[derive(MergedObject, Default)]
-pub struct Mutation(AuthMutation, EnforcementMutation, CommunityMutation);
+pub struct Mutation(
+    AuthMutation,
+    EnforcementMutation,
+    CommunityMutation,
+    FuneralMutation,
+    RuralMutation,
+);
 
 pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;
 

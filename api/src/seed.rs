@@ -26,6 +26,10 @@ async fn seed(db: &DatabaseConnection, records: bool, scale: u32) -> AppResult<(
     let started = std::time::Instant::now();
     let community = domains::community::seed::seed(db, records).await?;
     tracing::info!(rows = community, "seeded community");
+    let funeral = domains::funeral::seed::seed(db, records).await?;
+    tracing::info!(rows = funeral, "seeded funeral");
+    let rural = domains::rural::seed::seed(db, records).await?;
+    tracing::info!(rows = rural, "seeded rural");
     let summary = domains::enforcement::seed::seed(db, records, scale).await?;
     let elapsed = started.elapsed();
     tracing::info!(

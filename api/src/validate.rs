@@ -186,6 +186,13 @@ pub fn phone(field: &str, raw: &str) -> AppResult<String> {
     Ok(v.to_owned())
 }
 
+/// A name with all but its first character hidden: 张** .
+pub fn mask_name(name: &str) -> String {
+    let mut chars = name.chars();
+    let first: String = chars.next().into_iter().collect();
+    format!("{first}{}", "*".repeat(chars.count().max(1)))
+}
+
 /// Masks the middle of an identity number or phone: `3611**********1234`.
 pub fn mask(value: &str) -> String {
     let chars: Vec<char> = value.chars().collect();

@@ -8,6 +8,8 @@ pub mod auth;
 pub mod change_log;
 pub mod community;
 pub mod enforcement;
+pub mod funeral;
 pub mod idempotency_key;
 pub mod region;
+pub mod rural;
 pub mod survey;

@@ -11,6 +11,8 @@ mod m20261128_000006_one_standing_listing;
 mod m20261201_000007_kpi_daily;
 mod m20261201_000008_supervision_scope_and_court_pages;
 mod m20261201_000009_change_log_and_community;
+mod m20261201_000010_funeral;
+mod m20261201_000011_rural;
 
 pub struct Migrator;
 
@@ -27,6 +29,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000007_kpi_daily::Migration),
             Box::new(m20261201_000008_supervision_scope_and_court_pages::Migration),
             Box::new(m20261201_000009_change_log_and_community::Migration),
+            Box::new(m20261201_000010_funeral::Migration),
+            Box::new(m20261201_000011_rural::Migration),
         ]
     }
 }

@@ -5,7 +5,9 @@
 
 pub mod community;
 pub mod enforcement;
+pub mod funeral;
 pub mod region;
+pub mod rural;
 pub mod survey;
 
 use async_graphql::dataloader::DataLoader;
@@ -45,6 +47,8 @@ pub fn metric_sources() -> crate::figures::Registry {
     crate::figures::Registry::new(vec![
         Arc::new(enforcement::figures::Source),
         Arc::new(community::figures::Source),
+        Arc::new(funeral::figures::Source),
+        Arc::new(rural::figures::Source),
     ])
 }
 
@@ -66,14 +70,20 @@ pub fn request_data(
     caches: &Caches,
     stats: &Arc<RequestStats>,
 ) -> async_graphql::Request {
+    use crate::loaders::{ByIdLoader, ChildrenLoader};
     use crate::pagination::{NestedCountsLoader, NestedPagesLoader};
-    use community::loaders::{ChildrenLoader, GridWorker};
+    use community::loaders::GridWorker;
     use enforcement::loaders::ByCaseLoader;
     use enforcement::service::CourtCases;
     use entity::community::{
         facility as community_facility, grid as community_grid, staff as community_staff,
+        unit as community_unit,
     };
     use entity::enforcement::{flow_node, measure, party, supervision_order};
+    use entity::funeral::{
+        facility as funeral_facility, hold as funeral_hold, milestone as funeral_milestone,
+        project as funeral_project,
+    };
     request
         .data(caches.regions.clone())
         .data(caches.courts.clone())
@@ -105,7 +115,34 @@ pub fn request_data(
             stats,
         ))
         .data(loader(ChildrenLoader::<GridWorker>::new(db.clone()), stats))
-        .data(loader(community::loaders::UnitLoader(db.clone()), stats))
+        .data(loader(
+            ByIdLoader::<community_unit::Model>::new(db.clone()),
+            stats,
+        ))
+        .data(loader(
+            ChildrenLoader::<funeral::loaders::Part>::new(db.clone()),
+            stats,
+        ))
+        .data(loader(
+            ByIdLoader::<funeral_facility::Model>::new(db.clone()),
+            stats,
+        ))
+        .data(loader(
+            ChildrenLoader::<funeral_project::Model>::new(db.clone()),
+            stats,
+        ))
+        .data(loader(
+            ChildrenLoader::<funeral_milestone::Model>::new(db.clone()),
+            stats,
+        ))
+        .data(loader(
+            ChildrenLoader::<funeral_hold::Model>::new(db.clone()),
+            stats,
+        ))
+        .data(loader(
+            ChildrenLoader::<entity::rural::village_income::Model>::new(db.clone()),
+            stats,
+        ))
         .data(loader(NestedPagesLoader(CourtCases(db.clone())), stats))
         // Shared with the deferred `totalCount`, which outlives the resolver's context.
         .data(Arc::new(loader(

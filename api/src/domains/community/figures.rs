@@ -288,7 +288,10 @@ static DEFS: LazyLock<Vec<MetricDef>> = LazyLock::new(|| METRICS.iter().map(|m| 
 
 /// Every metric's value over one set of statistics.
 pub fn values(s: &Stats) -> MetricSet {
-    METRICS.iter().map(|m| (m.def.name, (m.compute)(s))).collect()
+    METRICS
+        .iter()
+        .map(|m| (m.def.name.to_owned(), (m.compute)(s)))
+        .collect()
 }
 
 pub struct Source;

@@ -37,7 +37,7 @@ impl MetricSource for Source {
                 out.push(
                     METRICS
                         .iter()
-                        .filter_map(|m| kpis::metric_value(&k, m.name).map(|v| (m.name, v)))
+                        .filter_map(|m| kpis::metric_value(&k, m.name).map(|v| (m.name.to_owned(), v)))
                         .collect(),
                 );
             }

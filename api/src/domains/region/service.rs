@@ -1,7 +1,7 @@
 //! Region look-ups; no GraphQL here.
 
 use entity::region::{self, RegionLevel};
-use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, IntoIden};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
     QuerySelect,
@@ -28,6 +28,21 @@ pub async fn require_in(db: &impl ConnectionTrait, code: &str, field: &str) -> A
     find(db, code)
         .await?
         .ok_or_else(|| AppError::bad_input(field, format!("unknown region code {code:?}")))
+}
+
+/// The region `code` if it exists and lies in `scope`; BAD_USER_INPUT naming `field`
+/// otherwise: where a write files a record.
+pub async fn require_in_reach(
+    db: &impl ConnectionTrait,
+    code: &str,
+    scope: &Scope,
+    field: &str,
+) -> AppResult<region::Model> {
+    let region = require_in(db, code.trim(), field).await?;
+    if !scope.contains_path(&region.path) {
+        return Err(AppError::bad_input(field, "the region is outside your reach"));
+    }
+    Ok(region)
 }
 
 /// A region and everything below it, resolved to the codes of its regions (from the
@@ -133,5 +148,32 @@ pub async fn by_codes(db: &DatabaseConnection, codes: &[String]) -> AppResult<Ve
     Ok(region::Entity::find()
         .filter(region::Column::Code.is_in(codes.iter().cloned()))
         .all(db)
+        .await?)
+}
+
+/// Restricts a table's `region_code` column to the caller's reach and, if given, a region
+/// subtree: the filter of every record list.
+pub fn in_region(table: impl IntoIden + Copy, scope: &Scope, region: Option<&Subtree>) -> Condition {
+    let column = Expr::col((table, Alias::new("region_code")));
+    let cond = in_scope(Condition::all(), column.clone(), scope);
+    match region {
+        Some(r) => cond.add(r.condition(column)),
+        None => cond,
+    }
+}
+
+/// The record of `E` with `id` if it lies in the caller's reach.
+pub async fn find_in_scope<E>(
+    db: &impl ConnectionTrait,
+    id: i64,
+    scope: &Scope,
+) -> AppResult<Option<E::Model>>
+where
+    E: EntityTrait + Default + Copy,
+    i64: Into<<E::PrimaryKey as sea_orm::PrimaryKeyTrait>::ValueType>,
+{
+    Ok(E::find_by_id(id)
+        .filter(in_region(E::default(), scope, None))
+        .one(db)
         .await?)
 }

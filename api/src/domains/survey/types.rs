@@ -25,7 +25,7 @@ impl ReportedFigure {
         Ok(loader
             .load_one(scope)
             .await?
-            .and_then(|set| set.get(self.0.metric.as_str()).copied()))
+            .and_then(|set| set.get(&self.0.metric).copied()))
     }
 }
 

@@ -1,23 +1,21 @@
 //! Facilities (社区服务设施) as GraphQL objects, with their input.
 
-use async_graphql::dataloader::DataLoader;
 use async_graphql::{Context, ID, InputObject, Object, Result};
 use chrono::{DateTime, Utc};
 use entity::community::facility;
 
 use super::{CommunityUnit, FacilityKind, FacilityStatus, Tenure};
-use crate::domains::community::loaders::UnitLoader;
 use crate::domains::community::service::facilities::FacilityFields;
 use crate::error::AppError;
 use crate::scalars::Money;
 
 /// The unit a record belongs to, through the unit loader.
 pub(crate) async fn unit_of(ctx: &Context<'_>, unit_id: i64) -> Result<Option<CommunityUnit>> {
-    Ok(ctx
-        .data_unchecked::<DataLoader<UnitLoader>>()
-        .load_one(unit_id)
-        .await?
-        .map(CommunityUnit))
+    Ok(
+        crate::loaders::by_id::<entity::community::unit::Model>(ctx, unit_id)
+            .await?
+            .map(CommunityUnit),
+    )
 }
 
 /// Facility of a community unit (社区服务设施).

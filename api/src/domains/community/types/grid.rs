@@ -4,9 +4,9 @@ use async_graphql::{Context, ID, Object, Result};
 use chrono::{DateTime, Utc};
 use entity::community::grid;
 
-use super::unit::children;
 use super::{CommunityStaff, CommunityUnit, facility::unit_of};
 use crate::domains::community::loaders::GridWorker;
+use crate::loaders::children;
 
 /// Grid (网格) of a community unit: the households it covers and its grid workers.
 #[derive(Clone)]

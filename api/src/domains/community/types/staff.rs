@@ -11,19 +11,12 @@ use crate::domains::community::policy::POLICY;
 use crate::domains::community::service::staff::StaffFields;
 use crate::error::AppError;
 use crate::scalars::Money;
-use crate::validate::mask;
+use crate::validate::{mask, mask_name};
 
 /// Staff member of a community unit (社区工作者/居委会成员). Name, phone and identity
 /// number are personal data, masked for callers without the right to see them.
 #[derive(Clone)]
 pub struct CommunityStaff(pub staff::Model);
-
-/// A name with all but its first character hidden: 张** .
-fn mask_name(name: &str) -> String {
-    let mut chars = name.chars();
-    let first: String = chars.next().into_iter().collect();
-    format!("{first}{}", "*".repeat(chars.count().max(1)))
-}
 
 impl CommunityStaff {
     fn personal(&self, ctx: &Context<'_>, value: Option<&str>, masked: fn(&str) -> String) -> Option<String> {

@@ -1,6 +1,5 @@
 //! Community units (社区居委会) as GraphQL objects, with their filter, ordering and inputs.
 
-use async_graphql::dataloader::DataLoader;
 use async_graphql::{Context, ID, InputObject, Object, Result};
 use chrono::{DateTime, Utc};
 use entity::community::facility::{FacilityKind as Kind, FacilityStatus as Status};
@@ -10,13 +9,13 @@ use super::{
     CommunityFacility, CommunityGrid, CommunityStaff, CommunityStandard, CommunityUnitStatus,
     CommunityUnitType,
 };
-use crate::domains::community::loaders::ChildrenLoader;
 use crate::domains::community::service::units::{
     ELDERLY_CENTI_PER_RESIDENT, OFFICE_CENTI_PER_HOUSEHOLD, UnitFields, UnitFilter as ServiceFilter,
     UnitOrderField,
 };
 use crate::domains::region::types::Region;
 use crate::error::AppError;
+use crate::loaders::children;
 use crate::pagination::OrderDirection;
 use crate::scalars::Money;
 
@@ -24,17 +23,6 @@ use crate::scalars::Money;
 /// facilities and grids.
 #[derive(Clone)]
 pub struct CommunityUnit(pub unit::Model);
-
-pub(crate) async fn children<T: crate::domains::community::loaders::Child>(
-    ctx: &Context<'_>,
-    parent: i64,
-) -> Result<Vec<T>> {
-    Ok(ctx
-        .data_unchecked::<DataLoader<ChildrenLoader<T>>>()
-        .load_one(parent)
-        .await?
-        .unwrap_or_default())
-}
 
 impl CommunityUnit {
     /// In-use floor area of the unit's facilities of `kind`, in 0.01 m².

@@ -1,0 +1,120 @@
+//! The CSV import of observations (`POST /import/observations.csv`): the file parsed into
+//! rows with their line numbers; `service::observations::import` checks and writes them.
+//!
+//! The file is UTF-8 (a byte-order mark is allowed) with a header row naming the columns
+//! `indicator`, `region_code`, `period`, `value`, `source` and optionally `unit`, in any
+//! order (`regionCode` is accepted too).
+
+use super::service::observations::{ObservationInput, RowError};
+
+/// The rows of a file (line number, input), or what makes the file unreadable as a whole.
+pub fn parse(bytes: &[u8]) -> Result<Vec<(usize, ObservationInput)>, Vec<RowError>> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let whole = |message: String| {
+        vec![RowError {
+            line: 1,
+            field: String::new(),
+            message,
+        }]
+    };
+    let text = std::str::from_utf8(bytes).map_err(|e| whole(format!("the file is not UTF-8: {e}")))?;
+    let mut reader = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let headers = reader
+        .headers()
+        .map_err(|e| whole(format!("no header row: {e}")))?
+        .clone();
+    let column = |names: &[&str]| {
+        headers
+            .iter()
+            .position(|h| names.iter().any(|n| h.eq_ignore_ascii_case(n)))
+    };
+    let required = [
+        ("indicator", column(&["indicator"])),
+        ("region_code", column(&["region_code", "regionCode"])),
+        ("period", column(&["period"])),
+        ("value", column(&["value"])),
+        ("source", column(&["source"])),
+    ];
+    let missing: Vec<&str> = required
+        .iter()
+        .filter(|(_, c)| c.is_none())
+        .map(|(n, _)| *n)
+        .collect();
+    if !missing.is_empty() {
+        return Err(whole(format!("the header row lacks {}", missing.join(", "))));
+    }
+    let at = |i: usize| required[i].1.unwrap_or_default();
+    // The line a record starts on, from its byte offset (the reader's own line count skips
+    // blank lines).
+    let line_at = |byte: u64| {
+        let bytes = text.as_bytes();
+        let mut at = (byte as usize).min(bytes.len());
+        // A record's position may include the blank lines skipped before it.
+        while at < bytes.len() && matches!(bytes[at], b'\n' | b'\r') {
+            at += 1;
+        }
+        bytes[..at].iter().filter(|b| **b == b'\n').count() + 1
+    };
+    let unit = column(&["unit"]);
+    let mut rows = Vec::new();
+    let mut errors = Vec::new();
+    for record in reader.records() {
+        let record = match record {
+            Ok(r) => r,
+            Err(e) => {
+                let line = e.position().map_or(0, |p| line_at(p.byte()));
+                errors.push(RowError {
+                    line,
+                    field: String::new(),
+                    message: format!("unreadable row: {e}"),
+                });
+                continue;
+            }
+        };
+        let line = record.position().map_or(0, |p| line_at(p.byte()));
+        if record.iter().all(str::is_empty) {
+            continue;
+        }
+        let get = |i: usize| record.get(i).unwrap_or_default().to_owned();
+        rows.push((
+            line,
+            ObservationInput {
+                indicator: get(at(0)),
+                region_code: get(at(1)),
+                period: get(at(2)),
+                value: get(at(3)),
+                unit: unit.map(get).filter(|u| !u.is_empty()),
+                source: get(at(4)),
+            },
+        ));
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    if rows.is_empty() {
+        return Err(whole("the file has no rows".into()));
+    }
+    Ok(rows)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse;
+
+    #[test]
+    fn files_parse_with_a_bom_any_column_order_and_line_numbers() {
+        let file = "\u{feff}period,indicator,regionCode,value,unit,source\n2023,grain_output,152222,35.3,亿斤,报告六\n\n2022,grain_output,152222,\"34.1\",,报告\n";
+        let rows = parse(file.as_bytes()).unwrap();
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[0].0, 2);
+        assert_eq!(rows[0].1.unit.as_deref(), Some("亿斤"));
+        assert_eq!(rows[1].0, 4);
+        assert_eq!(rows[1].1.unit, None);
+        assert!(parse(b"indicator,value\nx,1\n").is_err());
+        assert!(parse(b"\xff\xfe").is_err());
+        assert!(parse("indicator,region_code,period,value,source\n".as_bytes()).is_err());
+    }
+}

@@ -1,0 +1,164 @@
+//! Reports 6 and 9 as data: the indicator catalogue (`seed/indicators.json`), every figure of
+//! report 6 and the numeric figures of report 9 as observations (`seed/observations.json`)
+//! and as reported figures (`seed/figures.json`), and report 6's 196 villages. The readings
+//! are in the README's table.
+
+use entity::rural::indicator::{self, Pillar};
+use entity::rural::{observation, village};
+use sea_orm::sea_query::OnConflict;
+use sea_orm::{
+    ActiveModelTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, Set, TransactionTrait,
+};
+use serde::Deserialize;
+use std::collections::HashMap;
+
+use super::service::Period;
+use crate::domains::survey::service as figures;
+use crate::error::{AppError, AppResult};
+use crate::write::derived_uuid;
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct SeedIndicator {
+    code: String,
+    name_zh: String,
+    name_en: String,
+    pillar: String,
+    unit: String,
+    description: String,
+    source: String,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct SeedObservation {
+    indicator: String,
+    region_code: String,
+    period: String,
+    value: String,
+    source: String,
+}
+
+fn bad(e: impl std::fmt::Display) -> AppError {
+    AppError::Internal(anyhow::anyhow!("rural seed: {e}"))
+}
+
+fn at() -> chrono::DateTime<chrono::Utc> {
+    chrono::DateTime::from_timestamp(1_703_980_800, 0).unwrap_or_default() // 2023-12-31
+}
+
+/// The catalogue and figures always; with `records`, the observations and villages. Skips
+/// what is there already; returns the rows written.
+pub async fn seed(db: &DatabaseConnection, records: bool) -> AppResult<usize> {
+    figures::seed(
+        db,
+        "rural",
+        figures::parse_figures(include_str!("seed/figures.json"))?,
+    )
+    .await?;
+    let catalogue: Vec<SeedIndicator> =
+        serde_json::from_str(include_str!("seed/indicators.json")).map_err(bad)?;
+    let models = catalogue
+        .into_iter()
+        .map(|i| {
+            let pillar = match i.pillar.as_str() {
+                "industry" => Pillar::Industry,
+                "talent" => Pillar::Talent,
+                "culture" => Pillar::Culture,
+                "ecology" => Pillar::Ecology,
+                "organisation" => Pillar::Organisation,
+                "income" => Pillar::Income,
+                p => return Err(bad(format!("pillar {p}"))),
+            };
+            crate::units::unit("unit", &i.unit).map_err(|_| bad(format!("unit {}", i.unit)))?;
+            Ok(indicator::ActiveModel {
+                code: Set(i.code),
+                name_zh: Set(i.name_zh),
+                name_en: Set(i.name_en),
+                pillar: Set(pillar),
+                unit: Set(i.unit),
+                description: Set(i.description),
+                source: Set(i.source),
+                version: Set(1),
+                created_at: Set(at()),
+                updated_at: Set(at()),
+                ..Default::default()
+            })
+        })
+        .collect::<AppResult<Vec<_>>>()?;
+    indicator::Entity::insert_many(models)
+        .on_conflict(
+            OnConflict::column(indicator::Column::Code)
+                .do_nothing()
+                .to_owned(),
+        )
+        .exec_without_returning(db)
+        .await?;
+    if !records || observation::Entity::find().count(db).await? > 0 {
+        return Ok(0);
+    }
+    let ids: HashMap<String, i64> = indicator::Entity::find()
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|i| (i.code, i.id))
+        .collect();
+    let rows: Vec<SeedObservation> =
+        serde_json::from_str(include_str!("seed/observations.json")).map_err(bad)?;
+    let txn = db.begin().await?;
+    let mut written = 0;
+    for (n, o) in rows.into_iter().enumerate() {
+        let period = Period::parse("period", &o.period).map_err(|_| bad(format!("period {}", o.period)))?;
+        let indicator_id = *ids
+            .get(&o.indicator)
+            .ok_or_else(|| bad(format!("indicator {}", o.indicator)))?;
+        let value =
+            crate::units::decimal("value", &o.value).map_err(|_| bad(format!("value {}", o.value)))?;
+        observation::ActiveModel {
+            uuid: Set(derived_uuid("Observation", n as i64 + 1)),
+            indicator_id: Set(indicator_id),
+            region_code: Set(o.region_code),
+            period: Set(period.key),
+            period_start: Set(period.start),
+            period_end: Set(period.end),
+            value: Set(value.normalize().to_string()),
+            source: Set(o.source),
+            version: Set(1),
+            created_at: Set(at()),
+            updated_at: Set(at()),
+            ..Default::default()
+        }
+        .insert(&txn)
+        .await?;
+        written += 1;
+    }
+    written += villages(&txn).await?;
+    txn.commit().await?;
+    Ok(written)
+}
+
+/// Report 6's 196 嘎查村 ("196个嘎查村活动场所"): names, not their incomes or party
+/// organisations, which the report does not give.
+async fn villages(db: &impl ConnectionTrait) -> AppResult<usize> {
+    let models: Vec<village::ActiveModel> = (1..=196)
+        .map(|n| village::ActiveModel {
+            uuid: Set(derived_uuid("Village", n)),
+            region_code: Set("152222".into()),
+            name: Set(format!("嘎查村{n:03}")),
+            party_members_under_35: Set(None),
+            party_members_35_to_60: Set(None),
+            party_members_over_60: Set(None),
+            reserve_cadres: Set(None),
+            under_rectification: Set(false),
+            version: Set(1),
+            created_at: Set(at()),
+            updated_at: Set(at()),
+            ..Default::default()
+        })
+        .collect();
+    let n = models.len();
+    village::Entity::insert_many(models)
+        .exec_without_returning(db)
+        .await?;
+    Ok(n)
+}

@@ -1,0 +1,372 @@
+//! Villages (行政村/嘎查村): their party organisation and collective-economy income per year.
+
+use entity::rural::village;
+use entity::rural::village_income as income;
+use sea_orm::sea_query::{Expr, ExprTrait as _};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect, Set,
+};
+
+use crate::access::Scope;
+use crate::domains::region::service::{self as regions, Subtree, find_in_scope, in_region};
+use crate::error::{AppError, AppResult};
+use crate::pagination::{KeyKind, Ordering, Page, PageArgs, keyset};
+use crate::validate;
+use crate::write::{Who, check_version, record_uuid, stale, unique_to_conflict, uuid_free};
+
+/// Filter of village lists.
+#[derive(Debug, Default, Clone, PartialEq, Eq, Hash)]
+pub struct VillageFilter {
+    pub region: Option<Subtree>,
+    /// Villages whose collective income in this year is below this many fen (no income
+    /// recorded counts as below).
+    pub income_below: Option<(i32, i64)>,
+    pub under_rectification: Option<bool>,
+    pub scope: Scope,
+}
+
+fn condition(f: &VillageFilter) -> sea_orm::Condition {
+    let mut cond = in_region(village::Entity, &f.scope, f.region.as_ref());
+    if let Some((year, fen)) = f.income_below {
+        let at_least = sea_orm::sea_query::Query::select()
+            .column(income::Column::VillageId)
+            .from(income::Entity)
+            .and_where(Expr::col((income::Entity, income::Column::Year)).eq(year))
+            .and_where(Expr::col((income::Entity, income::Column::IncomeFen)).gte(fen))
+            .to_owned();
+        cond = cond.add(Expr::col((village::Entity, village::Column::Id)).not_in_subquery(at_least));
+    }
+    if let Some(r) = f.under_rectification {
+        cond = cond.add(village::Column::UnderRectification.eq(r));
+    }
+    cond
+}
+
+/// Villages by name.
+pub async fn list(
+    db: &DatabaseConnection,
+    f: &VillageFilter,
+    args: &PageArgs,
+) -> AppResult<Page<village::Model>> {
+    let order = Ordering {
+        name: "name",
+        key: Expr::col((village::Entity, village::Column::Name)),
+        kind: KeyKind::Text,
+        text: |m: &village::Model| m.name.clone(),
+        ascending: true,
+    };
+    let id = Expr::col((village::Entity, village::Column::Id));
+    keyset(
+        db,
+        village::Entity::find().filter(condition(f)),
+        id,
+        |m| m.id,
+        order,
+        args,
+    )
+    .await
+}
+
+pub async fn count(db: &DatabaseConnection, f: &VillageFilter) -> AppResult<u64> {
+    Ok(village::Entity::find().filter(condition(f)).count(db).await?)
+}
+
+pub async fn find(db: &impl ConnectionTrait, id: i64, scope: &Scope) -> AppResult<Option<village::Model>> {
+    find_in_scope::<village::Entity>(db, id, scope).await
+}
+
+/// The incomes of these villages, by village and year.
+pub async fn incomes_of(db: &DatabaseConnection, villages: &[i64]) -> AppResult<Vec<income::Model>> {
+    Ok(income::Entity::find()
+        .filter(income::Column::VillageId.is_in(villages.iter().copied()))
+        .order_by_asc(income::Column::VillageId)
+        .order_by_asc(income::Column::Year)
+        .all(db)
+        .await?)
+}
+
+/// What a village's create or update sets.
+#[derive(Debug, Clone)]
+pub struct VillageFields {
+    pub region_code: String,
+    pub name: String,
+    pub party_members_under_35: Option<i32>,
+    pub party_members_35_to_60: Option<i32>,
+    pub party_members_over_60: Option<i32>,
+    pub reserve_cadres: Option<i32>,
+    pub under_rectification: bool,
+}
+
+async fn checked(db: &impl ConnectionTrait, who: &Who<'_>, f: VillageFields) -> AppResult<VillageFields> {
+    let name = validate::text("name", &f.name, 2, 64)?;
+    for (field, n) in [
+        ("partyMembersUnder35", f.party_members_under_35),
+        ("partyMembers35To60", f.party_members_35_to_60),
+        ("partyMembersOver60", f.party_members_over_60),
+        ("reserveCadres", f.reserve_cadres),
+    ] {
+        if n.is_some_and(|n| n < 0) {
+            return Err(AppError::bad_input(
+                field,
+                format!("{field} must not be negative"),
+            ));
+        }
+    }
+    let region = regions::require_in_reach(db, &f.region_code, who.scope, "regionCode").await?;
+    Ok(VillageFields {
+        name,
+        region_code: region.code,
+        ..f
+    })
+}
+
+pub async fn create(
+    db: &DatabaseConnection,
+    who: &Who<'_>,
+    fields: VillageFields,
+    uuid: Option<String>,
+) -> AppResult<village::Model> {
+    let uuid = record_uuid("uuid", uuid.as_deref())?;
+    let txn = crate::store::begin_write(db).await?;
+    let fingerprint = format!("{fields:?}|{uuid}");
+    if let Some(existing) = who
+        .replayed::<village::Entity>(&txn, "createVillage", &fingerprint)
+        .await?
+    {
+        txn.commit().await?;
+        return Ok(existing);
+    }
+    let f = checked(&txn, who, fields).await?;
+    uuid_free::<village::Entity>(&txn, village::Column::Uuid, &uuid).await?;
+    let model = village::ActiveModel {
+        uuid: Set(uuid),
+        region_code: Set(f.region_code),
+        name: Set(f.name),
+        party_members_under_35: Set(f.party_members_under_35),
+        party_members_35_to_60: Set(f.party_members_35_to_60),
+        party_members_over_60: Set(f.party_members_over_60),
+        reserve_cadres: Set(f.reserve_cadres),
+        under_rectification: Set(f.under_rectification),
+        version: Set(1),
+        created_at: Set(who.at),
+        updated_at: Set(who.at),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    who.remember(&txn, "createVillage", &fingerprint, model.id)
+        .await?;
+    who.created(&txn, "createVillage", &model, &model.region_code)
+        .await?;
+    txn.commit().await?;
+    Ok(model)
+}
+
+pub async fn update(
+    db: &DatabaseConnection,
+    who: &Who<'_>,
+    id: i64,
+    fields: VillageFields,
+    expected_version: i32,
+) -> AppResult<village::Model> {
+    let txn = crate::store::begin_write(db).await?;
+    let current = find(&txn, id, who.scope)
+        .await?
+        .ok_or_else(|| AppError::not_found("village", id))?;
+    check_version("the village", current.version, expected_version)?;
+    let f = checked(&txn, who, fields).await?;
+    let mut active: village::ActiveModel = current.clone().into();
+    active.region_code = Set(f.region_code.clone());
+    active.name = Set(f.name);
+    active.party_members_under_35 = Set(f.party_members_under_35);
+    active.party_members_35_to_60 = Set(f.party_members_35_to_60);
+    active.party_members_over_60 = Set(f.party_members_over_60);
+    active.reserve_cadres = Set(f.reserve_cadres);
+    active.under_rectification = Set(f.under_rectification);
+    active.version = Set(current.version + 1);
+    active.updated_at = Set(who.at);
+    let updated = village::Entity::update(active)
+        .validate()?
+        .filter(village::Column::Version.eq(expected_version))
+        .exec(&txn)
+        .await
+        .map_err(stale("the village"))?;
+    if f.region_code != current.region_code {
+        income::Entity::update_many()
+            .col_expr(income::Column::RegionCode, Expr::val(f.region_code))
+            .filter(income::Column::VillageId.eq(id))
+            .exec(&txn)
+            .await?;
+    }
+    who.updated(&txn, "updateVillage", &current, &updated, &updated.region_code)
+        .await?;
+    txn.commit().await?;
+    Ok(updated)
+}
+
+/// Records a village's collective-economy income for a year: a new year is created; a year
+/// recorded already is replaced only with its `expected_version` (CONFLICT otherwise).
+pub async fn record_income(
+    db: &DatabaseConnection,
+    who: &Who<'_>,
+    village_id: i64,
+    year: i32,
+    income_fen: i64,
+    expected_version: Option<i32>,
+) -> AppResult<income::Model> {
+    let this_year = chrono::Datelike::year(&validate::today());
+    if !(1978..=this_year).contains(&year) {
+        return Err(AppError::bad_input(
+            "year",
+            format!("year must be between 1978 and {this_year}"),
+        ));
+    }
+    validate::money_range("income", income_fen)?;
+    let txn = crate::store::begin_write(db).await?;
+    let v = find(&txn, village_id, who.scope).await?.ok_or_else(|| {
+        AppError::bad_input(
+            "villageId",
+            format!("no village with id {village_id} in your reach"),
+        )
+    })?;
+    let current = income::Entity::find()
+        .filter(income::Column::VillageId.eq(v.id))
+        .filter(income::Column::Year.eq(year))
+        .one(&txn)
+        .await?;
+    let model = match (current, expected_version) {
+        (Some(c), Some(ev)) => {
+            check_version("the income", c.version, ev)?;
+            let mut active: income::ActiveModel = c.clone().into();
+            active.income_fen = Set(income_fen);
+            active.version = Set(c.version + 1);
+            active.updated_at = Set(who.at);
+            let updated = income::Entity::update(active)
+                .validate()?
+                .filter(income::Column::Version.eq(ev))
+                .exec(&txn)
+                .await
+                .map_err(stale("the income"))?;
+            who.updated(&txn, "recordVillageIncome", &c, &updated, &updated.region_code)
+                .await?;
+            updated
+        }
+        (Some(c), None) => {
+            return Err(AppError::Conflict(format!(
+                "{year}'s income is recorded already (version {}); pass expectedVersion to replace it",
+                c.version
+            )));
+        }
+        (None, Some(_)) => {
+            return Err(AppError::Conflict(
+                "no income of that year to replace; omit expectedVersion".into(),
+            ));
+        }
+        (None, None) => {
+            let model = income::ActiveModel {
+                uuid: Set(record_uuid("uuid", None)?),
+                village_id: Set(v.id),
+                region_code: Set(v.region_code.clone()),
+                year: Set(year),
+                income_fen: Set(income_fen),
+                version: Set(1),
+                created_at: Set(who.at),
+                updated_at: Set(who.at),
+                ..Default::default()
+            }
+            .insert(&txn)
+            .await
+            .map_err(unique_to_conflict(
+                "that year's income was recorded meanwhile; reload and retry",
+            ))?;
+            who.created(&txn, "recordVillageIncome", &model, &model.region_code)
+                .await?;
+            model
+        }
+    };
+    txn.commit().await?;
+    Ok(model)
+}
+
+/// The totals `ruralStats` reports over the villages of a region in a year.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct VillageTotals {
+    pub villages: i64,
+    pub with_income: i64,
+    pub at_least_30k: i64,
+    pub at_least_50k: i64,
+    pub members_under_35: i64,
+    pub members_35_to_60: i64,
+    pub members_over_60: i64,
+    pub villages_with_members: i64,
+    pub reserve_cadres: i64,
+    pub with_3_reserve_cadres: i64,
+    pub under_rectification: i64,
+}
+
+/// Collective income thresholds (fen): report 6's 30,000 yuan, report 9's 50,000 veto line.
+pub const THRESHOLD_30K_FEN: i64 = 3_000_000;
+pub const THRESHOLD_50K_FEN: i64 = 5_000_000;
+
+pub async fn totals(
+    db: &impl ConnectionTrait,
+    scope: &Scope,
+    region: Option<&Subtree>,
+    year: i32,
+) -> AppResult<VillageTotals> {
+    let sum = |e: &str| Expr::cust(format!("CAST(COALESCE(SUM({e}), 0) AS BIGINT)"));
+    type Row = (i64, i64, i64, i64, i64, i64, i64, i64);
+    let row: Option<Row> = village::Entity::find()
+        .select_only()
+        .column_as(Expr::cust("CAST(COUNT(*) AS BIGINT)"), "villages")
+        .column_as(sum("party_members_under_35"), "u35")
+        .column_as(sum("party_members_35_to_60"), "m")
+        .column_as(sum("party_members_over_60"), "o60")
+        .column_as(
+            sum("CASE WHEN party_members_under_35 IS NOT NULL THEN 1 ELSE 0 END"),
+            "known",
+        )
+        .column_as(sum("reserve_cadres"), "reserve")
+        .column_as(sum("CASE WHEN reserve_cadres >= 3 THEN 1 ELSE 0 END"), "reserve3")
+        .column_as(sum("CASE WHEN under_rectification THEN 1 ELSE 0 END"), "weak")
+        .filter(in_region(village::Entity, scope, region))
+        .into_tuple()
+        .one(db)
+        .await?;
+    let (villages, u35, m, o60, known, reserve, reserve3, weak) = row.unwrap_or_default();
+    let incomes: Option<(i64, i64, i64)> = income::Entity::find()
+        .select_only()
+        .column_as(Expr::cust("CAST(COUNT(*) AS BIGINT)"), "n")
+        .column_as(
+            sum(&format!(
+                "CASE WHEN income_fen >= {THRESHOLD_30K_FEN} THEN 1 ELSE 0 END"
+            )),
+            "a",
+        )
+        .column_as(
+            sum(&format!(
+                "CASE WHEN income_fen >= {THRESHOLD_50K_FEN} THEN 1 ELSE 0 END"
+            )),
+            "b",
+        )
+        .filter(in_region(income::Entity, scope, region))
+        .filter(income::Column::Year.eq(year))
+        .into_tuple()
+        .one(db)
+        .await?;
+    let (with_income, a, b) = incomes.unwrap_or_default();
+    Ok(VillageTotals {
+        villages,
+        with_income,
+        at_least_30k: a,
+        at_least_50k: b,
+        members_under_35: u35,
+        members_35_to_60: m,
+        members_over_60: o60,
+        villages_with_members: known,
+        reserve_cadres: reserve,
+        with_3_reserve_cadres: reserve3,
+        under_rectification: weak,
+    })
+}

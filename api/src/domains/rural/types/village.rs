@@ -1,0 +1,199 @@
+//! Villages (行政村/嘎查村) and `ruralStats` as GraphQL objects.
+
+use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
+use chrono::{DateTime, Utc};
+use entity::rural::{village, village_income};
+
+use crate::domains::rural::service::villages::{VillageFields, VillageTotals};
+use crate::figures::ratio;
+use crate::loaders::children;
+use crate::scalars::Money;
+
+/// Village (行政村/嘎查村) with its party organisation (村党组织) and collective income.
+#[derive(Clone)]
+pub struct Village(pub village::Model);
+
+/// Village (行政村/嘎查村) with its party organisation (村党组织) and collective income.
+#[Object]
+impl Village {
+    /// Village id.
+    pub async fn id(&self) -> ID {
+        crate::ids::global("Village", self.0.id)
+    }
+    /// UUID (通用唯一标识).
+    async fn uuid(&self) -> &str {
+        &self.0.uuid
+    }
+    /// Name (村名).
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    /// Region code (the town or county it lies in).
+    async fn region_code(&self) -> &str {
+        &self.0.region_code
+    }
+    /// Party members aged under 35 (35岁以下党员).
+    async fn party_members_under_35(&self) -> Option<i32> {
+        self.0.party_members_under_35
+    }
+    /// Party members aged 35 to 60.
+    async fn party_members_35_to_60(&self) -> Option<i32> {
+        self.0.party_members_35_to_60
+    }
+    /// Party members over 60 (60岁以上党员).
+    async fn party_members_over_60(&self) -> Option<i32> {
+        self.0.party_members_over_60
+    }
+    /// Reserve cadres (后备干部); report 9 asks for at least 3.
+    async fn reserve_cadres(&self) -> Option<i32> {
+        self.0.reserve_cadres
+    }
+    /// A weak organisation under rectification (软弱涣散, 集中整顿).
+    async fn under_rectification(&self) -> bool {
+        self.0.under_rectification
+    }
+    /// Collective-economy income by year (村集体经济收入).
+    async fn incomes(&self, ctx: &Context<'_>) -> Result<Vec<VillageIncome>> {
+        Ok(children::<village_income::Model>(ctx, self.0.id)
+            .await?
+            .into_iter()
+            .map(VillageIncome)
+            .collect())
+    }
+    /// Version for optimistic concurrency.
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+    /// When the village was last changed (更新时间).
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.0.updated_at
+    }
+}
+
+/// A village's collective-economy income in a year (村集体经济收入).
+#[derive(Clone)]
+pub struct VillageIncome(pub village_income::Model);
+
+/// A village's collective-economy income in a year (村集体经济收入).
+#[Object]
+impl VillageIncome {
+    /// Income id.
+    pub async fn id(&self) -> ID {
+        crate::ids::global("VillageIncome", self.0.id)
+    }
+    /// Year (年度).
+    async fn year(&self) -> i32 {
+        self.0.year
+    }
+    /// Income, yuan.
+    async fn income(&self) -> Money {
+        Money(self.0.income_fen)
+    }
+    /// At least 30,000 yuan (report 6's floor, 3万元以上).
+    async fn at_least_30000(&self) -> bool {
+        self.0.income_fen >= crate::domains::rural::service::villages::THRESHOLD_30K_FEN
+    }
+    /// At least 50,000 yuan: below it a village is vetoed from awards (report 9, 一票否决).
+    async fn at_least_50000(&self) -> bool {
+        self.0.income_fen >= crate::domains::rural::service::villages::THRESHOLD_50K_FEN
+    }
+    /// Version for optimistic concurrency: pass it as `expectedVersion` to replace the value.
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+}
+
+crate::connection!(VillageConnection, VillageEdge, Village, "villages");
+
+/// Input of `createVillage` and `updateVillage`.
+#[derive(InputObject)]
+pub struct VillageInput {
+    /// Region (town or county), in your reach.
+    pub region_code: String,
+    /// Name, 2-64 characters.
+    pub name: String,
+    /// Party members under 35, not negative.
+    pub party_members_under_35: Option<i32>,
+    /// Party members 35 to 60, not negative.
+    pub party_members_35_to_60: Option<i32>,
+    /// Party members over 60, not negative.
+    pub party_members_over_60: Option<i32>,
+    /// Reserve cadres, not negative.
+    pub reserve_cadres: Option<i32>,
+    /// Under rectification as a weak organisation; false by default.
+    #[graphql(default)]
+    pub under_rectification: bool,
+}
+
+impl From<VillageInput> for VillageFields {
+    fn from(i: VillageInput) -> Self {
+        VillageFields {
+            region_code: i.region_code,
+            name: i.name,
+            party_members_under_35: i.party_members_under_35,
+            party_members_35_to_60: i.party_members_35_to_60,
+            party_members_over_60: i.party_members_over_60,
+            reserve_cadres: i.reserve_cadres,
+            under_rectification: i.under_rectification,
+        }
+    }
+}
+
+/// Rural statistics (乡村振兴统计) of a region in a year, from the village records: the
+/// collective-income thresholds and the party organisation as report 9 measures it.
+#[derive(SimpleObject)]
+pub struct RuralStats {
+    /// The year incomes are counted in.
+    pub year: i32,
+    /// Villages (行政村).
+    pub villages: i64,
+    /// Villages with an income recorded for the year.
+    pub villages_with_income: i64,
+    /// Villages at or above 30,000 yuan (3万元以上).
+    pub villages_at_least_30000: i64,
+    /// Villages at or above 50,000 yuan.
+    pub villages_at_least_50000: i64,
+    /// Villages below 50,000 yuan or without an income: vetoed from awards (一票否决).
+    pub villages_vetoed: i64,
+    /// Share at or above 30,000 of the villages with an income.
+    pub share_at_least_30000: Option<f64>,
+    /// Share at or above 50,000 of the villages with an income.
+    pub share_at_least_50000: Option<f64>,
+    /// Party members under 35, of the villages that say.
+    pub party_members_under_35: i64,
+    /// Party members over 60.
+    pub party_members_over_60: i64,
+    /// Share of members under 35 (report 9: 20%): under35 / (under35 + 35to60 + over60).
+    pub share_under_35: Option<f64>,
+    /// Share of members over 60 (report 9: 35%).
+    pub share_over_60: Option<f64>,
+    /// Villages with at least 3 reserve cadres (每村至少储备3名).
+    pub villages_with_3_reserve_cadres: i64,
+    /// Weak organisations under rectification.
+    pub villages_under_rectification: i64,
+    /// Their share of the villages (report 9: at least 10% a year are rectified).
+    pub share_under_rectification: Option<f64>,
+}
+
+impl RuralStats {
+    pub fn of(year: i32, t: VillageTotals) -> Self {
+        let members = t.members_under_35 + t.members_35_to_60 + t.members_over_60;
+        RuralStats {
+            year,
+            villages: t.villages,
+            villages_with_income: t.with_income,
+            villages_at_least_30000: t.at_least_30k,
+            villages_at_least_50000: t.at_least_50k,
+            villages_vetoed: t.villages - t.at_least_50k,
+            share_at_least_30000: ratio(t.at_least_30k, t.with_income),
+            share_at_least_50000: ratio(t.at_least_50k, t.with_income),
+            party_members_under_35: t.members_under_35,
+            party_members_over_60: t.members_over_60,
+            share_under_35: ratio(t.members_under_35, members),
+            share_over_60: ratio(t.members_over_60, members),
+            villages_with_3_reserve_cadres: t.with_3_reserve_cadres,
+            villages_under_rectification: t.under_rectification,
+            share_under_rectification: ratio(t.under_rectification, t.villages),
+        }
+    }
+}

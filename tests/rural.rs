@@ -1,0 +1,418 @@
+//! Rural revitalisation (乡村振兴): reports 6 and 9 reproduced, unit conversions with their
+//! rounding, series and snapshots, upsert conflicts and audit, the CSV import, villages and
+//! their thresholds, permissions.
+
+use crate::helpers::{Seed, TestApp, spawn_app_configured, spawn_app_with, token};
+use serde_json::{Value, json};
+
+const SERIES: &str = r#"query($i: String!, $r: String!, $u: String, $p: Int) {
+    indicatorSeries(indicator: $i, regionCode: $r, unit: $u, places: $p) {
+        period value inUnit { value unit roundedTo } yearOverYear version source } }"#;
+
+async fn series(app: &TestApp, indicator: &str, region: &str, unit: Option<&str>) -> Vec<Value> {
+    app.data(SERIES, json!({"i": indicator, "r": region, "u": unit, "p": 4}))
+        .await["indicatorSeries"]
+        .as_array()
+        .unwrap()
+        .clone()
+}
+
+const UPSERT: &str = r#"mutation($i: ObservationInputGql!, $v: Int) {
+    upsertObservation(input: $i, expectedVersion: $v) { id value version period inUnit { value unit } } }"#;
+
+async fn import(app: &TestApp, body: &str, bearer: Option<&str>) -> (u16, Value) {
+    let mut req = app
+        .client
+        .post(format!("{}/import/observations.csv", app.base))
+        .header("content-type", "text/csv; charset=utf-8")
+        .body(body.to_owned());
+    if let Some(t) = bearer {
+        req = req.bearer_auth(t);
+    }
+    let r = req.send().await.expect("send");
+    let status = r.status().as_u16();
+    (status, r.json().await.unwrap_or(Value::Null))
+}
+
+#[tokio::test]
+async fn reports_6_and_9_are_reproduced() {
+    let app = spawn_app_with(Seed::Full).await;
+    let d = app
+        .data(
+            r#"{ reportedFigures(filter: {domain: "rural"}) { reportNo metric regionCode value computedValue consistent sourceText } }"#,
+            json!({}),
+        )
+        .await;
+    let figures = d["reportedFigures"].as_array().unwrap();
+    assert!(figures.len() >= 60, "{}", figures.len());
+    let mut uncomputed = Vec::new();
+    for f in figures {
+        assert!(!f["sourceText"].as_str().unwrap().is_empty());
+        match f["consistent"].as_bool() {
+            Some(ok) => assert!(ok, "figure not reproduced: {f:#}"),
+            None => uncomputed.push(format!("{}:{}", f["reportNo"], f["metric"].as_str().unwrap())),
+        }
+    }
+    uncomputed.sort();
+    assert_eq!(
+        uncomputed,
+        [
+            "6:sanitaryToiletActualCoverage",
+            "6:villagesAtLeast30000",
+            "9:bottomTownsInterviewed",
+            "9:collectiveIncomeVetoLine",
+            "9:partyWorkersPerTownMinimum",
+            "9:rectificationShareMinimum",
+            "9:reserveCadresPerVillageMinimum",
+            "9:trainingModules",
+        ]
+    );
+    // The grain output in 亿斤 and in 吨 (exact), the income and its growth.
+    let grain = series(&app, "grain_output", "152222", Some("亿斤")).await;
+    assert_eq!(grain[0]["inUnit"]["value"], "35.3");
+    let tons = series(&app, "grain_output", "152222", Some("吨")).await;
+    assert_eq!(
+        (
+            tons[0]["inUnit"]["value"].as_str(),
+            tons[0]["inUnit"]["roundedTo"].as_u64()
+        ),
+        (Some("1765000"), None)
+    );
+    let snapshot = app
+        .data(
+            r#"{ indicatorSnapshot(regionCode: "152222", period: "2023") { indicator { code unit pillar } value } }"#,
+            json!({}),
+        )
+        .await["indicatorSnapshot"]
+        .as_array()
+        .unwrap()
+        .clone();
+    assert_eq!(snapshot.len(), 44);
+    let value = |code: &str| {
+        snapshot
+            .iter()
+            .find(|o| o["indicator"]["code"] == code)
+            .map(|o| o["value"].as_str().unwrap().to_owned())
+    };
+    assert_eq!(value("disposable_income_per_capita").as_deref(), Some("9207"));
+    assert_eq!(value("mechanisation_rate").as_deref(), Some("0.865"));
+    assert_eq!(value("rural_talents").as_deref(), Some("852"));
+    // Report 9's city: the party's age structure.
+    let d = app
+        .data(
+            r#"{ indicatorSnapshot(regionCode: "L09", period: "2023") { indicator { code } value } }"#,
+            json!({}),
+        )
+        .await;
+    assert_eq!(d["indicatorSnapshot"].as_array().unwrap().len(), 2);
+    // The catalogue.
+    let d = app
+        .data(r#"{ indicators(filter: {pillar: TALENT}) { totalCount nodes { code nameZh unit } } indicator(code: "grain_output") { nameEn unit } }"#, json!({}))
+        .await;
+    assert_eq!(d["indicators"]["totalCount"], 5);
+    assert_eq!(d["indicator"]["unit"], "斤");
+}
+
+#[tokio::test]
+async fn conversions_are_exact_or_rounded_half_even_and_impossible_ones_refused() {
+    let app = spawn_app_with(Seed::Full).await;
+    // 117万亩 = 78,000 公顷 exactly; 412,800 亩 = 27,520 公顷 exactly; 1 亩 of maize yield...
+    let area = series(&app, "water_saving_irrigated_area", "152222", Some("公顷")).await;
+    assert_eq!(area[0]["inUnit"]["value"], "78000");
+    assert!(area[0]["inUnit"]["roundedTo"].is_null());
+    // 2.1万亩 = 1400 公顷; 20 户 in 万户 = 0.002 exactly.
+    let farmland = series(&app, "farmland_area", "L1522220201", Some("公顷")).await;
+    assert_eq!(farmland[0]["inUnit"]["value"], "1400");
+    // 1,417,800 亩 in 平方公里 = 945.2 exactly; 412,800 亩 in 平方公里 = 275.2.
+    let comp = series(&app, "ecological_compensation_area", "152222", Some("平方公里")).await;
+    assert_eq!(comp[0]["inUnit"]["value"], "945.2");
+    // Rates as per cent.
+    let mech = series(&app, "mechanisation_rate", "152222", Some("%")).await;
+    assert_eq!(mech[0]["inUnit"]["value"], "86.5");
+    // A non-terminating conversion is rounded half-even to the places asked and says so.
+    app.data(
+        UPSERT,
+        json!({"i": {"indicator": "farmland_area", "regionCode": "L15222201", "period": "2023", "value": "1", "source": "测试"}}),
+    )
+    .await;
+    let d = app
+        .data(
+            SERIES,
+            json!({"i": "farmland_area", "r": "L15222201", "u": "公顷", "p": 3}),
+        )
+        .await;
+    let p = &d["indicatorSeries"][0]["inUnit"];
+    assert_eq!(
+        (p["value"].as_str(), p["roundedTo"].as_u64()),
+        (Some("0.067"), Some(3))
+    );
+    // 亩 to 元 has no answer.
+    let err = app
+        .error(
+            SERIES,
+            json!({"i": "farmland_area", "r": "L15222201", "u": "元", "p": 4}),
+        )
+        .await;
+    assert_eq!(err["extensions"]["code"], "BAD_USER_INPUT");
+    assert_eq!(err["extensions"]["field"], "unit");
+    assert_eq!(
+        app.error_code(
+            SERIES,
+            json!({"i": "farmland_area", "r": "L15222201", "u": "furlong", "p": 4})
+        )
+        .await,
+        "BAD_USER_INPUT"
+    );
+}
+
+#[tokio::test]
+async fn upserts_version_and_audit_and_series_give_year_over_year() {
+    let app = spawn_app_with(Seed::Full).await;
+    app.act_as("agriculture_officer", Some("152222"));
+    // A value in another unit is stored in the canonical one.
+    let input = json!({"indicator": "grain_output", "regionCode": "152222", "period": "2022", "value": "176.5", "unit": "万吨", "source": "统计公报"});
+    let first = app.data(UPSERT, json!({"i": input})).await["upsertObservation"].clone();
+    assert_eq!(first["value"], "3530000000");
+    // Writing the same key again needs its version.
+    assert_eq!(app.error_code(UPSERT, json!({"i": input})).await, "CONFLICT");
+    let mut lower = input.clone();
+    lower["value"] = json!("160");
+    let second = app.data(UPSERT, json!({"i": lower, "v": 1})).await["upsertObservation"].clone();
+    assert_eq!(
+        (second["version"].as_i64(), second["value"].as_str()),
+        (Some(2), Some("3200000000"))
+    );
+    assert_eq!(
+        app.error_code(UPSERT, json!({"i": lower, "v": 1})).await,
+        "CONFLICT"
+    );
+    // 2023 against 2022: 35.3亿斤 / 32亿斤 - 1 = 10.3125%.
+    let s = series(&app, "grain_output", "152222", None).await;
+    assert_eq!(s.len(), 2);
+    assert!(s[0]["yearOverYear"].is_null());
+    assert!((s[1]["yearOverYear"].as_f64().unwrap() - 0.103125).abs() < 1e-9);
+    // Bad input names its field; out of reach is refused.
+    for (field, value) in [
+        ("period", json!("2023Q5")),
+        ("value", json!("1e3")),
+        ("indicator", json!("nope")),
+        ("regionCode", json!("140500")),
+    ] {
+        let mut bad = input.clone();
+        bad[field] = value;
+        let err = app.error(UPSERT, json!({"i": bad})).await;
+        assert_eq!(err["extensions"]["code"], "BAD_USER_INPUT", "{field}");
+        assert_eq!(err["extensions"]["field"], field);
+    }
+    // Audited, with before and after.
+    app.act_as("admin", None);
+    let d = app
+        .data(r#"{ auditLog(filter: {operation: "upsertObservation"}) { totalCount nodes { role before after } } }"#, json!({}))
+        .await;
+    assert_eq!(d["auditLog"]["totalCount"], 2);
+    // Analysts read the statistics but do not write them.
+    app.act_as("analyst", None);
+    assert_eq!(app.error_code(UPSERT, json!({"i": input})).await, "FORBIDDEN");
+    app.act_anonymously();
+    assert_eq!(series(&app, "grain_output", "152222", None).await.len(), 2);
+}
+
+#[tokio::test]
+async fn a_spreadsheet_imports_all_rows_or_none() {
+    let app = spawn_app_with(Seed::Full).await;
+    let officer = token("agriculture_officer", &["agriculture_officer"], Some("152222"));
+    let good = "\u{feff}indicator,region_code,period,value,unit,source\n\
+                grain_output,152222,2021,33.9,亿斤,统计年鉴\n\
+                grain_output,152222,2022,34.1,亿斤,统计年鉴\n\
+                disposable_income_per_capita,152222,2023,9300,,复核\n";
+    let (status, body) = import(&app, good, Some(&officer)).await;
+    assert_eq!(status, 200, "{body:#}");
+    assert_eq!(body["data"], json!({"created": 2, "updated": 1}));
+    let s = series(&app, "grain_output", "152222", Some("亿斤")).await;
+    let values: Vec<&str> = s.iter().map(|p| p["inUnit"]["value"].as_str().unwrap()).collect();
+    assert_eq!(values, ["33.9", "34.1", "35.3"]);
+
+    // Every bad row is reported with its line; nothing is written.
+    let bad = "indicator,region_code,period,value,unit,source\n\
+               grain_output,152222,2019,30,亿斤,ok\n\
+               grain_output,152222,2020,thirty,亿斤,bad value\n\
+               nope,152222,2020,1,,bad indicator\n\
+               grain_output,140500,2020,1,,out of reach\n\
+               grain_output,152222,2019,31,亿斤,duplicate\n\
+               grain_output,152222,2018,1,元,wrong unit\n";
+    let (status, body) = import(&app, bad, Some(&officer)).await;
+    assert_eq!(status, 422, "{body:#}");
+    let lines: Vec<(u64, &str)> = body["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["extensions"]["line"].as_u64().unwrap(),
+                e["extensions"]["field"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        lines,
+        [
+            (3, "value"),
+            (4, "indicator"),
+            (5, "regionCode"),
+            (6, "period"),
+            (7, "unit")
+        ]
+    );
+    assert_eq!(
+        series(&app, "grain_output", "152222", None).await.len(),
+        3,
+        "nothing written"
+    );
+
+    // The wrong type, no token, the wrong role.
+    let r = app
+        .client
+        .post(format!("{}/import/observations.csv", app.base))
+        .header("content-type", "application/json")
+        .bearer_auth(&officer)
+        .body("{}")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 415);
+    assert_eq!(import(&app, good, None).await.0, 401);
+    let analyst = token("analyst", &["analyst"], None);
+    assert_eq!(import(&app, good, Some(&analyst)).await.0, 403);
+    // The import is audited row by row.
+    let d = app
+        .data(
+            r#"{ auditLog(filter: {operation: "importObservations"}) { totalCount } }"#,
+            json!({}),
+        )
+        .await;
+    assert_eq!(d["auditLog"]["totalCount"], 3);
+}
+
+#[tokio::test]
+async fn villages_thresholds_and_party_organisations() {
+    let app = spawn_app_with(Seed::Full).await;
+    app.act_as("agriculture_officer", Some("152222"));
+    let stats = |year: i32| {
+        let app = &app;
+        async move {
+            app.data(
+                r#"query($y: Int!) { ruralStats(filter: {regionCode: "152222", year: $y}) {
+                    villages villagesWithIncome villagesAtLeast30000 villagesAtLeast50000 villagesVetoed
+                    shareUnder35 shareOver60 villagesWith3ReserveCadres villagesUnderRectification shareUnderRectification } }"#,
+                json!({"y": year}),
+            )
+            .await["ruralStats"]
+                .clone()
+        }
+    };
+    let s = stats(2023).await;
+    assert_eq!(
+        (s["villages"].as_i64(), s["villagesWithIncome"].as_i64()),
+        (Some(196), Some(0))
+    );
+    let v = app
+        .data(
+            r#"mutation { createVillage(input: {regionCode: "L15222201", name: "五家子村", partyMembersUnder35: 4,
+                partyMembers35To60: 9, partyMembersOver60: 7, reserveCadres: 3, underRectification: true}) { id version } }"#,
+            json!({}),
+        )
+        .await["createVillage"]
+        .clone();
+    const INCOME: &str = r#"mutation($v: ID!, $a: Decimal!, $e: Int) { recordVillageIncome(villageId: $v, year: 2023, income: $a, expectedVersion: $e) { version income atLeast30000 atLeast50000 } }"#;
+    let i = app.data(INCOME, json!({"v": v["id"], "a": "42000.00"})).await["recordVillageIncome"].clone();
+    assert_eq!(
+        (i["atLeast30000"].as_bool(), i["atLeast50000"].as_bool()),
+        (Some(true), Some(false))
+    );
+    assert_eq!(
+        app.error_code(INCOME, json!({"v": v["id"], "a": "52000.00"}))
+            .await,
+        "CONFLICT"
+    );
+    let i = app
+        .data(INCOME, json!({"v": v["id"], "a": "52000.00", "e": 1}))
+        .await["recordVillageIncome"]
+        .clone();
+    assert_eq!(i["atLeast50000"], true);
+    let s = stats(2023).await;
+    assert_eq!(s["villages"], 197);
+    assert_eq!(
+        (
+            s["villagesWithIncome"].as_i64(),
+            s["villagesAtLeast50000"].as_i64()
+        ),
+        (Some(1), Some(1))
+    );
+    assert_eq!(s["villagesVetoed"], 196);
+    assert_eq!(s["shareUnder35"], 0.2);
+    assert_eq!(s["shareOver60"], 0.35);
+    assert_eq!(s["villagesWith3ReserveCadres"], 1);
+    assert_eq!(s["villagesUnderRectification"], 1);
+    // Villages below the veto line, by filter; incomes through the village.
+    let d = app
+        .data(
+            r#"{ villages(first: 5, filter: {regionCode: "152222", incomeBelow: {year: 2023, amount: "50000"}}) { totalCount }
+                 village: villages(filter: {underRectification: true}) { nodes { name incomes { year income } } } }"#,
+            json!({}),
+        )
+        .await;
+    assert_eq!(d["villages"]["totalCount"], 196);
+    assert_eq!(d["village"]["nodes"][0]["incomes"][0]["income"], "52000.00");
+    // Validation and scope.
+    assert_eq!(
+        app.error_code(
+            r#"mutation { createVillage(input: {regionCode: "140500", name: "某村"}) { id } }"#,
+            json!({})
+        )
+        .await,
+        "BAD_USER_INPUT"
+    );
+    assert_eq!(
+        app.error_code(
+            r#"mutation { createVillage(input: {regionCode: "152222", name: "某村", reserveCadres: -1}) { id } }"#,
+            json!({})
+        )
+        .await,
+        "BAD_USER_INPUT"
+    );
+    assert_eq!(
+        app.error_code(
+            INCOME.replace("2023", "2099").as_str(),
+            json!({"v": v["id"], "a": "1.00"})
+        )
+        .await,
+        "BAD_USER_INPUT"
+    );
+    // The catalogue is shared: a scoped officer cannot extend it; an administrator can.
+    const DEFINE: &str = r#"mutation { defineIndicator(code: "cooperatives", nameZh: "农民专业合作社", nameEn: "Farmers' cooperatives",
+        pillar: INDUSTRY, unit: "家") { code unit } }"#;
+    assert_eq!(app.error_code(DEFINE, json!({})).await, "FORBIDDEN");
+    app.act_as("admin", None);
+    assert_eq!(app.data(DEFINE, json!({})).await["defineIndicator"]["unit"], "家");
+    assert_eq!(app.error_code(DEFINE, json!({})).await, "CONFLICT");
+    // Nodes.
+    let d = app
+        .data("query($id: ID!) { node(id: $id) { id } }", json!({"id": v["id"]}))
+        .await;
+    assert_eq!(d["node"]["id"], v["id"]);
+}
+
+#[tokio::test]
+async fn a_file_over_the_limit_is_refused() {
+    let app = spawn_app_configured(Seed::Reference, |s| s.limits.max_import_bytes = 1024).await;
+    let officer = token("agriculture_officer", &["agriculture_officer"], Some("152222"));
+    let big = format!(
+        "indicator,region_code,period,value,source\n{}",
+        "grain_output,152222,2020,1,s\n".repeat(100)
+    );
+    let (status, body) = import(&app, &big, Some(&officer)).await;
+    assert_eq!(status, 413, "{body:#}");
+    assert_eq!(body["errors"][0]["extensions"]["code"], "QUERY_LIMIT_EXCEEDED");
+    let small = "indicator,region_code,period,value,source\ngrain_output,152222,2020,30,s\n";
+    assert_eq!(import(&app, small, Some(&officer)).await.0, 200);
+}
