@@ -351,8 +351,9 @@ async fn a_page_of_units_with_their_relations_runs_a_fixed_number_of_statements(
         runs.push(app.statements().len());
     }
     // The page, staff, facilities, grids, grid workers and the staff's units: one statement
-    // each (a batch may split in two when a level outlasts the loader's delay).
-    assert!(runs.iter().all(|n| *n <= 10), "statements per request: {runs:?}");
+    // each; under load a batch may split when a level outlasts the loader's delay, so allow
+    // some slack, never one per row (100 rows would be hundreds).
+    assert!(runs.iter().all(|n| *n <= 14), "statements per request: {runs:?}");
 }
 
 const CREATE_UNIT: &str = r#"mutation($input: CommunityUnitInput!, $uuid: String, $key: String) {

@@ -13,6 +13,7 @@ mod faults;
 mod funeral;
 mod hardening;
 mod http;
+mod hub;
 mod operations;
 mod regions;
 mod reports;

@@ -208,3 +208,100 @@ async fn seed_scales_deterministically_and_stays_idempotent() {
     api::seed::run_scaled(&app.db, 2).await.expect("again");
     assert_eq!(case::Entity::find().count(&app.db).await.unwrap(), 2 * 48_570);
 }
+
+#[tokio::test]
+async fn every_report_figure_is_shipped() {
+    let app = crate::helpers::spawn_app().await;
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../README.md")).unwrap();
+    let start = readme
+        .find("| report | figures |")
+        .expect("the README lists the figures per report");
+    let listed: Vec<(i64, u64)> = readme[start..]
+        .lines()
+        .skip(2)
+        .take_while(|l| l.starts_with('|'))
+        .map(|l| {
+            let cells: Vec<&str> = l.trim_matches('|').split('|').map(str::trim).collect();
+            (cells[0].parse().unwrap(), cells[1].parse().unwrap())
+        })
+        .collect();
+    assert_eq!(listed.len(), 9);
+    for (report, count) in listed {
+        let d = app
+            .data(
+                "query($n: Int) { reportedFigures(filter: {reportNo: $n}) { id } }",
+                json!({"n": report}),
+            )
+            .await;
+        assert_eq!(
+            d["reportedFigures"].as_array().unwrap().len() as u64,
+            count,
+            "report {report}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_reports_are_records_with_tracked_recommendations() {
+    let app = crate::helpers::spawn_app().await;
+    let d = app
+        .data(
+            r#"{ surveyReports { reportNo title regionCode domains problems { position text } recommendations { id position } } }"#,
+            json!({}),
+        )
+        .await;
+    let reports = d["surveyReports"].as_array().unwrap();
+    assert_eq!(reports.len(), 9);
+    let r3 = &reports[2];
+    assert_eq!(r3["regionCode"], "L03");
+    assert_eq!(r3["problems"][0]["text"], "社区居委会行政化倾向严重");
+    assert_eq!(r3["recommendations"].as_array().unwrap().len(), 8);
+    assert!(reports[7]["regionCode"].is_null());
+    let d = app
+        .data(
+            r#"{ surveyReports(domain: "community", regionCode: "140500") { reportNo } }"#,
+            json!({}),
+        )
+        .await;
+    assert_eq!(d["surveyReports"], json!([{"reportNo": 7}]));
+    let d = app
+        .data(
+            r#"{ surveyReport(reportNo: 3) { dataQualityIssues { kind } figures { metric } } }"#,
+            json!({}),
+        )
+        .await;
+    assert!(d["surveyReport"]["dataQualityIssues"].as_array().unwrap().len() >= 6);
+
+    // A supervisor of 晋城市 tracks report 7's recommendations, not report 1's nor report 8's.
+    let rec = |n: usize| reports[n - 1]["recommendations"][0]["id"].clone();
+    const TRACK: &str = r#"mutation($i: ID!, $v: Int) { trackRecommendation(itemId: $i, status: IN_PROGRESS, owner: "市民政局",
+        dueOn: "2024-06-30", notes: "已纳入年度计划", expectedVersion: $v) { status owner version } }"#;
+    app.act_as("supervisor", Some("140500"));
+    let t = app.data(TRACK, json!({"i": rec(7)})).await;
+    assert_eq!(t["trackRecommendation"]["version"], 1);
+    assert_eq!(app.error_code(TRACK, json!({"i": rec(7)})).await, "CONFLICT");
+    assert_eq!(
+        app.data(TRACK, json!({"i": rec(7), "v": 1})).await["trackRecommendation"]["version"],
+        2
+    );
+    assert_eq!(app.error_code(TRACK, json!({"i": rec(1)})).await, "NOT_FOUND");
+    assert_eq!(app.error_code(TRACK, json!({"i": rec(8)})).await, "NOT_FOUND");
+    // Follow-ups are read by supervisors and analysts; anonymous callers see the report only.
+    let q = r#"{ surveyReport(reportNo: 7) { recommendations { followUp { status owner } } } }"#;
+    app.act_as("analyst", None);
+    assert_eq!(
+        app.data(q, json!({})).await["surveyReport"]["recommendations"][0]["followUp"]["owner"],
+        "市民政局"
+    );
+    app.act_anonymously();
+    assert!(app.data(q, json!({})).await["surveyReport"]["recommendations"][0]["followUp"].is_null());
+    assert_eq!(
+        app.error_code(TRACK, json!({"i": rec(7), "v": 2})).await,
+        "UNAUTHENTICATED"
+    );
+    app.act_as("civil_affairs_officer", Some("140500"));
+    assert_eq!(
+        app.error_code(TRACK, json!({"i": rec(7), "v": 2})).await,
+        "FORBIDDEN"
+    );
+}

@@ -12,6 +12,7 @@ pub mod domains;
 pub mod error;
 pub mod figures;
 pub mod http;
+pub mod hub;
 pub mod idempotency;
 pub mod ids;
 pub mod limits;

@@ -12,7 +12,8 @@ use crate::domains::enforcement::{mutation::EnforcementMutation, query::Enforcem
 use crate::domains::funeral::{mutation::FuneralMutation, query::FuneralQuery};
 use crate::domains::region::query::RegionQuery;
 use crate::domains::rural::{mutation::RuralMutation, query::RuralQuery};
-use crate::domains::survey::query::SurveyQuery;
+use crate::domains::survey::{mutation::SurveyMutation, query::SurveyQuery};
+use crate::hub::HubQuery;
 use crate::node::NodeQuery;
 use crate::pagination::DEFAULT_PAGE_SIZE;
 
@@ -22,6 +23,7 @@ pub struct Query(
     NodeQuery,
     AuthQuery,
     RegionQuery,
+    HubQuery,
     EnforcementQuery,
     CommunityQuery,
     FuneralQuery,
@@ -38,6 +40,7 @@ pub struct Mutation(
     CommunityMutation,
     FuneralMutation,
     RuralMutation,
+    SurveyMutation,
 );
 
 pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;

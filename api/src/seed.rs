@@ -23,6 +23,7 @@ pub async fn run_reference(db: &DatabaseConnection) -> AppResult<()> {
 
 async fn seed(db: &DatabaseConnection, records: bool, scale: u32) -> AppResult<()> {
     domains::region::seed::seed(db).await?;
+    domains::survey::reports::seed(db).await?;
     let started = std::time::Instant::now();
     let community = domains::community::seed::seed(db, records).await?;
     tracing::info!(rows = community, "seeded community");

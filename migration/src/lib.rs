@@ -13,6 +13,7 @@ mod m20261201_000008_supervision_scope_and_court_pages;
 mod m20261201_000009_change_log_and_community;
 mod m20261201_000010_funeral;
 mod m20261201_000011_rural;
+mod m20261201_000012_survey_reports;
 
 pub struct Migrator;
 
@@ -31,6 +32,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000009_change_log_and_community::Migration),
             Box::new(m20261201_000010_funeral::Migration),
             Box::new(m20261201_000011_rural::Migration),
+            Box::new(m20261201_000012_survey_reports::Migration),
         ]
     }
 }

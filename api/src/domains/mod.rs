@@ -60,6 +60,22 @@ fn loader<T: Send + Sync + 'static>(l: T, stats: &Arc<RequestStats>) -> DataLoad
     .delay(std::time::Duration::from_millis(2))
 }
 
+/// A loader that keeps what it loaded for the rest of the request: for computations a request
+/// may ask for again in another batch (the metrics behind reported figures, asked for by
+/// `reportedFigures` and again by `dataQualityIssues`).
+fn cached_loader<T: Send + Sync + 'static>(
+    l: T,
+    stats: &Arc<RequestStats>,
+) -> DataLoader<T, async_graphql::dataloader::HashMapCache> {
+    let stats = stats.clone();
+    DataLoader::with_cache(
+        l,
+        move |batch| tokio::spawn(stats.scope(batch).instrument(tracing::Span::current())),
+        async_graphql::dataloader::HashMapCache::default(),
+    )
+    .delay(std::time::Duration::from_millis(2))
+}
+
 /// Adds each domain's DataLoaders to one request (loaders are per request). Each collects
 /// keys for 2 ms before it queries, so that a level of a large page resolves in one batch;
 /// its batches run as tasks that count their SQL against the request and trace under the
@@ -94,7 +110,7 @@ pub fn request_data(
             ByCaseLoader::<supervision_order::Model>::new(db.clone()),
             stats,
         ))
-        .data(loader(
+        .data(cached_loader(
             survey::loaders::MetricLoader {
                 db: db.clone(),
                 regions: caches.regions.clone(),
@@ -141,6 +157,14 @@ pub fn request_data(
         ))
         .data(loader(
             ChildrenLoader::<entity::rural::village_income::Model>::new(db.clone()),
+            stats,
+        ))
+        .data(loader(
+            ChildrenLoader::<entity::survey::report_item::Model>::new(db.clone()),
+            stats,
+        ))
+        .data(loader(
+            ChildrenLoader::<entity::survey::followup::Model>::new(db.clone()),
             stats,
         ))
         .data(loader(NestedPagesLoader(CourtCases(db.clone())), stats))

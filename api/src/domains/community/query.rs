@@ -24,7 +24,7 @@ fn db<'a>(ctx: &Context<'a>) -> &'a DatabaseConnection {
 impl CommunityQuery {
     /// Community units (社区居委会), by name unless ordered otherwise.
     #[graphql(complexity = "crate::schema::list_cost(first.or(last), child_complexity)")]
-    async fn community_units(
+    pub async fn community_units(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Which units to list.")] filter: Option<CommunityUnitFilter>,
@@ -69,7 +69,7 @@ impl CommunityQuery {
     /// staff by role, education, age, gender and party membership, facilities, and the
     /// standards report 7 cites (office 20 m² per 100 households, elderly care 0.1 m² per resident).
     #[graphql(complexity = 50)]
-    async fn community_stats(
+    pub async fn community_stats(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Region and year.")] filter: Option<CommunityStatsFilter>,

@@ -72,7 +72,7 @@ impl EnforcementQuery {
 
     /// Courts (法院), by id.
     #[graphql(complexity = "crate::schema::list_cost(first.or(last), child_complexity)")]
-    async fn courts(
+    pub async fn courts(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Which courts to list.")] filter: Option<CourtFilter>,
@@ -112,7 +112,7 @@ impl EnforcementQuery {
 
     /// Enforcement KPIs (执行质效指标) of a region or court over a period.
     #[graphql(complexity = "EnforcementKpiFilter::cost(filter.as_ref()) + child_complexity")]
-    async fn enforcement_kpis(
+    pub async fn enforcement_kpis(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Region, court and period.")] filter: Option<EnforcementKpiFilter>,

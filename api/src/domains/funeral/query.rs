@@ -35,7 +35,7 @@ fn parse(field: &str, kind: &str, id: &Option<ID>) -> Result<Option<i64>> {
 impl FuneralQuery {
     /// Funeral facilities (殡葬设施), by id unless ordered otherwise.
     #[graphql(complexity = "crate::schema::list_cost(first.or(last), child_complexity)")]
-    async fn funeral_facilities(
+    pub async fn funeral_facilities(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Which facilities to list.")] filter: Option<FuneralFacilityFilter>,
@@ -83,7 +83,7 @@ impl FuneralQuery {
 
     /// Construction projects (建设项目), by id.
     #[graphql(complexity = "crate::schema::list_cost(first.or(last), child_complexity)")]
-    async fn funeral_projects(
+    pub async fn funeral_projects(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Which projects to list.")] filter: Option<FuneralProjectFilter>,
@@ -275,7 +275,7 @@ impl FuneralQuery {
     /// available, registered and sold, funding planned, allocated and the gap, projects and
     /// milestones behind schedule, subsidies paid, violations by how handled.
     #[graphql(complexity = 30)]
-    async fn funeral_stats(
+    pub async fn funeral_stats(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Region and date.")] filter: Option<FuneralStatsFilter>,

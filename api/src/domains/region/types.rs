@@ -55,6 +55,14 @@ impl From<region::Model> for Region {
 
 #[ComplexObject]
 impl Region {
+    /// The region's dashboard across every domain (区域总览): enforcement, community, funeral
+    /// and rural figures and the reports' figures for the region and below, each under the
+    /// caller's scope and its domain's policy (`hub.rs`).
+    async fn dashboard(&self) -> crate::hub::RegionDashboard {
+        crate::hub::RegionDashboard {
+            code: self.code.clone(),
+        }
+    }
     /// Global id of the region.
     pub async fn id(&self) -> async_graphql::ID {
         crate::ids::global("Region", &self.code)

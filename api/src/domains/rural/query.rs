@@ -181,7 +181,7 @@ impl RuralQuery {
 
     /// Every indicator's value for one region and period (截面), by indicator code, in each
     /// indicator's canonical unit.
-    async fn indicator_snapshot(
+    pub async fn indicator_snapshot(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Region code.")] region_code: String,
@@ -254,7 +254,7 @@ impl RuralQuery {
     /// 30,000 and 50,000 yuan thresholds and the party organisation's age structure, reserve
     /// cadres and rectifications, as report 9 measures them.
     #[graphql(complexity = 20)]
-    async fn rural_stats(
+    pub async fn rural_stats(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Region and year.")] filter: RuralStatsFilter,

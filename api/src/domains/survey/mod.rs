@@ -2,7 +2,15 @@
 //! platform computes from its records.
 
 pub mod loaders;
+pub mod mutation;
 pub mod policy;
+pub mod quality;
 pub mod query;
+pub mod report_types;
+pub mod reports;
 pub mod service;
 pub mod types;
+
+crate::tracked! {
+    entity::survey::followup::Model => "RecommendationFollowUp", "recommendation_followup";
+}

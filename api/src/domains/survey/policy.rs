@@ -1,7 +1,7 @@
 //! Who may read the survey reports' figures: published material, for everyone but partner
 //! agencies. Computed values follow the caller's aggregate scope.
 
-use crate::access::Action::Aggregate;
+use crate::access::Action::{Aggregate, Read, Write};
 use crate::access::Policy;
 use crate::access::Role::{
     Admin, AgricultureOfficer, Analyst, Anonymous, CivilAffairsOfficer, CourtOfficer, Supervisor,
@@ -9,16 +9,23 @@ use crate::access::Role::{
 
 pub const POLICY: Policy = Policy {
     domain: "survey",
-    rules: &[(
-        Aggregate,
-        &[
-            Admin,
-            CourtOfficer,
-            CivilAffairsOfficer,
-            AgricultureOfficer,
-            Supervisor,
-            Analyst,
-            Anonymous,
-        ],
-    )],
+    rules: &[
+        // The reports, their problems, recommendations and figures: published material.
+        (
+            Aggregate,
+            &[
+                Admin,
+                CourtOfficer,
+                CivilAffairsOfficer,
+                AgricultureOfficer,
+                Supervisor,
+                Analyst,
+                Anonymous,
+            ],
+        ),
+        // The follow-ups of recommendations (supervisors within their subtree).
+        (Read, &[Admin, Supervisor, Analyst]),
+        // Tracking a recommendation's follow-up.
+        (Write, &[Admin, Supervisor]),
+    ],
 };

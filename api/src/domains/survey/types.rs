@@ -13,17 +13,38 @@ use crate::scalars::Date;
 pub struct ReportedFigure(pub reported_figure::Model);
 
 impl ReportedFigure {
-    async fn computed(&self, ctx: &Context<'_>) -> Result<Option<crate::figures::MetricValue>> {
-        let loader = ctx.data_unchecked::<DataLoader<MetricLoader>>();
-        let scope = MetricScope {
+    /// What this figure is computed over, for the caller.
+    pub fn metric_scope(&self, ctx: &Context<'_>) -> MetricScope {
+        MetricScope {
             scope: crate::access::viewer(ctx).scope(crate::access::Action::Aggregate),
             domain: self.0.domain.clone(),
             region_code: self.0.region_code.clone(),
             from: self.0.period_start,
             to: self.0.period_end,
-        };
+        }
+    }
+
+    /// What the records give for each of `figures`, in one batch of the metric loader.
+    pub async fn computed_all(
+        ctx: &Context<'_>,
+        figures: &[ReportedFigure],
+    ) -> Result<Vec<Option<crate::figures::MetricValue>>> {
+        let loader =
+            ctx.data_unchecked::<DataLoader<MetricLoader, async_graphql::dataloader::HashMapCache>>();
+        let scopes: Vec<MetricScope> = figures.iter().map(|f| f.metric_scope(ctx)).collect();
+        let sets = loader.load_many(scopes.iter().cloned()).await?;
+        Ok(figures
+            .iter()
+            .zip(&scopes)
+            .map(|(f, s)| sets.get(s).and_then(|set| set.get(&f.0.metric).copied()))
+            .collect())
+    }
+
+    async fn computed(&self, ctx: &Context<'_>) -> Result<Option<crate::figures::MetricValue>> {
+        let loader =
+            ctx.data_unchecked::<DataLoader<MetricLoader, async_graphql::dataloader::HashMapCache>>();
         Ok(loader
-            .load_one(scope)
+            .load_one(self.metric_scope(ctx))
             .await?
             .and_then(|set| set.get(&self.0.metric).copied()))
     }
@@ -99,4 +120,41 @@ pub struct ReportedFigureFilter {
     pub region_code: Option<String>,
     /// Figures of this metric.
     pub metric: Option<String>,
+}
+
+/// Which rule found a data-quality issue (数据质量规则).
+#[derive(async_graphql::Enum, Copy, Clone, Eq, PartialEq, Debug)]
+pub enum DataQualityKind {
+    /// A report's breakdown does not add up to its stated total (分项之和与合计不符).
+    PartsDoNotAddUp,
+    /// A stated share does not match its stated count and base (占比与数量不符).
+    ShareMismatch,
+    /// The records give another value than the report states (与记录不符).
+    RecordsContradict,
+}
+
+/// How serious a data-quality issue is.
+#[derive(async_graphql::Enum, Copy, Clone, Eq, PartialEq, Debug)]
+pub enum DataQualitySeverity {
+    /// A breakdown covers less than its total: some attribute is unknown (提示).
+    Warning,
+    /// The figures cannot all be true (错误).
+    Error,
+}
+
+/// A data-quality issue (数据质量问题): the report, the figures involved and the arithmetic.
+#[derive(async_graphql::SimpleObject, Clone)]
+pub struct DataQualityIssue {
+    /// The rule that found it.
+    pub kind: DataQualityKind,
+    /// How serious it is.
+    pub severity: DataQualitySeverity,
+    /// Number of the report.
+    pub report_no: i32,
+    /// Region the figures are about.
+    pub region_code: String,
+    /// The figures involved, the total or share first.
+    pub figures: Vec<ReportedFigure>,
+    /// The arithmetic that shows it, e.g. `4 + 13 + 17 = 34 < 37`.
+    pub arithmetic: String,
 }
