@@ -56,13 +56,13 @@ async fn a_regions_dashboard_is_one_request_across_the_domains() {
 
     // A page of 5 units and one of 100 cost the same statements.
     let mut counts = Vec::new();
-    for n in [5, 100] {
+    for n in [5, 100, 5] {
         app.reset_statements();
         app.data(DASHBOARD, json!({"code": "140500", "n": n})).await;
         counts.push(app.statements().len());
     }
     assert!(counts[1] <= counts[0] + 3, "statements: {counts:?}");
-    assert!(counts[0] <= 80, "statements: {counts:?}");
+    assert!(counts.iter().all(|n| *n <= 90), "statements: {counts:?}");
 
     // Under a scoped caller every field keeps to the caller's reach; a domain the role may
     // not read answers FORBIDDEN for its own fields only.

@@ -111,11 +111,7 @@ pub fn request_data(
             stats,
         ))
         .data(cached_loader(
-            survey::loaders::MetricLoader {
-                db: db.clone(),
-                regions: caches.regions.clone(),
-                registry: caches.metrics.clone(),
-            },
+            survey::loaders::MetricLoader::new(db.clone(), caches.regions.clone(), caches.metrics.clone()),
             stats,
         ))
         .data(loader(

@@ -4,9 +4,11 @@
 
 use async_graphql::dataloader::Loader;
 use chrono::NaiveDate;
+use futures_util::FutureExt as _;
+use futures_util::future::{BoxFuture, Shared};
 use sea_orm::DatabaseConnection;
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use crate::domains::region::directory::RegionCache;
 use crate::domains::region::loaders::directory;
@@ -23,10 +25,69 @@ pub struct MetricScope {
     pub to: NaiveDate,
 }
 
+/// What one batch computed, by key.
+type Computed = Arc<HashMap<MetricScope, Arc<MetricSet>>>;
+/// A batch, shared by every key it computes, so that a key asked for again in the same
+/// request (by `reportedFigures` and again by `dataQualityIssues`, say), even while its batch
+/// still runs, waits for that batch rather than computing again.
+type SharedBatch = Shared<BoxFuture<'static, Result<Computed, async_graphql::Error>>>;
+
 pub struct MetricLoader {
     pub db: DatabaseConnection,
     pub regions: Arc<RegionCache>,
     pub registry: Arc<Registry>,
+    /// The request's batches by key (loaders are per request).
+    pub memo: Mutex<HashMap<MetricScope, SharedBatch>>,
+}
+
+impl MetricLoader {
+    pub fn new(db: DatabaseConnection, regions: Arc<RegionCache>, registry: Arc<Registry>) -> Self {
+        MetricLoader {
+            db,
+            regions,
+            registry,
+            memo: Mutex::new(HashMap::new()),
+        }
+    }
+}
+
+/// Computes the metrics of `keys`: one call per domain.
+async fn compute(
+    db: DatabaseConnection,
+    regions: Arc<RegionCache>,
+    registry: Arc<Registry>,
+    keys: Vec<MetricScope>,
+) -> Result<Computed, async_graphql::Error> {
+    let regions = directory(&db, &regions).await?;
+    let mut by_domain: HashMap<&str, Vec<(&MetricScope, MetricQuery)>> = HashMap::new();
+    for key in &keys {
+        // A figure about a region the directory does not know has no computed value.
+        let Some(region) = regions.subtree(&key.region_code) else {
+            continue;
+        };
+        let query = MetricQuery {
+            scope: key.scope.clone(),
+            region,
+            from: key.from,
+            to: key.to,
+        };
+        by_domain
+            .entry(key.domain.as_str())
+            .or_default()
+            .push((key, query));
+    }
+    let mut out = HashMap::new();
+    for (domain, batch) in by_domain {
+        let Some(source) = registry.source(domain) else {
+            continue;
+        };
+        let queries: Vec<MetricQuery> = batch.iter().map(|(_, q)| q.clone()).collect();
+        let sets = source.compute(&db, &queries).await?;
+        for ((key, _), set) in batch.into_iter().zip(sets) {
+            out.insert(key.clone(), Arc::new(set));
+        }
+    }
+    Ok(Arc::new(out))
 }
 
 impl Loader<MetricScope> for MetricLoader {
@@ -34,33 +95,30 @@ impl Loader<MetricScope> for MetricLoader {
     type Error = async_graphql::Error;
 
     async fn load(&self, keys: &[MetricScope]) -> Result<HashMap<MetricScope, Self::Value>, Self::Error> {
-        let regions = directory(&self.db, &self.regions).await?;
-        let mut by_domain: HashMap<&str, Vec<(&MetricScope, MetricQuery)>> = HashMap::new();
-        for key in keys {
-            // A figure about a region the directory does not know has no computed value.
-            let Some(region) = regions.subtree(&key.region_code) else {
-                continue;
-            };
-            let query = MetricQuery {
-                scope: key.scope.clone(),
-                region,
-                from: key.from,
-                to: key.to,
-            };
-            by_domain
-                .entry(key.domain.as_str())
-                .or_default()
-                .push((key, query));
-        }
+        let pending: Vec<(MetricScope, SharedBatch)> = {
+            let mut memo = self.memo.lock().unwrap_or_else(PoisonError::into_inner);
+            let fresh: Vec<MetricScope> = keys.iter().filter(|k| !memo.contains_key(*k)).cloned().collect();
+            if !fresh.is_empty() {
+                let batch = compute(
+                    self.db.clone(),
+                    self.regions.clone(),
+                    self.registry.clone(),
+                    fresh.clone(),
+                )
+                .boxed()
+                .shared();
+                for k in fresh {
+                    memo.insert(k, batch.clone());
+                }
+            }
+            keys.iter()
+                .filter_map(|k| memo.get(k).map(|b| (k.clone(), b.clone())))
+                .collect()
+        };
         let mut out = HashMap::new();
-        for (domain, batch) in by_domain {
-            let Some(source) = self.registry.source(domain) else {
-                continue;
-            };
-            let queries: Vec<MetricQuery> = batch.iter().map(|(_, q)| q.clone()).collect();
-            let sets = source.compute(&self.db, &queries).await?;
-            for ((key, _), set) in batch.into_iter().zip(sets) {
-                out.insert(key.clone(), Arc::new(set));
+        for (key, batch) in pending {
+            if let Some(set) = batch.await?.get(&key) {
+                out.insert(key, set.clone());
             }
         }
         Ok(out)
