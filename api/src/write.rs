@@ -217,6 +217,46 @@ impl<'a> Who<'a> {
         self.deleted(db, operation, record, region_code).await
     }
 
+    /// Writes the changes in `active` to `current` if it is still at the version read: bumps
+    /// the version, sets `updated_at` to `Who::at`, and is a CONFLICT when a concurrent write
+    /// won since `current` was read (`check_version` against the caller's version comes first).
+    pub async fn update<E>(
+        &self,
+        db: &impl ConnectionTrait,
+        mut active: E::ActiveModel,
+        current: &E::Model,
+        what: &str,
+    ) -> AppResult<E::Model>
+    where
+        E: EntityTrait,
+        E::Model: Versioned + sea_orm::IntoActiveModel<E::ActiveModel>,
+        E::ActiveModel: ActiveModelTrait<Entity = E> + Send,
+        E::Column: std::str::FromStr,
+    {
+        use sea_orm::{ColumnTrait, QueryFilter};
+        let column = |name: &str| {
+            name.parse::<E::Column>().map_err(|_| {
+                AppError::Internal(anyhow::anyhow!(
+                    "{} has no column {name}",
+                    <E::Model as Tracked>::ENTITY
+                ))
+            })
+        };
+        active.set(column("version")?, (current.version() + 1).into());
+        active.set(column("updated_at")?, self.at.into());
+        E::update(active)
+            .validate()?
+            .filter(column("version")?.eq(current.version()))
+            .exec(db)
+            .await
+            .map_err(|e| match e {
+                sea_orm::DbErr::RecordNotUpdated => {
+                    AppError::Conflict(format!("{what} was changed by someone else; reload it and retry"))
+                }
+                e => e.into(),
+            })
+    }
+
     /// Logs a record the write implies without auditing it separately (a flow node a
     /// closure adds): its audit entry is the one of the change that implied it.
     pub async fn logged<T: Tracked>(

@@ -21,3 +21,8 @@ crate::tracked! {
     entity::enforcement::supervision_order::Model => "SupervisionOrder", "supervision_order";
     entity::enforcement::dishonest_entry::Model => "DishonestDebtor", "dishonest_entry";
 }
+
+crate::versioned!(
+    entity::enforcement::enforcement_case::Model,
+    entity::enforcement::dishonest_entry::Model,
+);

@@ -22,3 +22,13 @@ crate::tracked! {
     entity::funeral::subsidy::Model => "FuneralSubsidy", "funeral_subsidy";
     entity::funeral::violation::Model => "FuneralViolation", "funeral_violation";
 }
+
+crate::versioned!(
+    entity::funeral::facility::Model,
+    entity::funeral::project::Model,
+    entity::funeral::milestone::Model,
+    entity::funeral::plot::Model,
+    entity::funeral::hold::Model,
+    entity::funeral::fee_standard::Model,
+    entity::funeral::violation::Model,
+);

@@ -17,3 +17,9 @@ crate::tracked! {
     entity::rural::village::Model => "Village", "rural_village";
     entity::rural::village_income::Model => "VillageIncome", "rural_village_income";
 }
+
+crate::versioned!(
+    entity::rural::observation::Model,
+    entity::rural::village::Model,
+    entity::rural::village_income::Model,
+);

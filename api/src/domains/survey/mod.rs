@@ -14,3 +14,5 @@ pub mod types;
 crate::tracked! {
     entity::survey::followup::Model => "RecommendationFollowUp", "recommendation_followup";
 }
+
+crate::versioned!(entity::survey::followup::Model,);

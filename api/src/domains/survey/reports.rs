@@ -16,7 +16,7 @@ use crate::access::Scope;
 use crate::domains::region::service::Subtree;
 use crate::error::{AppError, AppResult};
 use crate::validate;
-use crate::write::{Who, check_version, record_uuid, stale, unique_to_conflict};
+use crate::write::{Who, check_version, record_uuid, unique_to_conflict};
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -217,14 +217,9 @@ pub async fn track(
             active.owner = Set(owner);
             active.due_on = Set(f.due_on);
             active.notes = Set(notes);
-            active.version = Set(c.version + 1);
-            active.updated_at = Set(who.at);
-            let updated = followup::Entity::update(active)
-                .validate()?
-                .filter(followup::Column::Version.eq(v))
-                .exec(&txn)
-                .await
-                .map_err(stale("the follow-up"))?;
+            let updated = who
+                .update::<followup::Entity>(&txn, active, &c, "the follow-up")
+                .await?;
             who.updated(
                 &txn,
                 "trackRecommendation",

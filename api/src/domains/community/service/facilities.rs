@@ -11,7 +11,7 @@ use super::unit_in_scope;
 use crate::access::Scope;
 use crate::error::{AppError, AppResult};
 use crate::validate;
-use crate::write::{Who, check_version, record_uuid, stale, uuid_free};
+use crate::write::{Who, check_version, record_uuid, uuid_free};
 
 /// Largest floor area accepted, in 0.01 m² (100,000 m²).
 pub const MAX_AREA_CENTI: i64 = 10_000_000;
@@ -151,14 +151,9 @@ pub async fn update_facility(
     active.tenure = Set(f.tenure);
     active.status = Set(f.status);
     active.investment_fen = Set(f.investment_fen);
-    active.version = Set(current.version + 1);
-    active.updated_at = Set(who.at);
-    let updated = facility::Entity::update(active)
-        .validate()?
-        .filter(facility::Column::Version.eq(expected_version))
-        .exec(&txn)
-        .await
-        .map_err(stale("the facility"))?;
+    let updated = who
+        .update::<facility::Entity>(&txn, active, &current, "the facility")
+        .await?;
     who.updated(&txn, "updateCommunityFacility", &current, &updated, &region_code)
         .await?;
     txn.commit().await?;

@@ -12,7 +12,7 @@ use super::unit_in_scope;
 use crate::access::Scope;
 use crate::error::{AppError, AppResult};
 use crate::validate;
-use crate::write::{Who, check_version, record_uuid, stale, uuid_free};
+use crate::write::{Who, check_version, record_uuid, uuid_free};
 
 /// The grids of these units, by unit and id.
 pub async fn grids_of(db: &DatabaseConnection, unit_ids: &[i64]) -> AppResult<Vec<grid::Model>> {
@@ -151,14 +151,9 @@ pub async fn update_grid(
     let mut active: grid::ActiveModel = current.clone().into();
     active.name = Set(name);
     active.households = Set(households);
-    active.version = Set(current.version + 1);
-    active.updated_at = Set(who.at);
-    let updated = grid::Entity::update(active)
-        .validate()?
-        .filter(grid::Column::Version.eq(expected_version))
-        .exec(&txn)
-        .await
-        .map_err(stale("the grid"))?;
+    let updated = who
+        .update::<grid::Entity>(&txn, active, &current, "the grid")
+        .await?;
     who.updated(&txn, "updateCommunityGrid", &current, &updated, &region_code)
         .await?;
     txn.commit().await?;

@@ -14,7 +14,7 @@ use crate::domains::region::service::{self as regions, Subtree};
 use crate::error::{AppError, AppResult};
 use crate::pagination::{Page, PageArgs, PageRequest};
 use crate::validate;
-use crate::write::{Who, check_version, record_uuid, stale, uuid_free};
+use crate::write::{Who, check_version, record_uuid, uuid_free};
 
 /// Office space standard: 20 m² per 100 households (report 7, 每百户20平方米).
 pub const OFFICE_CENTI_PER_HOUSEHOLD: i64 = 20;
@@ -373,14 +373,9 @@ pub async fn update_unit(
     active.households = Set(f.households);
     active.resident_groups = Set(f.resident_groups);
     active.honours = Set(serde_json::json!(f.honours));
-    active.version = Set(current.version + 1);
-    active.updated_at = Set(who.at);
-    let updated = unit::Entity::update(active)
-        .validate()?
-        .filter(unit::Column::Version.eq(expected_version))
-        .exec(&txn)
-        .await
-        .map_err(stale("the unit"))?;
+    let updated = who
+        .update::<unit::Entity>(&txn, active, &current, "the unit")
+        .await?;
     if moved {
         super::staff::move_region(&txn, id, &updated.region_code).await?;
         super::facilities::move_region(&txn, id, &updated.region_code).await?;

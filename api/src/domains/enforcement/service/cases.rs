@@ -18,7 +18,7 @@ use crate::domains::region::service::{self as regions, Subtree};
 use crate::error::{AppError, AppResult};
 use crate::pagination::{self, NestedPages, Page, PageArgs, PageRequest};
 use crate::validate;
-use crate::write::{Who, check_version, record_uuid, stale, unique_to_conflict, uuid_free};
+use crate::write::{Who, check_version, record_uuid, unique_to_conflict, uuid_free};
 use std::collections::HashMap;
 
 /// Subject amounts under this many fen (100,000 yuan) are small claims (小标的).
@@ -471,14 +471,9 @@ pub async fn close_case(
     active.closure_mode = Set(Some(mode));
     active.closed_on = Set(Some(closed_on));
     active.recovered_amount_fen = Set(recovered_fen);
-    active.version = Set(case.version + 1);
-    active.updated_at = Set(who.at);
-    let updated = case::Entity::update(active)
-        .validate()?
-        .filter(case::Column::Version.eq(expected_version))
-        .exec(&txn)
-        .await
-        .map_err(stale("the case"))?;
+    let updated = who
+        .update::<case::Entity>(&txn, active, &case, "the case")
+        .await?;
     daily::case_changed(&txn, Some(&case), Some(&updated)).await?;
     who.updated(&txn, "closeEnforcementCase", &case, &updated, &case.region_code)
         .await?;
@@ -516,14 +511,9 @@ pub async fn reopen_case(
     active.status = Set(CaseStatus::Pending);
     active.closure_mode = Set(None);
     active.closed_on = Set(None);
-    active.version = Set(case.version + 1);
-    active.updated_at = Set(who.at);
-    let updated = case::Entity::update(active)
-        .validate()?
-        .filter(case::Column::Version.eq(expected_version))
-        .exec(&txn)
-        .await
-        .map_err(stale("the case"))?;
+    let updated = who
+        .update::<case::Entity>(&txn, active, &case, "the case")
+        .await?;
     daily::case_changed(&txn, Some(&case), Some(&updated)).await?;
     who.updated(&txn, "reopenEnforcementCase", &case, &updated, &case.region_code)
         .await?;

@@ -19,7 +19,7 @@ use crate::domains::region::service::{self as regions, Subtree};
 use crate::error::{AppError, AppResult};
 use crate::pagination::{Page, PageArgs, PageRequest};
 use crate::validate;
-use crate::write::{Who, check_version, record_uuid, stale, unique_to_conflict, uuid_free};
+use crate::write::{Who, check_version, record_uuid, unique_to_conflict, uuid_free};
 
 /// Filter of the public dishonest-debtor list.
 #[derive(Debug, Default, Clone)]
@@ -243,14 +243,9 @@ pub async fn remove_from_dishonest_list(
     let mut active: dishonest_entry::ActiveModel = entry.clone().into();
     active.removed_on = Set(Some(removed_on));
     active.removal_reason = Set(Some(reason));
-    active.version = Set(entry.version + 1);
-    active.updated_at = Set(who.at);
-    let updated = dishonest_entry::Entity::update(active)
-        .validate()?
-        .filter(dishonest_entry::Column::Version.eq(expected_version))
-        .exec(&txn)
-        .await
-        .map_err(stale("the entry"))?;
+    let updated = who
+        .update::<dishonest_entry::Entity>(&txn, active, &entry, "the entry")
+        .await?;
     daily::listing_changed(&txn, Some(&entry), Some(&updated)).await?;
     who.updated(
         &txn,

@@ -13,7 +13,7 @@ use crate::domains::region::service::{self as regions, Subtree};
 use crate::error::{AppError, AppResult};
 use crate::pagination::{KeyKind, Ordering, Page, PageArgs, keyset};
 use crate::validate;
-use crate::write::{Who, check_version, record_uuid, stale, uuid_free};
+use crate::write::{Who, check_version, record_uuid, uuid_free};
 
 /// Filter of facility lists.
 #[derive(Debug, Default, Clone, PartialEq, Eq, Hash)]
@@ -236,14 +236,9 @@ pub async fn update_facility(
     active.name = Set(f.name);
     active.stage = Set(f.stage);
     active.capacity = Set(f.capacity);
-    active.version = Set(current.version + 1);
-    active.updated_at = Set(who.at);
-    let updated = facility::Entity::update(active)
-        .validate()?
-        .filter(facility::Column::Version.eq(expected_version))
-        .exec(&txn)
-        .await
-        .map_err(stale("the facility"))?;
+    let updated = who
+        .update::<facility::Entity>(&txn, active, &current, "the facility")
+        .await?;
     who.updated(
         &txn,
         "updateFuneralFacility",

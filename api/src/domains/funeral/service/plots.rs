@@ -18,7 +18,7 @@ use crate::domains::region::service::Subtree;
 use crate::error::{AppError, AppResult};
 use crate::pagination::{KeyKind, Ordering, Page, PageArgs, keyset};
 use crate::validate;
-use crate::write::{Who, check_version, record_uuid, stale, unique_to_conflict, uuid_free};
+use crate::write::{Who, check_version, record_uuid, unique_to_conflict, uuid_free};
 
 /// Filter of plot lists.
 #[derive(Debug, Default, Clone, PartialEq, Eq, Hash)]
@@ -305,14 +305,9 @@ pub async fn cancel(
     let mut active: hold::ActiveModel = current.clone().into();
     active.status = Set(HoldStatus::Cancelled);
     active.cancelled_on = Set(Some(cancelled_on));
-    active.version = Set(current.version + 1);
-    active.updated_at = Set(who.at);
-    let updated = hold::Entity::update(active)
-        .validate()?
-        .filter(hold::Column::Version.eq(expected_version))
-        .exec(&txn)
-        .await
-        .map_err(stale("the registration"))?;
+    let updated = who
+        .update::<hold::Entity>(&txn, active, &current, "the registration")
+        .await?;
     let p = plot::Entity::find_by_id(current.plot_id)
         .one(&txn)
         .await?
@@ -389,14 +384,9 @@ pub async fn sell(
             active.price_fen = Set(Some(price_fen));
             active.holder_phone = Set(holder.phone.or(h.holder_phone.clone()));
             active.holder_id_number = Set(holder.id_number.or(h.holder_id_number.clone()));
-            active.version = Set(h.version + 1);
-            active.updated_at = Set(who.at);
-            let updated = hold::Entity::update(active)
-                .validate()?
-                .filter(hold::Column::Version.eq(h.version))
-                .exec(&txn)
-                .await
-                .map_err(stale("the registration"))?;
+            let updated = who
+                .update::<hold::Entity>(&txn, active, &h, "the registration")
+                .await?;
             who.updated(&txn, "sellGravePlot", &h, &updated, &updated.region_code)
                 .await?;
             updated

@@ -15,7 +15,7 @@ use crate::domains::region::service::{self as regions, Subtree};
 use crate::error::{AppError, AppResult};
 use crate::pagination::{KeyKind, Ordering, Page, PageArgs, keyset};
 use crate::validate;
-use crate::write::{Who, check_version, record_uuid, stale, uuid_free};
+use crate::write::{Who, check_version, record_uuid, uuid_free};
 
 /// Filter of project lists.
 #[derive(Debug, Default, Clone, PartialEq, Eq, Hash)]
@@ -221,14 +221,9 @@ pub async fn update_project(
     active.tendered_cost_fen = Set(f.tendered_cost_fen);
     active.planned_investment_fen = Set(f.planned_investment_fen);
     active.allocated_fen = Set(f.allocated_fen);
-    active.version = Set(current.version + 1);
-    active.updated_at = Set(who.at);
-    let updated = project::Entity::update(active)
-        .validate()?
-        .filter(project::Column::Version.eq(expected_version))
-        .exec(&txn)
-        .await
-        .map_err(stale("the project"))?;
+    let updated = who
+        .update::<project::Entity>(&txn, active, &current, "the project")
+        .await?;
     who.updated(
         &txn,
         "updateFuneralProject",
@@ -328,14 +323,9 @@ pub async fn update_milestone(
     active.name = Set(f.name);
     active.planned_on = Set(f.planned_on);
     active.achieved_on = Set(f.achieved_on);
-    active.version = Set(current.version + 1);
-    active.updated_at = Set(who.at);
-    let updated = milestone::Entity::update(active)
-        .validate()?
-        .filter(milestone::Column::Version.eq(expected_version))
-        .exec(&txn)
-        .await
-        .map_err(stale("the milestone"))?;
+    let updated = who
+        .update::<milestone::Entity>(&txn, active, &current, "the milestone")
+        .await?;
     who.updated(
         &txn,
         "updateFuneralMilestone",

@@ -17,7 +17,7 @@ use crate::domains::region::service::{self as regions, Subtree};
 use crate::error::{AppError, AppResult};
 use crate::pagination::{KeyKind, Ordering, Page, PageArgs, keyset};
 use crate::validate;
-use crate::write::{Who, check_version, record_uuid, stale, uuid_free};
+use crate::write::{Who, check_version, record_uuid, uuid_free};
 
 // ---------- fee standards ----------
 
@@ -119,14 +119,9 @@ pub async fn update_fee_standard(
     active.price_fen = Set(f.price_fen);
     active.exempt = Set(f.exempt);
     active.effective_from = Set(f.effective_from);
-    active.version = Set(current.version + 1);
-    active.updated_at = Set(who.at);
-    let updated = fee::Entity::update(active)
-        .validate()?
-        .filter(fee::Column::Version.eq(expected_version))
-        .exec(&txn)
-        .await
-        .map_err(stale("the fee standard"))?;
+    let updated = who
+        .update::<fee::Entity>(&txn, active, &current, "the fee standard")
+        .await?;
     who.updated(
         &txn,
         "updateFuneralFeeStandard",
@@ -423,14 +418,9 @@ pub async fn update_violation(
     active.handling = Set(f.handling);
     active.penalty_fen = Set(f.penalty_fen);
     active.note = Set(f.note);
-    active.version = Set(current.version + 1);
-    active.updated_at = Set(who.at);
-    let updated = violation::Entity::update(active)
-        .validate()?
-        .filter(violation::Column::Version.eq(expected_version))
-        .exec(&txn)
-        .await
-        .map_err(stale("the violation"))?;
+    let updated = who
+        .update::<violation::Entity>(&txn, active, &current, "the violation")
+        .await?;
     who.updated(
         &txn,
         "updateFuneralViolation",

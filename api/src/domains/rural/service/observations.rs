@@ -18,7 +18,7 @@ use crate::domains::region::service::{self as regions, Subtree, in_region};
 use crate::error::{AppError, AppResult};
 use crate::units::{self, Unit};
 use crate::validate;
-use crate::write::{Who, check_version, record_uuid, stale, unique_to_conflict};
+use crate::write::{Who, check_version, record_uuid, unique_to_conflict};
 
 /// Places a value converted into the canonical unit is kept to when the conversion does not
 /// terminate.
@@ -45,9 +45,38 @@ struct Resolved {
     source: String,
 }
 
-async fn resolve(db: &impl ConnectionTrait, scope: &Scope, i: &ObservationInput) -> AppResult<Resolved> {
-    let indicator = super::indicators::require(db, &i.indicator, "indicator").await?;
-    let region = regions::require_in_reach(db, &i.region_code, scope, "regionCode").await?;
+/// The indicators and regions rows name, each looked up once however many rows name it
+/// (an import of a large file repeats the same few codes).
+#[derive(Default)]
+struct Lookup {
+    indicators: HashMap<String, indicator::Model>,
+    regions: HashMap<String, String>,
+}
+
+async fn resolve(
+    db: &impl ConnectionTrait,
+    scope: &Scope,
+    i: &ObservationInput,
+    seen: &mut Lookup,
+) -> AppResult<Resolved> {
+    let indicator = match seen.indicators.get(i.indicator.trim()) {
+        Some(ind) => ind.clone(),
+        None => {
+            let ind = super::indicators::require(db, &i.indicator, "indicator").await?;
+            seen.indicators.insert(ind.code.clone(), ind.clone());
+            ind
+        }
+    };
+    let region_code = match seen.regions.get(i.region_code.trim()) {
+        Some(code) => code.clone(),
+        None => {
+            let code = regions::require_in_reach(db, &i.region_code, scope, "regionCode")
+                .await?
+                .code;
+            seen.regions.insert(code.clone(), code.clone());
+            code
+        }
+    };
     let period = Period::parse("period", &i.period)?;
     let value = units::decimal("value", &i.value)?;
     let canonical = units::unit("unit", &indicator.unit)?;
@@ -59,7 +88,7 @@ async fn resolve(db: &impl ConnectionTrait, scope: &Scope, i: &ObservationInput)
     let source = validate::text("source", &i.source, 1, 256)?;
     Ok(Resolved {
         indicator,
-        region_code: region.code,
+        region_code,
         period,
         value,
         source,
@@ -115,14 +144,9 @@ async fn update(
     let mut active: observation::ActiveModel = current.clone().into();
     active.value = Set(r.value.normalize().to_string());
     active.source = Set(r.source);
-    active.version = Set(current.version + 1);
-    active.updated_at = Set(who.at);
-    let updated = observation::Entity::update(active)
-        .validate()?
-        .filter(observation::Column::Version.eq(current.version))
-        .exec(db)
-        .await
-        .map_err(stale("the observation"))?;
+    let updated = who
+        .update::<observation::Entity>(db, active, &current, "the observation")
+        .await?;
     who.updated(db, operation, &current, &updated, &updated.region_code)
         .await?;
     Ok(updated)
@@ -139,7 +163,7 @@ pub async fn upsert(
 ) -> AppResult<observation::Model> {
     let uuid = record_uuid("uuid", uuid.as_deref())?;
     let txn = crate::store::begin_write(db).await?;
-    let r = resolve(&txn, who.scope, &input).await?;
+    let r = resolve(&txn, who.scope, &input, &mut Lookup::default()).await?;
     let model = match (existing(&txn, &r).await?, expected_version) {
         (Some(current), Some(v)) => {
             check_version("the observation", current.version, v)?;
@@ -190,8 +214,9 @@ pub async fn import(
     let mut errors = Vec::new();
     let mut resolved = Vec::with_capacity(rows.len());
     let mut seen: HashMap<(i64, String, String), usize> = HashMap::new();
+    let mut lookup = Lookup::default();
     for (line, input) in &rows {
-        match resolve(&txn, who.scope, input).await {
+        match resolve(&txn, who.scope, input, &mut lookup).await {
             Ok(r) => {
                 let key = (r.indicator.id, r.region_code.clone(), r.period.key.clone());
                 if let Some(first) = seen.insert(key, *line) {

@@ -13,7 +13,7 @@ use crate::domains::region::service::{self as regions, Subtree, find_in_scope, i
 use crate::error::{AppError, AppResult};
 use crate::pagination::{KeyKind, Ordering, Page, PageArgs, keyset};
 use crate::validate;
-use crate::write::{Who, check_version, record_uuid, stale, unique_to_conflict, uuid_free};
+use crate::write::{Who, check_version, record_uuid, unique_to_conflict, uuid_free};
 
 /// Filter of village lists.
 #[derive(Debug, Default, Clone, PartialEq, Eq, Hash)]
@@ -184,14 +184,9 @@ pub async fn update(
     active.party_members_over_60 = Set(f.party_members_over_60);
     active.reserve_cadres = Set(f.reserve_cadres);
     active.under_rectification = Set(f.under_rectification);
-    active.version = Set(current.version + 1);
-    active.updated_at = Set(who.at);
-    let updated = village::Entity::update(active)
-        .validate()?
-        .filter(village::Column::Version.eq(expected_version))
-        .exec(&txn)
-        .await
-        .map_err(stale("the village"))?;
+    let updated = who
+        .update::<village::Entity>(&txn, active, &current, "the village")
+        .await?;
     if f.region_code != current.region_code {
         income::Entity::update_many()
             .col_expr(income::Column::RegionCode, Expr::val(f.region_code))
@@ -240,14 +235,9 @@ pub async fn record_income(
             check_version("the income", c.version, ev)?;
             let mut active: income::ActiveModel = c.clone().into();
             active.income_fen = Set(income_fen);
-            active.version = Set(c.version + 1);
-            active.updated_at = Set(who.at);
-            let updated = income::Entity::update(active)
-                .validate()?
-                .filter(income::Column::Version.eq(ev))
-                .exec(&txn)
-                .await
-                .map_err(stale("the income"))?;
+            let updated = who
+                .update::<income::Entity>(&txn, active, &c, "the income")
+                .await?;
             who.updated(&txn, "recordVillageIncome", &c, &updated, &updated.region_code)
                 .await?;
             updated
