@@ -264,13 +264,26 @@ async fn reported_figures_of_reports_3_and_7_are_computed_and_checked() {
     assert_eq!(
         uncomputed,
         [
+            "3:delegatedTasks:L03",
             "3:deputySecretaries.age.30to40:L03",
+            "3:monthlyDisclosureDeadlineDay:L03",
+            "3:towns:L03",
+            "3:townsWithCommunities:L03",
+            "7:activityVenueUnitShareMinimum:140500",
+            "7:beiyangResidents:140581",
             "7:centralInvestment:L14052101",
+            "7:elderlyCareAreaPerCapitaStandard:140500",
             "7:facilityInvestment:140500",
             "7:households:140581",
+            "7:newUnitOccupancyThreshold:140500",
+            "7:officeAreaPer100HouseholdsStandard:140500",
             "7:renovatedServiceStations:140500",
             "7:renovatedServiceStations:140502",
             "7:renovatedServiceStations:140581",
+            "7:renovatedStationAreaMinimum:140500",
+            "7:serviceNetworkBuildingArea:140500",
+            "7:unitsTransferredToDevelopmentZone:L140571",
+            "7:workerMonthlyWageCeiling:140500",
         ]
     );
 }
@@ -784,4 +797,100 @@ async fn grids_workers_facilities_standards_and_nodes() {
         .await;
     assert!(d["node"]["gridId"].is_null());
     assert_eq!(d["node"]["version"], 2);
+}
+
+#[tokio::test]
+async fn staff_and_units_group_as_community_stats_counts_them() {
+    const STAFF: &str = r#"query($f: CommunityStaffAggregateFilter, $g: [CommunityStaffGroupKey!]!) {
+        communityStaffAggregate(filter: $f, groupBy: $g) { totalRows rows { region { code } role education suppressed staff partyMembers women partyMemberShare femaleShare } } }"#;
+    const UNITS: &str = r#"query($f: CommunityUnitAggregateFilter, $g: [CommunityUnitGroupKey!]!, $l: RegionLevel) {
+        communityUnitAggregate(filter: $f, groupBy: $g, regionLevel: $l) { rows { region { code } unitType suppressed units households residentPopulation } } }"#;
+    let app = spawn_app_with(Seed::Full).await;
+    app.act_as("analyst", None);
+    for region in ["L03", "140500"] {
+        let s = stats(&app, region, 2023).await;
+        let d = app
+            .data(STAFF, json!({"f": {"regionCode": region}, "g": []}))
+            .await;
+        let total = &d["communityStaffAggregate"]["rows"][0];
+        assert_eq!(total["staff"], s["staff"], "{region}");
+        assert_eq!(total["partyMembers"], s["partyMembers"], "{region}");
+        assert_eq!(total["women"], s["female"], "{region}");
+        assert_eq!(total["partyMemberShare"], s["partyMemberShare"], "{region}");
+        assert_eq!(total["femaleShare"], s["femaleShare"], "{region}");
+        // By role: the groups add up to the total.
+        let d = app
+            .data(STAFF, json!({"f": {"regionCode": region}, "g": ["ROLE"]}))
+            .await;
+        let sum: i64 = d["communityStaffAggregate"]["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["staff"].as_i64().unwrap())
+            .sum();
+        assert_eq!(Some(sum), s["staff"].as_i64(), "{region}");
+    }
+    // Report 3: 85 of the 112 are party members (75.9%, stated as 78.7%).
+    let d = app
+        .data(STAFF, json!({"f": {"regionCode": "L03"}, "g": []}))
+        .await;
+    assert_eq!(d["communityStaffAggregate"]["rows"][0]["partyMembers"], 85);
+    // Report 7's units by district: 城区 75, 高平 29; active units as communityStats counts them.
+    let d = app
+        .data(
+            UNITS,
+            json!({"f": {"regionCode": "140500", "statuses": ["ACTIVE"]}, "g": ["REGION"]}),
+        )
+        .await;
+    let rows = d["communityUnitAggregate"]["rows"].as_array().unwrap().clone();
+    let units = |code: &str| rows.iter().find(|r| r["region"]["code"] == code).unwrap()["units"].clone();
+    assert_eq!((units("140502"), units("140581")), (json!(75), json!(29)));
+    let s = stats(&app, "140500", 2023).await;
+    let sum: i64 = rows.iter().map(|r| r["units"].as_i64().unwrap()).sum();
+    assert_eq!(Some(sum), s["units"].as_i64());
+    // By type at city level: 95 / 35 / 12.
+    let d = app
+        .data(
+            UNITS,
+            json!({"f": {"regionCode": "140500"}, "g": ["REGION", "UNIT_TYPE"], "l": "CITY"}),
+        )
+        .await;
+    let by_type: Vec<(String, i64)> = d["communityUnitAggregate"]["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["unitType"].as_str().unwrap().to_owned(),
+                r["units"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        by_type,
+        [
+            ("AGRICULTURE".to_owned(), 95),
+            ("ENTERPRISE".to_owned(), 12),
+            ("NON_AGRICULTURAL".to_owned(), 35)
+        ]
+    );
+    // A statistics reader sees no group of fewer than 5 staff.
+    app.act_as("statistics_reader", None);
+    let d = app
+        .data(
+            STAFF,
+            json!({"f": {"regionCode": "L03"}, "g": ["ROLE", "EDUCATION"]}),
+        )
+        .await;
+    let rows = d["communityStaffAggregate"]["rows"].as_array().unwrap();
+    assert!(rows.iter().any(|r| r["suppressed"] == true));
+    for r in rows {
+        if let Some(n) = r["staff"].as_i64() {
+            assert!(n >= 5, "{r}");
+        }
+    }
+    assert_eq!(
+        app.error_code("{ communityStats { units } }", json!({})).await,
+        "FORBIDDEN"
+    );
 }

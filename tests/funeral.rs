@@ -51,7 +51,7 @@ async fn report_5s_county_is_reproduced() {
         )
         .await;
     let figures = d["reportedFigures"].as_array().unwrap();
-    assert_eq!(figures.len(), 16);
+    assert_eq!(figures.len(), 17);
     let mut uncomputed: Vec<&str> = Vec::new();
     for f in figures {
         assert!(!f["sourceText"].as_str().unwrap().is_empty());
@@ -67,6 +67,7 @@ async fn report_5s_county_is_reproduced() {
             "administrativeVillages",
             "agriculturalShare",
             "areaKm2",
+            "livelihoodProjects",
             "minorityGroups",
             "minorityShare",
             "population",

@@ -57,13 +57,24 @@ async fn reports_6_and_9_are_reproduced() {
     assert_eq!(
         uncomputed,
         [
+            "6:collectiveIncomeFloor",
+            "6:enterpriseSalesThreshold",
+            "6:northernTownsMaizeYield",
+            "6:safetyAwardTerms",
+            "6:safetyAwardYears",
             "6:sanitaryToiletActualCoverage",
             "6:villagesAtLeast30000",
+            "6:zhaoShouyeAgeMinimum",
+            "6:zhaoShouyeNewHouseArea",
+            "6:zhaoShouyeSons",
             "9:bottomTownsInterviewed",
+            "9:brandProjectsPerTownMinimum",
             "9:collectiveIncomeVetoLine",
             "9:partyWorkersPerTownMinimum",
             "9:rectificationShareMinimum",
             "9:reserveCadresPerVillageMinimum",
+            "9:secretaryTrainingRoundsPerYearMinimum",
+            "9:teamYoungCadreAgeMaximum",
             "9:trainingModules",
         ]
     );

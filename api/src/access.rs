@@ -16,18 +16,21 @@ pub enum Role {
     AgricultureOfficer,
     Supervisor,
     Analyst,
+    /// BI service accounts and published dashboards: aggregates only, small groups withheld.
+    StatisticsReader,
     PartnerAgency,
     Anonymous,
 }
 
 impl Role {
-    pub const ALL: [Role; 8] = [
+    pub const ALL: [Role; 9] = [
         Role::Admin,
         Role::CourtOfficer,
         Role::CivilAffairsOfficer,
         Role::AgricultureOfficer,
         Role::Supervisor,
         Role::Analyst,
+        Role::StatisticsReader,
         Role::PartnerAgency,
         Role::Anonymous,
     ];
@@ -40,6 +43,7 @@ impl Role {
             Role::AgricultureOfficer => "agriculture_officer",
             Role::Supervisor => "supervisor",
             Role::Analyst => "analyst",
+            Role::StatisticsReader => "statistics_reader",
             Role::PartnerAgency => "partner_agency",
             Role::Anonymous => "anonymous",
         }
@@ -50,6 +54,11 @@ impl Role {
     }
 
     /// Roles whose reach is their region subtree; the others see every region.
+    /// Roles that see aggregates only, with small groups withheld (disclosure control).
+    pub fn is_aggregate_only(self) -> bool {
+        matches!(self, Role::StatisticsReader | Role::Anonymous)
+    }
+
     pub fn is_scoped(self) -> bool {
         matches!(
             self,
@@ -67,6 +76,8 @@ pub enum Action {
     Write,
     /// Read aggregates and KPIs.
     Aggregate,
+    /// Read grouped aggregates (BI), with small groups withheld from aggregate-only roles.
+    Statistics,
     /// Read personal data unmasked (identity numbers, phones, addresses).
     PersonalData,
     /// Read what the law makes public (the dishonest-debtor list).

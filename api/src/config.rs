@@ -62,6 +62,8 @@ pub struct Settings {
     pub max_in_flight: usize,
     /// GraphQL requests one caller may have in flight; more are refused with 429 at once.
     pub max_in_flight_per_caller: usize,
+    /// Groups of fewer records are withheld from aggregate-only roles (`SUPPRESSION_MIN_COUNT`).
+    pub suppression_min_count: i64,
 }
 
 /// Limits on one HTTP request; each is configurable.
@@ -126,6 +128,7 @@ impl fmt::Debug for Settings {
             .field("reference_cache_ttl_secs", &self.reference_cache_ttl_secs)
             .field("max_in_flight", &self.max_in_flight)
             .field("max_in_flight_per_caller", &self.max_in_flight_per_caller)
+            .field("suppression_min_count", &self.suppression_min_count)
             .finish()
     }
 }
@@ -191,6 +194,10 @@ impl Settings {
             metrics_bind_addr: opt_env("METRICS_BIND_ADDR"),
             trace_resolvers: crate::telemetry::otlp_configured(),
             reference_cache_ttl_secs: parse_env("REFERENCE_CACHE_TTL_SECONDS", 60)?,
+            suppression_min_count: parse_env(
+                "SUPPRESSION_MIN_COUNT",
+                crate::aggregate::disclosure::DEFAULT_MIN_COUNT,
+            )?,
             max_in_flight: parse_env("MAX_IN_FLIGHT", 64)?,
             max_in_flight_per_caller: parse_env("MAX_IN_FLIGHT_PER_CALLER", 8)?,
         })
@@ -225,6 +232,7 @@ impl Settings {
             metrics_bind_addr: None,
             trace_resolvers: false,
             reference_cache_ttl_secs: 60,
+            suppression_min_count: crate::aggregate::disclosure::DEFAULT_MIN_COUNT,
             // Tests fire concurrent requests from one token on purpose; the fair-overload
             // test sets its own bounds.
             max_in_flight: 1_000,

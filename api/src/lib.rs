@@ -3,6 +3,7 @@
 
 pub mod access;
 pub mod admission;
+pub mod aggregate;
 pub mod audit;
 pub mod auth;
 pub mod cache;

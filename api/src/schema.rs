@@ -57,6 +57,9 @@ pub fn build(db: DatabaseConnection, settings: &Settings, auth: Auth) -> AppSche
         .data(db)
         .data(auth.keys)
         .data(auth.throttles)
+        .data(crate::aggregate::disclosure::Disclosure {
+            min_count: settings.suppression_min_count,
+        })
         .data(std::sync::Arc::new(crate::ratelimit::CostLimiter::new(
             settings.rate_limit_cost_per_minute,
             settings.rate_limit_free_complexity,

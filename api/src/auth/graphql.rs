@@ -37,6 +37,9 @@ pub enum RoleName {
     Supervisor,
     /// Analyst (BI): read-only, every region, no personal data.
     Analyst,
+    /// Statistics reader (统计数据用户): BI service accounts and published dashboards; grouped
+    /// aggregates and their exports only, groups of fewer than `SUPPRESSION_MIN_COUNT` records withheld.
+    StatisticsReader,
     /// Partner agency of joint punishment (联合惩戒单位): only the dishonest-debtor check.
     PartnerAgency,
     /// No token: published aggregates and the public dishonest-debtor list.
@@ -52,6 +55,7 @@ impl From<RoleName> for Role {
             RoleName::AgricultureOfficer => Role::AgricultureOfficer,
             RoleName::Supervisor => Role::Supervisor,
             RoleName::Analyst => Role::Analyst,
+            RoleName::StatisticsReader => Role::StatisticsReader,
             RoleName::PartnerAgency => Role::PartnerAgency,
             RoleName::Anonymous => Role::Anonymous,
         }
@@ -67,6 +71,7 @@ impl From<Role> for RoleName {
             Role::AgricultureOfficer => RoleName::AgricultureOfficer,
             Role::Supervisor => RoleName::Supervisor,
             Role::Analyst => RoleName::Analyst,
+            Role::StatisticsReader => RoleName::StatisticsReader,
             Role::PartnerAgency => RoleName::PartnerAgency,
             Role::Anonymous => RoleName::Anonymous,
         }

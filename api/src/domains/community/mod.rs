@@ -2,6 +2,7 @@
 //! their staff, facilities and grids, the statistics the reports give and the standards
 //! they cite. Services and types are split by aggregate (units, staff, facilities, grids).
 
+pub mod aggregate;
 pub mod figures;
 pub mod loaders;
 pub mod mutation;

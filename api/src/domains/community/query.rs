@@ -65,6 +65,83 @@ impl CommunityQuery {
         Ok(units::find_unit(db(ctx), id, &scope).await?.map(CommunityUnit))
     }
 
+    /// Community staff grouped for BI (社区工作者分组统计): by region at any level, role, gender,
+    /// education, hiring and time bucket, with counts, pay and the shares `communityStats`
+    /// computes. One GROUP BY whatever the number of groups; groups of fewer than
+    /// `SUPPRESSION_MIN_COUNT` staff withheld from `statistics_reader` and `anonymous`.
+    #[allow(clippy::too_many_arguments)]
+    async fn community_staff_aggregate(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Which staff.")] filter: Option<CommunityStaffAggregateFilter>,
+        #[graphql(desc = "The keys to group by; none gives one row of totals.")] group_by: Vec<
+            CommunityStaffGroupKey,
+        >,
+        #[graphql(
+            desc = "The level REGION groups at, COUNTY by default; records above it count under their own region."
+        )]
+        region_level: Option<crate::domains::region::types::RegionLevel>,
+        #[graphql(desc = "The time window, and the buckets when grouping by PERIOD.")] period: Option<
+            CommunityStaffAggregatePeriod,
+        >,
+        #[graphql(desc = "Conditions every returned group meets (withheld groups are left out).")]
+        having: Option<Vec<CommunityStaffAggregateHaving>>,
+        #[graphql(desc = "Ordering by a measure; by the keys otherwise.")] order_by: Option<
+            CommunityStaffAggregateOrder,
+        >,
+        #[graphql(desc = "At most this many groups (10,000 at most and by default).")] first: Option<i32>,
+    ) -> Result<CommunityStaffAggregate> {
+        community_staff_aggregate(
+            ctx,
+            filter,
+            group_by,
+            region_level,
+            period,
+            having,
+            order_by,
+            first,
+        )
+        .await
+    }
+
+    /// Community units grouped for BI (社区分组统计): by region at any level, type, status and
+    /// time bucket, with counts and population sums. One GROUP BY whatever the number of
+    /// groups; groups of fewer than `SUPPRESSION_MIN_COUNT` units withheld from
+    /// `statistics_reader` and `anonymous`.
+    #[allow(clippy::too_many_arguments)]
+    async fn community_unit_aggregate(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Which units.")] filter: Option<CommunityUnitAggregateFilter>,
+        #[graphql(desc = "The keys to group by; none gives one row of totals.")] group_by: Vec<
+            CommunityUnitGroupKey,
+        >,
+        #[graphql(
+            desc = "The level REGION groups at, COUNTY by default; records above it count under their own region."
+        )]
+        region_level: Option<crate::domains::region::types::RegionLevel>,
+        #[graphql(desc = "The time window, and the buckets when grouping by PERIOD.")] period: Option<
+            CommunityUnitAggregatePeriod,
+        >,
+        #[graphql(desc = "Conditions every returned group meets (withheld groups are left out).")]
+        having: Option<Vec<CommunityUnitAggregateHaving>>,
+        #[graphql(desc = "Ordering by a measure; by the keys otherwise.")] order_by: Option<
+            CommunityUnitAggregateOrder,
+        >,
+        #[graphql(desc = "At most this many groups (10,000 at most and by default).")] first: Option<i32>,
+    ) -> Result<CommunityUnitAggregate> {
+        community_unit_aggregate(
+            ctx,
+            filter,
+            group_by,
+            region_level,
+            period,
+            having,
+            order_by,
+            first,
+        )
+        .await
+    }
     /// Community statistics (社区统计) of a region: units by type and child region, population,
     /// staff by role, education, age, gender and party membership, facilities, and the
     /// standards report 7 cites (office 20 m² per 100 households, elderly care 0.1 m² per resident).

@@ -1,6 +1,7 @@
 //! Court enforcement (执行), reports 1, 2 and 4: courts, cases, parties, measures,
 //! flow nodes, supervision orders, the dishonest-debtor list and the KPIs.
 
+pub mod aggregate;
 pub mod daily;
 pub mod directory;
 pub mod figures;

@@ -1,10 +1,10 @@
 //! Who may do what in the enforcement domain, on one screen.
 
-use crate::access::Action::{Aggregate, Check, PersonalData, Public, Read, Write};
+use crate::access::Action::{Aggregate, Check, PersonalData, Public, Read, Statistics, Write};
 use crate::access::Policy;
 use crate::access::Role::{
     Admin, AgricultureOfficer, Analyst, Anonymous, CivilAffairsOfficer, CourtOfficer, PartnerAgency,
-    Supervisor,
+    StatisticsReader, Supervisor,
 };
 
 pub const POLICY: Policy = Policy {
@@ -26,6 +26,20 @@ pub const POLICY: Policy = Policy {
                 AgricultureOfficer,
                 Supervisor,
                 Analyst,
+                Anonymous,
+            ],
+        ),
+        // Grouped aggregates and their exports (BI); aggregate-only roles get small groups withheld.
+        (
+            Statistics,
+            &[
+                Admin,
+                CourtOfficer,
+                CivilAffairsOfficer,
+                AgricultureOfficer,
+                Supervisor,
+                Analyst,
+                StatisticsReader,
                 Anonymous,
             ],
         ),

@@ -1,9 +1,10 @@
 //! Who may do what in the funeral domain, on one screen.
 
-use crate::access::Action::{Aggregate, PersonalData, Read, Write};
+use crate::access::Action::{Aggregate, PersonalData, Read, Statistics, Write};
 use crate::access::Policy;
 use crate::access::Role::{
-    Admin, AgricultureOfficer, Analyst, Anonymous, CivilAffairsOfficer, CourtOfficer, Supervisor,
+    Admin, AgricultureOfficer, Analyst, Anonymous, CivilAffairsOfficer, CourtOfficer, StatisticsReader,
+    Supervisor,
 };
 
 pub const POLICY: Policy = Policy {
@@ -25,6 +26,20 @@ pub const POLICY: Policy = Policy {
                 AgricultureOfficer,
                 Supervisor,
                 Analyst,
+                Anonymous,
+            ],
+        ),
+        // Grouped aggregates and their exports (BI); aggregate-only roles get small groups withheld.
+        (
+            Statistics,
+            &[
+                Admin,
+                CivilAffairsOfficer,
+                CourtOfficer,
+                AgricultureOfficer,
+                Supervisor,
+                Analyst,
+                StatisticsReader,
                 Anonymous,
             ],
         ),

@@ -1,9 +1,10 @@
 //! Who may do what in the rural domain, on one screen.
 
-use crate::access::Action::{Aggregate, Read, Write};
+use crate::access::Action::{Aggregate, Read, Statistics, Write};
 use crate::access::Policy;
 use crate::access::Role::{
-    Admin, AgricultureOfficer, Analyst, Anonymous, CivilAffairsOfficer, CourtOfficer, Supervisor,
+    Admin, AgricultureOfficer, Analyst, Anonymous, CivilAffairsOfficer, CourtOfficer, StatisticsReader,
+    Supervisor,
 };
 
 pub const POLICY: Policy = Policy {
@@ -24,6 +25,20 @@ pub const POLICY: Policy = Policy {
                 CourtOfficer,
                 Supervisor,
                 Analyst,
+                Anonymous,
+            ],
+        ),
+        // Grouped aggregates and their exports (BI); aggregate-only roles get small groups withheld.
+        (
+            Statistics,
+            &[
+                Admin,
+                AgricultureOfficer,
+                CivilAffairsOfficer,
+                CourtOfficer,
+                Supervisor,
+                Analyst,
+                StatisticsReader,
                 Anonymous,
             ],
         ),

@@ -4,7 +4,8 @@
 use crate::access::Action::{Aggregate, Read, Write};
 use crate::access::Policy;
 use crate::access::Role::{
-    Admin, AgricultureOfficer, Analyst, Anonymous, CivilAffairsOfficer, CourtOfficer, Supervisor,
+    Admin, AgricultureOfficer, Analyst, Anonymous, CivilAffairsOfficer, CourtOfficer, StatisticsReader,
+    Supervisor,
 };
 
 pub const POLICY: Policy = Policy {
@@ -20,6 +21,7 @@ pub const POLICY: Policy = Policy {
                 AgricultureOfficer,
                 Supervisor,
                 Analyst,
+                StatisticsReader,
                 Anonymous,
             ],
         ),

@@ -1,6 +1,7 @@
 //! GraphQL types of the community domain, one file per aggregate; thin wrappers over the
 //! entities.
 
+pub mod aggregate;
 pub mod facility;
 pub mod grid;
 pub mod staff;
@@ -9,6 +10,7 @@ pub mod unit;
 
 use async_graphql::Enum;
 
+pub use aggregate::*;
 pub use facility::*;
 pub use grid::*;
 pub use staff::*;

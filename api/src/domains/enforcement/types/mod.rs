@@ -1,6 +1,7 @@
 //! GraphQL types of the enforcement domain, one file per aggregate; thin wrappers over the
 //! entities. The enums and the helpers every file uses are here.
 
+pub mod aggregate;
 pub mod cases;
 pub mod courts;
 pub mod dishonest;
@@ -8,6 +9,7 @@ pub mod kpi;
 pub mod records;
 pub mod supervision;
 
+pub use aggregate::*;
 pub use cases::*;
 pub use courts::*;
 pub use dishonest::*;

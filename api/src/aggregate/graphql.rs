@@ -1,0 +1,502 @@
+//! The GraphQL pieces every domain's grouped aggregate shares: the period input's
+//! granularity, `having` comparisons, the period bucket of a row, and turning a domain's
+//! arguments into an engine `Request`.
+
+use async_graphql::{Context, Enum, SimpleObject};
+use sea_orm::Condition;
+
+use super::{Comparison, Granularity, Having, Key, PeriodSpec, Zone};
+use crate::access::{Action, Policy, Scope, viewer};
+use crate::domains::region::types::RegionLevel;
+use crate::error::{AppError, AppResult};
+use crate::scalars::Date;
+
+/// Length of a time bucket (时间粒度).
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(name = "TimeGranularity")]
+pub enum GranularityName {
+    /// Day (日).
+    Day,
+    /// ISO week from Monday (周).
+    Week,
+    /// Month (月).
+    Month,
+    /// Quarter (季度).
+    Quarter,
+    /// Half-year (半年).
+    HalfYear,
+    /// Year (年).
+    Year,
+}
+
+impl From<GranularityName> for Granularity {
+    fn from(g: GranularityName) -> Self {
+        match g {
+            GranularityName::Day => Granularity::Day,
+            GranularityName::Week => Granularity::Week,
+            GranularityName::Month => Granularity::Month,
+            GranularityName::Quarter => Granularity::Quarter,
+            GranularityName::HalfYear => Granularity::HalfYear,
+            GranularityName::Year => Granularity::Year,
+        }
+    }
+}
+
+/// A comparison of a group's measure with a number (比较).
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(name = "AggregateComparison")]
+pub enum ComparisonName {
+    /// Greater than.
+    Gt,
+    /// Greater than or equal.
+    Gte,
+    /// Less than.
+    Lt,
+    /// Less than or equal.
+    Lte,
+    /// Equal.
+    Eq,
+    /// Not equal.
+    Ne,
+}
+
+impl From<ComparisonName> for Comparison {
+    fn from(c: ComparisonName) -> Self {
+        match c {
+            ComparisonName::Gt => Comparison::Gt,
+            ComparisonName::Gte => Comparison::Gte,
+            ComparisonName::Lt => Comparison::Lt,
+            ComparisonName::Lte => Comparison::Lte,
+            ComparisonName::Eq => Comparison::Eq,
+            ComparisonName::Ne => Comparison::Ne,
+        }
+    }
+}
+
+/// A time bucket of an aggregate row (统计时段).
+#[derive(SimpleObject, Clone)]
+pub struct PeriodBucket {
+    /// First day of the bucket.
+    pub start: Date,
+    /// Last day of the bucket.
+    pub end: Date,
+    /// Short label: `2025-03-17`, `2025-W12`, `2025-03`, `2025-Q1`, `2025-H1`, `2025`.
+    pub label: String,
+}
+
+impl PeriodBucket {
+    pub fn new(granularity: Granularity, start: chrono::NaiveDate) -> Self {
+        PeriodBucket {
+            start: Date(start),
+            end: Date(granularity.last_day(start)),
+            label: granularity.label(start),
+        }
+    }
+}
+
+/// The common arguments of a grouped aggregate, once a domain has turned its enums into
+/// names and indices.
+pub struct Args {
+    pub region_level: Option<RegionLevel>,
+    /// The keys by name: `region`, `period` or a dimension's.
+    pub group_by: Vec<&'static str>,
+    pub period: Option<PeriodArgs>,
+    pub having: Vec<(&'static str, ComparisonName, f64)>,
+    pub order_by: Option<(&'static str, bool)>,
+    pub first: Option<i32>,
+}
+
+/// A period input, the time field as its index in the dataset.
+pub struct PeriodArgs {
+    pub field: usize,
+    pub granularity: Option<GranularityName>,
+    pub time_zone: Option<String>,
+    pub from: Option<Date>,
+    pub to: Option<Date>,
+}
+
+/// The most rows one aggregate returns.
+pub const MAX_ROWS: i32 = 10_000;
+
+/// Authorises a grouped aggregate under `policy` and builds the engine's request: the
+/// caller's scope is applied by the domain in `base`; aggregate-only roles get the threshold.
+pub fn request(
+    ctx: &Context<'_>,
+    dataset: &super::Dataset,
+    policy: &Policy,
+    base: impl FnOnce(&Scope) -> Condition,
+    narrowing: Option<Condition>,
+    args: Args,
+) -> AppResult<super::Request> {
+    let v = viewer(ctx);
+    let scope = v.authorize(policy, Action::Statistics)?;
+    let threshold = ctx
+        .data_unchecked::<super::disclosure::Disclosure>()
+        .threshold(v.role);
+    let mut group_by = Vec::new();
+    for name in &args.group_by {
+        let key = match *name {
+            "region" => Key::Region(args.region_level.unwrap_or(RegionLevel::County).into()),
+            "period" => Key::Period,
+            other => Key::Dimension(
+                dataset
+                    .dimensions
+                    .iter()
+                    .position(|d| d.name == other)
+                    .ok_or_else(|| {
+                        AppError::Internal(anyhow::anyhow!("{other} is not a key of {}", dataset.name))
+                    })?,
+            ),
+        };
+        if group_by.contains(&key) {
+            return Err(AppError::bad_input(
+                "groupBy",
+                format!("{name} is grouped by twice"),
+            ));
+        }
+        group_by.push(key);
+    }
+    let by_period = group_by.contains(&Key::Period);
+    let period = match args.period {
+        Some(p) => Some(PeriodSpec {
+            field: p.field,
+            granularity: p.granularity.unwrap_or(GranularityName::Month).into(),
+            zone: Zone::parse(p.time_zone.as_deref())?,
+            from: p.from.map(|d| d.0),
+            to: p.to.map(|d| d.0),
+        }),
+        None if by_period => {
+            return Err(AppError::bad_input(
+                "groupBy",
+                "grouping by PERIOD needs the period argument",
+            ));
+        }
+        None => None,
+    };
+    let first = match args.first {
+        Some(n) if !(1..=MAX_ROWS).contains(&n) => {
+            return Err(AppError::bad_input(
+                "first",
+                format!("first must be between 1 and {MAX_ROWS}"),
+            ));
+        }
+        Some(n) => n as usize,
+        None => MAX_ROWS as usize,
+    };
+    Ok(super::Request {
+        base: base(&scope),
+        narrowing,
+        group_by,
+        period,
+        having: args
+            .having
+            .into_iter()
+            .map(|(measure, c, value)| {
+                let fen = dataset
+                    .measures
+                    .iter()
+                    .any(|m| m.name == measure && m.unit == super::Unit::Fen);
+                Having {
+                    measure,
+                    comparison: c.into(),
+                    value: if fen { value * 100.0 } else { value },
+                }
+            })
+            .collect(),
+        order_by: args.order_by,
+        first: Some(first),
+        suppress_below: threshold,
+    })
+}
+
+/// A row of a domain's aggregate: the answer it belongs to and its index.
+#[derive(Clone)]
+pub struct RowRef {
+    pub table: std::sync::Arc<super::Table<'static>>,
+    pub index: usize,
+}
+
+impl RowRef {
+    /// Every row of `table`.
+    pub fn all(table: super::Table<'static>) -> Vec<RowRef> {
+        let table = std::sync::Arc::new(table);
+        (0..table.rows.len())
+            .map(|index| RowRef {
+                table: table.clone(),
+                index,
+            })
+            .collect()
+    }
+
+    pub fn row(&self) -> &super::Row {
+        &self.table.rows[self.index]
+    }
+
+    /// Whether the row's values are withheld.
+    pub fn suppressed(&self) -> bool {
+        self.row().suppressed
+    }
+
+    /// An integer measure (count or sum), None when withheld.
+    pub fn int(&self, name: &str) -> Option<i64> {
+        self.table.measure(self.row(), name)?.integer()
+    }
+
+    /// A count as a GraphQL Int, None when withheld.
+    pub fn count(&self, name: &str) -> Option<i32> {
+        self.int(name).map(|n| n.clamp(0, i32::MAX as i64) as i32)
+    }
+
+    /// A measure in fen as money; an average rounded half-even to the fen.
+    pub fn money(&self, name: &str) -> Option<crate::scalars::Money> {
+        let acc = self.table.measure(self.row(), name)?;
+        match acc {
+            super::Acc::Avg { sum, n } if n > 0 => {
+                let avg = rust_decimal::Decimal::from(sum) / rust_decimal::Decimal::from(n);
+                let fen = avg.round_dp_with_strategy(0, rust_decimal::RoundingStrategy::MidpointNearestEven);
+                Some(crate::scalars::Money(rust_decimal::prelude::ToPrimitive::to_i64(
+                    &fen,
+                )?))
+            }
+            super::Acc::Avg { .. } => None,
+            other => other.integer().map(crate::scalars::Money),
+        }
+    }
+
+    /// A rate or average as a float, None when withheld or undefined.
+    pub fn number(&self, name: &str) -> Option<f64> {
+        self.table.number(self.row(), name)
+    }
+
+    /// The region key.
+    pub fn region_code(&self) -> Option<String> {
+        self.table.region(self.row())
+    }
+
+    /// A dimension key parsed as a domain enum (stored as its database string).
+    pub fn enum_key<E: sea_orm::ActiveEnum<Value = String>>(&self, dimension: &str) -> Option<E> {
+        E::try_from_value(&self.table.dimension(self.row(), dimension)?).ok()
+    }
+
+    /// A dimension key as an integer id.
+    pub fn id_key(&self, dimension: &str) -> Option<i64> {
+        self.table.dimension(self.row(), dimension)?.parse().ok()
+    }
+
+    /// The period bucket.
+    pub fn period(&self) -> Option<PeriodBucket> {
+        Some(PeriodBucket::new(
+            self.table.granularity?,
+            self.table.period(self.row())?,
+        ))
+    }
+}
+
+/// An enum whose items name a dataset's measures, keys or time fields: `name()` gives the
+/// engine's name of each item.
+#[macro_export]
+macro_rules! named_enum {
+    ($(#[$meta:meta])* $vis:vis enum $name:ident { $($(#[doc = $doc:literal])* $variant:ident => $value:literal,)* }) => {
+        $(#[$meta])*
+        #[derive(async_graphql::Enum, Copy, Clone, Eq, PartialEq, Debug)]
+        $vis enum $name { $($(#[doc = $doc])* $variant,)* }
+        impl $name {
+            /// The engine's name of this item.
+            pub fn name(self) -> &'static str {
+                match self { $($name::$variant => $value,)* }
+            }
+        }
+    };
+}
+
+/// The period, `having` and ordering inputs of a domain's aggregate, over its time-field
+/// and measure enums.
+#[macro_export]
+macro_rules! aggregate_inputs {
+    (period: $period:ident, having: $having:ident, order: $order:ident, time: $time:ty, measure: $measure:ty) => {
+        /// The time window and buckets of an aggregate (统计时段).
+        #[derive(async_graphql::InputObject)]
+        pub struct $period {
+            /// The date or time the window and buckets apply to; the first of the list by default.
+            pub field: Option<$time>,
+            /// Length of the buckets when grouping by PERIOD, MONTH by default.
+            pub granularity: Option<$crate::aggregate::graphql::GranularityName>,
+            /// IANA time zone of the buckets of timestamps, `Asia/Shanghai` by default (dates are already local).
+            pub time_zone: Option<String>,
+            /// First day of the window (inclusive); series are zero-filled from here.
+            pub from: Option<$crate::scalars::Date>,
+            /// Last day of the window (inclusive); series are zero-filled to here.
+            pub to: Option<$crate::scalars::Date>,
+        }
+
+        impl $period {
+            /// The engine's arguments of an aggregate over `dataset`.
+            pub fn args(
+                dataset: &$crate::aggregate::Dataset,
+                region_level: Option<$crate::domains::region::types::RegionLevel>,
+                group_by: Vec<&'static str>,
+                period: Option<$period>,
+                having: Option<Vec<$having>>,
+                order_by: Option<$order>,
+                first: Option<i32>,
+            ) -> $crate::aggregate::graphql::Args {
+                $crate::aggregate::graphql::Args {
+                    region_level,
+                    group_by,
+                    period: period.map(|p| {
+                        let field = p
+                            .field
+                            .and_then(|f| dataset.times.iter().position(|t| t.name == f.name()))
+                            .unwrap_or(0);
+                        $crate::aggregate::graphql::PeriodArgs {
+                            field,
+                            granularity: p.granularity,
+                            time_zone: p.time_zone,
+                            from: p.from,
+                            to: p.to,
+                        }
+                    }),
+                    having: having
+                        .unwrap_or_default()
+                        .into_iter()
+                        .map(|h| (h.measure.name(), h.comparison, h.value))
+                        .collect(),
+                    order_by: order_by.map(|o| {
+                        (
+                            o.measure.name(),
+                            o.direction == $crate::pagination::OrderDirection::Desc,
+                        )
+                    }),
+                    first,
+                }
+            }
+        }
+
+        /// A condition on a group's measure or rate (HAVING).
+        #[derive(async_graphql::InputObject)]
+        pub struct $having {
+            /// The measure or rate.
+            pub measure: $measure,
+            /// How it compares.
+            pub comparison: $crate::aggregate::graphql::ComparisonName,
+            /// With what: counts as numbers, money in yuan, rates as fractions (0.9 for 90%).
+            pub value: f64,
+        }
+
+        /// Ordering of aggregate rows by a measure or rate; rows are ordered by their keys otherwise.
+        #[derive(async_graphql::InputObject)]
+        pub struct $order {
+            /// The measure or rate; withheld and undefined values sort last.
+            pub measure: $measure,
+            /// The direction, ascending by default.
+            #[graphql(default)]
+            pub direction: $crate::pagination::OrderDirection,
+        }
+    };
+}
+
+/// Runs a domain's grouped aggregate: authorises it under `policy` (`Statistics`), keeps it
+/// to the caller's scope and `region`, and applies the disclosure threshold of the role.
+pub async fn run(
+    ctx: &Context<'_>,
+    dataset: &'static super::Dataset,
+    policy: &Policy,
+    region: Option<crate::domains::region::service::Subtree>,
+    narrowing: Option<Condition>,
+    args: Args,
+) -> AppResult<(usize, Vec<RowRef>)> {
+    let request = request(
+        ctx,
+        dataset,
+        policy,
+        |scope| {
+            let column = sea_orm::sea_query::Expr::cust(dataset.region_column);
+            let mut cond = crate::domains::region::service::in_scope(Condition::all(), column.clone(), scope);
+            if let Some(r) = &region {
+                cond = cond.add(r.condition(column));
+            }
+            cond
+        },
+        narrowing,
+        args,
+    )?;
+    let regions = crate::domains::region::loaders::regions(ctx).await?;
+    let db = ctx.data_unchecked::<sea_orm::DatabaseConnection>();
+    let table = super::aggregate(db, dataset, &regions, request).await?;
+    Ok((table.total_rows, RowRef::all(table)))
+}
+
+/// A domain's aggregate answer and row types: the row has the region, period and
+/// `suppressed` fields, the domain's key fields (given as resolver methods) and one field
+/// per measure (`count`, `money` or `number`, by the engine's name).
+#[macro_export]
+macro_rules! aggregate_types {
+    (
+        $(#[doc = $doc:literal])* $result:ident, $(#[doc = $rdoc:literal])* $row:ident,
+        keys { $($keys:tt)* }
+        measures { $( $(#[doc = $mdoc:literal])* $field:ident: $kind:ident($name:literal), )* }
+    ) => {
+        $(#[doc = $doc])*
+        pub struct $result {
+            pub total_rows: usize,
+            pub rows: Vec<$row>,
+        }
+
+        impl $result {
+            pub fn new((total_rows, rows): (usize, Vec<$crate::aggregate::graphql::RowRef>)) -> Self {
+                $result { total_rows, rows: rows.into_iter().map($row).collect() }
+            }
+        }
+
+        $(#[doc = $doc])*
+        #[async_graphql::Object]
+        impl $result {
+            /// The groups, ordered by their keys unless ordered by a measure.
+            async fn rows(&self) -> &[$row] {
+                &self.rows
+            }
+            /// Groups before `first` cut the list.
+            async fn total_rows(&self) -> usize {
+                self.total_rows
+            }
+        }
+
+        $(#[doc = $rdoc])*
+        pub struct $row(pub $crate::aggregate::graphql::RowRef);
+
+        $(#[doc = $rdoc])*
+        #[async_graphql::Object]
+        impl $row {
+            /// Region (行政区划) at the requested level; null unless grouped by REGION.
+            async fn region(
+                &self,
+                ctx: &async_graphql::Context<'_>,
+            ) -> async_graphql::Result<Option<$crate::domains::region::types::Region>> {
+                match self.0.region_code() {
+                    Some(code) => Ok($crate::domains::region::loaders::region(ctx, &code).await?),
+                    None => Ok(None),
+                }
+            }
+            /// Time bucket (时段); null unless grouped by PERIOD.
+            async fn period(&self) -> Option<$crate::aggregate::graphql::PeriodBucket> {
+                self.0.period()
+            }
+            /// Whether the measures are withheld (fewer records than the disclosure threshold,
+            /// or withheld so that such a group cannot be worked out); always false for roles
+            /// that may read records.
+            async fn suppressed(&self) -> bool {
+                self.0.suppressed()
+            }
+            $($keys)*
+            $(
+                $(#[doc = $mdoc])*
+                async fn $field(&self) -> $crate::aggregate_types!(@ty $kind) {
+                    self.0.$kind($name)
+                }
+            )*
+        }
+    };
+    (@ty count) => { Option<i32> };
+    (@ty money) => { Option<$crate::scalars::Money> };
+    (@ty number) => { Option<f64> };
+}

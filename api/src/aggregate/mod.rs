@@ -1,0 +1,598 @@
+//! Grouped aggregates for BI (分组汇总): a domain describes a dataset once (its table, the
+//! keys it can be grouped by, its time columns, its measures and rates) and this engine
+//! answers any grouping of it with one GROUP BY statement (two when disclosure control must
+//! check a filter's complement), whatever the number of groups:
+//!
+//! - the database groups by the records' own region code, the requested keys and the time
+//!   bucket (`period.rs`); regions are then rolled up to the requested level of the hierarchy
+//!   from the in-memory directory, so a case in a county counts for its city and province;
+//! - additive parts (counts, sums, minima, maxima, sums and counts behind averages) fold
+//!   exactly, and rates are computed from the folded parts with the domain's own formulas;
+//! - time series are zero-filled over the requested range;
+//! - disclosure control (`disclosure.rs`) withholds small groups for aggregate-only roles.
+//!
+//! No GraphQL here: each domain's `types` map the rows to typed objects.
+
+pub mod disclosure;
+pub mod graphql;
+pub mod period;
+
+use chrono::NaiveDate;
+use entity::region::RegionLevel;
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, Query, SimpleExpr};
+use sea_orm::{Condition, ConnectionTrait, QueryResult};
+use std::collections::BTreeMap;
+
+use crate::domains::region::directory::RegionDirectory;
+use crate::error::{AppError, AppResult};
+pub use period::{Granularity, TimeKind, Zone};
+
+/// How a measure is computed per group.
+pub enum Agg {
+    /// Records in the group.
+    Count,
+    /// Records meeting a condition.
+    CountWhere(Condition),
+    Sum(SimpleExpr),
+    Min(SimpleExpr),
+    Max(SimpleExpr),
+    /// The mean of the non-null values (kept as their sum and count, so that groups fold).
+    Avg(SimpleExpr),
+}
+
+/// What a measure's number is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unit {
+    Count,
+    /// Money in fen.
+    Fen,
+    /// A plain number (years, people, households).
+    Number,
+}
+
+/// A measure of a dataset.
+pub struct Measure {
+    pub name: &'static str,
+    pub zh: &'static str,
+    pub unit: Unit,
+    pub agg: Agg,
+}
+
+/// A rate of a dataset: `numerator / denominator` over the folded measures, as the KPIs compute it.
+pub struct Rate {
+    pub name: &'static str,
+    pub zh: &'static str,
+    pub numerator: &'static str,
+    pub denominator: &'static str,
+}
+
+/// A key a dataset can be grouped by (besides region and time).
+pub struct Dimension {
+    pub name: &'static str,
+    pub zh: &'static str,
+    /// The key's SQL (read back as text).
+    pub expr: SimpleExpr,
+}
+
+/// A time column a dataset can be bucketed and windowed by.
+pub struct TimeField {
+    pub name: &'static str,
+    pub zh: &'static str,
+    /// The column's SQL (`table.column`), trusted text.
+    pub column: &'static str,
+    pub kind: TimeKind,
+}
+
+/// A dataset: what one domain table can be aggregated by. The first measure counts records.
+pub struct Dataset {
+    pub name: &'static str,
+    pub zh: &'static str,
+    pub table: &'static str,
+    /// The region-code column, qualified.
+    pub region_column: &'static str,
+    pub dimensions: Vec<Dimension>,
+    pub times: Vec<TimeField>,
+    pub measures: Vec<Measure>,
+    pub rates: Vec<Rate>,
+}
+
+impl Dataset {
+    fn measure_index(&self, name: &str) -> Option<usize> {
+        self.measures.iter().position(|m| m.name == name)
+    }
+}
+
+/// A key of a request's grouping.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Key {
+    /// The region at a level of the hierarchy.
+    Region(RegionLevel),
+    /// The dimension at this index of `Dataset::dimensions`.
+    Dimension(usize),
+    /// The time bucket of the request's period.
+    Period,
+}
+
+/// The time window and bucketing of a request.
+#[derive(Debug, Clone)]
+pub struct PeriodSpec {
+    /// Index into `Dataset::times`.
+    pub field: usize,
+    pub granularity: Granularity,
+    pub zone: Zone,
+    /// Local dates, inclusive.
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+}
+
+/// A comparison in `having`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Comparison {
+    Gt,
+    Gte,
+    Lt,
+    Lte,
+    Eq,
+    Ne,
+}
+
+/// A condition on a group's measure or rate.
+#[derive(Debug, Clone)]
+pub struct Having {
+    pub measure: &'static str,
+    pub comparison: Comparison,
+    pub value: f64,
+}
+
+/// One request for a grouped aggregate.
+pub struct Request {
+    /// The caller's scope and every filter that only restricts regions.
+    pub base: Condition,
+    /// The other filters (categories, statuses, ...), which disclosure control checks by
+    /// their complement.
+    pub narrowing: Option<Condition>,
+    pub group_by: Vec<Key>,
+    pub period: Option<PeriodSpec>,
+    pub having: Vec<Having>,
+    /// A measure or rate to sort by (descending when the flag is set); by keys otherwise.
+    pub order_by: Option<(&'static str, bool)>,
+    pub first: Option<usize>,
+    /// Withhold groups of fewer than this many records (aggregate-only roles).
+    pub suppress_below: Option<i64>,
+}
+
+/// A measure's folded parts.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Acc {
+    Sum(i64),
+    Min(Option<i64>),
+    Max(Option<i64>),
+    Avg { sum: i64, n: i64 },
+}
+
+impl Acc {
+    fn fold(&mut self, other: Acc) {
+        match (self, other) {
+            (Acc::Sum(a), Acc::Sum(b)) => *a += b,
+            (Acc::Min(a), Acc::Min(b)) => *a = min_opt(*a, b),
+            (Acc::Max(a), Acc::Max(b)) => *a = Ord::max(*a, b),
+            (Acc::Avg { sum, n }, Acc::Avg { sum: s, n: m }) => {
+                *sum += s;
+                *n += m;
+            }
+            _ => {}
+        }
+    }
+
+    fn zero(agg: &Agg) -> Acc {
+        match agg {
+            Agg::Count | Agg::CountWhere(_) | Agg::Sum(_) => Acc::Sum(0),
+            Agg::Min(_) => Acc::Min(None),
+            Agg::Max(_) => Acc::Max(None),
+            Agg::Avg(_) => Acc::Avg { sum: 0, n: 0 },
+        }
+    }
+
+    /// The measure's value: integers exact, an average as a float.
+    pub fn value(self) -> Option<f64> {
+        match self {
+            Acc::Sum(v) => Some(v as f64),
+            Acc::Min(v) | Acc::Max(v) => v.map(|v| v as f64),
+            Acc::Avg { sum, n } => crate::figures::ratio(sum, n),
+        }
+    }
+
+    /// An integer measure (count, sum, minimum, maximum).
+    pub fn integer(self) -> Option<i64> {
+        match self {
+            Acc::Sum(v) => Some(v),
+            Acc::Min(v) | Acc::Max(v) => v,
+            Acc::Avg { .. } => None,
+        }
+    }
+}
+
+fn min_opt(a: Option<i64>, b: Option<i64>) -> Option<i64> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(Ord::min(a, b)),
+        (a, b) => a.or(b),
+    }
+}
+
+/// One group: its keys (in the order of the request's `group_by`; a period key is its
+/// bucket's first day), its measures (in the dataset's order) and whether they are withheld.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Row {
+    pub keys: Vec<Option<String>>,
+    pub values: Vec<Acc>,
+    pub suppressed: bool,
+}
+
+impl Row {
+    /// The number of records in the group.
+    pub fn count(&self) -> i64 {
+        self.values[0].integer().unwrap_or(0)
+    }
+}
+
+/// The answer to a request.
+pub struct Table<'d> {
+    pub dataset: &'d Dataset,
+    pub group_by: Vec<Key>,
+    pub granularity: Option<Granularity>,
+    pub rows: Vec<Row>,
+    /// Rows before `first` cut the list.
+    pub total_rows: usize,
+}
+
+impl Table<'_> {
+    /// A measure of a row, None when withheld or undefined.
+    pub fn measure(&self, row: &Row, name: &str) -> Option<Acc> {
+        if row.suppressed {
+            return None;
+        }
+        self.dataset.measure_index(name).map(|i| row.values[i])
+    }
+
+    /// A measure or rate as a number, None when withheld or undefined.
+    pub fn number(&self, row: &Row, name: &str) -> Option<f64> {
+        if let Some(rate) = self.dataset.rates.iter().find(|r| r.name == name) {
+            let n = self.measure(row, rate.numerator)?.integer()?;
+            let d = self.measure(row, rate.denominator)?.integer()?;
+            return crate::figures::ratio(n, d);
+        }
+        self.measure(row, name)?.value()
+    }
+
+    /// The key `key` of a row.
+    pub fn key(&self, row: &Row, key: Key) -> Option<String> {
+        let i = self.group_by.iter().position(|k| *k == key)?;
+        row.keys[i].clone()
+    }
+
+    /// The key of the dimension named `name`.
+    pub fn dimension(&self, row: &Row, name: &str) -> Option<String> {
+        let i = self.dataset.dimensions.iter().position(|d| d.name == name)?;
+        self.key(row, Key::Dimension(i))
+    }
+
+    /// The region key, whatever its level.
+    pub fn region(&self, row: &Row) -> Option<String> {
+        let i = self.group_by.iter().position(|k| matches!(k, Key::Region(_)))?;
+        row.keys[i].clone()
+    }
+
+    /// The period bucket's first day.
+    pub fn period(&self, row: &Row) -> Option<NaiveDate> {
+        self.key(row, Key::Period)?.parse().ok()
+    }
+}
+
+/// The names a measure or rate of `dataset` may be given by.
+pub fn check_measure(dataset: &Dataset, name: &str, field: &str) -> AppResult<()> {
+    if dataset.measure_index(name).is_some() || dataset.rates.iter().any(|r| r.name == name) {
+        Ok(())
+    } else {
+        Err(AppError::bad_input(
+            field,
+            format!("{name} is not a measure of {}", dataset.name),
+        ))
+    }
+}
+
+fn bigint(e: impl Into<SimpleExpr>) -> SimpleExpr {
+    Func::cast_as(e.into(), Alias::new("BIGINT")).into()
+}
+
+fn measure_exprs(m: &Measure) -> Vec<SimpleExpr> {
+    let zero = || Expr::val(0i64);
+    let coalesce = |e: SimpleExpr| -> SimpleExpr { Func::coalesce([e, zero()]).into() };
+    match &m.agg {
+        Agg::Count => vec![Expr::cust("CAST(COUNT(*) AS BIGINT)")],
+        Agg::CountWhere(cond) => vec![bigint(coalesce(
+            Func::sum(Expr::case(cond.clone(), Expr::val(1i64)).finally(zero())).into(),
+        ))],
+        Agg::Sum(e) => vec![bigint(coalesce(Func::sum(e.clone()).into()))],
+        Agg::Min(e) => vec![bigint(Func::min(e.clone()))],
+        Agg::Max(e) => vec![bigint(Func::max(e.clone()))],
+        Agg::Avg(e) => vec![
+            bigint(coalesce(Func::sum(e.clone()).into())),
+            bigint(Func::count(e.clone())),
+        ],
+    }
+}
+
+fn read_acc(row: &QueryResult, m: &Measure, i: usize) -> AppResult<Acc> {
+    let col = |j: usize| format!("m{i}_{j}");
+    let err = |e: sea_orm::DbErr| AppError::Internal(anyhow::anyhow!("reading measure {}: {e}", m.name));
+    Ok(match &m.agg {
+        Agg::Count | Agg::CountWhere(_) | Agg::Sum(_) => Acc::Sum(row.try_get("", &col(0)).map_err(err)?),
+        Agg::Min(_) => Acc::Min(row.try_get("", &col(0)).map_err(err)?),
+        Agg::Max(_) => Acc::Max(row.try_get("", &col(0)).map_err(err)?),
+        Agg::Avg(_) => Acc::Avg {
+            sum: row.try_get("", &col(0)).map_err(err)?,
+            n: row.try_get("", &col(1)).map_err(err)?,
+        },
+    })
+}
+
+/// Runs one grouped statement: rows keyed by the records' own region (when grouped by region),
+/// the dimensions and the bucket, already folded to the request's keys.
+async fn grouped(
+    db: &impl ConnectionTrait,
+    dataset: &Dataset,
+    request: &Request,
+    cond: Condition,
+    regions: &RegionDirectory,
+) -> AppResult<BTreeMap<Vec<Option<String>>, Vec<Acc>>> {
+    let mut q = Query::select();
+    let mut columns = 0;
+    for key in &request.group_by {
+        let e: SimpleExpr = match key {
+            Key::Region(_) => Expr::cust(dataset.region_column),
+            Key::Dimension(i) => {
+                Func::cast_as(dataset.dimensions[*i].expr.clone(), Alias::new("TEXT")).into()
+            }
+            Key::Period => {
+                let p = request
+                    .period
+                    .as_ref()
+                    .ok_or_else(|| AppError::bad_input("groupBy", "grouping by PERIOD needs a period"))?;
+                let t = &dataset.times[p.field];
+                period::bucket_sql(db.get_database_backend(), t.column, t.kind, p.granularity, p.zone)?
+            }
+        };
+        q.expr_as(e, Alias::new(format!("k{columns}")));
+        columns += 1;
+    }
+    for (i, m) in dataset.measures.iter().enumerate() {
+        for (j, e) in measure_exprs(m).into_iter().enumerate() {
+            q.expr_as(e, Alias::new(format!("m{i}_{j}")));
+        }
+    }
+    q.from(Alias::new(dataset.table)).cond_where(cond);
+    for i in 1..=columns {
+        // By position: the bucket expression is long, and both databases group by ordinals.
+        q.add_group_by([Expr::cust(i.to_string())]);
+    }
+    let mut folded: BTreeMap<Vec<Option<String>>, Vec<Acc>> = BTreeMap::new();
+    for row in db.query_all(&q).await? {
+        let mut keys = Vec::with_capacity(columns);
+        for (i, key) in request.group_by.iter().enumerate() {
+            let v: Option<String> = row
+                .try_get("", &format!("k{i}"))
+                .map_err(|e| AppError::Internal(anyhow::anyhow!("reading key {i}: {e}")))?;
+            keys.push(match (key, v) {
+                (Key::Region(level), Some(code)) => Some(ancestor_at(regions, &code, *level)),
+                (_, v) => v,
+            });
+        }
+        let mut values = Vec::with_capacity(dataset.measures.len());
+        for (i, m) in dataset.measures.iter().enumerate() {
+            values.push(read_acc(&row, m, i)?);
+        }
+        match folded.get_mut(&keys) {
+            Some(acc) => acc.iter_mut().zip(values).for_each(|(a, v)| a.fold(v)),
+            None => {
+                folded.insert(keys, values);
+            }
+        }
+    }
+    Ok(folded)
+}
+
+/// The region at `level` that `code` lies in; `code` itself when it is at or above `level`
+/// (a city court's case counts under the city when grouping by county) or unknown.
+pub fn ancestor_at(regions: &RegionDirectory, code: &str, level: RegionLevel) -> String {
+    let rank = |l: RegionLevel| match l {
+        RegionLevel::Province => 0,
+        RegionLevel::City => 1,
+        RegionLevel::County => 2,
+        RegionLevel::Town => 3,
+        RegionLevel::Village => 4,
+    };
+    let mut current = regions.get(code);
+    while let Some(r) = current {
+        if rank(r.level) <= rank(level) {
+            return r.code.clone();
+        }
+        current = r.parent_code.as_deref().and_then(|p| regions.get(p));
+    }
+    code.to_owned()
+}
+
+/// The time window of a request as a condition on its time column.
+fn window(db: &impl ConnectionTrait, dataset: &Dataset, p: &PeriodSpec) -> AppResult<Condition> {
+    let t = &dataset.times[p.field];
+    let mut cond = Condition::all();
+    if p.from.is_none() && p.to.is_none() {
+        return Ok(cond);
+    }
+    // The local date of each record, as the day bucket computes it.
+    let day = period::bucket_sql(
+        db.get_database_backend(),
+        t.column,
+        t.kind,
+        Granularity::Day,
+        p.zone,
+    )?;
+    if let Some(from) = p.from {
+        cond = cond.add(Expr::expr(day.clone()).gte(from.to_string()));
+    }
+    if let Some(to) = p.to {
+        cond = cond.add(Expr::expr(day).lte(to.to_string()));
+    }
+    Ok(cond)
+}
+
+/// Answers `request` over `dataset`.
+pub async fn aggregate<'d>(
+    db: &impl ConnectionTrait,
+    dataset: &'d Dataset,
+    regions: &RegionDirectory,
+    request: Request,
+) -> AppResult<Table<'d>> {
+    if let Some(p) = &request.period
+        && let (Some(from), Some(to)) = (p.from, p.to)
+        && from > to
+    {
+        return Err(AppError::bad_input(
+            "period.to",
+            "the period ends before it starts",
+        ));
+    }
+    for h in &request.having {
+        check_measure(dataset, h.measure, "having.measure")?;
+    }
+    if let Some((m, _)) = request.order_by {
+        check_measure(dataset, m, "orderBy.measure")?;
+    }
+    let mut seen = std::collections::HashSet::new();
+    if !request.group_by.iter().all(|k| {
+        seen.insert(match k {
+            Key::Region(_) => usize::MAX,
+            Key::Dimension(i) => *i,
+            Key::Period => usize::MAX - 1,
+        })
+    }) {
+        return Err(AppError::bad_input("groupBy", "each key may be grouped by once"));
+    }
+    let mut base = request.base.clone();
+    if let Some(p) = &request.period {
+        base = base.add(window(db, dataset, p)?);
+    }
+    let narrowed = match &request.narrowing {
+        Some(n) => base.clone().add(n.clone()),
+        None => base.clone(),
+    };
+    let mut folded = grouped(db, dataset, &request, narrowed, regions).await?;
+    let granularity = request.period.as_ref().map(|p| p.granularity);
+    if let Some(p) = &request.period
+        && let Some(at) = request.group_by.iter().position(|k| *k == Key::Period)
+    {
+        zero_fill(dataset, p, at, request.group_by.len(), &mut folded)?;
+    }
+    let mut rows: Vec<Row> = folded
+        .into_iter()
+        .map(|(keys, values)| Row {
+            keys,
+            values,
+            suppressed: false,
+        })
+        .collect();
+    if let Some(k) = request.suppress_below {
+        let wide = match &request.narrowing {
+            Some(_) => Some(grouped(db, dataset, &request, base, regions).await?),
+            None => None,
+        };
+        disclosure::suppress(&mut rows, &request.group_by, regions, k, wide.as_ref());
+    }
+    let table = Table {
+        dataset,
+        group_by: request.group_by.clone(),
+        granularity,
+        rows: Vec::new(),
+        total_rows: 0,
+    };
+    if !request.having.is_empty() {
+        // Withheld groups cannot be tested: they are left out whatever their values.
+        rows.retain(|r| {
+            request.having.iter().all(|h| {
+                table.number(r, h.measure).is_some_and(|v| match h.comparison {
+                    Comparison::Gt => v > h.value,
+                    Comparison::Gte => v >= h.value,
+                    Comparison::Lt => v < h.value,
+                    Comparison::Lte => v <= h.value,
+                    Comparison::Eq => v == h.value,
+                    Comparison::Ne => v != h.value,
+                })
+            })
+        });
+    }
+    if let Some((m, descending)) = request.order_by {
+        // Withheld and undefined values last, then by keys (stable).
+        rows.sort_by(|a, b| {
+            let (x, y) = (table.number(a, m), table.number(b, m));
+            match (x, y) {
+                (Some(x), Some(y)) => {
+                    let o = x.partial_cmp(&y).unwrap_or(std::cmp::Ordering::Equal);
+                    if descending { o.reverse() } else { o }
+                }
+                (Some(_), None) => std::cmp::Ordering::Less,
+                (None, Some(_)) => std::cmp::Ordering::Greater,
+                (None, None) => std::cmp::Ordering::Equal,
+            }
+        });
+    }
+    let total_rows = rows.len();
+    if let Some(n) = request.first {
+        rows.truncate(n);
+    }
+    Ok(Table {
+        rows,
+        total_rows,
+        ..table
+    })
+}
+
+/// Adds a zero row for every bucket of the range missing from each series (the rows that
+/// agree on every other key).
+fn zero_fill(
+    dataset: &Dataset,
+    p: &PeriodSpec,
+    at: usize,
+    keys: usize,
+    folded: &mut BTreeMap<Vec<Option<String>>, Vec<Acc>>,
+) -> AppResult<()> {
+    let starts: Vec<NaiveDate> = folded
+        .keys()
+        .filter_map(|k| k[at].as_deref()?.parse().ok())
+        .collect();
+    let from = p.from.or_else(|| starts.iter().min().copied());
+    let to = p.to.or_else(|| starts.iter().max().copied());
+    let (Some(from), Some(to)) = (from, to) else {
+        return Ok(());
+    };
+    let buckets = p.granularity.buckets(from, to)?;
+    let mut series: std::collections::BTreeSet<Vec<Option<String>>> = folded
+        .keys()
+        .map(|k| {
+            let mut s = k.clone();
+            s[at] = None;
+            s
+        })
+        .collect();
+    if series.is_empty() && keys == 1 {
+        // No records at all: a series of zeros when the period is the only key.
+        series.insert(vec![None]);
+    }
+    let zero: Vec<Acc> = dataset.measures.iter().map(|m| Acc::zero(&m.agg)).collect();
+    for s in series {
+        for b in &buckets {
+            let mut k = s.clone();
+            k[at] = Some(b.to_string());
+            folded.entry(k).or_insert_with(|| zero.clone());
+        }
+    }
+    Ok(())
+}

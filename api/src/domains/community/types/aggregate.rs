@@ -1,0 +1,299 @@
+//! `communityStaffAggregate` and `communityUnitAggregate`: community staff and units grouped
+//! for BI (社区分组统计).
+
+use async_graphql::{Context, InputObject, Result};
+use entity::community::{staff, unit};
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{Condition, Value};
+
+use super::*;
+use crate::domains::community::aggregate::{
+    EDUCATION, GENDER, HIRING, ROLE, STAFF, STATUS, UNIT_TYPE, UNITS,
+};
+use crate::domains::region::loaders::subtree;
+use crate::domains::region::types::RegionLevel;
+
+crate::named_enum! {
+    /// What community staff can be grouped by (分组维度).
+    pub enum CommunityStaffGroupKey {
+        /// Region at the requested level (行政区划).
+        Region => "region",
+        /// Role (岗位).
+        Role => "role",
+        /// Gender (性别).
+        Gender => "gender",
+        /// Education (学历).
+        Education => "education",
+        /// How they were hired (聘用方式).
+        Hiring => "hiring",
+        /// Time bucket of when the record was entered (时段).
+        Period => "period",
+    }
+}
+
+crate::named_enum! {
+    /// The times community records can be windowed and bucketed by.
+    pub enum CommunityTimeField {
+        /// When the record was entered (录入时间), bucketed in the request's time zone.
+        CreatedAt => "createdAt",
+    }
+}
+
+crate::named_enum! {
+    /// Measures and rates of community staff aggregates.
+    pub enum CommunityStaffMeasure {
+        /// Staff (人数).
+        Staff => "staff",
+        /// Party members (党员).
+        PartyMembers => "partyMembers",
+        /// Women (女性).
+        Women => "women",
+        /// Certified social workers (持证社工).
+        CertifiedSocialWorkers => "certifiedSocialWorkers",
+        /// Mean monthly pay of those whose pay is known (平均月薪).
+        AverageMonthlyPay => "averageMonthlyPay",
+        /// Lowest monthly pay (最低月薪).
+        MinMonthlyPay => "minMonthlyPay",
+        /// Highest monthly pay (最高月薪).
+        MaxMonthlyPay => "maxMonthlyPay",
+        /// Share of party members (党员占比): party members / staff.
+        PartyMemberShare => "partyMemberShare",
+        /// Share of women (女性占比): women / staff.
+        FemaleShare => "femaleShare",
+    }
+}
+
+crate::aggregate_inputs!(
+    period: CommunityStaffAggregatePeriod,
+    having: CommunityStaffAggregateHaving,
+    order: CommunityStaffAggregateOrder,
+    time: CommunityTimeField,
+    measure: CommunityStaffMeasure
+);
+
+/// Which staff a community staff aggregate covers.
+#[derive(InputObject, Default)]
+pub struct CommunityStaffAggregateFilter {
+    /// Staff of units in this region and below (行政区划代码).
+    pub region_code: Option<String>,
+    /// Staff in these roles.
+    pub roles: Option<Vec<StaffRole>>,
+    /// Staff hired these ways.
+    pub hirings: Option<Vec<Hiring>>,
+}
+
+/// `column IN (values)` added to `cond` when `values` is given.
+fn any_of<T: Copy, E: Into<Value>>(
+    cond: &mut Option<Condition>,
+    column: Expr,
+    values: &Option<Vec<T>>,
+    convert: impl Fn(T) -> E,
+) {
+    if let Some(v) = values {
+        let list: Vec<Value> = v.iter().map(|x| convert(*x).into()).collect();
+        *cond = Some(cond.take().unwrap_or_else(Condition::all).add(column.is_in(list)));
+    }
+}
+
+/// Runs `communityStaffAggregate`.
+#[allow(clippy::too_many_arguments)]
+pub async fn community_staff_aggregate(
+    ctx: &Context<'_>,
+    filter: Option<CommunityStaffAggregateFilter>,
+    group_by: Vec<CommunityStaffGroupKey>,
+    region_level: Option<RegionLevel>,
+    period: Option<CommunityStaffAggregatePeriod>,
+    having: Option<Vec<CommunityStaffAggregateHaving>>,
+    order_by: Option<CommunityStaffAggregateOrder>,
+    first: Option<i32>,
+) -> Result<CommunityStaffAggregate> {
+    let f = filter.unwrap_or_default();
+    let region = subtree(ctx, f.region_code.as_deref(), "filter.regionCode").await?;
+    let mut narrowing = None;
+    let col = |c: staff::Column| Expr::col((staff::Entity, c));
+    any_of(
+        &mut narrowing,
+        col(staff::Column::Role),
+        &f.roles,
+        staff::StaffRole::from,
+    );
+    any_of(
+        &mut narrowing,
+        col(staff::Column::Hiring),
+        &f.hirings,
+        staff::Hiring::from,
+    );
+    let group_by = group_by.iter().map(|k| k.name()).collect();
+    let args =
+        CommunityStaffAggregatePeriod::args(&STAFF, region_level, group_by, period, having, order_by, first);
+    let policy = &super::super::policy::POLICY;
+    Ok(CommunityStaffAggregate::new(
+        crate::aggregate::graphql::run(ctx, &STAFF, policy, region, narrowing, args).await?,
+    ))
+}
+
+crate::aggregate_types! {
+    /// Community staff grouped (社区工作者分组统计).
+    CommunityStaffAggregate,
+    /// One group of community staff: its keys (those grouped by; the others are null) and
+    /// measures (null when withheld).
+    CommunityStaffAggregateRow,
+    keys {
+        /// Role (岗位); null unless grouped by ROLE.
+        async fn role(&self) -> Option<StaffRole> {
+            self.0.enum_key::<staff::StaffRole>(ROLE).map(Into::into)
+        }
+        /// Gender (性别); null unless grouped by GENDER.
+        async fn gender(&self) -> Option<Gender> {
+            self.0.enum_key::<staff::Gender>(GENDER).map(Into::into)
+        }
+        /// Education (学历); null unless grouped by EDUCATION.
+        async fn education(&self) -> Option<Education> {
+            self.0.enum_key::<staff::Education>(EDUCATION).map(Into::into)
+        }
+        /// How they were hired (聘用方式); null unless grouped by HIRING.
+        async fn hiring(&self) -> Option<Hiring> {
+            self.0.enum_key::<staff::Hiring>(HIRING).map(Into::into)
+        }
+    }
+    measures {
+        /// Staff (人数).
+        staff: count("staff"),
+        /// Party members (党员).
+        party_members: count("partyMembers"),
+        /// Women (女性).
+        women: count("women"),
+        /// Certified social workers (持证社工).
+        certified_social_workers: count("certifiedSocialWorkers"),
+        /// Mean monthly pay of those whose pay is known (平均月薪), rounded half-even to the fen.
+        average_monthly_pay: money("averageMonthlyPay"),
+        /// Lowest monthly pay (最低月薪).
+        min_monthly_pay: money("minMonthlyPay"),
+        /// Highest monthly pay (最高月薪).
+        max_monthly_pay: money("maxMonthlyPay"),
+        /// Share of party members (党员占比): party members / staff, as `communityStats` computes it.
+        party_member_share: number("partyMemberShare"),
+        /// Share of women (女性占比): women / staff.
+        female_share: number("femaleShare"),
+    }
+}
+
+crate::named_enum! {
+    /// What community units can be grouped by (分组维度).
+    pub enum CommunityUnitGroupKey {
+        /// Region at the requested level (行政区划).
+        Region => "region",
+        /// Type (社区类型).
+        UnitType => "unitType",
+        /// Status (状态).
+        Status => "status",
+        /// Time bucket of when the record was entered (时段).
+        Period => "period",
+    }
+}
+
+crate::named_enum! {
+    /// Measures of community unit aggregates.
+    pub enum CommunityUnitMeasure {
+        /// Units (社区数).
+        Units => "units",
+        /// Registered population (户籍人口).
+        RegisteredPopulation => "registeredPopulation",
+        /// Resident population (常住人口).
+        ResidentPopulation => "residentPopulation",
+        /// Households (户数).
+        Households => "households",
+        /// Resident groups (居民小组).
+        ResidentGroups => "residentGroups",
+        /// Mean households of the units whose households are known (平均户数).
+        AverageHouseholds => "averageHouseholds",
+    }
+}
+
+crate::aggregate_inputs!(
+    period: CommunityUnitAggregatePeriod,
+    having: CommunityUnitAggregateHaving,
+    order: CommunityUnitAggregateOrder,
+    time: CommunityTimeField,
+    measure: CommunityUnitMeasure
+);
+
+/// Which units a community unit aggregate covers.
+#[derive(InputObject, Default)]
+pub struct CommunityUnitAggregateFilter {
+    /// Units in this region and below (行政区划代码).
+    pub region_code: Option<String>,
+    /// Units of these types.
+    pub unit_types: Option<Vec<CommunityUnitType>>,
+    /// Units in these statuses.
+    pub statuses: Option<Vec<CommunityUnitStatus>>,
+}
+
+/// Runs `communityUnitAggregate`.
+#[allow(clippy::too_many_arguments)]
+pub async fn community_unit_aggregate(
+    ctx: &Context<'_>,
+    filter: Option<CommunityUnitAggregateFilter>,
+    group_by: Vec<CommunityUnitGroupKey>,
+    region_level: Option<RegionLevel>,
+    period: Option<CommunityUnitAggregatePeriod>,
+    having: Option<Vec<CommunityUnitAggregateHaving>>,
+    order_by: Option<CommunityUnitAggregateOrder>,
+    first: Option<i32>,
+) -> Result<CommunityUnitAggregate> {
+    let f = filter.unwrap_or_default();
+    let region = subtree(ctx, f.region_code.as_deref(), "filter.regionCode").await?;
+    let mut narrowing = None;
+    let col = |c: unit::Column| Expr::col((unit::Entity, c));
+    any_of(
+        &mut narrowing,
+        col(unit::Column::UnitType),
+        &f.unit_types,
+        unit::UnitType::from,
+    );
+    any_of(
+        &mut narrowing,
+        col(unit::Column::Status),
+        &f.statuses,
+        unit::UnitStatus::from,
+    );
+    let group_by = group_by.iter().map(|k| k.name()).collect();
+    let args =
+        CommunityUnitAggregatePeriod::args(&UNITS, region_level, group_by, period, having, order_by, first);
+    let policy = &super::super::policy::POLICY;
+    Ok(CommunityUnitAggregate::new(
+        crate::aggregate::graphql::run(ctx, &UNITS, policy, region, narrowing, args).await?,
+    ))
+}
+
+crate::aggregate_types! {
+    /// Community units grouped (社区分组统计).
+    CommunityUnitAggregate,
+    /// One group of community units: its keys (those grouped by; the others are null) and
+    /// measures (null when withheld).
+    CommunityUnitAggregateRow,
+    keys {
+        /// Type (社区类型); null unless grouped by UNIT_TYPE.
+        async fn unit_type(&self) -> Option<CommunityUnitType> {
+            self.0.enum_key::<unit::UnitType>(UNIT_TYPE).map(Into::into)
+        }
+        /// Status (状态); null unless grouped by STATUS.
+        async fn status(&self) -> Option<CommunityUnitStatus> {
+            self.0.enum_key::<unit::UnitStatus>(STATUS).map(Into::into)
+        }
+    }
+    measures {
+        /// Units (社区数).
+        units: count("units"),
+        /// Registered population (户籍人口) of the units where it is known.
+        registered_population: count("registeredPopulation"),
+        /// Resident population (常住人口) of the units where it is known.
+        resident_population: count("residentPopulation"),
+        /// Households (户数) of the units where they are known.
+        households: count("households"),
+        /// Resident groups (居民小组) of the units where they are known.
+        resident_groups: count("residentGroups"),
+        /// Mean households of the units whose households are known (平均户数).
+        average_households: number("averageHouseholds"),
+    }
+}

@@ -1,0 +1,393 @@
+//! Grouped aggregates for BI (the shared engine, through enforcement): groupings at every
+//! region level, rates equal to the KPIs, time buckets, zero-fill, time zones, and
+//! disclosure control for aggregate-only roles.
+
+use serde_json::{Value, json};
+
+use crate::helpers::{Seed, TestApp, spawn_app, spawn_app_with};
+
+const AGG: &str = r#"query($f: EnforcementAggregateFilter, $g: [EnforcementGroupKey!]!, $l: RegionLevel, $p: EnforcementAggregatePeriod, $h: [EnforcementAggregateHaving!], $o: EnforcementAggregateOrder, $n: Int) {
+  enforcementAggregate(filter: $f, groupBy: $g, regionLevel: $l, period: $p, having: $h, orderBy: $o, first: $n) {
+    totalRows
+    rows { region { code level } court { id } category status period { start end label } suppressed
+           cases closed actualClosed subjectAmount recoveredAmount averageSubjectAmount minSubjectAmount maxSubjectAmount
+           closureRate actualClosureRate recoveryRate terminatedThisRoundRate closedWithinLimitRate } } }"#;
+
+async fn rows(app: &TestApp, vars: Value) -> Vec<Value> {
+    app.data(AGG, vars).await["enforcementAggregate"]["rows"]
+        .as_array()
+        .unwrap()
+        .clone()
+}
+
+const FILE: &str = r#"mutation($i: FileEnforcementCaseInput!) { fileEnforcementCase(input: $i) { id } }"#;
+
+/// The id of the basic court of `region`.
+async fn court(app: &TestApp, region: &str) -> String {
+    let d = app
+        .data(
+            r#"query($r: String) { courts(filter: {regionCode: $r}) { nodes { id region { code } } } }"#,
+            json!({"r": region}),
+        )
+        .await;
+    d["courts"]["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["region"]["code"] == region)
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+/// Files `n` cases in `region`'s court on `filed`, of `category`.
+async fn file(app: &TestApp, region: &str, n: usize, filed: &str, category: &str) {
+    let court = court(app, region).await;
+    for _ in 0..n {
+        let number = format!("(2025)赣{}执{}号", &region[2..], uuid::Uuid::new_v4().simple());
+        app.data(
+            FILE,
+            json!({"i": {"caseNumber": number, "courtId": court, "filedOn": filed, "category": category, "subjectAmount": "1000.00"}}),
+        )
+        .await;
+    }
+}
+
+fn close(a: &Value, b: &Value) -> bool {
+    match (a.as_f64(), b.as_f64()) {
+        (Some(x), Some(y)) => (x - y).abs() < 1e-9,
+        _ => a == b,
+    }
+}
+
+#[tokio::test]
+async fn group_rates_equal_the_kpis_at_every_level_in_one_statement() {
+    let app = spawn_app_with(Seed::Full).await;
+    app.act_as("analyst", None);
+    let window = json!({"field": "FILED_ON", "from": "2023-01-01", "to": "2025-06-20"});
+    const KPIS: &str = r#"query($f: EnforcementKpiFilter) { enforcementKpis(filter: $f) {
+        accepted closed closureRate actualClosureRate recoveryRate terminatedThisRoundRate closedWithinLimitRate } }"#;
+    for level in ["PROVINCE", "CITY", "COUNTY"] {
+        app.reset_statements();
+        let groups = rows(&app, json!({"g": ["REGION"], "l": level, "p": window})).await;
+        assert!(!groups.is_empty(), "{level}");
+        let statements = app.statements();
+        assert_eq!(
+            statements.iter().filter(|s| s.contains("GROUP BY")).count(),
+            1,
+            "{statements:#?}"
+        );
+        // Records of a region above the level count under that region (a city court's cases
+        // when grouping by county): compare the groups at the level.
+        for g in groups.iter().filter(|g| g["region"]["level"] == level).take(4) {
+            let code = g["region"]["code"].as_str().unwrap();
+            let k = app
+                .data(
+                    KPIS,
+                    json!({"f": {"regionCode": code, "filedFrom": "2023-01-01", "filedTo": "2025-06-20"}}),
+                )
+                .await["enforcementKpis"]
+                .clone();
+            assert_eq!(g["cases"], k["accepted"], "{level} {code}");
+            assert_eq!(g["closed"], k["closed"], "{level} {code}");
+            for rate in [
+                "closureRate",
+                "actualClosureRate",
+                "recoveryRate",
+                "terminatedThisRoundRate",
+                "closedWithinLimitRate",
+            ] {
+                assert!(
+                    close(&g[rate], &k[rate]),
+                    "{level} {code} {rate}: {} vs {}",
+                    g[rate],
+                    k[rate]
+                );
+            }
+            assert!(!g["suppressed"].as_bool().unwrap());
+        }
+    }
+    // Report 1's city: 36,269 cases filed, 16,115 actually closed (44.43%).
+    let city = rows(
+        &app,
+        json!({"g": ["REGION"], "l": "CITY", "p": window, "f": {"regionCode": "361100"}}),
+    )
+    .await;
+    assert_eq!(city.len(), 1);
+    assert_eq!(city[0]["cases"], 36269);
+    assert_eq!(city[0]["actualClosed"], 16115);
+    // Counties of the city add up to it; ordering by a measure, first and totalRows.
+    let counties = rows(
+        &app,
+        json!({"g": ["REGION"], "p": window, "f": {"regionCode": "361100"}}),
+    )
+    .await;
+    let sum: i64 = counties.iter().map(|r| r["cases"].as_i64().unwrap()).sum();
+    assert_eq!(sum, 36269);
+    let d = app
+        .data(
+            AGG,
+            json!({"g": ["REGION"], "p": window, "f": {"regionCode": "361100"}, "o": {"measure": "CASES", "direction": "DESC"}, "n": 3}),
+        )
+        .await;
+    let top = d["enforcementAggregate"]["rows"].as_array().unwrap();
+    assert_eq!(top.len(), 3);
+    assert_eq!(d["enforcementAggregate"]["totalRows"], counties.len());
+    assert!(top[0]["cases"].as_i64() >= top[1]["cases"].as_i64());
+    let max = counties.iter().map(|r| r["cases"].as_i64().unwrap()).max();
+    assert_eq!(top[0]["cases"].as_i64(), max);
+    // having keeps the groups that meet it.
+    let big = rows(
+        &app,
+        json!({"g": ["REGION"], "p": window, "f": {"regionCode": "361100"}, "h": [{"measure": "CASES", "comparison": "GTE", "value": 3000}]}),
+    )
+    .await;
+    assert!(big.iter().all(|r| r["cases"].as_i64().unwrap() >= 3000));
+    assert_eq!(
+        big.len(),
+        counties
+            .iter()
+            .filter(|r| r["cases"].as_i64().unwrap() >= 3000)
+            .count()
+    );
+    // Grouping by court and category at once: each court's rows add up to its KPIs.
+    let by_court = rows(&app, json!({"g": ["COURT", "CATEGORY"], "p": window})).await;
+    let court_id = by_court[0]["court"]["id"].as_str().unwrap().to_owned();
+    let accepted: i64 = by_court
+        .iter()
+        .filter(|r| r["court"]["id"] == court_id.as_str())
+        .map(|r| r["cases"].as_i64().unwrap())
+        .sum();
+    let k = app
+        .data(
+            KPIS,
+            json!({"f": {"courtId": court_id, "filedFrom": "2023-01-01", "filedTo": "2025-06-20"}}),
+        )
+        .await["enforcementKpis"]
+        .clone();
+    assert_eq!(k["accepted"].as_i64(), Some(accepted));
+}
+
+#[tokio::test]
+async fn every_granularity_is_bucketed_and_zero_filled() {
+    let app = spawn_app().await;
+    app.act_as("court_officer", Some("361100"));
+    file(&app, "361102", 2, "2025-01-06", "OTHER").await;
+    file(&app, "361102", 1, "2025-03-31", "OTHER").await;
+    file(&app, "361102", 1, "2025-08-14", "OTHER").await;
+    app.act_as("analyst", None);
+    let series = |granularity: &'static str| json!({"g": ["PERIOD"], "p": {"granularity": granularity, "from": "2025-01-01", "to": "2025-12-31"}});
+    let expect: [(&str, usize, &str, i64); 6] = [
+        ("DAY", 365, "2025-01-06", 2),
+        ("WEEK", 53, "2025-W02", 2),
+        ("MONTH", 12, "2025-03", 1),
+        ("QUARTER", 4, "2025-Q1", 3),
+        ("HALF_YEAR", 2, "2025-H2", 1),
+        ("YEAR", 1, "2025", 4),
+    ];
+    for (granularity, buckets, label, cases) in expect {
+        let r = rows(&app, series(granularity)).await;
+        assert_eq!(r.len(), buckets, "{granularity}");
+        let hit = r
+            .iter()
+            .find(|r| r["period"]["label"] == label)
+            .unwrap_or_else(|| {
+                panic!(
+                    "{granularity}: no {label} in {:?}",
+                    r.iter().map(|r| &r["period"]["label"]).collect::<Vec<_>>()
+                )
+            });
+        assert_eq!(hit["cases"], cases, "{granularity} {label}");
+        let total: i64 = r.iter().map(|r| r["cases"].as_i64().unwrap()).sum();
+        assert_eq!(total, 4, "{granularity}");
+        // Empty buckets are zeros, with undefined rates.
+        if buckets > 2 {
+            let empty = r.iter().find(|r| r["cases"] == 0).unwrap();
+            assert_eq!(empty["closureRate"], Value::Null);
+            assert_eq!(empty["subjectAmount"], "0.00");
+        }
+    }
+    let q = rows(&app, series("QUARTER")).await;
+    assert_eq!(
+        q[2]["period"],
+        json!({"start": "2025-07-01", "end": "2025-09-30", "label": "2025-Q3"})
+    );
+    // Each series (here: per county) gets every bucket.
+    app.act_as("court_officer", Some("361100"));
+    file(&app, "361103", 1, "2025-02-10", "FINANCIAL").await;
+    app.act_as("analyst", None);
+    let r = rows(
+        &app,
+        json!({"g": ["REGION", "PERIOD"], "p": {"granularity": "QUARTER", "from": "2025-01-01", "to": "2025-12-31"}}),
+    )
+    .await;
+    assert_eq!(r.len(), 8);
+    // Measures: sums, mean, extremes.
+    let all = rows(&app, json!({"g": []})).await;
+    assert_eq!(all[0]["cases"], 5);
+    assert_eq!(all[0]["subjectAmount"], "5000.00");
+    assert_eq!(all[0]["averageSubjectAmount"], "1000.00");
+    assert_eq!(all[0]["minSubjectAmount"], "1000.00");
+}
+
+#[tokio::test]
+async fn timestamps_are_bucketed_in_the_requested_time_zone() {
+    let app = spawn_app().await;
+    app.act_as("court_officer", Some("361100"));
+    file(&app, "361102", 1, "2024-12-31", "OTHER").await;
+    // Entered at 16:30 UTC on New Year's Eve: 00:30 on 1 January in Shanghai.
+    app.sql("UPDATE enforcement_cases SET created_at = '2024-12-31 16:30:00+00:00'")
+        .await;
+    app.act_as("analyst", None);
+    let year = |tz: Option<&str>| {
+        let mut p = json!({"field": "CREATED_AT", "granularity": "YEAR"});
+        if let Some(tz) = tz {
+            p["timeZone"] = json!(tz);
+        }
+        json!({"g": ["PERIOD"], "p": p})
+    };
+    let r = rows(&app, year(None)).await;
+    assert_eq!((r.len(), r[0]["period"]["label"].as_str()), (1, Some("2025")));
+    let r = rows(&app, year(Some("UTC"))).await;
+    assert_eq!((r.len(), r[0]["period"]["label"].as_str()), (1, Some("2024")));
+    // The filing date is a local date already: the zone does not move it.
+    let r = rows(
+        &app,
+        json!({"g": ["PERIOD"], "p": {"granularity": "YEAR", "timeZone": "UTC"}}),
+    )
+    .await;
+    assert_eq!(r[0]["period"]["label"], "2024");
+    // A window in local dates.
+    let r = rows(
+        &app,
+        json!({"g": [], "p": {"field": "CREATED_AT", "from": "2025-01-01", "to": "2025-01-01"}}),
+    )
+    .await;
+    assert_eq!(r[0]["cases"], 1);
+    for (vars, field) in [
+        (json!({"g": ["PERIOD"]}), "groupBy"),
+        (json!({"g": [], "p": {"timeZone": "Mars/Olympus"}}), "timeZone"),
+        (
+            json!({"g": [], "p": {"from": "2025-02-01", "to": "2025-01-01"}}),
+            "period.to",
+        ),
+        (
+            json!({"g": ["PERIOD"], "p": {"granularity": "DAY", "from": "2000-01-01", "to": "2025-01-01"}}),
+            "period",
+        ),
+        (json!({"g": ["REGION", "REGION"]}), "groupBy"),
+        (json!({"g": [], "n": 0}), "first"),
+    ] {
+        let err = app.error(AGG, vars.clone()).await;
+        assert_eq!(err["extensions"]["code"], "BAD_USER_INPUT", "{vars}");
+        assert_eq!(err["extensions"]["field"], field, "{vars}");
+    }
+}
+
+#[tokio::test]
+async fn small_groups_are_withheld_from_aggregate_only_roles_with_their_complements() {
+    let app = spawn_app().await;
+    app.act_as("court_officer", Some("361100"));
+    // Three counties of one city: 3, 10 and 12 cases; the 12 are 10 financial and 2 other.
+    file(&app, "361102", 3, "2025-03-01", "OTHER").await;
+    file(&app, "361103", 10, "2025-03-01", "OTHER").await;
+    file(&app, "361104", 10, "2025-03-01", "FINANCIAL").await;
+    file(&app, "361104", 2, "2025-03-01", "OTHER").await;
+    let by_county = json!({"g": ["REGION"]});
+    let view = |r: &[Value]| -> Vec<(String, Value, bool)> {
+        r.iter()
+            .map(|r| {
+                (
+                    r["region"]["code"].as_str().unwrap().to_owned(),
+                    r["cases"].clone(),
+                    r["suppressed"].as_bool().unwrap(),
+                )
+            })
+            .collect()
+    };
+
+    // Roles that read records see everything.
+    app.act_as("analyst", None);
+    let r = rows(&app, by_county.clone()).await;
+    assert_eq!(
+        view(&r),
+        [
+            ("361102".to_owned(), json!(3), false),
+            ("361103".to_owned(), json!(10), false),
+            ("361104".to_owned(), json!(12), false)
+        ]
+    );
+
+    for role in ["statistics_reader", "anonymous"] {
+        if role == "anonymous" {
+            app.act_anonymously();
+        } else {
+            app.act_as(role, None);
+        }
+        // The 3 are withheld, and so is the smallest other county: the city's total (25,
+        // shown by another request) minus the 12 leaves only their sum.
+        let r = rows(&app, by_county.clone()).await;
+        assert_eq!(
+            view(&r),
+            [
+                ("361102".to_owned(), Value::Null, true),
+                ("361103".to_owned(), Value::Null, true),
+                ("361104".to_owned(), json!(12), false)
+            ],
+            "{role}"
+        );
+        assert!(r[0]["closureRate"].is_null() && r[0]["subjectAmount"].is_null());
+        let city = rows(&app, json!({"g": ["REGION"], "l": "CITY"})).await;
+        assert_eq!(city[0]["cases"], 25);
+        // By county and category: 361104's 2 "other" are withheld with a partner in every
+        // set that adds up to a shown total.
+        let r = rows(&app, json!({"g": ["REGION", "CATEGORY"]})).await;
+        for row in &r {
+            if let Some(n) = row["cases"].as_i64() {
+                assert!(n >= 5, "{role}: {row}");
+            }
+        }
+        let shown_other: Vec<&Value> = r
+            .iter()
+            .filter(|row| row["category"] == "OTHER" && !row["suppressed"].as_bool().unwrap())
+            .collect();
+        assert!(
+            shown_other.len() != 2,
+            "{role}: one withheld 'other' group would follow from the total: {r:#?}"
+        );
+        // Filtering to the financial cases: 361104's 10 would reveal its other 2 by difference.
+        let r = rows(&app, json!({"g": ["REGION"], "f": {"categories": ["FINANCIAL"]}})).await;
+        assert_eq!(view(&r), [("361104".to_owned(), Value::Null, true)], "{role}");
+        // Records stay closed to them (anonymous is asked to sign in).
+        let code = app
+            .error_code("{ enforcementCases(first: 1) { totalCount } }", json!({}))
+            .await;
+        assert!(code == "FORBIDDEN" || code == "UNAUTHENTICATED", "{role}: {code}");
+        // having cannot test withheld groups.
+        let r = rows(
+            &app,
+            json!({"g": ["REGION"], "h": [{"measure": "CASES", "comparison": "LT", "value": 5}]}),
+        )
+        .await;
+        assert!(r.is_empty(), "{role}: {r:?}");
+    }
+    app.act_as("statistics_reader", None);
+    assert_eq!(
+        app.error_code("{ enforcementKpis { accepted } }", json!({}))
+            .await,
+        "FORBIDDEN"
+    );
+}
+
+#[tokio::test]
+async fn the_threshold_is_configurable() {
+    let app = crate::helpers::spawn_app_configured(Seed::Reference, |s| s.suppression_min_count = 2).await;
+    app.act_as("court_officer", Some("361100"));
+    file(&app, "361102", 3, "2025-03-01", "OTHER").await;
+    file(&app, "361103", 1, "2025-03-01", "OTHER").await;
+    app.act_as("statistics_reader", None);
+    let r = rows(&app, json!({"g": ["REGION"]})).await;
+    let suppressed: Vec<bool> = r.iter().map(|r| r["suppressed"].as_bool().unwrap()).collect();
+    assert_eq!(suppressed, [true, true]);
+}
