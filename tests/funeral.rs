@@ -472,3 +472,59 @@ async fn every_funeral_record_resolves_by_node_id_within_reach() {
     assert_eq!(d["node"]["recipientPhone"], "1369***5432");
     assert_eq!(d["node"]["amount"], "800.00");
 }
+
+#[tokio::test]
+async fn plots_and_projects_group_as_funeral_stats_counts_them() {
+    const PLOTS: &str = r#"query($g: [GravePlotGroupKey!]!, $f: GravePlotAggregateFilter) {
+        gravePlotAggregate(groupBy: $g, filter: $f) { rows { region { code } cemetery { name } status suppressed plots available sold soldShare } } }"#;
+    const PROJECTS: &str = r#"query($g: [FuneralProjectGroupKey!]!) {
+        funeralProjectAggregate(groupBy: $g) { rows { facility { kind } suppressed projects plannedInvestment fiscalAllocation fundingGap allocationShare } } }"#;
+    let app = spawn_app_with(Seed::Full).await;
+    app.act_as("analyst", None);
+    let d = app.data(PLOTS, json!({"g": ["REGION", "STATUS"]})).await;
+    let rows = d["gravePlotAggregate"]["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0]["region"]["code"], "522324");
+    assert_eq!(
+        (rows[0]["status"].as_str(), rows[0]["plots"].as_i64()),
+        (Some("AVAILABLE"), Some(1500))
+    );
+    assert_eq!(rows[0]["soldShare"], 0.0);
+    let d = app.data(PLOTS, json!({"g": ["CEMETERY"]})).await;
+    assert!(d["gravePlotAggregate"]["rows"][0]["cemetery"]["name"].is_string());
+    // Report 5: 2,356万 planned for both projects, 718万 allocated, a gap of 1,638万.
+    let d = app.data(PROJECTS, json!({"g": []})).await;
+    let total = &d["funeralProjectAggregate"]["rows"][0];
+    assert_eq!(
+        (
+            &total["projects"],
+            &total["plannedInvestment"],
+            &total["fiscalAllocation"],
+            &total["fundingGap"]
+        ),
+        (
+            &json!(2),
+            &json!("23560000.00"),
+            &json!("7180000.00"),
+            &json!("16380000.00")
+        )
+    );
+    let by_facility = app.data(PROJECTS, json!({"g": ["FACILITY"]})).await;
+    assert_eq!(
+        by_facility["funeralProjectAggregate"]["rows"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+    // Two projects are fewer than five: withheld from aggregate-only roles.
+    app.act_anonymously();
+    let d = app.data(PROJECTS, json!({"g": []})).await;
+    let total = &d["funeralProjectAggregate"]["rows"][0];
+    assert_eq!(
+        (&total["suppressed"], &total["fundingGap"]),
+        (&json!(true), &Value::Null)
+    );
+    let d = app.data(PLOTS, json!({"g": []})).await;
+    assert_eq!(d["gravePlotAggregate"]["rows"][0]["plots"], 1500);
+}

@@ -427,3 +427,72 @@ async fn a_file_over_the_limit_is_refused() {
     let small = "indicator,region_code,period,value,source\ngrain_output,152222,2020,30,s\n";
     assert_eq!(import(&app, small, Some(&officer)).await.0, 200);
 }
+
+#[tokio::test]
+async fn observations_group_with_exact_sums() {
+    const AGG: &str = r#"query($g: [ObservationGroupKey!]!, $f: ObservationAggregateFilter, $l: RegionLevel, $p: ObservationAggregatePeriod) {
+        observationAggregate(groupBy: $g, filter: $f, regionLevel: $l, period: $p) {
+            rows { region { code } indicator { code } period { label } suppressed observations total average min max } } }"#;
+    let app = spawn_app_with(Seed::Full).await;
+    app.act_as("analyst", None);
+    // 35.3亿斤 of grain in 2023, exact in 斤.
+    let d = app
+        .data(
+            AGG,
+            json!({"g": ["INDICATOR", "PERIOD"], "f": {"indicators": ["grain_output"]}, "p": {"field": "PERIOD_START", "granularity": "YEAR"}}),
+        )
+        .await;
+    let row = &d["observationAggregate"]["rows"][0];
+    assert_eq!(
+        (&row["indicator"]["code"], &row["period"]["label"], &row["total"]),
+        (&json!("grain_output"), &json!("2023"), &json!("3530000000"))
+    );
+    // The county's livestock and its village's: the village rolls up into the county.
+    let d = app
+        .data(
+            AGG,
+            json!({"g": ["REGION"], "f": {"indicators": ["livestock_stock"]}, "l": "COUNTY"}),
+        )
+        .await;
+    let row = &d["observationAggregate"]["rows"][0];
+    assert_eq!(
+        (
+            &row["region"]["code"],
+            &row["observations"],
+            &row["total"],
+            &row["min"],
+            &row["max"],
+            &row["average"]
+        ),
+        (
+            &json!("152222"),
+            &json!(2),
+            &json!("2495000"),
+            &json!("19000"),
+            &json!("2476000"),
+            &json!("1247500")
+        )
+    );
+    // Values of different indicators do not add up.
+    let err = app.error(AGG, json!({"g": ["REGION"]})).await;
+    assert_eq!(
+        (
+            err["extensions"]["code"].as_str(),
+            err["extensions"]["field"].as_str()
+        ),
+        (Some("BAD_USER_INPUT"), Some("filter.indicators"))
+    );
+    let err = app
+        .error(AGG, json!({"g": [], "f": {"indicators": ["no_such_indicator"]}}))
+        .await;
+    assert_eq!(err["extensions"]["code"], "BAD_USER_INPUT");
+    // Anonymous callers get the county's two observations withheld.
+    app.act_anonymously();
+    let d = app
+        .data(
+            AGG,
+            json!({"g": ["REGION"], "f": {"indicators": ["livestock_stock"]}}),
+        )
+        .await;
+    assert_eq!(d["observationAggregate"]["rows"][0]["suppressed"], true);
+}

@@ -192,14 +192,21 @@ pub fn request(
             .having
             .into_iter()
             .map(|(measure, c, value)| {
-                let fen = dataset
+                // Compared in the engine's units: fen, millionths.
+                let scale = match dataset
                     .measures
                     .iter()
-                    .any(|m| m.name == measure && m.unit == super::Unit::Fen);
+                    .find(|m| m.name == measure)
+                    .map(|m| m.unit)
+                {
+                    Some(super::Unit::Fen) => 100.0,
+                    Some(super::Unit::Micro) => 1_000_000.0,
+                    _ => 1.0,
+                };
                 Having {
                     measure,
                     comparison: c.into(),
-                    value: if fen { value * 100.0 } else { value },
+                    value: value * scale,
                 }
             })
             .collect(),
@@ -261,6 +268,19 @@ impl RowRef {
             super::Acc::Avg { .. } => None,
             other => other.integer().map(crate::scalars::Money),
         }
+    }
+
+    /// A measure in millionths as an exact decimal (an average rounded half-even to six
+    /// places), None when withheld or undefined.
+    pub fn decimal(&self, name: &str) -> Option<String> {
+        use rust_decimal::Decimal;
+        let d = match self.table.measure(self.row(), name)? {
+            super::Acc::Avg { sum, n } if n > 0 => (Decimal::from(sum) / Decimal::from(n))
+                .round_dp_with_strategy(0, rust_decimal::RoundingStrategy::MidpointNearestEven),
+            super::Acc::Avg { .. } => return None,
+            other => Decimal::from(other.integer()?),
+        };
+        Some((d / Decimal::from(1_000_000)).normalize().to_string())
     }
 
     /// A rate or average as a float, None when withheld or undefined.
@@ -395,6 +415,23 @@ macro_rules! aggregate_inputs {
     };
 }
 
+/// `column IN (values)` added to `cond` when `values` is given.
+pub fn any_of<T: Copy, E: Into<sea_orm::Value>>(
+    cond: &mut Option<Condition>,
+    column: sea_orm::sea_query::Expr,
+    values: &Option<Vec<T>>,
+    convert: impl Fn(T) -> E,
+) {
+    if let Some(v) = values {
+        let list: Vec<sea_orm::Value> = v.iter().map(|x| convert(*x).into()).collect();
+        *cond = Some(
+            cond.take()
+                .unwrap_or_else(Condition::all)
+                .add(sea_orm::sea_query::ExprTrait::is_in(column, list)),
+        );
+    }
+}
+
 /// Runs a domain's grouped aggregate: authorises it under `policy` (`Statistics`), keeps it
 /// to the caller's scope and `region`, and applies the disclosure threshold of the role.
 pub async fn run(
@@ -499,4 +536,5 @@ macro_rules! aggregate_types {
     (@ty count) => { Option<i32> };
     (@ty money) => { Option<$crate::scalars::Money> };
     (@ty number) => { Option<f64> };
+    (@ty decimal) => { Option<String> };
 }

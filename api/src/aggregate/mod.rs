@@ -48,6 +48,16 @@ pub enum Unit {
     Fen,
     /// A plain number (years, people, households).
     Number,
+    /// Millionths of a decimal value (observations stored as decimal text, summed exactly).
+    Micro,
+}
+
+/// The SQL of a decimal-text column in millionths, exact on PostgreSQL (NUMERIC) and for
+/// values within 2^53 millionths on SQLite (REAL).
+pub fn micro(column: &str) -> SimpleExpr {
+    Expr::cust(format!(
+        "CAST(ROUND(CAST({column} AS NUMERIC) * 1000000) AS BIGINT)"
+    ))
 }
 
 /// A measure of a dataset.

@@ -140,6 +140,10 @@ pub fn request_data(
             stats,
         ))
         .data(loader(
+            ByIdLoader::<entity::rural::indicator::Model>::new(db.clone()),
+            stats,
+        ))
+        .data(loader(
             ChildrenLoader::<funeral_project::Model>::new(db.clone()),
             stats,
         ))

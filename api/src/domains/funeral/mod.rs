@@ -2,6 +2,7 @@
 //! their funding and milestones, grave plots with registrations and sales, fee standards,
 //! subsidies and violations. Services and types are split by aggregate.
 
+pub mod aggregate;
 pub mod figures;
 pub mod loaders;
 pub mod mutation;

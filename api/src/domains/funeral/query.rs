@@ -271,6 +271,84 @@ impl FuneralQuery {
         })
     }
 
+    /// Grave plots grouped for BI (墓位分组统计): by region at any level, cemetery, plot type,
+    /// status and time bucket, with counts, prices and shares sold and registered. One GROUP BY
+    /// whatever the number of groups; groups of fewer than `SUPPRESSION_MIN_COUNT` plots
+    /// withheld from `statistics_reader` and `anonymous`.
+    #[allow(clippy::too_many_arguments)]
+    async fn grave_plot_aggregate(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Which plots.")] filter: Option<GravePlotAggregateFilter>,
+        #[graphql(desc = "The keys to group by; none gives one row of totals.")] group_by: Vec<
+            GravePlotGroupKey,
+        >,
+        #[graphql(
+            desc = "The level REGION groups at, COUNTY by default; records above it count under their own region."
+        )]
+        region_level: Option<crate::domains::region::types::RegionLevel>,
+        #[graphql(desc = "The time window, and the buckets when grouping by PERIOD.")] period: Option<
+            GravePlotAggregatePeriod,
+        >,
+        #[graphql(desc = "Conditions every returned group meets (withheld groups are left out).")]
+        having: Option<Vec<GravePlotAggregateHaving>>,
+        #[graphql(desc = "Ordering by a measure; by the keys otherwise.")] order_by: Option<
+            GravePlotAggregateOrder,
+        >,
+        #[graphql(desc = "At most this many groups (10,000 at most and by default).")] first: Option<i32>,
+    ) -> Result<GravePlotAggregate> {
+        grave_plot_aggregate(
+            ctx,
+            filter,
+            group_by,
+            region_level,
+            period,
+            having,
+            order_by,
+            first,
+        )
+        .await
+    }
+
+    /// Funeral construction projects grouped for BI (殡葬建设项目分组统计): by region at any level,
+    /// facility and time bucket, with investment, allocation and the funding gap as
+    /// `funeralStats` computes them. Groups of fewer than `SUPPRESSION_MIN_COUNT` projects
+    /// withheld from `statistics_reader` and `anonymous`.
+    #[allow(clippy::too_many_arguments)]
+    async fn funeral_project_aggregate(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Which projects.")] filter: Option<FuneralProjectAggregateFilter>,
+        #[graphql(desc = "The keys to group by; none gives one row of totals.")] group_by: Vec<
+            FuneralProjectGroupKey,
+        >,
+        #[graphql(
+            desc = "The level REGION groups at, COUNTY by default; records above it count under their own region."
+        )]
+        region_level: Option<crate::domains::region::types::RegionLevel>,
+        #[graphql(desc = "The time window, and the buckets when grouping by PERIOD.")] period: Option<
+            FuneralProjectAggregatePeriod,
+        >,
+        #[graphql(desc = "Conditions every returned group meets (withheld groups are left out).")]
+        having: Option<Vec<FuneralProjectAggregateHaving>>,
+        #[graphql(desc = "Ordering by a measure; by the keys otherwise.")] order_by: Option<
+            FuneralProjectAggregateOrder,
+        >,
+        #[graphql(desc = "At most this many groups (10,000 at most and by default).")] first: Option<i32>,
+    ) -> Result<FuneralProjectAggregate> {
+        funeral_project_aggregate(
+            ctx,
+            filter,
+            group_by,
+            region_level,
+            period,
+            having,
+            order_by,
+            first,
+        )
+        .await
+    }
+
     /// Funeral statistics (殡葬统计) of a region: facilities and halls by stage, plots
     /// available, registered and sold, funding planned, allocated and the gap, projects and
     /// milestones behind schedule, subsidies paid, violations by how handled.

@@ -1,12 +1,12 @@
 //! The rural domain's rows for the shared loaders (`crate::loaders`).
 
-use entity::rural::village_income;
+use entity::rural::{indicator, village_income};
 use sea_orm::DatabaseConnection;
 use std::future::Future;
 
-use super::service::villages;
+use super::service::{indicators, villages};
 use crate::error::AppResult;
-use crate::loaders::Child;
+use crate::loaders::{Child, Record};
 
 impl Child for village_income::Model {
     fn parent(&self) -> Option<i64> {
@@ -14,5 +14,14 @@ impl Child for village_income::Model {
     }
     fn fetch(db: &DatabaseConnection, parents: &[i64]) -> impl Future<Output = AppResult<Vec<Self>>> + Send {
         villages::incomes_of(db, parents)
+    }
+}
+
+impl Record for indicator::Model {
+    fn id(&self) -> i64 {
+        self.id
+    }
+    fn fetch(db: &DatabaseConnection, ids: &[i64]) -> impl Future<Output = AppResult<Vec<Self>>> + Send {
+        indicators::by_ids(db, ids)
     }
 }

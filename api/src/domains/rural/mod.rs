@@ -2,6 +2,7 @@
 //! region and period (stored in each indicator's canonical unit, read in any unit of its
 //! dimension), the CSV import, villages with their party organisation and collective income.
 
+pub mod aggregate;
 pub mod figures;
 pub mod import;
 pub mod loaders;

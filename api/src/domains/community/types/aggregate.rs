@@ -3,10 +3,10 @@
 
 use async_graphql::{Context, InputObject, Result};
 use entity::community::{staff, unit};
-use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{Condition, Value};
+use sea_orm::sea_query::Expr;
 
 use super::*;
+use crate::aggregate::graphql::any_of;
 use crate::domains::community::aggregate::{
     EDUCATION, GENDER, HIRING, ROLE, STAFF, STATUS, UNIT_TYPE, UNITS,
 };
@@ -80,19 +80,6 @@ pub struct CommunityStaffAggregateFilter {
     pub roles: Option<Vec<StaffRole>>,
     /// Staff hired these ways.
     pub hirings: Option<Vec<Hiring>>,
-}
-
-/// `column IN (values)` added to `cond` when `values` is given.
-fn any_of<T: Copy, E: Into<Value>>(
-    cond: &mut Option<Condition>,
-    column: Expr,
-    values: &Option<Vec<T>>,
-    convert: impl Fn(T) -> E,
-) {
-    if let Some(v) = values {
-        let list: Vec<Value> = v.iter().map(|x| convert(*x).into()).collect();
-        *cond = Some(cond.take().unwrap_or_else(Condition::all).add(column.is_in(list)));
-    }
 }
 
 /// Runs `communityStaffAggregate`.

@@ -1,6 +1,7 @@
 //! GraphQL types of the funeral domain, one file per aggregate; thin wrappers over the
 //! entities.
 
+pub mod aggregate;
 pub mod facility;
 pub mod plot;
 pub mod project;
@@ -9,6 +10,7 @@ pub mod stats;
 
 use async_graphql::{Context, Enum};
 
+pub use aggregate::*;
 pub use facility::*;
 pub use plot::*;
 pub use project::*;

@@ -1,0 +1,155 @@
+//! `observationAggregate`: rural indicator observations grouped for BI (指标分组统计).
+
+use async_graphql::{Context, InputObject, Result};
+use entity::rural::{indicator, observation};
+use sea_orm::DatabaseConnection;
+use sea_orm::sea_query::Expr;
+
+use super::*;
+use crate::aggregate::graphql::any_of;
+use crate::domains::region::loaders::subtree;
+use crate::domains::region::types::RegionLevel;
+use crate::domains::rural::aggregate::{INDICATOR, OBSERVATIONS};
+use crate::domains::rural::service::indicators;
+use crate::error::AppError;
+use crate::loaders::by_id;
+
+crate::named_enum! {
+    /// What observations can be grouped by (分组维度).
+    pub enum ObservationGroupKey {
+        /// Region at the requested level (行政区划).
+        Region => "region",
+        /// Indicator (指标).
+        Indicator => "indicator",
+        /// Time bucket of the period's field (时段).
+        Period => "period",
+    }
+}
+
+crate::named_enum! {
+    /// The dates and times observations can be windowed and bucketed by.
+    pub enum ObservationTimeField {
+        /// First day of the observation's period (统计期起): 2023-01-01 for `2023`.
+        PeriodStart => "periodStart",
+        /// When the record was entered (录入时间), bucketed in the request's time zone.
+        CreatedAt => "createdAt",
+    }
+}
+
+crate::named_enum! {
+    /// Measures of observation aggregates, in the indicator's canonical unit.
+    pub enum ObservationMeasure {
+        /// Observations (观测数).
+        Observations => "observations",
+        /// Sum of the values (合计): meaningful for flows and stocks that add up across regions
+        /// (grain output, villages), not for rates or averages.
+        Total => "total",
+        /// Mean value (平均值).
+        Average => "average",
+        /// Smallest value (最小值).
+        Min => "min",
+        /// Largest value (最大值).
+        Max => "max",
+    }
+}
+
+crate::aggregate_inputs!(
+    period: ObservationAggregatePeriod,
+    having: ObservationAggregateHaving,
+    order: ObservationAggregateOrder,
+    time: ObservationTimeField,
+    measure: ObservationMeasure
+);
+
+/// Which observations an observation aggregate covers.
+#[derive(InputObject, Default)]
+pub struct ObservationAggregateFilter {
+    /// Observations of regions in this region and below (行政区划代码).
+    pub region_code: Option<String>,
+    /// Observations of these indicators (codes of the catalogue).
+    pub indicators: Option<Vec<String>>,
+}
+
+/// Runs `observationAggregate`.
+#[allow(clippy::too_many_arguments)]
+pub async fn observation_aggregate(
+    ctx: &Context<'_>,
+    filter: Option<ObservationAggregateFilter>,
+    group_by: Vec<ObservationGroupKey>,
+    region_level: Option<RegionLevel>,
+    period: Option<ObservationAggregatePeriod>,
+    having: Option<Vec<ObservationAggregateHaving>>,
+    order_by: Option<ObservationAggregateOrder>,
+    first: Option<i32>,
+) -> Result<ObservationAggregate> {
+    let f = filter.unwrap_or_default();
+    if f.indicators.is_none() && !group_by.contains(&ObservationGroupKey::Indicator) {
+        return Err(AppError::bad_input(
+            "filter.indicators",
+            "values of different indicators do not add up: name the indicators or group by INDICATOR",
+        )
+        .into());
+    }
+    let region = subtree(ctx, f.region_code.as_deref(), "filter.regionCode").await?;
+    let db = ctx.data_unchecked::<DatabaseConnection>();
+    let ids = match &f.indicators {
+        Some(codes) => {
+            let mut ids = Vec::with_capacity(codes.len());
+            for code in codes {
+                ids.push(indicators::require(db, code, "filter.indicators").await?.id);
+            }
+            Some(ids)
+        }
+        None => None,
+    };
+    let mut narrowing = None;
+    any_of(
+        &mut narrowing,
+        Expr::col((observation::Entity, observation::Column::IndicatorId)),
+        &ids,
+        |id| id,
+    );
+    let group_by = group_by.iter().map(|k| k.name()).collect();
+    let args = ObservationAggregatePeriod::args(
+        &OBSERVATIONS,
+        region_level,
+        group_by,
+        period,
+        having,
+        order_by,
+        first,
+    );
+    let policy = &super::super::policy::POLICY;
+    Ok(ObservationAggregate::new(
+        crate::aggregate::graphql::run(ctx, &OBSERVATIONS, policy, region, narrowing, args).await?,
+    ))
+}
+
+crate::aggregate_types! {
+    /// Rural indicator observations grouped (指标观测值分组统计).
+    ObservationAggregate,
+    /// One group of observations: its keys (those grouped by; the others are null) and
+    /// measures (exact decimal text in the indicator's canonical unit; null when withheld).
+    ObservationAggregateRow,
+    keys {
+        /// Indicator (指标); null unless grouped by INDICATOR.
+        async fn indicator(&self, ctx: &Context<'_>) -> Result<Option<Indicator>> {
+            match self.0.id_key(INDICATOR) {
+                Some(id) => Ok(by_id::<indicator::Model>(ctx, id).await?.map(Indicator)),
+                None => Ok(None),
+            }
+        }
+    }
+    measures {
+        /// Observations (观测数).
+        observations: count("observations"),
+        /// Sum of the values (合计), exact.
+        total: decimal("total"),
+        /// Mean value (平均值), rounded half-even to six places.
+        average: decimal("average"),
+        /// Smallest value (最小值).
+        min: decimal("min"),
+        /// Largest value (最大值).
+        max: decimal("max"),
+    }
+}
