@@ -391,3 +391,169 @@ async fn the_threshold_is_configurable() {
     let suppressed: Vec<bool> = r.iter().map(|r| r["suppressed"].as_bool().unwrap()).collect();
     assert_eq!(suppressed, [true, true]);
 }
+
+/// GETs an export with `bearer`: status, content type and body.
+async fn export(
+    app: &TestApp,
+    path: &str,
+    params: &[(&str, &str)],
+    bearer: Option<&str>,
+) -> (u16, String, String) {
+    let mut req = app
+        .client
+        .get(format!("{}/export/{path}", app.base))
+        .query(params);
+    if let Some(t) = bearer {
+        req = req.bearer_auth(t);
+    }
+    let r = req.send().await.expect("send");
+    let status = r.status().as_u16();
+    let kind = r
+        .headers()
+        .get("content-type")
+        .map(|v| v.to_str().unwrap().to_owned())
+        .unwrap_or_default();
+    (status, kind, r.text().await.unwrap())
+}
+
+#[tokio::test]
+async fn aggregates_export_as_csv_under_the_same_rules_and_audited() {
+    let app = spawn_app().await;
+    app.act_as("court_officer", Some("361100"));
+    file(&app, "361102", 3, "2025-03-01", "OTHER").await;
+    file(&app, "361103", 10, "2025-03-01", "OTHER").await;
+    file(&app, "361104", 12, "2025-03-01", "FINANCIAL").await;
+    let analyst = crate::helpers::token("analyst", &["analyst"], None);
+    let params = [
+        ("groupBy", "REGION,CATEGORY"),
+        ("filter", r#"{"regionCode": "361100"}"#),
+        ("granularity", "QUARTER"),
+        ("from", "2025-01-01"),
+        ("to", "2025-12-31"),
+    ];
+    let (status, kind, body) = export(&app, "enforcementAggregate.csv", &params, Some(&analyst)).await;
+    assert_eq!(status, 200, "{body}");
+    assert!(kind.starts_with("text/csv"), "{kind}");
+    assert!(body.starts_with('\u{feff}'), "a byte-order mark for Excel");
+    let mut lines = body.trim_start_matches('\u{feff}').lines();
+    let header = lines.next().unwrap();
+    assert!(
+        header.starts_with("区划代码 (regionCode),区划名称 (regionName),法院 (court)"),
+        "{header}"
+    );
+    assert!(header.contains("结案率 (closureRate)"), "{header}");
+    let rows: Vec<&str> = lines.collect();
+    assert_eq!(rows.len(), 3);
+    assert!(rows[0].starts_with("361102,信州区,,OTHER,"), "{}", rows[0]);
+    // The same query through GraphQL gives the same numbers.
+    let cells: Vec<&str> = rows[2].split(',').collect();
+    assert_eq!((cells[0], cells[3]), ("361104", "FINANCIAL"));
+    assert!(cells.contains(&"12"), "{cells:?}");
+
+    // A statistics reader gets the small groups withheld: empty cells, suppressed true.
+    let reader = crate::helpers::token("statistics_reader", &["statistics_reader"], None);
+    let (status, _, body) = export(
+        &app,
+        "enforcementAggregate.csv",
+        &[("groupBy", "REGION")],
+        Some(&reader),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let lines: Vec<&str> = body.lines().skip(1).collect();
+    assert!(
+        lines[0].starts_with("361102,信州区,,,,,,,,true,,"),
+        "{}",
+        lines[0]
+    );
+    assert!(lines[2].contains(",false,12,"), "{}", lines[2]);
+
+    // Errors: an unknown dataset or format, a bad parameter, a role without aggregates.
+    assert_eq!(export(&app, "nothing.csv", &[], Some(&analyst)).await.0, 404);
+    assert_eq!(
+        export(&app, "enforcementAggregate.xls", &[], Some(&analyst))
+            .await
+            .0,
+        404
+    );
+    assert_eq!(
+        export(
+            &app,
+            "enforcementAggregate.csv",
+            &[("color", "red")],
+            Some(&analyst)
+        )
+        .await
+        .0,
+        400
+    );
+    let (status, _, body) = export(
+        &app,
+        "enforcementAggregate.csv",
+        &[("groupBy", "NOPE")],
+        Some(&analyst),
+    )
+    .await;
+    assert_eq!(status, 400, "{body}");
+    let (status, _, body) = export(
+        &app,
+        "enforcementAggregate.csv",
+        &[("filter", "{")],
+        Some(&analyst),
+    )
+    .await;
+    assert_eq!(status, 400, "{body}");
+    let partner = crate::helpers::token("partner_agency", &["partner_agency"], None);
+    let (status, _, body) = export(&app, "enforcementAggregate.csv", &[], Some(&partner)).await;
+    assert_eq!(status, 403, "{body}");
+    assert_eq!(
+        export(&app, "enforcementAggregate.csv", &[], Some("not-a-token"))
+            .await
+            .0,
+        401
+    );
+    // Every export domain answers.
+    for name in [
+        "communityStaffAggregate",
+        "communityUnitAggregate",
+        "gravePlotAggregate",
+        "funeralProjectAggregate",
+    ] {
+        let (status, _, body) = export(
+            &app,
+            &format!("{name}.csv"),
+            &[("groupBy", "REGION")],
+            Some(&analyst),
+        )
+        .await;
+        assert_eq!(status, 200, "{name}: {body}");
+    }
+    let (status, _, body) = export(
+        &app,
+        "observationAggregate.csv",
+        &[("groupBy", "INDICATOR")],
+        Some(&analyst),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+
+    // Each export is in the audit log with its parameters and row count.
+    app.act_as("admin", None);
+    let d = app
+        .data(
+            r#"{ auditLog(filter: {operation: "export"}) { totalCount nodes { actor role entity after } } }"#,
+            json!({}),
+        )
+        .await;
+    assert_eq!(d["auditLog"]["totalCount"], 7);
+    let reader_entry = d["auditLog"]["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["role"] == "statistics_reader")
+        .unwrap()
+        .clone();
+    assert_eq!(reader_entry["entity"], "enforcementAggregate");
+    let after: Value = serde_json::from_str(reader_entry["after"].as_str().unwrap()).unwrap();
+    assert_eq!(after["rows"], 3);
+}

@@ -59,7 +59,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/readyz", web::get().to(readyz))
         .route("/metrics", web::get().to(metrics_main))
         .route("/graphiql/{name}", web::get().to(crate::console::asset))
-        .route("/import/observations.csv", web::post().to(import_observations));
+        .route("/import/observations.csv", web::post().to(import_observations))
+        .route("/export/{name}", web::get().to(export));
 }
 
 /// The routes of the separate metrics address (`METRICS_BIND_ADDR`).
@@ -466,6 +467,114 @@ async fn import_observations(
             error_response(status, &log_internal(e))
         }
     }
+}
+
+/// `GET /export/<dataset>.csv`: a grouped aggregate as a file (`export.rs`), run through the
+/// schema under the caller's token, audited.
+async fn export(
+    state: web::Data<AppState>,
+    http: HttpRequest,
+    name: web::Path<String>,
+    query: web::Query<std::collections::HashMap<String, String>>,
+) -> HttpResponse {
+    let status_of = |e: &AppError| match e {
+        AppError::BadUserInput { .. } => StatusCode::BAD_REQUEST,
+        AppError::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
+        AppError::Forbidden(_) => StatusCode::FORBIDDEN,
+        AppError::NotFound(_) => StatusCode::NOT_FOUND,
+        AppError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+        AppError::Timeout(_) => StatusCode::GATEWAY_TIMEOUT,
+        AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+        _ => StatusCode::INTERNAL_SERVER_ERROR,
+    };
+    let specs = crate::domains::exports();
+    let prepared = match crate::export::prepare(&specs, &name, &query) {
+        Ok(p) => p,
+        Err(e) => return error_response(status_of(&e), &e),
+    };
+    let viewer = match authenticate(&state, &http, request_id(&http)).await {
+        Ok(v) => v,
+        Err(response) => return response,
+    };
+    let address = http.peer_addr().map(|a| a.ip().to_string()).unwrap_or_default();
+    let mut keys = vec![format!("addr:{address}")];
+    if viewer.role != Role::Anonymous {
+        keys.push(format!("user:{}", viewer.subject));
+    }
+    let stats = Arc::new(RequestStats::default());
+    let request = prepare(&state, prepared.request, &viewer, &address, &keys, &stats);
+    let response =
+        match tokio::time::timeout(state.request_timeout, stats.scope(state.schema.execute(request))).await {
+            Ok(r) => r,
+            Err(_) => {
+                return error_response(
+                    StatusCode::GATEWAY_TIMEOUT,
+                    &AppError::Timeout("the export took too long".into()),
+                );
+            }
+        };
+    if let Some(err) = response.errors.first() {
+        let code = err
+            .extensions
+            .as_ref()
+            .and_then(|x| x.get("code"))
+            .and_then(|v| match v {
+                async_graphql::Value::String(s) => Some(s.clone()),
+                async_graphql::Value::Enum(e) => Some(e.to_string()),
+                _ => None,
+            })
+            .unwrap_or_else(|| "BAD_USER_INPUT".into());
+        let status = match code.as_str() {
+            "UNAUTHENTICATED" => StatusCode::UNAUTHORIZED,
+            "FORBIDDEN" => StatusCode::FORBIDDEN,
+            "RATE_LIMITED" => StatusCode::TOO_MANY_REQUESTS,
+            "TIMEOUT" => StatusCode::GATEWAY_TIMEOUT,
+            "UNAVAILABLE" => StatusCode::SERVICE_UNAVAILABLE,
+            "INTERNAL" => StatusCode::INTERNAL_SERVER_ERROR,
+            _ => StatusCode::BAD_REQUEST,
+        };
+        return HttpResponse::build(status).json(serde_json::json!({"errors": response.errors}));
+    }
+    let data = match response.data.into_json() {
+        Ok(d) => d,
+        Err(e) => {
+            return error_response(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                &log_internal(AppError::Internal(anyhow::anyhow!("export data: {e}"))),
+            );
+        }
+    };
+    let body = match crate::export::csv(prepared.spec, &data) {
+        Ok(b) => b,
+        Err(e) => return error_response(StatusCode::INTERNAL_SERVER_ERROR, &log_internal(e)),
+    };
+    let entry = crate::audit::service::Entry {
+        operation: "export",
+        entity: prepared.spec.field,
+        entity_id: None,
+        region_code: viewer.region.as_ref().map(|r| r.code.clone()),
+        before: None,
+        after: Some(
+            serde_json::json!({
+                "format": "csv",
+                "parameters": prepared.parameters,
+                "rows": crate::export::rows(prepared.spec, &data),
+            })
+            .to_string(),
+        ),
+    };
+    // An export that cannot be audited is not served.
+    if let Err(e) = crate::audit::service::record(&state.db, &viewer.actor(), entry).await {
+        return error_response(StatusCode::SERVICE_UNAVAILABLE, &log_internal(e));
+    }
+    HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{}.csv\"", prepared.spec.field),
+        ))
+        .insert_header((header::CACHE_CONTROL, "private, no-store"))
+        .body(body)
 }
 
 async fn graphql_post(state: web::Data<AppState>, http: HttpRequest, body: web::Bytes) -> HttpResponse {

@@ -11,6 +11,7 @@ pub mod config;
 pub mod console;
 pub mod domains;
 pub mod error;
+pub mod export;
 pub mod figures;
 pub mod http;
 pub mod hub;

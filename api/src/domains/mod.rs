@@ -52,6 +52,16 @@ pub fn metric_sources() -> crate::figures::Registry {
     ])
 }
 
+/// Every domain's exportable aggregates (`export.rs`).
+pub fn exports() -> Vec<&'static crate::export::ExportSpec> {
+    enforcement::types::aggregate::EXPORTS
+        .iter()
+        .chain(&community::types::aggregate::EXPORTS)
+        .chain(&funeral::types::aggregate::EXPORTS)
+        .chain(&rural::types::aggregate::EXPORTS)
+        .collect()
+}
+
 fn loader<T: Send + Sync + 'static>(l: T, stats: &Arc<RequestStats>) -> DataLoader<T> {
     let stats = stats.clone();
     DataLoader::new(l, move |batch| {

@@ -284,3 +284,61 @@ crate::aggregate_types! {
         average_households: number("averageHouseholds"),
     }
 }
+
+/// The exports of the community domain.
+pub static EXPORTS: [crate::export::ExportSpec; 2] = [
+    crate::export::ExportSpec {
+        field: "communityStaffAggregate",
+        filter_type: "CommunityStaffAggregateFilter",
+        key_type: "CommunityStaffGroupKey",
+        period_type: "CommunityStaffAggregatePeriod",
+        dataset: &STAFF,
+        keys: &[
+            crate::export::KeyColumn {
+                selection: "role",
+                path: &["role"],
+                zh: "岗位",
+                en: "role",
+            },
+            crate::export::KeyColumn {
+                selection: "gender",
+                path: &["gender"],
+                zh: "性别",
+                en: "gender",
+            },
+            crate::export::KeyColumn {
+                selection: "education",
+                path: &["education"],
+                zh: "学历",
+                en: "education",
+            },
+            crate::export::KeyColumn {
+                selection: "hiring",
+                path: &["hiring"],
+                zh: "聘用方式",
+                en: "hiring",
+            },
+        ],
+    },
+    crate::export::ExportSpec {
+        field: "communityUnitAggregate",
+        filter_type: "CommunityUnitAggregateFilter",
+        key_type: "CommunityUnitGroupKey",
+        period_type: "CommunityUnitAggregatePeriod",
+        dataset: &UNITS,
+        keys: &[
+            crate::export::KeyColumn {
+                selection: "unitType",
+                path: &["unitType"],
+                zh: "社区类型",
+                en: "unitType",
+            },
+            crate::export::KeyColumn {
+                selection: "status",
+                path: &["status"],
+                zh: "状态",
+                en: "status",
+            },
+        ],
+    },
+];

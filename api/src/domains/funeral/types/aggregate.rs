@@ -286,3 +286,47 @@ crate::aggregate_types! {
         allocation_share: number("allocationShare"),
     }
 }
+
+/// The exports of the funeral domain.
+pub static EXPORTS: [crate::export::ExportSpec; 2] = [
+    crate::export::ExportSpec {
+        field: "gravePlotAggregate",
+        filter_type: "GravePlotAggregateFilter",
+        key_type: "GravePlotGroupKey",
+        period_type: "GravePlotAggregatePeriod",
+        dataset: &PLOTS,
+        keys: &[
+            crate::export::KeyColumn {
+                selection: "cemetery { name }",
+                path: &["cemetery", "name"],
+                zh: "公墓",
+                en: "cemetery",
+            },
+            crate::export::KeyColumn {
+                selection: "plotType",
+                path: &["plotType"],
+                zh: "墓型",
+                en: "plotType",
+            },
+            crate::export::KeyColumn {
+                selection: "status",
+                path: &["status"],
+                zh: "状态",
+                en: "status",
+            },
+        ],
+    },
+    crate::export::ExportSpec {
+        field: "funeralProjectAggregate",
+        filter_type: "FuneralProjectAggregateFilter",
+        key_type: "FuneralProjectGroupKey",
+        period_type: "FuneralProjectAggregatePeriod",
+        dataset: &PROJECTS,
+        keys: &[crate::export::KeyColumn {
+            selection: "facility { name }",
+            path: &["facility", "name"],
+            zh: "设施",
+            en: "facility",
+        }],
+    },
+];

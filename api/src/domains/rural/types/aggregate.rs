@@ -153,3 +153,26 @@ crate::aggregate_types! {
         max: decimal("max"),
     }
 }
+
+/// The exports of the rural domain.
+pub static EXPORTS: [crate::export::ExportSpec; 1] = [crate::export::ExportSpec {
+    field: "observationAggregate",
+    filter_type: "ObservationAggregateFilter",
+    key_type: "ObservationGroupKey",
+    period_type: "ObservationAggregatePeriod",
+    dataset: &OBSERVATIONS,
+    keys: &[
+        crate::export::KeyColumn {
+            selection: "indicator { code }",
+            path: &["indicator", "code"],
+            zh: "指标代码",
+            en: "indicator",
+        },
+        crate::export::KeyColumn {
+            selection: "indicator { nameZh }",
+            path: &["indicator", "nameZh"],
+            zh: "指标名称",
+            en: "indicatorName",
+        },
+    ],
+}];
