@@ -557,3 +557,112 @@ async fn aggregates_export_as_csv_under_the_same_rules_and_audited() {
     let after: Value = serde_json::from_str(reader_entry["after"].as_str().unwrap()).unwrap();
     assert_eq!(after["rows"], 3);
 }
+
+#[tokio::test]
+async fn the_data_dictionary_follows_the_schema() {
+    let app = spawn_app().await;
+    app.act_anonymously();
+    let d = app
+        .data(
+            "{ dataDictionary { name domain kind nameZh nameEn sourceReports roles export
+                fields { name nameZh nameEn type unit description roles } } }",
+            json!({}),
+        )
+        .await;
+    let sets = d["dataDictionary"].as_array().unwrap();
+    assert!(sets.len() >= 30, "{}", sets.len());
+    for set in sets {
+        let name = set["name"].as_str().unwrap();
+        assert!(set["nameZh"].is_string(), "{name} has no Chinese term");
+        // The fields are the schema's, name for name and type for type.
+        let t = app
+            .data(
+                "query($n: String!) { __type(name: $n) { fields { name type { kind name ofType { kind name ofType { kind name ofType { name } } } } } } }",
+                json!({"n": name}),
+            )
+            .await;
+        let schema_fields: Vec<&str> = t["__type"]["fields"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["name"].as_str().unwrap())
+            .collect();
+        let dictionary_fields: Vec<&str> = set["fields"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["name"].as_str().unwrap())
+            .collect();
+        assert_eq!(dictionary_fields, schema_fields, "{name}");
+        for f in set["fields"].as_array().unwrap() {
+            assert!(f["description"].is_string(), "{name}.{}", f["name"]);
+        }
+    }
+    let set = |n: &str| sets.iter().find(|s| s["name"] == n).unwrap().clone();
+    let field = |s: &Value, n: &str| {
+        s["fields"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["name"] == n)
+            .unwrap()
+            .clone()
+    };
+    let agg = set("EnforcementAggregateRow");
+    assert_eq!(
+        (&agg["kind"], &agg["export"], &agg["sourceReports"]),
+        (
+            &json!("AGGREGATE"),
+            &json!("enforcementAggregate"),
+            &json!([1, 2, 4])
+        )
+    );
+    assert!(
+        agg["roles"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("STATISTICS_READER"))
+    );
+    let rate = field(&agg, "closureRate");
+    assert_eq!(
+        (&rate["nameZh"], &rate["nameEn"], &rate["type"]),
+        (&json!("结案率"), &json!("closure rate"), &json!("Float"))
+    );
+    assert!(rate["unit"].as_str().unwrap().starts_with("比率"));
+    assert!(
+        field(&agg, "subjectAmount")["unit"]
+            .as_str()
+            .unwrap()
+            .contains("yuan")
+    );
+    // Records are not for statistics readers; personal data is for those who may read it unmasked.
+    let cases = set("EnforcementCase");
+    assert!(
+        !cases["roles"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("STATISTICS_READER"))
+    );
+    let party = set("Party");
+    assert_eq!(
+        field(&party, "idNumber")["roles"],
+        json!(["ADMIN", "COURT_OFFICER"])
+    );
+    assert!(
+        field(&party, "name")["roles"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("ANALYST"))
+    );
+    // One domain at a time.
+    let d = app
+        .data(r#"{ dataDictionary(domain: "funeral") { domain } }"#, json!({}))
+        .await;
+    assert!(
+        d["dataDictionary"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|s| s["domain"] == "funeral")
+    );
+}

@@ -9,6 +9,7 @@ pub mod auth;
 pub mod cache;
 pub mod config;
 pub mod console;
+pub mod dictionary;
 pub mod domains;
 pub mod error;
 pub mod export;

@@ -30,6 +30,7 @@ pub struct Query(
     RuralQuery,
     SurveyQuery,
     AuditQuery,
+    crate::dictionary::DictionaryQuery,
 );
 
 /// Every change the platform accepts (变更).
@@ -53,7 +54,9 @@ pub fn list_cost(first: Option<i32>, child_complexity: usize) -> usize {
 
 /// Builds the schema once; the database connection is shared by every request.
 pub fn build(db: DatabaseConnection, settings: &Settings, auth: Auth) -> AppSchema {
+    let sdl = crate::dictionary::SchemaText::default();
     let mut builder = Schema::build(Query::default(), Mutation::default(), EmptySubscription)
+        .data(sdl.clone())
         .data(db)
         .data(auth.keys)
         .data(auth.throttles)
@@ -73,7 +76,10 @@ pub fn build(db: DatabaseConnection, settings: &Settings, auth: Auth) -> AppSche
     if settings.production {
         builder = builder.disable_introspection().disable_suggestions();
     }
-    builder.finish()
+    let schema = builder.finish();
+    // The data dictionary reads the schema it is part of.
+    let _ = sdl.0.set(schema.sdl());
+    schema
 }
 
 /// What authentication needs in every request: the keys and the login throttles.

@@ -122,7 +122,7 @@ pub async fn community_staff_aggregate(
 crate::aggregate_types! {
     /// Community staff grouped (社区工作者分组统计).
     CommunityStaffAggregate,
-    /// One group of community staff: its keys (those grouped by; the others are null) and
+    /// One group of community staff (社区工作者分组): its keys (those grouped by; the others are null) and
     /// measures (null when withheld).
     CommunityStaffAggregateRow,
     keys {
@@ -256,7 +256,7 @@ pub async fn community_unit_aggregate(
 crate::aggregate_types! {
     /// Community units grouped (社区分组统计).
     CommunityUnitAggregate,
-    /// One group of community units: its keys (those grouped by; the others are null) and
+    /// One group of community units (社区分组): its keys (those grouped by; the others are null) and
     /// measures (null when withheld).
     CommunityUnitAggregateRow,
     keys {

@@ -160,7 +160,7 @@ pub async fn enforcement_aggregate(
 crate::aggregate_types! {
     /// Enforcement cases grouped (执行案件分组统计).
     EnforcementAggregate,
-    /// One group of enforcement cases: its keys (those grouped by; the others are null) and
+    /// One group of enforcement cases (执行案件分组): its keys (those grouped by; the others are null) and
     /// measures (null when withheld).
     EnforcementAggregateRow,
     keys {

@@ -119,7 +119,7 @@ pub async fn grave_plot_aggregate(
 crate::aggregate_types! {
     /// Grave plots grouped (墓位分组统计).
     GravePlotAggregate,
-    /// One group of grave plots: its keys (those grouped by; the others are null) and measures
+    /// One group of grave plots (墓位分组): its keys (those grouped by; the others are null) and measures
     /// (null when withheld).
     GravePlotAggregateRow,
     keys {
@@ -259,7 +259,7 @@ pub async fn funeral_project_aggregate(
 crate::aggregate_types! {
     /// Funeral construction projects grouped (殡葬建设项目分组统计).
     FuneralProjectAggregate,
-    /// One group of funeral projects: its keys (those grouped by; the others are null) and
+    /// One group of funeral projects (建设项目分组): its keys (those grouped by; the others are null) and
     /// measures (null when withheld).
     FuneralProjectAggregateRow,
     keys {

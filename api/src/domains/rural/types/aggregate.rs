@@ -128,7 +128,7 @@ pub async fn observation_aggregate(
 crate::aggregate_types! {
     /// Rural indicator observations grouped (指标观测值分组统计).
     ObservationAggregate,
-    /// One group of observations: its keys (those grouped by; the others are null) and
+    /// One group of observations (观测值分组): its keys (those grouped by; the others are null) and
     /// measures (exact decimal text in the indicator's canonical unit; null when withheld).
     ObservationAggregateRow,
     keys {

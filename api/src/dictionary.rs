@@ -1,0 +1,392 @@
+//! The data dictionary (数据字典): every dataset (record type, statistics and grouped
+//! aggregate) with its fields, Chinese and English names, GraphQL type, unit, description,
+//! source reports and the roles that may see it. It is generated from the built schema's own
+//! SDL (names, types and descriptions) and the domains' policies, so it cannot drift from
+//! the API: a field added to a type is in the dictionary with it.
+
+use async_graphql::{Context, Enum, Object, Result, SimpleObject};
+use std::sync::{Arc, OnceLock};
+
+use crate::access::{Action, Policy, Role, viewer};
+use crate::auth::graphql::RoleName;
+
+/// The schema's SDL, set once the schema is built.
+#[derive(Clone, Default)]
+pub struct SchemaText(pub Arc<OnceLock<String>>);
+
+/// What kind of data a dataset is.
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+pub enum DatasetKind {
+    /// Records (明细记录).
+    Records,
+    /// Published statistics and KPIs (统计指标).
+    Statistics,
+    /// Grouped aggregates for BI and their exports (分组汇总).
+    Aggregate,
+    /// Public information (公开信息).
+    Public,
+}
+
+/// A dataset of the dictionary: a GraphQL type, its domain, the policy action that reads it
+/// and the fields only roles with personal-data rights see unmasked.
+struct Entry {
+    ty: &'static str,
+    domain: &'static str,
+    kind: DatasetKind,
+    policy: &'static Policy,
+    personal: &'static [&'static str],
+    export: Option<&'static str>,
+}
+
+fn entries() -> Vec<Entry> {
+    use crate::domains::{community, enforcement, funeral, rural, survey};
+    use DatasetKind::*;
+    let e = |ty, domain, kind, policy, personal, export| Entry {
+        ty,
+        domain,
+        kind,
+        policy,
+        personal,
+        export,
+    };
+    let (enf, com, fun, rur, sur) = (
+        &enforcement::policy::POLICY,
+        &community::policy::POLICY,
+        &funeral::policy::POLICY,
+        &rural::policy::POLICY,
+        &survey::policy::POLICY,
+    );
+    vec![
+        e("EnforcementCase", "enforcement", Records, enf, &[], None),
+        e(
+            "Party",
+            "enforcement",
+            Records,
+            enf,
+            &["idNumber", "phone", "address"],
+            None,
+        ),
+        e("Measure", "enforcement", Records, enf, &[], None),
+        e("FlowNode", "enforcement", Records, enf, &[], None),
+        e("SupervisionOrder", "enforcement", Records, enf, &[], None),
+        e("Court", "enforcement", Public, enf, &[], None),
+        e("DishonestDebtor", "enforcement", Public, enf, &[], None),
+        e("EnforcementKpis", "enforcement", Statistics, enf, &[], None),
+        e(
+            "EnforcementAggregateRow",
+            "enforcement",
+            Aggregate,
+            enf,
+            &[],
+            Some("enforcementAggregate"),
+        ),
+        e("CommunityUnit", "community", Records, com, &[], None),
+        e(
+            "CommunityStaff",
+            "community",
+            Records,
+            com,
+            &["name", "phone", "idNumber"],
+            None,
+        ),
+        e("CommunityFacility", "community", Records, com, &[], None),
+        e("CommunityGrid", "community", Records, com, &[], None),
+        e("CommunityStats", "community", Statistics, com, &[], None),
+        e(
+            "CommunityStaffAggregateRow",
+            "community",
+            Aggregate,
+            com,
+            &[],
+            Some("communityStaffAggregate"),
+        ),
+        e(
+            "CommunityUnitAggregateRow",
+            "community",
+            Aggregate,
+            com,
+            &[],
+            Some("communityUnitAggregate"),
+        ),
+        e("FuneralFacility", "funeral", Records, fun, &[], None),
+        e("FuneralProject", "funeral", Records, fun, &[], None),
+        e("FuneralMilestone", "funeral", Records, fun, &[], None),
+        e("GravePlot", "funeral", Records, fun, &[], None),
+        e(
+            "GravePlotHold",
+            "funeral",
+            Records,
+            fun,
+            &["holderName", "holderPhone", "holderIdNumber"],
+            None,
+        ),
+        e("FuneralFeeStandard", "funeral", Records, fun, &[], None),
+        e(
+            "FuneralSubsidy",
+            "funeral",
+            Records,
+            fun,
+            &["recipientName", "recipientPhone", "recipientIdNumber"],
+            None,
+        ),
+        e("FuneralViolation", "funeral", Records, fun, &[], None),
+        e("FuneralStats", "funeral", Statistics, fun, &[], None),
+        e(
+            "GravePlotAggregateRow",
+            "funeral",
+            Aggregate,
+            fun,
+            &[],
+            Some("gravePlotAggregate"),
+        ),
+        e(
+            "FuneralProjectAggregateRow",
+            "funeral",
+            Aggregate,
+            fun,
+            &[],
+            Some("funeralProjectAggregate"),
+        ),
+        e("Indicator", "rural", Statistics, rur, &[], None),
+        e("Observation", "rural", Statistics, rur, &[], None),
+        e("Village", "rural", Records, rur, &[], None),
+        e("VillageIncome", "rural", Records, rur, &[], None),
+        e("RuralStats", "rural", Statistics, rur, &[], None),
+        e(
+            "ObservationAggregateRow",
+            "rural",
+            Aggregate,
+            rur,
+            &[],
+            Some("observationAggregate"),
+        ),
+        e("SurveyReport", "survey", Public, sur, &[], None),
+        e("ReportedFigure", "survey", Public, sur, &[], None),
+        e("DataQualityIssue", "survey", Public, sur, &[], None),
+    ]
+}
+
+/// The reports behind each domain.
+fn source_reports(domain: &str) -> Vec<i32> {
+    match domain {
+        "enforcement" => vec![1, 2, 4],
+        "community" => vec![3, 7, 8],
+        "funeral" => vec![5],
+        "rural" => vec![6, 9],
+        _ => (1..=9).collect(),
+    }
+}
+
+/// The Chinese term of a description: the first parenthesised run that holds CJK text.
+fn chinese_term(description: &str) -> Option<String> {
+    let mut rest = description;
+    while let Some(open) = rest.find('(') {
+        let after = &rest[open + 1..];
+        let close = after.find(')')?;
+        let inner = &after[..close];
+        if inner.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)) {
+            return Some(inner.to_owned());
+        }
+        rest = &after[close + 1..];
+    }
+    None
+}
+
+/// English words of a camelCase name: `closureRate` gives "closure rate".
+fn english_words(name: &str) -> String {
+    let mut out = String::new();
+    for (i, c) in name.chars().enumerate() {
+        if c.is_uppercase() && i > 0 {
+            out.push(' ');
+        }
+        out.extend(c.to_lowercase());
+    }
+    out
+}
+
+/// The unit of a field, from its type and name.
+fn unit_of(ty: &str, name: &str) -> Option<&'static str> {
+    let base = ty.trim_matches(|c| c == '!' || c == '[' || c == ']');
+    let lower = name.to_lowercase();
+    match base {
+        "Decimal" => Some("元 (yuan)"),
+        "Date" => Some("日期 (date, YYYY-MM-DD)"),
+        "DateTime" => Some("时间 (UTC instant, RFC 3339)"),
+        "Float" if lower.ends_with("rate") || lower.ends_with("share") || lower.contains("growth") => {
+            Some("比率 (ratio, 0.4443 = 44.43%)")
+        }
+        "Int" if !lower.ends_with("version") => Some("个数 (count)"),
+        _ => None,
+    }
+}
+
+fn roles_for(policy: &Policy, action: Action) -> Vec<RoleName> {
+    Role::ALL
+        .into_iter()
+        .filter(|r| policy.allows(*r, action))
+        .map(Into::into)
+        .collect()
+}
+
+/// A field of a dataset (字段).
+#[derive(SimpleObject, Clone)]
+pub struct DictionaryField {
+    /// Field name in the API and in exports.
+    pub name: String,
+    /// Chinese term (中文名), from the description.
+    pub name_zh: Option<String>,
+    /// English name (英文名), from the field name.
+    pub name_en: String,
+    /// GraphQL type (`Int!`, `Decimal`, `[FlowNode!]!`).
+    pub r#type: String,
+    /// Unit (单位), where the type says one.
+    pub unit: Option<String>,
+    /// Description, as the schema gives it.
+    pub description: Option<String>,
+    /// Roles that see the value; personal data is masked for the others.
+    pub roles: Vec<RoleName>,
+}
+
+/// A dataset of the data dictionary (数据集).
+#[derive(SimpleObject, Clone)]
+pub struct DictionaryDataset {
+    /// GraphQL type name.
+    pub name: String,
+    /// Domain (`enforcement`, `community`, `funeral`, `rural`, `survey`).
+    pub domain: String,
+    /// What kind of data it is.
+    pub kind: DatasetKind,
+    /// Chinese term (中文名), from the description.
+    pub name_zh: Option<String>,
+    /// English name (英文名), from the type name.
+    pub name_en: String,
+    /// Description, as the schema gives it.
+    pub description: Option<String>,
+    /// The reports (1-9) whose subject it is.
+    pub source_reports: Vec<i32>,
+    /// Roles that may read it.
+    pub roles: Vec<RoleName>,
+    /// The export (`GET /export/<name>.csv`), for grouped aggregates.
+    pub export: Option<String>,
+    /// Its fields.
+    pub fields: Vec<DictionaryField>,
+}
+
+/// Builds the dictionary from the schema's SDL.
+pub fn build(sdl: &str) -> Vec<DictionaryDataset> {
+    use async_graphql::parser::types::{TypeKind, TypeSystemDefinition};
+    let Ok(doc) = async_graphql::parser::parse_schema(sdl) else {
+        return Vec::new();
+    };
+    let mut types = std::collections::HashMap::new();
+    for def in doc.definitions {
+        if let TypeSystemDefinition::Type(t) = def {
+            let t = t.node;
+            if let TypeKind::Object(o) = t.kind {
+                types.insert(t.name.node.to_string(), (t.description.map(|d| d.node), o.fields));
+            }
+        }
+    }
+    entries()
+        .into_iter()
+        .filter_map(|e| {
+            let (description, fields) = types.get(e.ty)?;
+            let action = match e.kind {
+                DatasetKind::Records => Action::Read,
+                DatasetKind::Statistics => Action::Aggregate,
+                DatasetKind::Aggregate => Action::Statistics,
+                DatasetKind::Public => {
+                    if e.domain == "survey" {
+                        Action::Aggregate
+                    } else {
+                        Action::Public
+                    }
+                }
+            };
+            let roles = roles_for(e.policy, action);
+            let personal_roles: Vec<RoleName> = roles_for(e.policy, Action::PersonalData);
+            Some(DictionaryDataset {
+                name: e.ty.to_owned(),
+                domain: e.domain.to_owned(),
+                kind: e.kind,
+                name_zh: description.as_deref().and_then(chinese_term),
+                name_en: english_words(e.ty),
+                description: description.clone(),
+                source_reports: source_reports(e.domain),
+                export: e.export.map(str::to_owned),
+                fields: fields
+                    .iter()
+                    .map(|f| {
+                        let f = &f.node;
+                        let name = f.name.node.to_string();
+                        let ty = f.ty.node.to_string();
+                        let description = f.description.as_ref().map(|d| d.node.clone());
+                        DictionaryField {
+                            name_zh: description.as_deref().and_then(chinese_term),
+                            name_en: english_words(&name),
+                            unit: unit_of(&ty, &name).map(str::to_owned),
+                            roles: if e.personal.contains(&name.as_str()) {
+                                personal_roles.clone()
+                            } else {
+                                roles.clone()
+                            },
+                            r#type: ty,
+                            description,
+                            name,
+                        }
+                    })
+                    .collect(),
+                roles,
+            })
+        })
+        .collect()
+}
+
+#[derive(Default)]
+pub struct DictionaryQuery;
+
+#[Object]
+impl DictionaryQuery {
+    /// The data dictionary (数据字典): every dataset and field with Chinese and English names,
+    /// type, unit, description, source reports and the roles that see it, generated from the
+    /// schema itself. Open to every caller.
+    async fn data_dictionary(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only this domain's datasets.")] domain: Option<String>,
+    ) -> Result<Vec<DictionaryDataset>> {
+        let _ = viewer(ctx);
+        let sdl = ctx
+            .data_unchecked::<SchemaText>()
+            .0
+            .get()
+            .cloned()
+            .unwrap_or_default();
+        Ok(build(&sdl)
+            .into_iter()
+            .filter(|d| domain.as_deref().is_none_or(|x| x == d.domain))
+            .collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn terms_words_and_units() {
+        assert_eq!(
+            chinese_term("Closure rate (结案率): closed / cases.").as_deref(),
+            Some("结案率")
+        );
+        assert_eq!(
+            chinese_term("Cases (counted) of courts (法院)").as_deref(),
+            Some("法院")
+        );
+        assert_eq!(chinese_term("No term."), None);
+        assert_eq!(english_words("actualClosureRate"), "actual closure rate");
+        assert_eq!(unit_of("Decimal", "subjectAmount"), Some("元 (yuan)"));
+        assert_eq!(unit_of("Float", "closureRate").map(|u| &u[..6]), Some("比率"));
+        assert_eq!(unit_of("Int!", "version"), None);
+    }
+}
