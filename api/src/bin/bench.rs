@@ -29,6 +29,8 @@ struct Options {
     clients: usize,
     seconds: u64,
     scale: u32,
+    /// Only the grouped aggregates against pgbench.
+    aggregates: bool,
 }
 
 fn options() -> anyhow::Result<Options> {
@@ -37,6 +39,7 @@ fn options() -> anyhow::Result<Options> {
         clients: 16,
         seconds: 5,
         scale: 1,
+        aggregates: false,
     };
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
@@ -46,6 +49,7 @@ fn options() -> anyhow::Result<Options> {
             "--clients" => o.clients = args.next().context("--clients N")?.parse()?,
             "--seconds" => o.seconds = args.next().context("--seconds S")?.parse()?,
             "--scale" => o.scale = args.next().context("--scale N")?.parse()?,
+            "--aggregates" => o.aggregates = true,
             other => anyhow::bail!("unknown option {other}"),
         }
     }
@@ -268,6 +272,10 @@ async fn main() -> anyhow::Result<()> {
     let analyst = keys
         .issue("bench", None, &["analyst".to_owned()], "analyst", None, 3600)
         .map_err(|e| anyhow::anyhow!("{}", e.message()))?;
+    if o.aggregates {
+        anyhow::ensure!(postgres, "--aggregates compares with pgbench: give --postgres");
+        return aggregates(&settings, &url, &analyst).await;
+    }
     let requests = [
         (
             "(1) enforcementCaseByNumber with court and region",
@@ -410,4 +418,141 @@ async fn pg_profile(
         p50.as_secs_f64() * 1e3,
         parts.join("; ")
     ))
+}
+
+/// The grouped aggregates, each as 20 API requests and as the equivalent hand-written SQL
+/// run 20 times by pgbench in the same run: p50 of each and their ratio.
+async fn aggregates(settings: &Settings, url: &str, token: &str) -> anyhow::Result<()> {
+    let cases_sql = "SELECT region_code, CAST(date_trunc('quarter', filed_on) AS DATE) AS quarter, \
+        COUNT(*), SUM(CASE WHEN status = 'closed' THEN 1 ELSE 0 END), \
+        SUM(CASE WHEN closure_mode IN ('executed_in_full', 'settlement_performed') THEN 1 ELSE 0 END), \
+        SUM(CASE WHEN closure_mode = 'terminated_this_round' THEN 1 ELSE 0 END), \
+        SUM(CASE WHEN status = 'closed' AND closed_on <= statutory_due_on THEN 1 ELSE 0 END), \
+        SUM(subject_amount_fen), SUM(recovered_amount_fen), SUM(subject_amount_fen), COUNT(subject_amount_fen), \
+        MIN(subject_amount_fen), MAX(subject_amount_fen) \
+        FROM enforcement_cases GROUP BY 1, 2;";
+    let staff_sql = "SELECT region_code, role, COUNT(*), SUM(CASE WHEN party_member THEN 1 ELSE 0 END), \
+        SUM(CASE WHEN gender = 'female' THEN 1 ELSE 0 END), SUM(CASE WHEN certified_social_worker THEN 1 ELSE 0 END), \
+        SUM(monthly_pay_fen), COUNT(monthly_pay_fen), MIN(monthly_pay_fen), MAX(monthly_pay_fen) \
+        FROM community_staff GROUP BY 1, 2;";
+    let requests = [
+        (
+            "(5) enforcementAggregate by county and quarter",
+            json!({"query": r#"{ enforcementAggregate(groupBy: [REGION, PERIOD], regionLevel: COUNTY, period: {granularity: QUARTER}) { rows { region { code } period { label } cases closed actualClosed closureRate actualClosureRate recoveryRate subjectAmount averageSubjectAmount } } }"#}),
+            cases_sql,
+        ),
+        (
+            "communityStaffAggregate by district and role",
+            json!({"query": r#"{ communityStaffAggregate(groupBy: [REGION, ROLE], regionLevel: COUNTY) { rows { region { code } role staff partyMembers partyMemberShare femaleShare averageMonthlyPay } } }"#}),
+            staff_sql,
+        ),
+    ];
+    let db = startup::connect(settings).await?;
+    let statements = Arc::new(AtomicU64::new(0));
+    let counter = statements.clone();
+    let hook: api::telemetry::sql::StatementHook = Arc::new(move |_| {
+        counter.fetch_add(1, Ordering::Relaxed);
+    });
+    let app = Application::build_with_db(settings.clone(), db, Some(hook))?;
+    let base = format!("http://127.0.0.1:{}/graphql", app.port());
+    let handle = tokio::spawn(app.run_until_stopped());
+    let client = reqwest::Client::new();
+    println!("| request | rows | API p50 ms | SQL (pgbench) p50 ms | API / SQL | statements/request |");
+    println!("|---|---|---|---|---|---|");
+    for (name, body, sql) in &requests {
+        let mut times = Vec::new();
+        let mut rows = 0;
+        let before = statements.load(Ordering::Relaxed);
+        // Six warm-up executions (past PostgreSQL's switch to a generic plan), then 20 measured.
+        for i in 0..26 {
+            let t = Instant::now();
+            let r: Value = client
+                .post(&base)
+                .bearer_auth(token)
+                .json(body)
+                .send()
+                .await?
+                .json()
+                .await?;
+            let took = t.elapsed();
+            anyhow::ensure!(r.get("errors").is_none(), "{r}");
+            if i >= 6 {
+                times.push(took);
+                rows = r["data"]
+                    .as_object()
+                    .and_then(|d| d.values().next())
+                    .map_or(0, |v| v["rows"].as_array().map_or(0, Vec::len));
+            }
+        }
+        let per_request = (statements.load(Ordering::Relaxed) - before) as f64 / 26.0;
+        times.sort();
+        let api = percentile(&times, 0.5);
+        let sql = pgbench_p50(url, sql)?;
+        println!(
+            "| {name} | {rows} | {:.1} | {:.1} | {:.2} | {:.1} |",
+            api.as_secs_f64() * 1e3,
+            sql.as_secs_f64() * 1e3,
+            api.as_secs_f64() / sql.as_secs_f64(),
+            per_request
+        );
+    }
+    handle.abort();
+    Ok(())
+}
+
+/// The p50 latency of `sql` over 6 warm-up and 20 measured runs of pgbench (one client).
+fn pgbench_p50(url: &str, sql: &str) -> anyhow::Result<Duration> {
+    let dir = std::env::temp_dir().join(format!("survey-pgbench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir)?;
+    let script = dir.join("query.sql");
+    std::fs::write(&script, sql)?;
+    let pgbench = ["/usr/lib/postgresql/15/bin/pgbench", "pgbench"]
+        .into_iter()
+        .find(|p| std::path::Path::new(p).exists() || *p == "pgbench")
+        .unwrap_or("pgbench");
+    let run = |transactions: u32, log: bool| -> anyhow::Result<()> {
+        let mut cmd = std::process::Command::new(pgbench);
+        cmd.current_dir(&dir)
+            .args(["-n", "-c", "1", "-t", &transactions.to_string(), "-f"])
+            .arg(&script)
+            .arg(url);
+        if log {
+            cmd.args(["--log", "--log-prefix=lat"]);
+        }
+        let out = cmd.output()?;
+        anyhow::ensure!(
+            out.status.success(),
+            "pgbench: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        Ok(())
+    };
+    run(6, false)?;
+    for f in std::fs::read_dir(&dir)? {
+        let f = f?.path();
+        if f.file_name()
+            .is_some_and(|n| n.to_string_lossy().starts_with("lat"))
+        {
+            std::fs::remove_file(f)?;
+        }
+    }
+    run(20, true)?;
+    let mut latencies = Vec::new();
+    for f in std::fs::read_dir(&dir)? {
+        let f = f?.path();
+        if f.file_name()
+            .is_some_and(|n| n.to_string_lossy().starts_with("lat"))
+        {
+            for line in std::fs::read_to_string(&f)?.lines() {
+                // client_id transaction_no time script_no time_epoch time_us
+                if let Some(us) = line.split_whitespace().nth(2) {
+                    latencies.push(Duration::from_micros(us.parse()?));
+                }
+            }
+        }
+    }
+    std::fs::remove_dir_all(&dir).ok();
+    anyhow::ensure!(!latencies.is_empty(), "pgbench logged no transactions");
+    latencies.sort();
+    Ok(percentile(&latencies, 0.5))
 }
