@@ -468,6 +468,23 @@ async fn aggregates_export_as_csv_under_the_same_rules_and_audited() {
     );
     assert!(lines[2].contains(",false,12,"), "{}", lines[2]);
 
+    // The same as a workbook: a zip container with typed cells.
+    let r = app
+        .client
+        .get(format!("{}/export/enforcementAggregate.xlsx", app.base))
+        .query(&params)
+        .bearer_auth(&analyst)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    assert_eq!(
+        r.headers()["content-type"],
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    );
+    let book = r.bytes().await.unwrap();
+    assert_eq!(&book[..2], b"PK");
+
     // Errors: an unknown dataset or format, a bad parameter, a role without aggregates.
     assert_eq!(export(&app, "nothing.csv", &[], Some(&analyst)).await.0, 404);
     assert_eq!(
@@ -545,7 +562,7 @@ async fn aggregates_export_as_csv_under_the_same_rules_and_audited() {
             json!({}),
         )
         .await;
-    assert_eq!(d["auditLog"]["totalCount"], 7);
+    assert_eq!(d["auditLog"]["totalCount"], 8);
     let reader_entry = d["auditLog"]["nodes"]
         .as_array()
         .unwrap()

@@ -469,7 +469,7 @@ async fn import_observations(
     }
 }
 
-/// `GET /export/<dataset>.csv`: a grouped aggregate as a file (`export.rs`), run through the
+/// `GET /export/<dataset>.csv` or `.xlsx`: a grouped aggregate as a file (`export.rs`), run through the
 /// schema under the caller's token, audited.
 async fn export(
     state: web::Data<AppState>,
@@ -544,7 +544,19 @@ async fn export(
             );
         }
     };
-    let body = match crate::export::csv(prepared.spec, &data) {
+    let (body, content_type, extension) = match prepared.format {
+        crate::export::Format::Csv => (
+            crate::export::csv(prepared.spec, &data),
+            "text/csv; charset=utf-8",
+            "csv",
+        ),
+        crate::export::Format::Xlsx => (
+            crate::export::xlsx(prepared.spec, &data, crate::export::XLSX_ROWS_PER_SHEET),
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "xlsx",
+        ),
+    };
+    let body = match body {
         Ok(b) => b,
         Err(e) => return error_response(StatusCode::INTERNAL_SERVER_ERROR, &log_internal(e)),
     };
@@ -556,7 +568,7 @@ async fn export(
         before: None,
         after: Some(
             serde_json::json!({
-                "format": "csv",
+                "format": extension,
                 "parameters": prepared.parameters,
                 "rows": crate::export::rows(prepared.spec, &data),
             })
@@ -568,10 +580,10 @@ async fn export(
         return error_response(StatusCode::SERVICE_UNAVAILABLE, &log_internal(e));
     }
     HttpResponse::Ok()
-        .content_type("text/csv; charset=utf-8")
+        .content_type(content_type)
         .insert_header((
             header::CONTENT_DISPOSITION,
-            format!("attachment; filename=\"{}.csv\"", prepared.spec.field),
+            format!("attachment; filename=\"{}.{extension}\"", prepared.spec.field),
         ))
         .insert_header((header::CACHE_CONTROL, "private, no-store"))
         .body(body)
