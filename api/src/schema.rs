@@ -31,6 +31,12 @@ pub struct Query(
     SurveyQuery,
     AuditQuery,
     crate::dictionary::DictionaryQuery,
+    crate::domains::enforcement::types::EnforcementAggregateQuery,
+    crate::domains::community::types::CommunityStaffAggregateQuery,
+    crate::domains::community::types::CommunityUnitAggregateQuery,
+    crate::domains::funeral::types::GravePlotAggregateQuery,
+    crate::domains::funeral::types::FuneralProjectAggregateQuery,
+    crate::domains::rural::types::ObservationAggregateQuery,
 );
 
 /// Every change the platform accepts (变更).

@@ -538,3 +538,72 @@ macro_rules! aggregate_types {
     (@ty number) => { Option<f64> };
     (@ty decimal) => { Option<String> };
 }
+
+/// What a domain's aggregate filter gives the engine: the region it keeps to, and the other
+/// filters as one condition (checked by their complement under disclosure control).
+pub trait AggregateFilter: Default + Send + Sync {
+    fn region_code(&self) -> Option<&str>;
+    fn narrowing<'a>(
+        &'a self,
+        ctx: &'a Context<'_>,
+        group_by: &'a [&'static str],
+    ) -> impl std::future::Future<Output = AppResult<Option<Condition>>> + Send + 'a;
+}
+
+/// Runs a domain's aggregate from its GraphQL arguments.
+pub async fn resolve<F: AggregateFilter>(
+    ctx: &Context<'_>,
+    dataset: &'static super::Dataset,
+    policy: &Policy,
+    filter: Option<F>,
+    group_by: Vec<&'static str>,
+    make_args: impl FnOnce(Vec<&'static str>) -> Args,
+) -> AppResult<(usize, Vec<RowRef>)> {
+    let filter = filter.unwrap_or_default();
+    let region =
+        crate::domains::region::loaders::subtree(ctx, filter.region_code(), "filter.regionCode").await?;
+    let narrowing = filter.narrowing(ctx, &group_by).await?;
+    run(ctx, dataset, policy, region, narrowing, make_args(group_by)).await
+}
+
+/// A query root with a domain's aggregate field (merged into the schema's `Query`).
+#[macro_export]
+macro_rules! aggregate_query {
+    (
+        $(#[doc = $doc:literal])*
+        $query:ident :: $field:ident -> $result:ident,
+        dataset: $dataset:expr, policy: $policy:expr,
+        filter: $filter:ty, key: $key:ty, period: $period:ident, having: $having:ty, order: $order:ty,
+    ) => {
+        #[derive(Default)]
+        pub struct $query;
+
+        #[async_graphql::Object]
+        impl $query {
+            $(#[doc = $doc])*
+            #[allow(clippy::too_many_arguments)]
+            async fn $field(
+                &self,
+                ctx: &async_graphql::Context<'_>,
+                #[graphql(desc = "Which records.")] filter: Option<$filter>,
+                #[graphql(desc = "The keys to group by; none gives one row of totals.")] group_by: Vec<$key>,
+                #[graphql(desc = "The level REGION groups at, COUNTY by default; records above it count under their own region.")]
+                region_level: Option<$crate::domains::region::types::RegionLevel>,
+                #[graphql(desc = "The time window, and the buckets when grouping by PERIOD.")] period: Option<$period>,
+                #[graphql(desc = "Conditions every returned group meets (withheld groups are left out).")]
+                having: Option<Vec<$having>>,
+                #[graphql(desc = "Ordering by a measure; by the keys otherwise.")] order_by: Option<$order>,
+                #[graphql(desc = "At most this many groups (10,000 at most and by default).")] first: Option<i32>,
+            ) -> async_graphql::Result<$result> {
+                let dataset: &'static $crate::aggregate::Dataset = &$dataset;
+                let keys = group_by.iter().map(|k| k.name()).collect();
+                Ok($result::new(
+                    $crate::aggregate::graphql::resolve(ctx, dataset, &$policy, filter, keys, |keys| {
+                        $period::args(dataset, region_level, keys, period, having, order_by, first)
+                    })
+                    .await?,
+                ))
+            }
+        }
+    };
+}

@@ -360,9 +360,9 @@ async fn grouped(
     for key in &request.group_by {
         let e: SimpleExpr = match key {
             Key::Region(_) => Expr::cust(dataset.region_column),
-            Key::Dimension(i) => {
-                Func::cast_as(dataset.dimensions[*i].expr.clone(), Alias::new("TEXT")).into()
-            }
+            // Read back as text, integer or date (`read_key`): casting every row to text in
+            // the database cost a third of the statement's time over a million rows.
+            Key::Dimension(i) => dataset.dimensions[*i].expr.clone(),
             Key::Period => {
                 let p = request
                     .period
@@ -389,9 +389,7 @@ async fn grouped(
     for row in db.query_all(&q).await? {
         let mut keys = Vec::with_capacity(columns);
         for (i, key) in request.group_by.iter().enumerate() {
-            let v: Option<String> = row
-                .try_get("", &format!("k{i}"))
-                .map_err(|e| AppError::Internal(anyhow::anyhow!("reading key {i}: {e}")))?;
+            let v = read_key(&row, &format!("k{i}"))?;
             keys.push(match (key, v) {
                 (Key::Region(level), Some(code)) => Some(ancestor_at(regions, &code, *level)),
                 (_, v) => v,
@@ -409,6 +407,22 @@ async fn grouped(
         }
     }
     Ok(folded)
+}
+
+/// A key column as text, whatever its SQL type (text, integer, date).
+fn read_key(row: &QueryResult, column: &str) -> AppResult<Option<String>> {
+    if let Ok(v) = row.try_get::<Option<String>>("", column) {
+        return Ok(v);
+    }
+    if let Ok(v) = row.try_get::<Option<i64>>("", column) {
+        return Ok(v.map(|v| v.to_string()));
+    }
+    if let Ok(v) = row.try_get::<Option<i32>>("", column) {
+        return Ok(v.map(|v| v.to_string()));
+    }
+    row.try_get::<Option<NaiveDate>>("", column)
+        .map(|v| v.map(|d| d.to_string()))
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("reading key {column}: {e}")))
 }
 
 /// The region at `level` that `code` lies in; `code` itself when it is at or above `level`
@@ -447,10 +461,10 @@ fn window(db: &impl ConnectionTrait, dataset: &Dataset, p: &PeriodSpec) -> AppRe
         p.zone,
     )?;
     if let Some(from) = p.from {
-        cond = cond.add(Expr::expr(day.clone()).gte(from.to_string()));
+        cond = cond.add(Expr::expr(day.clone()).gte(from));
     }
     if let Some(to) = p.to {
-        cond = cond.add(Expr::expr(day).lte(to.to_string()));
+        cond = cond.add(Expr::expr(day).lte(to));
     }
     Ok(cond)
 }

@@ -176,7 +176,7 @@ pub fn bucket_sql(
             } else {
                 format!("date_trunc('{unit}', {local})")
             };
-            Ok(Expr::cust(format!("CAST(CAST({start} AS DATE) AS TEXT)")))
+            Ok(Expr::cust(format!("CAST({start} AS DATE)")))
         }
         DbBackend::Sqlite => {
             let local = match kind {

@@ -110,46 +110,6 @@ impl EnforcementQuery {
         Ok(service::find_court(db(ctx), id, &scope).await?.map(Court))
     }
 
-    /// Enforcement cases grouped for BI (执行案件分组统计): by region at any level, court,
-    /// category, status, closure mode and time bucket, with counts, sums, averages, extremes
-    /// and the KPIs' rates per group (computed as `enforcementKpis` computes them). One GROUP BY
-    /// whatever the number of groups; time series zero-filled over the period; groups of fewer
-    /// than `SUPPRESSION_MIN_COUNT` cases withheld from `statistics_reader` and `anonymous`.
-    #[allow(clippy::too_many_arguments)]
-    async fn enforcement_aggregate(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "Which cases.")] filter: Option<EnforcementAggregateFilter>,
-        #[graphql(desc = "The keys to group by; none gives one row of totals.")] group_by: Vec<
-            EnforcementGroupKey,
-        >,
-        #[graphql(
-            desc = "The level REGION groups at, COUNTY by default; records above it count under their own region."
-        )]
-        region_level: Option<crate::domains::region::types::RegionLevel>,
-        #[graphql(desc = "The time window, and the buckets when grouping by PERIOD.")] period: Option<
-            EnforcementAggregatePeriod,
-        >,
-        #[graphql(desc = "Conditions every returned group meets (withheld groups are left out).")]
-        having: Option<Vec<EnforcementAggregateHaving>>,
-        #[graphql(desc = "Ordering by a measure; by the keys otherwise.")] order_by: Option<
-            EnforcementAggregateOrder,
-        >,
-        #[graphql(desc = "At most this many groups (10,000 at most and by default).")] first: Option<i32>,
-    ) -> Result<EnforcementAggregate> {
-        enforcement_aggregate(
-            ctx,
-            filter,
-            group_by,
-            region_level,
-            period,
-            having,
-            order_by,
-            first,
-        )
-        .await
-    }
-
     /// Enforcement KPIs (执行质效指标) of a region or court over a period.
     #[graphql(complexity = "EnforcementKpiFilter::cost(filter.as_ref()) + child_complexity")]
     pub async fn enforcement_kpis(

@@ -250,46 +250,6 @@ impl RuralQuery {
         Ok(villages::find(db(ctx), id, &scope).await?.map(Village))
     }
 
-    /// Rural indicator observations grouped for BI (指标观测值分组统计): by region at any level,
-    /// indicator and time bucket, with counts, exact sums, means and extremes in the
-    /// indicator's canonical unit. Name the indicators or group by INDICATOR (values of
-    /// different indicators do not add up). Groups of fewer than `SUPPRESSION_MIN_COUNT`
-    /// observations withheld from `statistics_reader` and `anonymous`.
-    #[allow(clippy::too_many_arguments)]
-    async fn observation_aggregate(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "Which observations.")] filter: Option<ObservationAggregateFilter>,
-        #[graphql(desc = "The keys to group by; none gives one row of totals.")] group_by: Vec<
-            ObservationGroupKey,
-        >,
-        #[graphql(
-            desc = "The level REGION groups at, COUNTY by default; records above it count under their own region."
-        )]
-        region_level: Option<crate::domains::region::types::RegionLevel>,
-        #[graphql(desc = "The time window, and the buckets when grouping by PERIOD.")] period: Option<
-            ObservationAggregatePeriod,
-        >,
-        #[graphql(desc = "Conditions every returned group meets (withheld groups are left out).")]
-        having: Option<Vec<ObservationAggregateHaving>>,
-        #[graphql(desc = "Ordering by a measure; by the keys otherwise.")] order_by: Option<
-            ObservationAggregateOrder,
-        >,
-        #[graphql(desc = "At most this many groups (10,000 at most and by default).")] first: Option<i32>,
-    ) -> Result<ObservationAggregate> {
-        observation_aggregate(
-            ctx,
-            filter,
-            group_by,
-            region_level,
-            period,
-            having,
-            order_by,
-            first,
-        )
-        .await
-    }
-
     /// Rural statistics (乡村振兴统计) of a region in a year: collective incomes against the
     /// 30,000 and 50,000 yuan thresholds and the party organisation's age structure, reserve
     /// cadres and rectifications, as report 9 measures them.

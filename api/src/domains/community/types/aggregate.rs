@@ -1,8 +1,9 @@
 //! `communityStaffAggregate` and `communityUnitAggregate`: community staff and units grouped
 //! for BI (社区分组统计).
 
-use async_graphql::{Context, InputObject, Result};
+use async_graphql::{Context, InputObject};
 use entity::community::{staff, unit};
+use sea_orm::Condition;
 use sea_orm::sea_query::Expr;
 
 use super::*;
@@ -10,8 +11,6 @@ use crate::aggregate::graphql::any_of;
 use crate::domains::community::aggregate::{
     EDUCATION, GENDER, HIRING, ROLE, STAFF, STATUS, UNIT_TYPE, UNITS,
 };
-use crate::domains::region::loaders::subtree;
-use crate::domains::region::types::RegionLevel;
 
 crate::named_enum! {
     /// What community staff can be grouped by (分组维度).
@@ -82,41 +81,43 @@ pub struct CommunityStaffAggregateFilter {
     pub hirings: Option<Vec<Hiring>>,
 }
 
-/// Runs `communityStaffAggregate`.
-#[allow(clippy::too_many_arguments)]
-pub async fn community_staff_aggregate(
-    ctx: &Context<'_>,
-    filter: Option<CommunityStaffAggregateFilter>,
-    group_by: Vec<CommunityStaffGroupKey>,
-    region_level: Option<RegionLevel>,
-    period: Option<CommunityStaffAggregatePeriod>,
-    having: Option<Vec<CommunityStaffAggregateHaving>>,
-    order_by: Option<CommunityStaffAggregateOrder>,
-    first: Option<i32>,
-) -> Result<CommunityStaffAggregate> {
-    let f = filter.unwrap_or_default();
-    let region = subtree(ctx, f.region_code.as_deref(), "filter.regionCode").await?;
-    let mut narrowing = None;
-    let col = |c: staff::Column| Expr::col((staff::Entity, c));
-    any_of(
-        &mut narrowing,
-        col(staff::Column::Role),
-        &f.roles,
-        staff::StaffRole::from,
-    );
-    any_of(
-        &mut narrowing,
-        col(staff::Column::Hiring),
-        &f.hirings,
-        staff::Hiring::from,
-    );
-    let group_by = group_by.iter().map(|k| k.name()).collect();
-    let args =
-        CommunityStaffAggregatePeriod::args(&STAFF, region_level, group_by, period, having, order_by, first);
-    let policy = &super::super::policy::POLICY;
-    Ok(CommunityStaffAggregate::new(
-        crate::aggregate::graphql::run(ctx, &STAFF, policy, region, narrowing, args).await?,
-    ))
+impl crate::aggregate::graphql::AggregateFilter for CommunityStaffAggregateFilter {
+    fn region_code(&self) -> Option<&str> {
+        self.region_code.as_deref()
+    }
+
+    async fn narrowing(
+        &self,
+        _: &Context<'_>,
+        _: &[&'static str],
+    ) -> crate::error::AppResult<Option<Condition>> {
+        let col = |c: staff::Column| Expr::col((staff::Entity, c));
+        let mut cond = None;
+        any_of(
+            &mut cond,
+            col(staff::Column::Role),
+            &self.roles,
+            staff::StaffRole::from,
+        );
+        any_of(
+            &mut cond,
+            col(staff::Column::Hiring),
+            &self.hirings,
+            staff::Hiring::from,
+        );
+        Ok(cond)
+    }
+}
+
+crate::aggregate_query! {
+    /// Community staff grouped for BI (社区工作者分组统计): by region at any level, role, gender,
+    /// education, hiring and time bucket, with counts, pay and the shares `communityStats`
+    /// computes. One GROUP BY whatever the number of groups; groups of fewer than
+    /// `SUPPRESSION_MIN_COUNT` staff withheld from `statistics_reader` and `anonymous`.
+    CommunityStaffAggregateQuery::community_staff_aggregate -> CommunityStaffAggregate,
+    dataset: STAFF, policy: crate::domains::community::policy::POLICY,
+    filter: CommunityStaffAggregateFilter, key: CommunityStaffGroupKey, period: CommunityStaffAggregatePeriod,
+    having: CommunityStaffAggregateHaving, order: CommunityStaffAggregateOrder,
 }
 
 crate::aggregate_types! {
@@ -216,41 +217,43 @@ pub struct CommunityUnitAggregateFilter {
     pub statuses: Option<Vec<CommunityUnitStatus>>,
 }
 
-/// Runs `communityUnitAggregate`.
-#[allow(clippy::too_many_arguments)]
-pub async fn community_unit_aggregate(
-    ctx: &Context<'_>,
-    filter: Option<CommunityUnitAggregateFilter>,
-    group_by: Vec<CommunityUnitGroupKey>,
-    region_level: Option<RegionLevel>,
-    period: Option<CommunityUnitAggregatePeriod>,
-    having: Option<Vec<CommunityUnitAggregateHaving>>,
-    order_by: Option<CommunityUnitAggregateOrder>,
-    first: Option<i32>,
-) -> Result<CommunityUnitAggregate> {
-    let f = filter.unwrap_or_default();
-    let region = subtree(ctx, f.region_code.as_deref(), "filter.regionCode").await?;
-    let mut narrowing = None;
-    let col = |c: unit::Column| Expr::col((unit::Entity, c));
-    any_of(
-        &mut narrowing,
-        col(unit::Column::UnitType),
-        &f.unit_types,
-        unit::UnitType::from,
-    );
-    any_of(
-        &mut narrowing,
-        col(unit::Column::Status),
-        &f.statuses,
-        unit::UnitStatus::from,
-    );
-    let group_by = group_by.iter().map(|k| k.name()).collect();
-    let args =
-        CommunityUnitAggregatePeriod::args(&UNITS, region_level, group_by, period, having, order_by, first);
-    let policy = &super::super::policy::POLICY;
-    Ok(CommunityUnitAggregate::new(
-        crate::aggregate::graphql::run(ctx, &UNITS, policy, region, narrowing, args).await?,
-    ))
+impl crate::aggregate::graphql::AggregateFilter for CommunityUnitAggregateFilter {
+    fn region_code(&self) -> Option<&str> {
+        self.region_code.as_deref()
+    }
+
+    async fn narrowing(
+        &self,
+        _: &Context<'_>,
+        _: &[&'static str],
+    ) -> crate::error::AppResult<Option<Condition>> {
+        let col = |c: unit::Column| Expr::col((unit::Entity, c));
+        let mut cond = None;
+        any_of(
+            &mut cond,
+            col(unit::Column::UnitType),
+            &self.unit_types,
+            unit::UnitType::from,
+        );
+        any_of(
+            &mut cond,
+            col(unit::Column::Status),
+            &self.statuses,
+            unit::UnitStatus::from,
+        );
+        Ok(cond)
+    }
+}
+
+crate::aggregate_query! {
+    /// Community units grouped for BI (社区分组统计): by region at any level, type, status and
+    /// time bucket, with counts and population sums. One GROUP BY whatever the number of
+    /// groups; groups of fewer than `SUPPRESSION_MIN_COUNT` units withheld from
+    /// `statistics_reader` and `anonymous`.
+    CommunityUnitAggregateQuery::community_unit_aggregate -> CommunityUnitAggregate,
+    dataset: UNITS, policy: crate::domains::community::policy::POLICY,
+    filter: CommunityUnitAggregateFilter, key: CommunityUnitGroupKey, period: CommunityUnitAggregatePeriod,
+    having: CommunityUnitAggregateHaving, order: CommunityUnitAggregateOrder,
 }
 
 crate::aggregate_types! {

@@ -2,11 +2,11 @@
 
 use async_graphql::{Context, ID, InputObject, Result};
 use entity::enforcement::enforcement_case as case;
-use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{Condition, Value};
+use sea_orm::Condition;
+use sea_orm::sea_query::Expr;
 
+use crate::aggregate::graphql::any_of;
 use crate::domains::enforcement::aggregate::{CASES, CATEGORY, CLOSURE_MODE, COURT, STATUS};
-use crate::domains::region::loaders::subtree;
 
 use super::*;
 
@@ -99,62 +99,61 @@ pub struct EnforcementAggregateFilter {
     pub closure_modes: Option<Vec<ClosureMode>>,
 }
 
-impl EnforcementAggregateFilter {
+impl crate::aggregate::graphql::AggregateFilter for EnforcementAggregateFilter {
+    fn region_code(&self) -> Option<&str> {
+        self.region_code.as_deref()
+    }
+
     /// The filters other than region, as one condition (None when there are none).
-    fn narrowing(&self) -> Result<Option<Condition>, AppError> {
+    async fn narrowing(
+        &self,
+        _: &Context<'_>,
+        _: &[&'static str],
+    ) -> crate::error::AppResult<Option<Condition>> {
         let col = |c: case::Column| Expr::col((case::Entity, c));
-        let mut cond = Condition::all();
-        let mut any = false;
-        if let Some(ids) = &self.court_ids {
-            let ids: Vec<i64> = ids
-                .iter()
-                .map(|id| parse_id("courtIds", id))
-                .collect::<Result<_, _>>()?;
-            cond = cond.add(col(case::Column::CourtId).is_in(ids));
-            any = true;
-        }
-        let values = |v: Vec<Value>| v;
-        if let Some(c) = &self.categories {
-            let v = values(c.iter().map(|c| case::CaseCategory::from(*c).into()).collect());
-            cond = cond.add(col(case::Column::Category).is_in(v));
-            any = true;
-        }
-        if let Some(s) = &self.statuses {
-            let v = values(s.iter().map(|s| case::CaseStatus::from(*s).into()).collect());
-            cond = cond.add(col(case::Column::Status).is_in(v));
-            any = true;
-        }
-        if let Some(m) = &self.closure_modes {
-            let v = values(m.iter().map(|m| case::ClosureMode::from(*m).into()).collect());
-            cond = cond.add(col(case::Column::ClosureMode).is_in(v));
-            any = true;
-        }
-        Ok(any.then_some(cond))
+        let ids = self
+            .court_ids
+            .as_ref()
+            .map(|ids| {
+                ids.iter()
+                    .map(|id| parse_id("filter.courtIds", id))
+                    .collect::<Result<Vec<i64>, _>>()
+            })
+            .transpose()?;
+        let mut cond = None;
+        any_of(&mut cond, col(case::Column::CourtId), &ids, |id| id);
+        any_of(
+            &mut cond,
+            col(case::Column::Category),
+            &self.categories,
+            case::CaseCategory::from,
+        );
+        any_of(
+            &mut cond,
+            col(case::Column::Status),
+            &self.statuses,
+            case::CaseStatus::from,
+        );
+        any_of(
+            &mut cond,
+            col(case::Column::ClosureMode),
+            &self.closure_modes,
+            case::ClosureMode::from,
+        );
+        Ok(cond)
     }
 }
 
-/// Runs `enforcementAggregate`.
-#[allow(clippy::too_many_arguments)]
-pub async fn enforcement_aggregate(
-    ctx: &Context<'_>,
-    filter: Option<EnforcementAggregateFilter>,
-    group_by: Vec<EnforcementGroupKey>,
-    region_level: Option<crate::domains::region::types::RegionLevel>,
-    period: Option<EnforcementAggregatePeriod>,
-    having: Option<Vec<EnforcementAggregateHaving>>,
-    order_by: Option<EnforcementAggregateOrder>,
-    first: Option<i32>,
-) -> Result<EnforcementAggregate> {
-    let filter = filter.unwrap_or_default();
-    let region = subtree(ctx, filter.region_code.as_deref(), "filter.regionCode").await?;
-    let narrowing = filter.narrowing()?;
-    let group_by = group_by.iter().map(|k| k.name()).collect();
-    let args =
-        EnforcementAggregatePeriod::args(&CASES, region_level, group_by, period, having, order_by, first);
-    let policy = &super::super::policy::POLICY;
-    Ok(EnforcementAggregate::new(
-        crate::aggregate::graphql::run(ctx, &CASES, policy, region, narrowing, args).await?,
-    ))
+crate::aggregate_query! {
+    /// Enforcement cases grouped for BI (执行案件分组统计): by region at any level, court,
+    /// category, status, closure mode and time bucket, with counts, sums, averages, extremes
+    /// and the KPIs' rates per group (computed as `enforcementKpis` computes them). One GROUP BY
+    /// whatever the number of groups; time series zero-filled over the period; groups of fewer
+    /// than `SUPPRESSION_MIN_COUNT` cases withheld from `statistics_reader` and `anonymous`.
+    EnforcementAggregateQuery::enforcement_aggregate -> EnforcementAggregate,
+    dataset: CASES, policy: crate::domains::enforcement::policy::POLICY,
+    filter: EnforcementAggregateFilter, key: EnforcementGroupKey, period: EnforcementAggregatePeriod,
+    having: EnforcementAggregateHaving, order: EnforcementAggregateOrder,
 }
 
 crate::aggregate_types! {

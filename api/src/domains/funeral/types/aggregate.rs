@@ -3,13 +3,12 @@
 
 use async_graphql::{Context, ID, InputObject, Result};
 use entity::funeral::{facility, plot};
+use sea_orm::Condition;
 use sea_orm::sea_query::Expr;
 
 use super::*;
 use crate::aggregate::graphql::any_of;
 use crate::domains::funeral::aggregate::{CEMETERY, FACILITY, PLOT_TYPE, PLOTS, PROJECTS, STATUS};
-use crate::domains::region::loaders::subtree;
-use crate::domains::region::types::RegionLevel;
 use crate::loaders::by_id;
 
 crate::named_enum! {
@@ -79,41 +78,43 @@ pub struct GravePlotAggregateFilter {
     pub statuses: Option<Vec<GravePlotStatus>>,
 }
 
-/// Runs `gravePlotAggregate`.
-#[allow(clippy::too_many_arguments)]
-pub async fn grave_plot_aggregate(
-    ctx: &Context<'_>,
-    filter: Option<GravePlotAggregateFilter>,
-    group_by: Vec<GravePlotGroupKey>,
-    region_level: Option<RegionLevel>,
-    period: Option<GravePlotAggregatePeriod>,
-    having: Option<Vec<GravePlotAggregateHaving>>,
-    order_by: Option<GravePlotAggregateOrder>,
-    first: Option<i32>,
-) -> Result<GravePlotAggregate> {
-    let f = filter.unwrap_or_default();
-    let region = subtree(ctx, f.region_code.as_deref(), "filter.regionCode").await?;
-    let mut narrowing = None;
-    let col = |c: plot::Column| Expr::col((plot::Entity, c));
-    any_of(
-        &mut narrowing,
-        col(plot::Column::PlotType),
-        &f.plot_types,
-        plot::PlotType::from,
-    );
-    any_of(
-        &mut narrowing,
-        col(plot::Column::Status),
-        &f.statuses,
-        plot::PlotStatus::from,
-    );
-    let group_by = group_by.iter().map(|k| k.name()).collect();
-    let args =
-        GravePlotAggregatePeriod::args(&PLOTS, region_level, group_by, period, having, order_by, first);
-    let policy = &super::super::policy::POLICY;
-    Ok(GravePlotAggregate::new(
-        crate::aggregate::graphql::run(ctx, &PLOTS, policy, region, narrowing, args).await?,
-    ))
+impl crate::aggregate::graphql::AggregateFilter for GravePlotAggregateFilter {
+    fn region_code(&self) -> Option<&str> {
+        self.region_code.as_deref()
+    }
+
+    async fn narrowing(
+        &self,
+        _: &Context<'_>,
+        _: &[&'static str],
+    ) -> crate::error::AppResult<Option<Condition>> {
+        let col = |c: plot::Column| Expr::col((plot::Entity, c));
+        let mut cond = None;
+        any_of(
+            &mut cond,
+            col(plot::Column::PlotType),
+            &self.plot_types,
+            plot::PlotType::from,
+        );
+        any_of(
+            &mut cond,
+            col(plot::Column::Status),
+            &self.statuses,
+            plot::PlotStatus::from,
+        );
+        Ok(cond)
+    }
+}
+
+crate::aggregate_query! {
+    /// Grave plots grouped for BI (墓位分组统计): by region at any level, cemetery, plot type,
+    /// status and time bucket, with counts, prices and shares sold and registered. One GROUP BY
+    /// whatever the number of groups; groups of fewer than `SUPPRESSION_MIN_COUNT` plots
+    /// withheld from `statistics_reader` and `anonymous`.
+    GravePlotAggregateQuery::grave_plot_aggregate -> GravePlotAggregate,
+    dataset: PLOTS, policy: crate::domains::funeral::policy::POLICY,
+    filter: GravePlotAggregateFilter, key: GravePlotGroupKey, period: GravePlotAggregatePeriod,
+    having: GravePlotAggregateHaving, order: GravePlotAggregateOrder,
 }
 
 crate::aggregate_types! {
@@ -208,52 +209,48 @@ pub struct FuneralProjectAggregateFilter {
     pub facility_ids: Option<Vec<ID>>,
 }
 
-/// Runs `funeralProjectAggregate`.
-#[allow(clippy::too_many_arguments)]
-pub async fn funeral_project_aggregate(
-    ctx: &Context<'_>,
-    filter: Option<FuneralProjectAggregateFilter>,
-    group_by: Vec<FuneralProjectGroupKey>,
-    region_level: Option<RegionLevel>,
-    period: Option<FuneralProjectAggregatePeriod>,
-    having: Option<Vec<FuneralProjectAggregateHaving>>,
-    order_by: Option<FuneralProjectAggregateOrder>,
-    first: Option<i32>,
-) -> Result<FuneralProjectAggregate> {
-    let f = filter.unwrap_or_default();
-    let region = subtree(ctx, f.region_code.as_deref(), "filter.regionCode").await?;
-    let ids = f
-        .facility_ids
-        .map(|ids| {
-            ids.iter()
-                .map(|id| crate::ids::parse("filter.facilityIds", "FuneralFacility", id))
-                .collect::<Result<Vec<i64>, _>>()
-        })
-        .transpose()?;
-    let mut narrowing = None;
-    any_of(
-        &mut narrowing,
-        Expr::col((
-            entity::funeral::project::Entity,
-            entity::funeral::project::Column::FacilityId,
-        )),
-        &ids,
-        |id| id,
-    );
-    let group_by = group_by.iter().map(|k| k.name()).collect();
-    let args = FuneralProjectAggregatePeriod::args(
-        &PROJECTS,
-        region_level,
-        group_by,
-        period,
-        having,
-        order_by,
-        first,
-    );
-    let policy = &super::super::policy::POLICY;
-    Ok(FuneralProjectAggregate::new(
-        crate::aggregate::graphql::run(ctx, &PROJECTS, policy, region, narrowing, args).await?,
-    ))
+impl crate::aggregate::graphql::AggregateFilter for FuneralProjectAggregateFilter {
+    fn region_code(&self) -> Option<&str> {
+        self.region_code.as_deref()
+    }
+
+    async fn narrowing(
+        &self,
+        _: &Context<'_>,
+        _: &[&'static str],
+    ) -> crate::error::AppResult<Option<Condition>> {
+        let ids = self
+            .facility_ids
+            .as_ref()
+            .map(|ids| {
+                ids.iter()
+                    .map(|id| crate::ids::parse("filter.facilityIds", "FuneralFacility", id))
+                    .collect::<Result<Vec<i64>, _>>()
+            })
+            .transpose()?;
+        let mut cond = None;
+        any_of(
+            &mut cond,
+            Expr::col((
+                entity::funeral::project::Entity,
+                entity::funeral::project::Column::FacilityId,
+            )),
+            &ids,
+            |id| id,
+        );
+        Ok(cond)
+    }
+}
+
+crate::aggregate_query! {
+    /// Funeral construction projects grouped for BI (殡葬建设项目分组统计): by region at any level,
+    /// facility and time bucket, with investment, allocation and the funding gap as
+    /// `funeralStats` computes them. Groups of fewer than `SUPPRESSION_MIN_COUNT` projects
+    /// withheld from `statistics_reader` and `anonymous`.
+    FuneralProjectAggregateQuery::funeral_project_aggregate -> FuneralProjectAggregate,
+    dataset: PROJECTS, policy: crate::domains::funeral::policy::POLICY,
+    filter: FuneralProjectAggregateFilter, key: FuneralProjectGroupKey, period: FuneralProjectAggregatePeriod,
+    having: FuneralProjectAggregateHaving, order: FuneralProjectAggregateOrder,
 }
 
 crate::aggregate_types! {

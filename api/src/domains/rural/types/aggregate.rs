@@ -2,13 +2,11 @@
 
 use async_graphql::{Context, InputObject, Result};
 use entity::rural::{indicator, observation};
-use sea_orm::DatabaseConnection;
 use sea_orm::sea_query::Expr;
+use sea_orm::{Condition, DatabaseConnection};
 
 use super::*;
 use crate::aggregate::graphql::any_of;
-use crate::domains::region::loaders::subtree;
-use crate::domains::region::types::RegionLevel;
 use crate::domains::rural::aggregate::{INDICATOR, OBSERVATIONS};
 use crate::domains::rural::service::indicators;
 use crate::error::AppError;
@@ -70,59 +68,54 @@ pub struct ObservationAggregateFilter {
     pub indicators: Option<Vec<String>>,
 }
 
-/// Runs `observationAggregate`.
-#[allow(clippy::too_many_arguments)]
-pub async fn observation_aggregate(
-    ctx: &Context<'_>,
-    filter: Option<ObservationAggregateFilter>,
-    group_by: Vec<ObservationGroupKey>,
-    region_level: Option<RegionLevel>,
-    period: Option<ObservationAggregatePeriod>,
-    having: Option<Vec<ObservationAggregateHaving>>,
-    order_by: Option<ObservationAggregateOrder>,
-    first: Option<i32>,
-) -> Result<ObservationAggregate> {
-    let f = filter.unwrap_or_default();
-    if f.indicators.is_none() && !group_by.contains(&ObservationGroupKey::Indicator) {
-        return Err(AppError::bad_input(
-            "filter.indicators",
-            "values of different indicators do not add up: name the indicators or group by INDICATOR",
-        )
-        .into());
+impl crate::aggregate::graphql::AggregateFilter for ObservationAggregateFilter {
+    fn region_code(&self) -> Option<&str> {
+        self.region_code.as_deref()
     }
-    let region = subtree(ctx, f.region_code.as_deref(), "filter.regionCode").await?;
-    let db = ctx.data_unchecked::<DatabaseConnection>();
-    let ids = match &f.indicators {
-        Some(codes) => {
-            let mut ids = Vec::with_capacity(codes.len());
-            for code in codes {
-                ids.push(indicators::require(db, code, "filter.indicators").await?.id);
-            }
-            Some(ids)
+
+    async fn narrowing(
+        &self,
+        ctx: &Context<'_>,
+        group_by: &[&'static str],
+    ) -> crate::error::AppResult<Option<Condition>> {
+        if self.indicators.is_none() && !group_by.contains(&INDICATOR) {
+            return Err(AppError::bad_input(
+                "filter.indicators",
+                "values of different indicators do not add up: name the indicators or group by INDICATOR",
+            ));
         }
-        None => None,
-    };
-    let mut narrowing = None;
-    any_of(
-        &mut narrowing,
-        Expr::col((observation::Entity, observation::Column::IndicatorId)),
-        &ids,
-        |id| id,
-    );
-    let group_by = group_by.iter().map(|k| k.name()).collect();
-    let args = ObservationAggregatePeriod::args(
-        &OBSERVATIONS,
-        region_level,
-        group_by,
-        period,
-        having,
-        order_by,
-        first,
-    );
-    let policy = &super::super::policy::POLICY;
-    Ok(ObservationAggregate::new(
-        crate::aggregate::graphql::run(ctx, &OBSERVATIONS, policy, region, narrowing, args).await?,
-    ))
+        let db = ctx.data_unchecked::<DatabaseConnection>();
+        let ids = match &self.indicators {
+            Some(codes) => {
+                let mut ids = Vec::with_capacity(codes.len());
+                for code in codes {
+                    ids.push(indicators::require(db, code, "filter.indicators").await?.id);
+                }
+                Some(ids)
+            }
+            None => None,
+        };
+        let mut cond = None;
+        any_of(
+            &mut cond,
+            Expr::col((observation::Entity, observation::Column::IndicatorId)),
+            &ids,
+            |id| id,
+        );
+        Ok(cond)
+    }
+}
+
+crate::aggregate_query! {
+    /// Rural indicator observations grouped for BI (指标观测值分组统计): by region at any level,
+    /// indicator and time bucket, with counts, exact sums, means and extremes in the
+    /// indicator's canonical unit. Name the indicators or group by INDICATOR (values of
+    /// different indicators do not add up). Groups of fewer than `SUPPRESSION_MIN_COUNT`
+    /// observations withheld from `statistics_reader` and `anonymous`.
+    ObservationAggregateQuery::observation_aggregate -> ObservationAggregate,
+    dataset: OBSERVATIONS, policy: crate::domains::rural::policy::POLICY,
+    filter: ObservationAggregateFilter, key: ObservationGroupKey, period: ObservationAggregatePeriod,
+    having: ObservationAggregateHaving, order: ObservationAggregateOrder,
 }
 
 crate::aggregate_types! {
