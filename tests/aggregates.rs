@@ -4,7 +4,7 @@
 
 use serde_json::{Value, json};
 
-use crate::helpers::{Seed, TestApp, spawn_app, spawn_app_with};
+use crate::helpers::{Seed, TestApp, court, spawn_app, spawn_app_with};
 
 const AGG: &str = r#"query($f: EnforcementAggregateFilter, $g: [EnforcementGroupKey!]!, $l: RegionLevel, $p: EnforcementAggregatePeriod, $h: [EnforcementAggregateHaving!], $o: EnforcementAggregateOrder, $n: Int) {
   enforcementAggregate(filter: $f, groupBy: $g, regionLevel: $l, period: $p, having: $h, orderBy: $o, first: $n) {
@@ -21,25 +21,6 @@ async fn rows(app: &TestApp, vars: Value) -> Vec<Value> {
 }
 
 const FILE: &str = r#"mutation($i: FileEnforcementCaseInput!) { fileEnforcementCase(input: $i) { id } }"#;
-
-/// The id of the basic court of `region`.
-async fn court(app: &TestApp, region: &str) -> String {
-    let d = app
-        .data(
-            r#"query($r: String) { courts(filter: {regionCode: $r}) { nodes { id region { code } } } }"#,
-            json!({"r": region}),
-        )
-        .await;
-    d["courts"]["nodes"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["region"]["code"] == region)
-        .unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_owned()
-}
 
 /// Files `n` cases in `region`'s court on `filed`, of `category`.
 async fn file(app: &TestApp, region: &str, n: usize, filed: &str, category: &str) {

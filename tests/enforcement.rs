@@ -1,6 +1,6 @@
 //! The enforcement domain: paging, filters, KPI formulas, mutations and their errors.
 
-use crate::helpers::{Seed, TestApp, spawn_app, spawn_app_with};
+use crate::helpers::{Seed, TestApp, court, spawn_app, spawn_app_with};
 use serde_json::{Value, json};
 
 const FILE: &str = r#"mutation($i: FileEnforcementCaseInput!) { fileEnforcementCase(input: $i) { id caseNumber status version } }"#;
@@ -9,25 +9,6 @@ const CLOSE: &str = r#"mutation($id: ID!, $m: ClosureMode!, $on: Date!, $r: Deci
 const ADD_PARTY: &str = r#"mutation($i: AddPartyInput!) { addParty(input: $i) { id name idNumber } }"#;
 const MEASURE: &str =
     r#"mutation($i: RecordMeasureInput!) { recordMeasure(input: $i) { id kind amount detentionDays } }"#;
-
-/// Court id by the region it serves.
-async fn court(app: &TestApp, region: &str) -> String {
-    let d = app
-        .data(
-            r#"query($r: String) { courts(filter: {regionCode: $r}) { nodes { id region { code } } } }"#,
-            json!({"r": region}),
-        )
-        .await;
-    d["courts"]["nodes"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["region"]["code"] == region)
-        .unwrap_or_else(|| panic!("no court in {region}"))["id"]
-        .as_str()
-        .unwrap()
-        .to_owned()
-}
 
 async fn file(app: &TestApp, number: &str, court: &str, filed: &str, category: &str, amount: &str) -> String {
     let d = app

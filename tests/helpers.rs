@@ -285,3 +285,22 @@ impl Drop for TestDatabase {
         }
     }
 }
+
+/// The id of the basic court of `region`.
+pub async fn court(app: &TestApp, region: &str) -> String {
+    let d = app
+        .data(
+            r#"query($r: String) { courts(filter: {regionCode: $r}) { nodes { id region { code } } } }"#,
+            json!({"r": region}),
+        )
+        .await;
+    d["courts"]["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["region"]["code"] == region)
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}

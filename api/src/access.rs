@@ -67,6 +67,19 @@ impl Role {
     }
 }
 
+/// Who may read grouped aggregates (`Action::Statistics`) in every domain: everyone but
+/// partner agencies; aggregate-only roles get small groups withheld.
+pub const STATISTICS_READERS: &[Role] = &[
+    Role::Admin,
+    Role::CourtOfficer,
+    Role::CivilAffairsOfficer,
+    Role::AgricultureOfficer,
+    Role::Supervisor,
+    Role::Analyst,
+    Role::StatisticsReader,
+    Role::Anonymous,
+];
+
 /// What a caller may want to do in a domain.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Action {

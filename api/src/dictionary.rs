@@ -10,9 +10,9 @@ use std::sync::{Arc, OnceLock};
 use crate::access::{Action, Policy, Role, viewer};
 use crate::auth::graphql::RoleName;
 
-/// The schema's SDL, set once the schema is built.
+/// The dictionary, built once from the schema's SDL when the schema is built.
 #[derive(Clone, Default)]
-pub struct SchemaText(pub Arc<OnceLock<String>>);
+pub struct Dictionary(pub Arc<OnceLock<Vec<DictionaryDataset>>>);
 
 /// What kind of data a dataset is.
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
@@ -35,19 +35,17 @@ struct Entry {
     kind: DatasetKind,
     policy: &'static Policy,
     personal: &'static [&'static str],
-    export: Option<&'static str>,
 }
 
 fn entries() -> Vec<Entry> {
     use crate::domains::{community, enforcement, funeral, rural, survey};
     use DatasetKind::*;
-    let e = |ty, domain, kind, policy, personal, export| Entry {
+    let e = |ty, domain, kind, policy, personal| Entry {
         ty,
         domain,
         kind,
         policy,
         personal,
-        export,
     };
     let (enf, com, fun, rur, sur) = (
         &enforcement::policy::POLICY,
@@ -57,124 +55,88 @@ fn entries() -> Vec<Entry> {
         &survey::policy::POLICY,
     );
     vec![
-        e("EnforcementCase", "enforcement", Records, enf, &[], None),
+        e("EnforcementCase", "enforcement", Records, enf, &[]),
         e(
             "Party",
             "enforcement",
             Records,
             enf,
             &["idNumber", "phone", "address"],
-            None,
         ),
-        e("Measure", "enforcement", Records, enf, &[], None),
-        e("FlowNode", "enforcement", Records, enf, &[], None),
-        e("SupervisionOrder", "enforcement", Records, enf, &[], None),
-        e("Court", "enforcement", Public, enf, &[], None),
-        e("DishonestDebtor", "enforcement", Public, enf, &[], None),
-        e("EnforcementKpis", "enforcement", Statistics, enf, &[], None),
-        e(
-            "EnforcementAggregateRow",
-            "enforcement",
-            Aggregate,
-            enf,
-            &[],
-            Some("enforcementAggregate"),
-        ),
-        e("CommunityUnit", "community", Records, com, &[], None),
+        e("Measure", "enforcement", Records, enf, &[]),
+        e("FlowNode", "enforcement", Records, enf, &[]),
+        e("SupervisionOrder", "enforcement", Records, enf, &[]),
+        e("Court", "enforcement", Public, enf, &[]),
+        e("DishonestDebtor", "enforcement", Public, enf, &[]),
+        e("EnforcementKpis", "enforcement", Statistics, enf, &[]),
+        e("EnforcementAggregateRow", "enforcement", Aggregate, enf, &[]),
+        e("CommunityUnit", "community", Records, com, &[]),
         e(
             "CommunityStaff",
             "community",
             Records,
             com,
             &["name", "phone", "idNumber"],
-            None,
         ),
-        e("CommunityFacility", "community", Records, com, &[], None),
-        e("CommunityGrid", "community", Records, com, &[], None),
-        e("CommunityStats", "community", Statistics, com, &[], None),
-        e(
-            "CommunityStaffAggregateRow",
-            "community",
-            Aggregate,
-            com,
-            &[],
-            Some("communityStaffAggregate"),
-        ),
-        e(
-            "CommunityUnitAggregateRow",
-            "community",
-            Aggregate,
-            com,
-            &[],
-            Some("communityUnitAggregate"),
-        ),
-        e("FuneralFacility", "funeral", Records, fun, &[], None),
-        e("FuneralProject", "funeral", Records, fun, &[], None),
-        e("FuneralMilestone", "funeral", Records, fun, &[], None),
-        e("GravePlot", "funeral", Records, fun, &[], None),
+        e("CommunityFacility", "community", Records, com, &[]),
+        e("CommunityGrid", "community", Records, com, &[]),
+        e("CommunityStats", "community", Statistics, com, &[]),
+        e("CommunityStaffAggregateRow", "community", Aggregate, com, &[]),
+        e("CommunityUnitAggregateRow", "community", Aggregate, com, &[]),
+        e("FuneralFacility", "funeral", Records, fun, &[]),
+        e("FuneralProject", "funeral", Records, fun, &[]),
+        e("FuneralMilestone", "funeral", Records, fun, &[]),
+        e("GravePlot", "funeral", Records, fun, &[]),
         e(
             "GravePlotHold",
             "funeral",
             Records,
             fun,
             &["holderName", "holderPhone", "holderIdNumber"],
-            None,
         ),
-        e("FuneralFeeStandard", "funeral", Records, fun, &[], None),
+        e("FuneralFeeStandard", "funeral", Records, fun, &[]),
         e(
             "FuneralSubsidy",
             "funeral",
             Records,
             fun,
             &["recipientName", "recipientPhone", "recipientIdNumber"],
-            None,
         ),
-        e("FuneralViolation", "funeral", Records, fun, &[], None),
-        e("FuneralStats", "funeral", Statistics, fun, &[], None),
-        e(
-            "GravePlotAggregateRow",
-            "funeral",
-            Aggregate,
-            fun,
-            &[],
-            Some("gravePlotAggregate"),
-        ),
-        e(
-            "FuneralProjectAggregateRow",
-            "funeral",
-            Aggregate,
-            fun,
-            &[],
-            Some("funeralProjectAggregate"),
-        ),
-        e("Indicator", "rural", Statistics, rur, &[], None),
-        e("Observation", "rural", Statistics, rur, &[], None),
-        e("Village", "rural", Records, rur, &[], None),
-        e("VillageIncome", "rural", Records, rur, &[], None),
-        e("RuralStats", "rural", Statistics, rur, &[], None),
-        e(
-            "ObservationAggregateRow",
-            "rural",
-            Aggregate,
-            rur,
-            &[],
-            Some("observationAggregate"),
-        ),
-        e("SurveyReport", "survey", Public, sur, &[], None),
-        e("ReportedFigure", "survey", Public, sur, &[], None),
-        e("DataQualityIssue", "survey", Public, sur, &[], None),
+        e("FuneralViolation", "funeral", Records, fun, &[]),
+        e("FuneralStats", "funeral", Statistics, fun, &[]),
+        e("GravePlotAggregateRow", "funeral", Aggregate, fun, &[]),
+        e("FuneralProjectAggregateRow", "funeral", Aggregate, fun, &[]),
+        e("Indicator", "rural", Statistics, rur, &[]),
+        e("Observation", "rural", Statistics, rur, &[]),
+        e("Village", "rural", Records, rur, &[]),
+        e("VillageIncome", "rural", Records, rur, &[]),
+        e("RuralStats", "rural", Statistics, rur, &[]),
+        e("ObservationAggregateRow", "rural", Aggregate, rur, &[]),
+        e("SurveyReport", "survey", Public, sur, &[]),
+        e("ReportedFigure", "survey", Public, sur, &[]),
+        e("DataQualityIssue", "survey", Public, sur, &[]),
     ]
 }
 
-/// The reports behind each domain.
-fn source_reports(domain: &str) -> Vec<i32> {
-    match domain {
-        "enforcement" => vec![1, 2, 4],
-        "community" => vec![3, 7, 8],
-        "funeral" => vec![5],
-        "rural" => vec![6, 9],
-        _ => (1..=9).collect(),
-    }
+/// The reports about `domain` (every report for the reports' own datasets), from the shipped
+/// reports themselves.
+fn source_reports(reports: &[(i32, Vec<String>)], domain: &str) -> Vec<i32> {
+    reports
+        .iter()
+        .filter(|(_, domains)| domain == "survey" || domains.iter().any(|d| d == domain))
+        .map(|(n, _)| *n)
+        .collect()
+}
+
+/// The export of a grouped aggregate's row type (`EnforcementAggregateRow` is a row of
+/// `enforcementAggregate`), from the exports the domains list.
+fn export_of(ty: &str) -> Option<String> {
+    crate::domains::exports().into_iter().find_map(|spec| {
+        let mut chars = spec.field.chars();
+        let first = chars.next()?;
+        let row = format!("{}{}Row", first.to_uppercase(), chars.as_str());
+        (row == ty).then(|| spec.field.to_owned())
+    })
 }
 
 /// The Chinese term of a description: the first parenthesised run that holds CJK text.
@@ -278,6 +240,7 @@ pub fn build(sdl: &str) -> Vec<DictionaryDataset> {
     let Ok(doc) = async_graphql::parser::parse_schema(sdl) else {
         return Vec::new();
     };
+    let reports = crate::domains::survey::reports::shipped_domains().unwrap_or_default();
     let mut types = std::collections::HashMap::new();
     for def in doc.definitions {
         if let TypeSystemDefinition::Type(t) = def {
@@ -312,8 +275,8 @@ pub fn build(sdl: &str) -> Vec<DictionaryDataset> {
                 name_zh: description.as_deref().and_then(chinese_term),
                 name_en: english_words(e.ty),
                 description: description.clone(),
-                source_reports: source_reports(e.domain),
-                export: e.export.map(str::to_owned),
+                source_reports: source_reports(&reports, e.domain),
+                export: export_of(e.ty),
                 fields: fields
                     .iter()
                     .map(|f| {
@@ -356,15 +319,15 @@ impl DictionaryQuery {
         #[graphql(desc = "Only this domain's datasets.")] domain: Option<String>,
     ) -> Result<Vec<DictionaryDataset>> {
         let _ = viewer(ctx);
-        let sdl = ctx
-            .data_unchecked::<SchemaText>()
+        let all = ctx
+            .data_unchecked::<Dictionary>()
             .0
             .get()
-            .cloned()
-            .unwrap_or_default();
-        Ok(build(&sdl)
-            .into_iter()
+            .map_or(&[][..], Vec::as_slice);
+        Ok(all
+            .iter()
             .filter(|d| domain.as_deref().is_none_or(|x| x == d.domain))
+            .cloned()
             .collect())
     }
 }

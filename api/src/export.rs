@@ -16,9 +16,10 @@ use crate::error::{AppError, AppResult};
 pub struct KeyColumn {
     /// The row field with its sub-selection (`court { name }`).
     pub selection: &'static str,
-    /// The path of the value in a row (`["court", "name"]`).
+    /// The path of the value in a row (`["court", "name"]`); its first step names the
+    /// dataset's dimension, whose Chinese name heads the column.
     pub path: &'static [&'static str],
-    pub zh: &'static str,
+    /// The column's English name.
     pub en: &'static str,
 }
 
@@ -61,7 +62,15 @@ impl ExportSpec {
             col(&["region", "code"], "区划代码", "regionCode"),
             col(&["region", "name"], "区划名称", "regionName"),
         ];
-        columns.extend(self.keys.iter().map(|k| col(k.path, k.zh, k.en)));
+        columns.extend(self.keys.iter().map(|k| {
+            let zh = self
+                .dataset
+                .dimensions
+                .iter()
+                .find(|d| d.name == k.path[0])
+                .map_or(k.en, |d| d.zh);
+            col(k.path, zh, k.en)
+        }));
         columns.push(col(&["period", "label"], "时段", "period"));
         columns.push(typed(&["period", "start"], "时段起", "periodStart", Kind::Date));
         columns.push(typed(&["period", "end"], "时段止", "periodEnd", Kind::Date));
@@ -335,6 +344,14 @@ mod tests {
         for spec in crate::domains::exports() {
             let q = spec.query();
             assert!(q.contains(spec.field), "{q}");
+            for k in spec.keys {
+                assert!(
+                    spec.dataset.dimensions.iter().any(|d| d.name == k.path[0]),
+                    "{}: {} is no dimension",
+                    spec.field,
+                    k.path[0]
+                );
+            }
             for c in spec.columns() {
                 assert!(c.header.contains(" (") && c.header.ends_with(')'), "{}", c.header);
             }

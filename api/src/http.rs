@@ -303,6 +303,48 @@ async fn authenticate(
     ))
 }
 
+/// The caller's address and rate keys: its address, and its user when signed in.
+fn caller_keys(http: &HttpRequest, viewer: &Viewer) -> (String, Vec<String>) {
+    let address = http.peer_addr().map(|a| a.ip().to_string()).unwrap_or_default();
+    let mut keys = vec![format!("addr:{address}")];
+    if viewer.role != Role::Anonymous {
+        keys.push(format!("user:{}", viewer.subject));
+    }
+    (address, keys)
+}
+
+/// Admits a request under the in-flight bounds; the caller is its user when signed in, else
+/// its address. A refusal is immediate: the response and its code.
+fn admit(
+    state: &AppState,
+    keys: &[String],
+) -> Result<crate::admission::Ticket, Box<(HttpResponse, &'static str)>> {
+    let caller = keys.last().cloned().unwrap_or_default();
+    state.admission.admit(&caller).map_err(|refusal| {
+        let (status, e, limit) = match refusal {
+            Refusal::Caller => (
+                StatusCode::TOO_MANY_REQUESTS,
+                AppError::RateLimited {
+                    message: "too many of your requests are in flight; retry shortly".into(),
+                    retry_after: 1,
+                },
+                "in_flight",
+            ),
+            Refusal::Saturated => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                AppError::Unavailable("the server is saturated; retry shortly".into()),
+                "saturated",
+            ),
+        };
+        state.metrics.rate_limited(limit);
+        let mut response = error_response(status, &e);
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, header::HeaderValue::from_static("1"));
+        Box::new((response, e.code()))
+    })
+}
+
 fn log_internal(e: AppError) -> AppError {
     if let AppError::Internal(cause) = &e {
         tracing::error!(error = ?cause, "internal error");
@@ -487,6 +529,10 @@ async fn export(
         AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
         _ => StatusCode::INTERNAL_SERVER_ERROR,
     };
+    if !state.ready.load(Ordering::SeqCst) {
+        let e = AppError::Unavailable("the server is starting: the database is not ready yet".into());
+        return error_response(StatusCode::SERVICE_UNAVAILABLE, &e);
+    }
     let specs = crate::domains::exports();
     let prepared = match crate::export::prepare(&specs, &name, &query) {
         Ok(p) => p,
@@ -496,11 +542,12 @@ async fn export(
         Ok(v) => v,
         Err(response) => return response,
     };
-    let address = http.peer_addr().map(|a| a.ip().to_string()).unwrap_or_default();
-    let mut keys = vec![format!("addr:{address}")];
-    if viewer.role != Role::Anonymous {
-        keys.push(format!("user:{}", viewer.subject));
-    }
+    let (address, keys) = caller_keys(&http, &viewer);
+    // Exports take the same in-flight bounds as every GraphQL request.
+    let _ticket = match admit(&state, &keys) {
+        Ok(ticket) => ticket,
+        Err(refused) => return refused.0,
+    };
     let stats = Arc::new(RequestStats::default());
     let request = prepare(&state, prepared.request, &viewer, &address, &keys, &stats);
     let response =
@@ -788,37 +835,12 @@ async fn execute_counted(
         }
     };
     let role = viewer.role.as_str();
-    let address = http.peer_addr().map(|a| a.ip().to_string()).unwrap_or_default();
-    let mut keys = vec![format!("addr:{address}")];
-    if viewer.role != Role::Anonymous {
-        keys.push(format!("user:{}", viewer.subject));
-    }
-    // The caller is its user when signed in, else its address; a refusal is immediate.
-    let caller = keys.last().cloned().unwrap_or_default();
-    let _ticket = match state.admission.admit(&caller) {
+    let (address, keys) = caller_keys(http, &viewer);
+    let _ticket = match admit(state, &keys) {
         Ok(ticket) => ticket,
-        Err(refusal) => {
-            let (status, e, limit) = match refusal {
-                Refusal::Caller => (
-                    StatusCode::TOO_MANY_REQUESTS,
-                    AppError::RateLimited {
-                        message: "too many of your requests are in flight; retry shortly".into(),
-                        retry_after: 1,
-                    },
-                    "in_flight",
-                ),
-                Refusal::Saturated => (
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    AppError::Unavailable("the server is saturated; retry shortly".into()),
-                    "saturated",
-                ),
-            };
-            state.metrics.rate_limited(limit);
-            let mut response = error_response(status, &e);
-            response
-                .headers_mut()
-                .insert(header::RETRY_AFTER, header::HeaderValue::from_static("1"));
-            return (response, Summary::rejected(operation, role, e.code()));
+        Err(refused) => {
+            let (response, code) = *refused;
+            return (response, Summary::rejected(operation, role, code));
         }
     };
     let batch = match batch {

@@ -60,9 +60,9 @@ pub fn list_cost(first: Option<i32>, child_complexity: usize) -> usize {
 
 /// Builds the schema once; the database connection is shared by every request.
 pub fn build(db: DatabaseConnection, settings: &Settings, auth: Auth) -> AppSchema {
-    let sdl = crate::dictionary::SchemaText::default();
+    let dictionary = crate::dictionary::Dictionary::default();
     let mut builder = Schema::build(Query::default(), Mutation::default(), EmptySubscription)
-        .data(sdl.clone())
+        .data(dictionary.clone())
         .data(db)
         .data(auth.keys)
         .data(auth.throttles)
@@ -83,8 +83,8 @@ pub fn build(db: DatabaseConnection, settings: &Settings, auth: Auth) -> AppSche
         builder = builder.disable_introspection().disable_suggestions();
     }
     let schema = builder.finish();
-    // The data dictionary reads the schema it is part of.
-    let _ = sdl.0.set(schema.sdl());
+    // The data dictionary describes the schema it is part of, built once.
+    let _ = dictionary.0.set(crate::dictionary::build(&schema.sdl()));
     schema
 }
 

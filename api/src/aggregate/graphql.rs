@@ -148,12 +148,7 @@ pub fn request(
                     })?,
             ),
         };
-        if group_by.contains(&key) {
-            return Err(AppError::bad_input(
-                "groupBy",
-                format!("{name} is grouped by twice"),
-            ));
-        }
+        // A key grouped by twice is refused by the engine.
         group_by.push(key);
     }
     let by_period = group_by.contains(&Key::Period);

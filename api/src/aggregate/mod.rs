@@ -386,10 +386,12 @@ async fn grouped(
         q.add_group_by([Expr::cust(i.to_string())]);
     }
     let mut folded: BTreeMap<Vec<Option<String>>, Vec<Acc>> = BTreeMap::new();
+    let names: Vec<String> = (0..columns).map(|i| format!("k{i}")).collect();
+    let mut types: Vec<Option<KeyType>> = vec![None; columns];
     for row in db.query_all(&q).await? {
         let mut keys = Vec::with_capacity(columns);
         for (i, key) in request.group_by.iter().enumerate() {
-            let v = read_key(&row, &format!("k{i}"))?;
+            let v = read_key(&row, &names[i], &mut types[i])?;
             keys.push(match (key, v) {
                 (Key::Region(level), Some(code)) => Some(ancestor_at(regions, &code, *level)),
                 (_, v) => v,
@@ -409,20 +411,47 @@ async fn grouped(
     Ok(folded)
 }
 
-/// A key column as text, whatever its SQL type (text, integer, date).
-fn read_key(row: &QueryResult, column: &str) -> AppResult<Option<String>> {
-    if let Ok(v) = row.try_get::<Option<String>>("", column) {
-        return Ok(v);
+/// The SQL type a key column comes back as.
+#[derive(Clone, Copy)]
+enum KeyType {
+    Text,
+    BigInt,
+    Int,
+    Date,
+}
+
+/// A key column as text, whatever its SQL type (text, integer, date): the type is found on
+/// the first row and kept in `known` for the others.
+fn read_key(row: &QueryResult, column: &str, known: &mut Option<KeyType>) -> AppResult<Option<String>> {
+    let read = |t: KeyType| -> Result<Option<String>, sea_orm::DbErr> {
+        Ok(match t {
+            KeyType::Text => row.try_get::<Option<String>>("", column)?,
+            KeyType::BigInt => row.try_get::<Option<i64>>("", column)?.map(|v| v.to_string()),
+            KeyType::Int => row.try_get::<Option<i32>>("", column)?.map(|v| v.to_string()),
+            KeyType::Date => row
+                .try_get::<Option<NaiveDate>>("", column)?
+                .map(|d| d.to_string()),
+        })
+    };
+    if let Some(t) = *known {
+        return read(t).map_err(|e| AppError::Internal(anyhow::anyhow!("reading key {column}: {e}")));
     }
-    if let Ok(v) = row.try_get::<Option<i64>>("", column) {
-        return Ok(v.map(|v| v.to_string()));
+    let mut last = None;
+    for t in [KeyType::Text, KeyType::BigInt, KeyType::Int, KeyType::Date] {
+        match read(t) {
+            Ok(v) => {
+                // A null decodes as any type: only a value tells the column's type.
+                if v.is_some() {
+                    *known = Some(t);
+                }
+                return Ok(v);
+            }
+            Err(e) => last = Some(e),
+        }
     }
-    if let Ok(v) = row.try_get::<Option<i32>>("", column) {
-        return Ok(v.map(|v| v.to_string()));
-    }
-    row.try_get::<Option<NaiveDate>>("", column)
-        .map(|v| v.map(|d| d.to_string()))
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("reading key {column}: {e}")))
+    Err(AppError::Internal(anyhow::anyhow!(
+        "reading key {column}: {last:?}"
+    )))
 }
 
 /// The region at `level` that `code` lies in; `code` itself when it is at or above `level`
@@ -491,15 +520,19 @@ pub async fn aggregate<'d>(
     if let Some((m, _)) = request.order_by {
         check_measure(dataset, m, "orderBy.measure")?;
     }
-    let mut seen = std::collections::HashSet::new();
-    if !request.group_by.iter().all(|k| {
-        seen.insert(match k {
-            Key::Region(_) => usize::MAX,
-            Key::Dimension(i) => *i,
-            Key::Period => usize::MAX - 1,
-        })
-    }) {
-        return Err(AppError::bad_input("groupBy", "each key may be grouped by once"));
+    let key_name = |k: &Key| match k {
+        Key::Region(_) => "region",
+        Key::Dimension(i) => dataset.dimensions[*i].name,
+        Key::Period => "period",
+    };
+    for (i, k) in request.group_by.iter().enumerate() {
+        // Two region keys are one key, whatever their levels.
+        if request.group_by[..i].iter().any(|e| key_name(e) == key_name(k)) {
+            return Err(AppError::bad_input(
+                "groupBy",
+                format!("{} is grouped by twice", key_name(k)),
+            ));
+        }
     }
     let mut base = request.base.clone();
     if let Some(p) = &request.period {

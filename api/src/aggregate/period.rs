@@ -39,7 +39,8 @@ pub enum TimeKind {
 impl Granularity {
     /// The first day of the bucket holding `d`.
     pub fn floor(self, d: NaiveDate) -> NaiveDate {
-        let first_of = |month: u32| NaiveDate::from_ymd_opt(d.year(), month, 1).expect("a valid month");
+        // Months 1..=12 of an existing date's year always exist.
+        let first_of = |month: u32| NaiveDate::from_ymd_opt(d.year(), month, 1).unwrap_or(d);
         match self {
             Granularity::Day => d,
             Granularity::Week => d - Duration::days(d.weekday().num_days_from_monday() as i64),

@@ -4,7 +4,7 @@ use crate::access::Action::{Aggregate, Check, PersonalData, Public, Read, Statis
 use crate::access::Policy;
 use crate::access::Role::{
     Admin, AgricultureOfficer, Analyst, Anonymous, CivilAffairsOfficer, CourtOfficer, PartnerAgency,
-    StatisticsReader, Supervisor,
+    Supervisor,
 };
 
 pub const POLICY: Policy = Policy {
@@ -30,19 +30,7 @@ pub const POLICY: Policy = Policy {
             ],
         ),
         // Grouped aggregates and their exports (BI); aggregate-only roles get small groups withheld.
-        (
-            Statistics,
-            &[
-                Admin,
-                CourtOfficer,
-                CivilAffairsOfficer,
-                AgricultureOfficer,
-                Supervisor,
-                Analyst,
-                StatisticsReader,
-                Anonymous,
-            ],
-        ),
+        (Statistics, crate::access::STATISTICS_READERS),
         // The dishonest-debtor list, public by law.
         (
             Public,

@@ -3,8 +3,7 @@
 use crate::access::Action::{Aggregate, PersonalData, Read, Statistics, Write};
 use crate::access::Policy;
 use crate::access::Role::{
-    Admin, AgricultureOfficer, Analyst, Anonymous, CivilAffairsOfficer, CourtOfficer, StatisticsReader,
-    Supervisor,
+    Admin, AgricultureOfficer, Analyst, Anonymous, CivilAffairsOfficer, CourtOfficer, Supervisor,
 };
 
 pub const POLICY: Policy = Policy {
@@ -30,18 +29,6 @@ pub const POLICY: Policy = Policy {
             ],
         ),
         // Grouped aggregates and their exports (BI); aggregate-only roles get small groups withheld.
-        (
-            Statistics,
-            &[
-                Admin,
-                CivilAffairsOfficer,
-                CourtOfficer,
-                AgricultureOfficer,
-                Supervisor,
-                Analyst,
-                StatisticsReader,
-                Anonymous,
-            ],
-        ),
+        (Statistics, crate::access::STATISTICS_READERS),
     ],
 };

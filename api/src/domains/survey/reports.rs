@@ -32,6 +32,13 @@ struct SeedReport {
     note: String,
 }
 
+/// The domains of each shipped report, by report number.
+pub fn shipped_domains() -> AppResult<Vec<(i32, Vec<String>)>> {
+    let reports: Vec<SeedReport> = serde_json::from_str(include_str!("seed/reports.json"))
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("reports.json: {e}")))?;
+    Ok(reports.into_iter().map(|r| (r.report_no, r.domains)).collect())
+}
+
 /// Inserts the shipped reports and their items when there are none yet.
 pub async fn seed(db: &impl ConnectionTrait) -> AppResult<()> {
     if report::Entity::find().count(db).await? > 0 {

@@ -300,25 +300,21 @@ pub static EXPORTS: [crate::export::ExportSpec; 2] = [
             crate::export::KeyColumn {
                 selection: "role",
                 path: &["role"],
-                zh: "岗位",
                 en: "role",
             },
             crate::export::KeyColumn {
                 selection: "gender",
                 path: &["gender"],
-                zh: "性别",
                 en: "gender",
             },
             crate::export::KeyColumn {
                 selection: "education",
                 path: &["education"],
-                zh: "学历",
                 en: "education",
             },
             crate::export::KeyColumn {
                 selection: "hiring",
                 path: &["hiring"],
-                zh: "聘用方式",
                 en: "hiring",
             },
         ],
@@ -333,13 +329,11 @@ pub static EXPORTS: [crate::export::ExportSpec; 2] = [
             crate::export::KeyColumn {
                 selection: "unitType",
                 path: &["unitType"],
-                zh: "社区类型",
                 en: "unitType",
             },
             crate::export::KeyColumn {
                 selection: "status",
                 path: &["status"],
-                zh: "状态",
                 en: "status",
             },
         ],

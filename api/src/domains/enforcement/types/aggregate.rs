@@ -228,25 +228,21 @@ pub static EXPORTS: [crate::export::ExportSpec; 1] = [crate::export::ExportSpec 
         crate::export::KeyColumn {
             selection: "court { name }",
             path: &["court", "name"],
-            zh: "法院",
             en: "court",
         },
         crate::export::KeyColumn {
             selection: "category",
             path: &["category"],
-            zh: "案件类别",
             en: "category",
         },
         crate::export::KeyColumn {
             selection: "status",
             path: &["status"],
-            zh: "案件状态",
             en: "status",
         },
         crate::export::KeyColumn {
             selection: "closureMode",
             path: &["closureMode"],
-            zh: "结案方式",
             en: "closureMode",
         },
     ],

@@ -296,19 +296,16 @@ pub static EXPORTS: [crate::export::ExportSpec; 2] = [
             crate::export::KeyColumn {
                 selection: "cemetery { name }",
                 path: &["cemetery", "name"],
-                zh: "公墓",
                 en: "cemetery",
             },
             crate::export::KeyColumn {
                 selection: "plotType",
                 path: &["plotType"],
-                zh: "墓型",
                 en: "plotType",
             },
             crate::export::KeyColumn {
                 selection: "status",
                 path: &["status"],
-                zh: "状态",
                 en: "status",
             },
         ],
@@ -322,7 +319,6 @@ pub static EXPORTS: [crate::export::ExportSpec; 2] = [
         keys: &[crate::export::KeyColumn {
             selection: "facility { name }",
             path: &["facility", "name"],
-            zh: "设施",
             en: "facility",
         }],
     },

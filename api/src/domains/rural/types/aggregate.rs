@@ -158,13 +158,11 @@ pub static EXPORTS: [crate::export::ExportSpec; 1] = [crate::export::ExportSpec 
         crate::export::KeyColumn {
             selection: "indicator { code }",
             path: &["indicator", "code"],
-            zh: "指标代码",
             en: "indicator",
         },
         crate::export::KeyColumn {
             selection: "indicator { nameZh }",
             path: &["indicator", "nameZh"],
-            zh: "指标名称",
             en: "indicatorName",
         },
     ],
