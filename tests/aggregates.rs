@@ -535,25 +535,43 @@ async fn aggregates_export_as_csv_under_the_same_rules_and_audited() {
     .await;
     assert_eq!(status, 200, "{body}");
 
-    // Each export is in the audit log with its parameters and row count.
+    // Each export is in the audit log when it starts, with its parameters, and when it ends,
+    // with its row count and how it ended.
     app.act_as("admin", None);
-    let d = app
-        .data(
-            r#"{ auditLog(filter: {operation: "export"}) { totalCount nodes { actor role entity after } } }"#,
-            json!({}),
-        )
-        .await;
-    assert_eq!(d["auditLog"]["totalCount"], 8);
-    let reader_entry = d["auditLog"]["nodes"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|n| n["role"] == "statistics_reader")
-        .unwrap()
-        .clone();
-    assert_eq!(reader_entry["entity"], "enforcementAggregate");
-    let after: Value = serde_json::from_str(reader_entry["after"].as_str().unwrap()).unwrap();
-    assert_eq!(after["rows"], 3);
+    let log = |operation: &'static str| {
+        let app = &app;
+        async move {
+            let d = app
+                .data(
+                    r#"query($o: String) { auditLog(filter: {operation: $o}) {
+                        totalCount nodes { actor role entity entityId after } } }"#,
+                    json!({"o": operation}),
+                )
+                .await;
+            d["auditLog"].clone()
+        }
+    };
+    let (started, ended) = (log("export").await, log("export_end").await);
+    assert_eq!(started["totalCount"], 8);
+    let reader_entry = |entries: &Value| {
+        entries["nodes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|n| n["role"] == "statistics_reader")
+            .unwrap()
+            .clone()
+    };
+    let (start, end) = (reader_entry(&started), reader_entry(&ended));
+    assert_eq!(start["entity"], "enforcementAggregate");
+    assert_eq!(start["entityId"], end["entityId"], "one export id");
+    let parameters: Value = serde_json::from_str(start["after"].as_str().unwrap()).unwrap();
+    assert_eq!(parameters["parameters"]["g"], json!(["REGION"]));
+    let after: Value = serde_json::from_str(end["after"].as_str().unwrap()).unwrap();
+    assert_eq!(
+        (&after["rows"], &after["outcome"]),
+        (&json!(3), &json!("completed"))
+    );
 }
 
 #[tokio::test]

@@ -10,6 +10,7 @@ mod aggregates;
 mod auth;
 mod community;
 mod enforcement;
+mod exports;
 mod faults;
 mod funeral;
 mod hardening;

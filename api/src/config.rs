@@ -37,6 +37,10 @@ pub struct Settings {
     pub limits: Limits,
     /// Whole-request timeout, milliseconds.
     pub request_timeout_ms: u64,
+    /// An export's idle timeout, milliseconds: the longest wait for a page, for the client to
+    /// take bytes or for the rate-limit budget; a long export is not bound by the request
+    /// timeout while its bytes flow.
+    pub export_idle_timeout_ms: u64,
     /// Per-statement timeout on PostgreSQL (`statement_timeout`), milliseconds.
     pub statement_timeout_ms: u64,
     /// Longest wait for a pooled connection, milliseconds.
@@ -116,6 +120,7 @@ impl fmt::Debug for Settings {
             .field("production", &self.production)
             .field("limits", &self.limits)
             .field("request_timeout_ms", &self.request_timeout_ms)
+            .field("export_idle_timeout_ms", &self.export_idle_timeout_ms)
             .field("statement_timeout_ms", &self.statement_timeout_ms)
             .field("db_acquire_timeout_ms", &self.db_acquire_timeout_ms)
             .field("rate_limit_cost_per_minute", &self.rate_limit_cost_per_minute)
@@ -181,6 +186,7 @@ impl Settings {
                 max_depth: parse_env("GRAPHQL_MAX_DEPTH", defaults.max_depth)?,
             },
             request_timeout_ms: parse_env("REQUEST_TIMEOUT_MS", 15_000)?,
+            export_idle_timeout_ms: parse_env("EXPORT_IDLE_TIMEOUT_MS", 30_000)?,
             statement_timeout_ms: parse_env("STATEMENT_TIMEOUT_MS", 10_000)?,
             db_acquire_timeout_ms: parse_env("DB_ACQUIRE_TIMEOUT_MS", 3_000)?,
             rate_limit_cost_per_minute: parse_env("RATE_LIMIT_COST_PER_MINUTE", 200_000)?,
@@ -222,6 +228,7 @@ impl Settings {
             production: false,
             limits: Limits::default(),
             request_timeout_ms: 15_000,
+            export_idle_timeout_ms: 30_000,
             statement_timeout_ms: 10_000,
             db_acquire_timeout_ms: 3_000,
             rate_limit_cost_per_minute: 10_000_000,

@@ -128,19 +128,23 @@ fn source_reports(reports: &[(i32, Vec<String>)], domain: &str) -> Vec<i32> {
         .collect()
 }
 
-/// The export of a grouped aggregate's row type (`EnforcementAggregateRow` is a row of
-/// `enforcementAggregate`), from the exports the domains list.
-fn export_of(ty: &str) -> Option<String> {
-    crate::domains::exports().into_iter().find_map(|spec| {
-        let mut chars = spec.field.chars();
-        let first = chars.next()?;
-        let row = format!("{}{}Row", first.to_uppercase(), chars.as_str());
-        (row == ty).then(|| spec.field.to_owned())
-    })
+/// The export of a dataset: a grouped aggregate's row type (`EnforcementAggregateRow` is a
+/// row of `enforcementAggregate`) from the exports the domains list, a record type from the
+/// record lists of the schema (`EnforcementCase`: `enforcementCases`).
+fn export_of(ty: &str, lists: &crate::export::Catalog) -> Option<String> {
+    crate::domains::exports()
+        .into_iter()
+        .find_map(|spec| {
+            let mut chars = spec.field.chars();
+            let first = chars.next()?;
+            let row = format!("{}{}Row", first.to_uppercase(), chars.as_str());
+            (row == ty).then(|| spec.field.to_owned())
+        })
+        .or_else(|| lists.of_node(ty).map(|s| s.field.clone()))
 }
 
 /// The Chinese term of a description: the first parenthesised run that holds CJK text.
-fn chinese_term(description: &str) -> Option<String> {
+pub(crate) fn chinese_term(description: &str) -> Option<String> {
     let mut rest = description;
     while let Some(open) = rest.find('(') {
         let after = &rest[open + 1..];
@@ -228,7 +232,8 @@ pub struct DictionaryDataset {
     pub source_reports: Vec<i32>,
     /// Roles that may read it.
     pub roles: Vec<RoleName>,
-    /// The export (`GET /export/<name>.csv`), for grouped aggregates.
+    /// Its export (`GET /export/<name>.csv` and `.xlsx`): the grouped aggregate, or the record
+    /// list whose rows are of this type.
     pub export: Option<String>,
     /// Its fields.
     pub fields: Vec<DictionaryField>,
@@ -241,6 +246,7 @@ pub fn build(sdl: &str) -> Vec<DictionaryDataset> {
         return Vec::new();
     };
     let reports = crate::domains::survey::reports::shipped_domains().unwrap_or_default();
+    let lists = crate::export::catalog(sdl);
     let mut types = std::collections::HashMap::new();
     for def in doc.definitions {
         if let TypeSystemDefinition::Type(t) = def {
@@ -276,7 +282,7 @@ pub fn build(sdl: &str) -> Vec<DictionaryDataset> {
                 name_en: english_words(e.ty),
                 description: description.clone(),
                 source_reports: source_reports(&reports, e.domain),
-                export: export_of(e.ty),
+                export: export_of(e.ty, &lists),
                 fields: fields
                     .iter()
                     .map(|f| {

@@ -48,6 +48,12 @@ pub struct AppState {
     pub caches: crate::domains::Caches,
     /// Requests in flight, per caller and in all.
     pub admission: Arc<crate::admission::Admission>,
+    /// The rate limit's budgets (the schema charges queries; exports charge rows).
+    pub limiter: Arc<crate::ratelimit::CostLimiter>,
+    /// The record lists `GET /export/<list>.csv` serves.
+    pub exports: Arc<crate::export::Catalog>,
+    /// How long an export may wait for a page, the client or its budget.
+    pub export_idle: Duration,
 }
 
 /// The routes of the server.
@@ -511,30 +517,26 @@ async fn import_observations(
     }
 }
 
-/// `GET /export/<dataset>.csv` or `.xlsx`: a grouped aggregate as a file (`export.rs`), run through the
-/// schema under the caller's token, audited.
+/// `GET /export/<dataset>.csv` or `.xlsx`: a record list or a grouped aggregate as a file
+/// (`export/`), run through the schema under the caller's token, streamed, audited when it
+/// starts and when it ends.
 async fn export(
     state: web::Data<AppState>,
     http: HttpRequest,
     name: web::Path<String>,
     query: web::Query<std::collections::HashMap<String, String>>,
 ) -> HttpResponse {
+    use crate::export::{Execute, FileWriter, Producer, XLSX_ROWS_PER_SHEET};
     let status_of = |e: &AppError| match e {
         AppError::BadUserInput { .. } => StatusCode::BAD_REQUEST,
-        AppError::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
-        AppError::Forbidden(_) => StatusCode::FORBIDDEN,
         AppError::NotFound(_) => StatusCode::NOT_FOUND,
-        AppError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
-        AppError::Timeout(_) => StatusCode::GATEWAY_TIMEOUT,
-        AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
         _ => StatusCode::INTERNAL_SERVER_ERROR,
     };
     if !state.ready.load(Ordering::SeqCst) {
         let e = AppError::Unavailable("the server is starting: the database is not ready yet".into());
         return error_response(StatusCode::SERVICE_UNAVAILABLE, &e);
     }
-    let specs = crate::domains::exports();
-    let prepared = match crate::export::prepare(&specs, &name, &query) {
+    let prepared = match crate::export::prepare(&crate::domains::exports(), &state.exports, &name, &query) {
         Ok(p) => p,
         Err(e) => return error_response(status_of(&e), &e),
     };
@@ -543,34 +545,48 @@ async fn export(
         Err(response) => return response,
     };
     let (address, keys) = caller_keys(&http, &viewer);
-    // Exports take the same in-flight bounds as every GraphQL request.
-    let _ticket = match admit(&state, &keys) {
+    // Exports take the same in-flight bounds as every GraphQL request, for as long as they run.
+    let ticket = match admit(&state, &keys) {
         Ok(ticket) => ticket,
         Err(refused) => return refused.0,
     };
-    let stats = Arc::new(RequestStats::default());
-    let request = prepare(&state, prepared.request, &viewer, &address, &keys, &stats);
-    let response =
-        match tokio::time::timeout(state.request_timeout, stats.scope(state.schema.execute(request))).await {
-            Ok(r) => r,
-            Err(_) => {
-                return error_response(
-                    StatusCode::GATEWAY_TIMEOUT,
-                    &AppError::Timeout("the export took too long".into()),
-                );
-            }
+    // An export costs one unit of the rate limit, and one more per row as the row is written
+    // (its pages are not charged their complexity besides).
+    if let Err(wait) = state.limiter.spend(&keys, 1) {
+        let e = AppError::RateLimited {
+            message: "too many expensive requests; retry later".into(),
+            retry_after: wait,
         };
-    if let Some(err) = response.errors.first() {
-        let code = err
-            .extensions
-            .as_ref()
-            .and_then(|x| x.get("code"))
-            .and_then(|v| match v {
-                async_graphql::Value::String(s) => Some(s.clone()),
-                async_graphql::Value::Enum(e) => Some(e.to_string()),
-                _ => None,
-            })
-            .unwrap_or_else(|| "BAD_USER_INPUT".into());
+        return error_response(StatusCode::TOO_MANY_REQUESTS, &e);
+    }
+    let execute: Execute = {
+        let state = state.get_ref().clone();
+        let viewer = viewer.clone();
+        Arc::new(move |request| {
+            let stats = Arc::new(RequestStats::default());
+            let request = prepare(&state, request, &viewer, &address, None, &stats);
+            let schema = state.schema.clone();
+            Box::pin(async move { stats.scope(schema.execute(request)).await })
+        })
+    };
+    let crate::export::Prepared {
+        dataset,
+        format,
+        mut pager,
+        columns,
+        parameters,
+    } = prepared;
+    // The first page answers within the request timeout, and its errors are the response's.
+    let response = match tokio::time::timeout(state.request_timeout, execute(pager.request())).await {
+        Ok(r) => r,
+        Err(_) => {
+            return error_response(
+                StatusCode::GATEWAY_TIMEOUT,
+                &AppError::Timeout("the export took too long to start".into()),
+            );
+        }
+    };
+    if let Some(code) = crate::export::error_code(&response) {
         let status = match code.as_str() {
             "UNAUTHENTICATED" => StatusCode::UNAUTHORIZED,
             "FORBIDDEN" => StatusCode::FORBIDDEN,
@@ -582,8 +598,8 @@ async fn export(
         };
         return HttpResponse::build(status).json(serde_json::json!({"errors": response.errors}));
     }
-    let data = match response.data.into_json() {
-        Ok(d) => d,
+    let first = match response.data.into_json() {
+        Ok(data) => pager.rows(data),
         Err(e) => {
             return error_response(
                 StatusCode::INTERNAL_SERVER_ERROR,
@@ -591,49 +607,65 @@ async fn export(
             );
         }
     };
-    let (body, content_type, extension) = match prepared.format {
-        crate::export::Format::Csv => (
-            crate::export::csv(prepared.spec, &data),
-            "text/csv; charset=utf-8",
-            "csv",
-        ),
-        crate::export::Format::Xlsx => (
-            crate::export::xlsx(prepared.spec, &data, crate::export::XLSX_ROWS_PER_SHEET),
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            "xlsx",
-        ),
-    };
-    let body = match body {
-        Ok(b) => b,
+    let writer = match FileWriter::new(format, columns, &dataset, XLSX_ROWS_PER_SHEET) {
+        Ok(w) => w,
         Err(e) => return error_response(StatusCode::INTERNAL_SERVER_ERROR, &log_internal(e)),
     };
-    let entry = crate::audit::service::Entry {
+    let actor = viewer.actor();
+    let region_code = viewer.region.as_ref().map(|r| r.code.clone());
+    let export_id = uuid::Uuid::new_v4().to_string();
+    let entry = audit_service::Entry {
         operation: "export",
-        entity: prepared.spec.field,
-        entity_id: None,
-        region_code: viewer.region.as_ref().map(|r| r.code.clone()),
+        entity: &dataset,
+        entity_id: Some(export_id.clone()),
+        region_code: region_code.clone(),
         before: None,
-        after: Some(
-            serde_json::json!({
-                "format": extension,
-                "parameters": prepared.parameters,
-                "rows": crate::export::rows(prepared.spec, &data),
-            })
-            .to_string(),
-        ),
+        after: Some(serde_json::json!({"format": format.extension(), "parameters": parameters}).to_string()),
     };
     // An export that cannot be audited is not served.
-    if let Err(e) = crate::audit::service::record(&state.db, &viewer.actor(), entry).await {
+    if let Err(e) = audit_service::record(&state.db, &actor, entry).await {
         return error_response(StatusCode::SERVICE_UNAVAILABLE, &log_internal(e));
     }
+    let limiter = state.limiter.clone();
+    let producer = Producer {
+        pager,
+        writer,
+        execute,
+        charge: Arc::new(move |rows| limiter.spend(&keys, rows)),
+        idle: state.export_idle,
+    };
+    let (tx, body) = crate::export::body_channel();
+    let db = state.db.clone();
+    let entity = dataset.clone();
+    tokio::spawn(
+        async move {
+            let _ticket = ticket;
+            let (rows, outcome) = producer.run(first, &tx).await;
+            tracing::info!(export = %export_id, rows, outcome = %outcome.as_str(), "export ended");
+            let entry = audit_service::Entry {
+                operation: "export_end",
+                entity: &entity,
+                entity_id: Some(export_id),
+                region_code,
+                before: None,
+                after: Some(serde_json::json!({"rows": rows, "outcome": outcome.as_str()}).to_string()),
+            };
+            if let Err(e) = audit_service::record(&db, &actor, entry).await {
+                log_internal(e);
+            }
+            // The response ends here, after its log entry.
+            drop(tx);
+        }
+        .instrument(tracing::Span::current()),
+    );
     HttpResponse::Ok()
-        .content_type(content_type)
+        .content_type(format.content_type())
         .insert_header((
             header::CONTENT_DISPOSITION,
-            format!("attachment; filename=\"{}.{extension}\"", prepared.spec.field),
+            format!("attachment; filename=\"{dataset}.{}\"", format.extension()),
         ))
         .insert_header((header::CACHE_CONTROL, "private, no-store"))
-        .body(body)
+        .streaming(body)
 }
 
 async fn graphql_post(state: web::Data<AppState>, http: HttpRequest, body: web::Bytes) -> HttpResponse {
@@ -844,10 +876,12 @@ async fn execute_counted(
         }
     };
     let batch = match batch {
-        BatchRequest::Single(r) => BatchRequest::Single(prepare(state, r, &viewer, &address, &keys, stats)),
+        BatchRequest::Single(r) => {
+            BatchRequest::Single(prepare(state, r, &viewer, &address, Some(&keys), stats))
+        }
         BatchRequest::Batch(rs) => BatchRequest::Batch(
             rs.into_iter()
-                .map(|r| prepare(state, r, &viewer, &address, &keys, stats))
+                .map(|r| prepare(state, r, &viewer, &address, Some(&keys), stats))
                 .collect(),
         ),
     };
@@ -968,18 +1002,23 @@ async fn execute_counted(
     )
 }
 
+/// A request with what its resolvers need; `keys` are what its complexity is charged to
+/// (none for an export's pages, which pay by the row).
 fn prepare(
     state: &AppState,
     request: async_graphql::Request,
     viewer: &Viewer,
     address: &str,
-    keys: &[String],
+    keys: Option<&[String]>,
     stats: &Arc<RequestStats>,
 ) -> async_graphql::Request {
-    crate::domains::request_data(request, &state.db, &state.caches, stats)
+    let request = crate::domains::request_data(request, &state.db, &state.caches, stats)
         .data(viewer.clone())
-        .data(ClientAddress(address.to_owned()))
-        .data(RateKeys(keys.to_vec()))
+        .data(ClientAddress(address.to_owned()));
+    match keys {
+        Some(keys) => request.data(RateKeys(keys.to_vec())),
+        None => request,
+    }
 }
 
 /// The response body. A request that failed before execution (parse, validation, limits)

@@ -34,7 +34,14 @@ impl CostLimiter {
         if cost < self.free_below {
             return Ok(());
         }
-        let cost = cost as f64;
+        self.spend(keys, cost)
+    }
+
+    /// Spends `cost` from every key's budget whatever its size (exports pay each row), or
+    /// none when one of them lacks it: `Err(seconds until it has)`. A cost above a whole
+    /// minute's budget costs the whole budget, so that it can be paid at all.
+    pub fn spend(&self, keys: &[String], cost: u64) -> Result<(), u64> {
+        let cost = (cost as f64).min(self.per_minute);
         let rate = self.per_minute / 60.0;
         let now = Instant::now();
         let mut buckets = self.buckets.lock().unwrap_or_else(|p| p.into_inner());

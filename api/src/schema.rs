@@ -59,7 +59,12 @@ pub fn list_cost(first: Option<i32>, child_complexity: usize) -> usize {
 }
 
 /// Builds the schema once; the database connection is shared by every request.
-pub fn build(db: DatabaseConnection, settings: &Settings, auth: Auth) -> AppSchema {
+pub fn build(
+    db: DatabaseConnection,
+    settings: &Settings,
+    auth: Auth,
+    limiter: std::sync::Arc<crate::ratelimit::CostLimiter>,
+) -> AppSchema {
     let dictionary = crate::dictionary::Dictionary::default();
     let mut builder = Schema::build(Query::default(), Mutation::default(), EmptySubscription)
         .data(dictionary.clone())
@@ -69,10 +74,7 @@ pub fn build(db: DatabaseConnection, settings: &Settings, auth: Auth) -> AppSche
         .data(crate::aggregate::disclosure::Disclosure {
             min_count: settings.suppression_min_count,
         })
-        .data(std::sync::Arc::new(crate::ratelimit::CostLimiter::new(
-            settings.rate_limit_cost_per_minute,
-            settings.rate_limit_free_complexity,
-        )))
+        .data(limiter)
         .extension(crate::ratelimit::RateLimit)
         .limit_complexity(settings.max_complexity)
         .limit_directives(settings.limits.max_directives);

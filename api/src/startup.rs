@@ -169,8 +169,16 @@ impl Application {
             keys: Arc::new(KeyStore::from_settings(&settings)?),
             throttles: Arc::new(LoginThrottles::default()),
         };
+        let limiter = Arc::new(crate::ratelimit::CostLimiter::new(
+            settings.rate_limit_cost_per_minute,
+            settings.rate_limit_free_complexity,
+        ));
+        let schema = schema::build(db.clone(), &settings, auth.clone(), limiter.clone());
         let state = AppState {
-            schema: schema::build(db.clone(), &settings, auth.clone()),
+            exports: Arc::new(crate::export::catalog(&schema.sdl())),
+            schema,
+            limiter,
+            export_idle: Duration::from_millis(settings.export_idle_timeout_ms),
             db,
             auth,
             graphiql: settings.graphiql,

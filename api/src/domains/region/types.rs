@@ -32,7 +32,8 @@ pub struct Region {
     pub name: String,
     /// Level (级别).
     pub level: RegionLevel,
-    /// Whether `code` is an official GB/T 2260 code (false for clearly marked local codes).
+    /// Whether `code` is an official GB/T 2260 code (是否国标代码; false for clearly marked local
+    /// codes).
     pub official: bool,
     #[graphql(skip)]
     pub parent_code: Option<String>,

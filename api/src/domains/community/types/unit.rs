@@ -52,7 +52,7 @@ impl CommunityUnit {
     async fn name(&self) -> &str {
         &self.0.name
     }
-    /// Code of its region: the town or street office (乡镇/街道) where known, else the
+    /// Code of its region (区划代码): the town or street office (乡镇/街道) where known, else the
     /// county or district.
     async fn region_code(&self) -> &str {
         &self.0.region_code

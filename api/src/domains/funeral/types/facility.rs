@@ -49,7 +49,7 @@ impl FuneralFacility {
     async fn capacity(&self) -> Option<i32> {
         self.0.capacity
     }
-    /// Code of its region.
+    /// Code of its region (区划代码).
     async fn region_code(&self) -> &str {
         &self.0.region_code
     }

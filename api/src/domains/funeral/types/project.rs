@@ -38,7 +38,7 @@ impl FuneralProject {
     async fn name(&self) -> &str {
         &self.0.name
     }
-    /// Code of its region.
+    /// Code of its region (区划代码).
     async fn region_code(&self) -> &str {
         &self.0.region_code
     }

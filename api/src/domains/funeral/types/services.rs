@@ -24,7 +24,7 @@ impl FuneralFeeStandard {
     async fn uuid(&self) -> &str {
         &self.0.uuid
     }
-    /// Code of its region.
+    /// Code of its region (区划代码).
     async fn region_code(&self) -> &str {
         &self.0.region_code
     }
@@ -67,7 +67,7 @@ impl FuneralSubsidy {
     async fn uuid(&self) -> &str {
         &self.0.uuid
     }
-    /// Code of its region.
+    /// Code of its region (区划代码).
     async fn region_code(&self) -> &str {
         &self.0.region_code
     }
@@ -82,7 +82,7 @@ impl FuneralSubsidy {
             mask_name,
         )
     }
-    /// Recipient's phone; personal data, masked without the right.
+    /// Recipient's phone (受助人电话); personal data, masked without the right.
     async fn recipient_phone(&self, ctx: &Context<'_>) -> Option<String> {
         personal(
             ctx,
@@ -93,7 +93,7 @@ impl FuneralSubsidy {
             mask,
         )
     }
-    /// Recipient's identity number; personal data, masked without the right.
+    /// Recipient's identity number (受助人身份证号); personal data, masked without the right.
     async fn recipient_id_number(&self, ctx: &Context<'_>) -> Option<String> {
         personal(
             ctx,
@@ -133,7 +133,7 @@ impl FuneralViolation {
     async fn uuid(&self) -> &str {
         &self.0.uuid
     }
-    /// Code of its region (town or village where known).
+    /// Code of its region (区划代码), the town or village where known.
     async fn region_code(&self) -> &str {
         &self.0.region_code
     }

@@ -46,7 +46,7 @@ impl Indicator {
     async fn name_zh(&self) -> &str {
         &self.0.name_zh
     }
-    /// English name.
+    /// English name (英文名).
     async fn name_en(&self) -> &str {
         &self.0.name_en
     }
@@ -58,11 +58,11 @@ impl Indicator {
     async fn unit(&self) -> &str {
         &self.0.unit
     }
-    /// What it measures.
+    /// What it measures (说明).
     async fn description(&self) -> &str {
         &self.0.description
     }
-    /// Where its definition comes from.
+    /// Where its definition comes from (来源).
     async fn source(&self) -> &str {
         &self.0.source
     }

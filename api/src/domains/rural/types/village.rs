@@ -28,7 +28,7 @@ impl Village {
     async fn name(&self) -> &str {
         &self.0.name
     }
-    /// Region code (the town or county it lies in).
+    /// Region code (区划代码) of the town or county it lies in.
     async fn region_code(&self) -> &str {
         &self.0.region_code
     }
@@ -36,7 +36,7 @@ impl Village {
     async fn party_members_under_35(&self) -> Option<i32> {
         self.0.party_members_under_35
     }
-    /// Party members aged 35 to 60.
+    /// Party members aged 35 to 60 (35至60岁党员).
     async fn party_members_35_to_60(&self) -> Option<i32> {
         self.0.party_members_35_to_60
     }
