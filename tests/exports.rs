@@ -2,6 +2,7 @@
 //! scope and masking, page after page, paid by the row, audited; and a million rows in
 //! constant memory. The aggregates' exports are in `aggregates.rs`.
 
+use sea_orm::ConnectionTrait as _;
 use serde_json::{Value, json};
 
 use crate::helpers::{Seed, TestApp, spawn_app_configured, spawn_app_with, token};
@@ -262,4 +263,178 @@ async fn exports_pay_by_the_row_and_stop_when_the_budget_does_not_refill() {
     let after: Value = serde_json::from_str(ends[0]["after"].as_str().unwrap()).unwrap();
     assert_eq!(after["outcome"], "rate limited");
     assert!(after["rows"].as_u64().unwrap() < 100, "{after}");
+}
+
+/// The server as its own process on a test's database, killed when dropped.
+struct ServerProcess {
+    child: std::process::Child,
+    base: String,
+}
+
+impl ServerProcess {
+    async fn start(database_url: &str, env: &[(&str, &str)]) -> Self {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_api"));
+        command
+            .arg("serve")
+            .env("DATABASE_URL", database_url)
+            .env("BIND_ADDR", format!("127.0.0.1:{port}"))
+            .env("JWT_SECRET", api::config::TEST_JWT_SECRET)
+            .env("RUST_LOG", "warn")
+            .stdout(std::process::Stdio::null());
+        for (k, v) in env {
+            command.env(k, v);
+        }
+        let server = ServerProcess {
+            child: command.spawn().expect("start the server"),
+            base: format!("http://127.0.0.1:{port}"),
+        };
+        let client = reqwest::Client::new();
+        for _ in 0..600 {
+            if let Ok(r) = client.get(format!("{}/readyz", server.base)).send().await
+                && r.status().is_success()
+            {
+                return server;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        panic!("the server did not become ready");
+    }
+
+    /// Its resident memory, bytes.
+    fn rss(&self) -> u64 {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).unwrap();
+        let kb: u64 = status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmRSS:"))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+            .expect("VmRSS");
+        kb * 1024
+    }
+}
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Rows of the large export (a million unless `EXPORT_TEST_ROWS` says otherwise).
+fn large_rows() -> u64 {
+    std::env::var("EXPORT_TEST_ROWS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1_000_000)
+}
+
+#[tokio::test]
+async fn a_million_rows_export_in_constant_memory() {
+    let rows = large_rows();
+    let app = crate::helpers::spawn_app().await;
+    let court = crate::helpers::court(&app, "361102").await;
+    app.data(
+        r#"mutation($i: FileEnforcementCaseInput!) { fileEnforcementCase(input: $i) { id } }"#,
+        json!({"i": {"caseNumber": "(2025)赣1102执1号", "courtId": court, "filedOn": "2025-03-01",
+            "category": "FINANCIAL", "subjectAmount": "1000.00"}}),
+    )
+    .await;
+    // The case copied to `rows` cases in one statement, each with its own number and uuid.
+    let postgres = app.database_url().starts_with("postgres");
+    // Filed over 900 days, as the reports' cases are.
+    let (series, uuid, filed) = if postgres {
+        (
+            format!("generate_series(2, {rows}) AS s(i)"),
+            "'00000000-0000-4000-8000-' || lpad(CAST(s.i AS TEXT), 12, '0')",
+            "c.filed_on - (s.i % 900)",
+        )
+    } else {
+        (
+            format!(
+                "(WITH RECURSIVE n(i) AS (SELECT 2 UNION ALL SELECT i + 1 FROM n WHERE i < {rows}) SELECT i FROM n) AS s"
+            ),
+            "printf('00000000-0000-4000-8000-%012d', s.i)",
+            "date(c.filed_on, '-' || (s.i % 900) || ' days')",
+        )
+    };
+    // On a connection of its own: the app's connections stop statements after 10 seconds.
+    let bulk = sea_orm::Database::connect(app.database_url())
+        .await
+        .expect("connect");
+    let insert = format!(
+        "INSERT INTO enforcement_cases (uuid, case_number, court_id, region_code, filed_on, statutory_due_on, \
+         category, subject_amount_fen, judge_team, status, closure_mode, closed_on, recovered_amount_fen, version, \
+         created_at, updated_at) \
+         SELECT {uuid}, '(2025)赣1102执' || CAST(s.i AS TEXT) || '号', c.court_id, c.region_code, {filed}, \
+         c.statutory_due_on, c.category, c.subject_amount_fen + s.i, c.judge_team, c.status, c.closure_mode, \
+         c.closed_on, c.recovered_amount_fen, c.version, c.created_at, c.updated_at \
+         FROM enforcement_cases c, {series}"
+    );
+    bulk.execute_unprepared(&insert).await.expect("insert the cases");
+    if postgres {
+        bulk.execute_unprepared("ANALYZE enforcement_cases")
+            .await
+            .expect("analyze");
+    }
+    bulk.close().await.ok();
+
+    // The server in its own process, so that its memory is its own.
+    let server = ServerProcess::start(
+        app.database_url(),
+        &[("RATE_LIMIT_COST_PER_MINUTE", "1000000000")],
+    )
+    .await;
+    let analyst = token("analyst", &["analyst"], None);
+    let client = reqwest::Client::new();
+    let get = |params: &'static [(&'static str, &'static str)]| {
+        client
+            .get(format!("{}/export/enforcementCases.csv", server.base))
+            .query(params)
+            .bearer_auth(&analyst)
+            .send()
+    };
+    // Warm up (pools, caches, the allocator's arenas), then measure from there.
+    let warm = get(&[("filter", r#"{"filedFrom": "2025-01-01"}"#)])
+        .await
+        .unwrap();
+    assert_eq!(warm.status(), 200);
+    let mut warm = warm;
+    while let Some(chunk) = warm.chunk().await.unwrap() {
+        assert!(!chunk.is_empty());
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    let before = server.rss();
+
+    let mut response = get(&[]).await.unwrap();
+    assert_eq!(response.status(), 200);
+    let (mut lines, mut bytes, mut peak, mut chunks) = (0u64, 0u64, before, 0u64);
+    let mut last = Vec::new();
+    while let Some(chunk) = response.chunk().await.expect("the export runs to its end") {
+        lines += chunk.iter().filter(|b| **b == b'\n').count() as u64;
+        bytes += chunk.len() as u64;
+        chunks += 1;
+        if chunks % 50 == 0 {
+            peak = peak.max(server.rss());
+        }
+        last = chunk.to_vec();
+    }
+    peak = peak.max(server.rss());
+    assert_eq!(lines, rows + 1, "the header and every case");
+    assert!(String::from_utf8_lossy(&last).contains("(2025)赣1102执"));
+    let growth = peak.saturating_sub(before);
+    eprintln!(
+        "exported {rows} rows, {} MB; server RSS {} MB before, {} MB at peak",
+        bytes / 1_000_000,
+        before / 1_000_000,
+        peak / 1_000_000
+    );
+    assert!(
+        growth < 50 * 1024 * 1024,
+        "the server's memory grew by {} MB",
+        growth / 1_048_576
+    );
 }

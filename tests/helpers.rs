@@ -146,6 +146,12 @@ impl TestApp {
         err
     }
 
+    /// The URL of the test's database, for a second process on the same data.
+    #[allow(dead_code)]
+    pub fn database_url(&self) -> &str {
+        &self._database.url
+    }
+
     pub fn reset_statements(&self) {
         self.statements.lock().expect("lock").clear();
     }

@@ -150,16 +150,16 @@ impl PageRequest {
     ) -> AppResult<Option<Condition>> {
         let Some(c) = &self.cursor else { return Ok(None) };
         let k = value(&c.k)?;
-        let (beyond_key, beyond_id) = if self.scans_ascending(ascending) {
-            (key.clone().gt(k.clone()), id.gt(c.i))
+        // A row-value comparison, `(key, id) > (k, i)`: the database starts the index range
+        // (key, id) right at the cursor. The equivalent `key > k OR (key = k AND id > i)`
+        // walks the index from the list's start and filters, so page n costs n pages.
+        let (row, at) = (Expr::tuple([key, id]), Expr::tuple([k, Expr::value(c.i)]));
+        let beyond = if self.scans_ascending(ascending) {
+            row.gt(at)
         } else {
-            (key.clone().lt(k.clone()), id.lt(c.i))
+            row.lt(at)
         };
-        Ok(Some(
-            Condition::any()
-                .add(beyond_key)
-                .add(Condition::all().add(key.eq(k)).add(beyond_id)),
-        ))
+        Ok(Some(Condition::all().add(beyond)))
     }
 
     /// The keyset condition for an ordering by a unique key alone (an id, a code): rows
