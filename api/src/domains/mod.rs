@@ -52,7 +52,7 @@ pub fn metric_sources() -> crate::figures::Registry {
     ])
 }
 
-/// Every domain's exportable aggregates (`export.rs`).
+/// Every domain's exportable aggregates (`export/aggregates.rs`).
 pub fn exports() -> Vec<&'static crate::export::ExportSpec> {
     enforcement::types::aggregate::EXPORTS
         .iter()
