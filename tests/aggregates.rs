@@ -380,21 +380,8 @@ async fn export(
     params: &[(&str, &str)],
     bearer: Option<&str>,
 ) -> (u16, String, String) {
-    let mut req = app
-        .client
-        .get(format!("{}/export/{path}", app.base))
-        .query(params);
-    if let Some(t) = bearer {
-        req = req.bearer_auth(t);
-    }
-    let r = req.send().await.expect("send");
-    let status = r.status().as_u16();
-    let kind = r
-        .headers()
-        .get("content-type")
-        .map(|v| v.to_str().unwrap().to_owned())
-        .unwrap_or_default();
-    (status, kind, r.text().await.unwrap())
+    let (status, kind, body) = app.export(path, params, bearer).await;
+    (status, kind, body.expect("a whole body"))
 }
 
 #[tokio::test]

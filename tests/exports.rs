@@ -14,21 +14,7 @@ async fn export(
     params: &[(&str, &str)],
     bearer: &str,
 ) -> (u16, String, Result<String, String>) {
-    let r = app
-        .client
-        .get(format!("{}/export/{path}", app.base))
-        .query(params)
-        .bearer_auth(bearer)
-        .send()
-        .await
-        .expect("send");
-    let status = r.status().as_u16();
-    let kind = r
-        .headers()
-        .get("content-type")
-        .map(|v| v.to_str().unwrap().to_owned())
-        .unwrap_or_default();
-    (status, kind, r.text().await.map_err(|e| e.to_string()))
+    app.export(path, params, Some(bearer)).await
 }
 
 /// The data lines of a CSV export (without the byte-order mark and the header).

@@ -146,6 +146,32 @@ impl TestApp {
         err
     }
 
+    /// GETs `/export/<path>` with `bearer`: status, content type and the body, or why it broke
+    /// off.
+    #[allow(dead_code)]
+    pub async fn export(
+        &self,
+        path: &str,
+        params: &[(&str, &str)],
+        bearer: Option<&str>,
+    ) -> (u16, String, Result<String, String>) {
+        let mut req = self
+            .client
+            .get(format!("{}/export/{path}", self.base))
+            .query(params);
+        if let Some(t) = bearer {
+            req = req.bearer_auth(t);
+        }
+        let r = req.send().await.expect("send");
+        let status = r.status().as_u16();
+        let kind = r
+            .headers()
+            .get("content-type")
+            .map(|v| v.to_str().unwrap().to_owned())
+            .unwrap_or_default();
+        (status, kind, r.text().await.map_err(|e| e.to_string()))
+    }
+
     /// The URL of the test's database, for a second process on the same data.
     #[allow(dead_code)]
     pub fn database_url(&self) -> &str {
