@@ -894,3 +894,51 @@ async fn staff_and_units_group_as_community_stats_counts_them() {
         "FORBIDDEN"
     );
 }
+
+#[tokio::test]
+async fn scaled_seeds_copy_every_community_with_its_staff_and_facilities() {
+    let app = spawn_app().await;
+    const TOTALS: &str = r#"{ communityUnits { totalCount }
+        communityStaffAggregate(groupBy: [ROLE]) { rows { role staff } } }"#;
+    let totals = |d: &Value| {
+        let staff: i64 = d["communityStaffAggregate"]["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["staff"].as_i64().unwrap())
+            .sum();
+        (d["communityUnits"]["totalCount"].as_i64().unwrap(), staff)
+    };
+    app.act_as("admin", None);
+    assert_eq!(
+        totals(&app.data(TOTALS, json!({})).await),
+        (0, 0),
+        "a reference seed has no records"
+    );
+    api::domains::community::seed::seed(&app.db, true, 2)
+        .await
+        .expect("seed");
+    let copies = 2 * api::domains::community::seed::COPIES_PER_SCALE;
+    let (units, staff) = totals(&app.data(TOTALS, json!({})).await);
+    // The reports' 155 units (142 + 13) and 2,107 staff, each as many times as the copies.
+    assert_eq!((units, staff), (155 * copies, 2_107 * copies));
+    // A copy's staff belong to its own unit; ids and uuids are new.
+    let d = app
+        .data(
+            r#"{ communityUnits(first: 3, orderBy: {field: NAME, direction: ASC}) { nodes { id uuid name
+                staff { uuid unit { id } } } } }"#,
+            json!({}),
+        )
+        .await;
+    let nodes = d["communityUnits"]["nodes"].as_array().unwrap();
+    assert_eq!(nodes[0]["name"], nodes[1]["name"], "copies keep the names");
+    assert_ne!(nodes[0]["uuid"], nodes[1]["uuid"]);
+    for n in nodes {
+        let staff = n["staff"].as_array().unwrap();
+        assert!(!staff.is_empty());
+        assert!(staff.iter().all(|s| s["unit"]["id"] == n["id"]), "{n}");
+    }
+    let count = |i: usize| nodes[i]["staff"].as_array().unwrap().len();
+    assert_eq!(count(0), count(1));
+    assert_ne!(nodes[0]["staff"][0]["uuid"], nodes[1]["staff"][0]["uuid"]);
+}

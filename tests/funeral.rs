@@ -528,3 +528,39 @@ async fn plots_and_projects_group_as_funeral_stats_counts_them() {
     let d = app.data(PLOTS, json!({"g": []})).await;
     assert_eq!(d["gravePlotAggregate"]["rows"][0]["plots"], 1500);
 }
+
+#[tokio::test]
+async fn scaled_seeds_copy_the_county_with_its_cemetery_and_projects() {
+    let app = spawn_app_with(Seed::Reference).await;
+    app.act_as("admin", None);
+    const COUNTS: &str = r#"{ funeralFacilities { totalCount } funeralProjects { totalCount }
+        gravePlots { totalCount } }"#;
+    let counts = |d: &Value| {
+        ["funeralFacilities", "funeralProjects", "gravePlots"].map(|k| d[k]["totalCount"].as_i64().unwrap())
+    };
+    api::domains::funeral::seed::seed(&app.db, true, 2)
+        .await
+        .expect("seed");
+    let copies = 2 * api::domains::funeral::seed::COPIES_PER_SCALE;
+    let [facilities, projects, plots] = counts(&app.data(COUNTS, json!({})).await);
+    assert_eq!((projects, plots), (2 * copies, 1_500 * copies));
+    assert_eq!(facilities % copies, 0);
+    // Each copy's plots lie in its own cemetery, so positions stay unique.
+    let d = app
+        .data(
+            r#"{ gravePlots(first: 100) { nodes { id cemetery { id } } } }"#,
+            json!({}),
+        )
+        .await;
+    let cemeteries: std::collections::HashSet<String> = d["gravePlots"]["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["cemetery"]["id"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(
+        cemeteries.len(),
+        1,
+        "a page of plots in one cemetery: {cemeteries:?}"
+    );
+}

@@ -10,8 +10,9 @@ pub async fn run(db: &DatabaseConnection) -> AppResult<()> {
     seed(db, true, 1).await
 }
 
-/// Seeds everything with the records `scale` times the reports' volume (`api seed --scale N`;
-/// N = 20 is about a million cases), deterministic, ending with ANALYZE; idempotent.
+/// Seeds everything with the records `scale` times over (`api seed --scale N`; N = 20 is about
+/// a million cases, a million community staff, a million funeral records and a million
+/// villages: each domain's `COPIES_PER_SCALE`), deterministic, ending with ANALYZE; idempotent.
 pub async fn run_scaled(db: &DatabaseConnection, scale: u32) -> AppResult<()> {
     seed(db, true, scale.max(1)).await
 }
@@ -25,11 +26,11 @@ async fn seed(db: &DatabaseConnection, records: bool, scale: u32) -> AppResult<(
     domains::region::seed::seed(db).await?;
     domains::survey::reports::seed(db).await?;
     let started = std::time::Instant::now();
-    let community = domains::community::seed::seed(db, records).await?;
+    let community = domains::community::seed::seed(db, records, scale).await?;
     tracing::info!(rows = community, "seeded community");
-    let funeral = domains::funeral::seed::seed(db, records).await?;
+    let funeral = domains::funeral::seed::seed(db, records, scale).await?;
     tracing::info!(rows = funeral, "seeded funeral");
-    let rural = domains::rural::seed::seed(db, records).await?;
+    let rural = domains::rural::seed::seed(db, records, scale).await?;
     tracing::info!(rows = rural, "seeded rural");
     let summary = domains::enforcement::seed::seed(db, records, scale).await?;
     let elapsed = started.elapsed();
@@ -49,4 +50,100 @@ pub async fn run_if_empty(db: &DatabaseConnection) -> AppResult<bool> {
     }
     run(db).await?;
     Ok(true)
+}
+
+/// Scaled copies of a domain's seeded records, made by the database itself (`INSERT ...
+/// SELECT` over a series of copy numbers, one statement per table), for benchmarks at a
+/// million records: the records the reports' data gave, `copies` times more, in the same
+/// regions. Copy `k` of a row has id `id + k * stride` (the stride is the table's largest id
+/// before copying), its references shifted by their tables' strides, and a uuid of its own;
+/// every other column as the original.
+pub struct Copies {
+    copies: i64,
+    /// Each copied table's stride, by table name.
+    strides: std::collections::HashMap<String, i64>,
+    pub rows: u64,
+}
+
+impl Copies {
+    /// Copies for tables whose originals are those now in the database.
+    pub async fn new(db: &impl sea_orm::ConnectionTrait, copies: i64, tables: &[&str]) -> AppResult<Self> {
+        let mut strides = std::collections::HashMap::new();
+        for table in tables {
+            let row = db
+                .query_one_raw(sea_orm::Statement::from_string(
+                    db.get_database_backend(),
+                    format!("SELECT CAST(COALESCE(MAX(id), 0) AS BIGINT) AS m FROM {table}"),
+                ))
+                .await?;
+            let max: i64 = row.map(|r| r.try_get("", "m")).transpose()?.unwrap_or(0);
+            strides.insert((*table).to_owned(), max);
+        }
+        Ok(Copies {
+            copies,
+            strides,
+            rows: 0,
+        })
+    }
+
+    /// Copies `E`'s table; `refs` names its columns that hold ids of other copied tables.
+    pub async fn table<E: sea_orm::EntityTrait>(
+        &mut self,
+        db: &impl sea_orm::ConnectionTrait,
+        refs: &[(&str, &str)],
+    ) -> AppResult<()> {
+        use sea_orm::{IdenStatic as _, Iterable as _};
+        let table = E::default().table_name().to_owned();
+        let stride = self.strides.get(&table).copied().unwrap_or(0);
+        if stride == 0 || self.copies < 1 {
+            return Ok(());
+        }
+        let postgres = db.get_database_backend() == sea_orm::DbBackend::Postgres;
+        let new_id = format!("(t.id + s.k * {stride})");
+        let (series, uuid) = if postgres {
+            (
+                format!("generate_series(1, {}) AS s(k)", self.copies),
+                format!("'00000000-0000-4000-8000-' || lpad(to_hex({new_id}), 12, '0')"),
+            )
+        } else {
+            (
+                format!(
+                    "(WITH RECURSIVE n(k) AS (SELECT 1 UNION ALL SELECT k + 1 FROM n WHERE k < {}) SELECT k FROM n) AS s",
+                    self.copies
+                ),
+                format!("printf('00000000-0000-4000-8000-%012x', {new_id})"),
+            )
+        };
+        let (mut names, mut values) = (Vec::new(), Vec::new());
+        for column in E::Column::iter() {
+            let name = column.as_str();
+            names.push(name.to_owned());
+            values.push(match name {
+                "id" => new_id.clone(),
+                "uuid" => uuid.clone(),
+                _ => match refs.iter().find(|(c, _)| *c == name) {
+                    Some((_, target)) => {
+                        let s = self.strides.get(*target).copied().unwrap_or(0);
+                        format!("t.{name} + s.k * {s}")
+                    }
+                    None => format!("t.{name}"),
+                },
+            });
+        }
+        let sql = format!(
+            "INSERT INTO {table} ({}) SELECT {} FROM {table} AS t, {series} WHERE t.id <= {stride}",
+            names.join(", "),
+            values.join(", ")
+        );
+        let done = db.execute_unprepared(&sql).await?;
+        self.rows += done.rows_affected();
+        if postgres {
+            // Explicit ids leave the sequence behind: move it past the copies.
+            db.execute_unprepared(&format!(
+                "SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT MAX(id) FROM {table}))"
+            ))
+            .await?;
+        }
+        Ok(())
+    }
 }

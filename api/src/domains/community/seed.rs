@@ -28,9 +28,15 @@ use crate::domains::survey::service as figures;
 use crate::error::AppResult;
 use crate::write::derived_uuid;
 
-/// Seeds the reported figures and, with `records`, the units, staff and facilities; skips
-/// what is there already.
-pub async fn seed(db: &DatabaseConnection, records: bool) -> AppResult<usize> {
+/// Copies of the reports' communities per unit of `--scale` beyond 1: their ~2,100 staff 24
+/// times over make about a million staff at `--scale 20` (with 74,000 units and 150,000
+/// facilities), for benchmarks; at scale 1 the records are the reports' alone.
+pub const COPIES_PER_SCALE: i64 = 24;
+
+/// Seeds the reported figures and, with `records`, the units, staff and facilities (and at
+/// `scale` above 1 their copies, `COPIES_PER_SCALE` per unit of scale); skips what is there
+/// already.
+pub async fn seed(db: &DatabaseConnection, records: bool, scale: u32) -> AppResult<usize> {
     figures::seed(
         db,
         "community",
@@ -44,6 +50,19 @@ pub async fn seed(db: &DatabaseConnection, records: bool) -> AppResult<usize> {
     let mut g = Generator::default();
     g.report7(&txn).await?;
     g.report3(&txn).await?;
+    if scale > 1 {
+        let tables = ["community_units", "community_staff", "community_facilities"];
+        let mut copies =
+            crate::seed::Copies::new(&txn, i64::from(scale) * COPIES_PER_SCALE - 1, &tables).await?;
+        copies.table::<unit::Entity>(&txn, &[]).await?;
+        copies
+            .table::<staff::Entity>(&txn, &[("unit_id", "community_units")])
+            .await?;
+        copies
+            .table::<facility::Entity>(&txn, &[("unit_id", "community_units")])
+            .await?;
+        g.rows += copies.rows as usize;
+    }
     txn.commit().await?;
     Ok(g.rows)
 }

@@ -20,9 +20,15 @@ use crate::write::derived_uuid;
 
 const COUNTY: &str = "522324";
 
+/// Copies of the county's records per unit of `--scale` beyond 1: its ~1,520 facilities,
+/// projects, milestones and plots 33 times over make about a million records at `--scale
+/// 20`, for benchmarks; at scale 1 the records are the report's alone.
+pub const COPIES_PER_SCALE: i64 = 33;
+
 /// Seeds the reported figures and, with `records`, the county's facilities, projects,
-/// milestones and plots; skips what is there already. Returns the rows written.
-pub async fn seed(db: &DatabaseConnection, records: bool) -> AppResult<usize> {
+/// milestones and plots (and at `scale` above 1 their copies); skips what is there already.
+/// Returns the rows written.
+pub async fn seed(db: &DatabaseConnection, records: bool, scale: u32) -> AppResult<usize> {
     figures::seed(
         db,
         "funeral",
@@ -33,7 +39,31 @@ pub async fn seed(db: &DatabaseConnection, records: bool) -> AppResult<usize> {
         return Ok(0);
     }
     let txn = db.begin().await?;
-    let rows = records_of_report5(&txn).await?;
+    let mut rows = records_of_report5(&txn).await?;
+    if scale > 1 {
+        let tables = [
+            "funeral_facilities",
+            "funeral_projects",
+            "funeral_milestones",
+            "grave_plots",
+        ];
+        let mut copies =
+            crate::seed::Copies::new(&txn, i64::from(scale) * COPIES_PER_SCALE - 1, &tables).await?;
+        let facilities = "funeral_facilities";
+        copies
+            .table::<facility::Entity>(&txn, &[("parent_id", facilities)])
+            .await?;
+        copies
+            .table::<project::Entity>(&txn, &[("facility_id", facilities)])
+            .await?;
+        copies
+            .table::<milestone::Entity>(&txn, &[("project_id", "funeral_projects")])
+            .await?;
+        copies
+            .table::<plot::Entity>(&txn, &[("cemetery_id", facilities)])
+            .await?;
+        rows += copies.rows as usize;
+    }
     txn.commit().await?;
     Ok(rows)
 }

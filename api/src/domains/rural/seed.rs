@@ -49,7 +49,7 @@ fn at() -> chrono::DateTime<chrono::Utc> {
 
 /// The catalogue and figures always; with `records`, the observations and villages. Skips
 /// what is there already; returns the rows written.
-pub async fn seed(db: &DatabaseConnection, records: bool) -> AppResult<usize> {
+pub async fn seed(db: &DatabaseConnection, records: bool, scale: u32) -> AppResult<usize> {
     figures::seed(
         db,
         "rural",
@@ -133,9 +133,25 @@ pub async fn seed(db: &DatabaseConnection, records: bool) -> AppResult<usize> {
         written += 1;
     }
     written += villages(&txn).await?;
+    if scale > 1 {
+        // The villages copied for benchmarks (observations are one per indicator, region and
+        // period, so they are not copied).
+        let mut copies = crate::seed::Copies::new(
+            &txn,
+            i64::from(scale) * VILLAGE_COPIES_PER_SCALE - 1,
+            &["rural_villages"],
+        )
+        .await?;
+        copies.table::<village::Entity>(&txn, &[]).await?;
+        written += copies.rows as usize;
+    }
     txn.commit().await?;
     Ok(written)
 }
+
+/// Copies of report 6's 196 villages per unit of `--scale` beyond 1: about a million villages
+/// at `--scale 20`, for benchmarks; at scale 1 the villages are the report's alone.
+pub const VILLAGE_COPIES_PER_SCALE: i64 = 255;
 
 /// Report 6's 196 嘎查村 ("196个嘎查村活动场所"): names, not their incomes or party
 /// organisations, which the report does not give.
