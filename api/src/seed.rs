@@ -100,19 +100,10 @@ impl Copies {
         }
         let postgres = db.get_database_backend() == sea_orm::DbBackend::Postgres;
         let new_id = format!("(t.id + s.k * {stride})");
-        let (series, uuid) = if postgres {
-            (
-                format!("generate_series(1, {}) AS s(k)", self.copies),
-                format!("'00000000-0000-4000-8000-' || lpad(to_hex({new_id}), 12, '0')"),
-            )
+        let uuid = if postgres {
+            format!("'00000000-0000-4000-8000-' || lpad(to_hex({new_id}), 12, '0')")
         } else {
-            (
-                format!(
-                    "(WITH RECURSIVE n(k) AS (SELECT 1 UNION ALL SELECT k + 1 FROM n WHERE k < {}) SELECT k FROM n) AS s",
-                    self.copies
-                ),
-                format!("printf('00000000-0000-4000-8000-%012x', {new_id})"),
-            )
+            format!("printf('00000000-0000-4000-8000-%012x', {new_id})")
         };
         let (mut names, mut values) = (Vec::new(), Vec::new());
         for column in E::Column::iter() {
@@ -130,13 +121,28 @@ impl Copies {
                 },
             });
         }
-        let sql = format!(
-            "INSERT INTO {table} ({}) SELECT {} FROM {table} AS t, {series} WHERE t.id <= {stride}",
-            names.join(", "),
-            values.join(", ")
-        );
-        let done = db.execute_unprepared(&sql).await?;
-        self.rows += done.rows_affected();
+        // Copies in batches of about 100,000 rows, so that no statement runs into the
+        // statement timeout.
+        let per_batch = (100_000 / stride).clamp(1, self.copies);
+        let mut first = 1;
+        while first <= self.copies {
+            let last = (first + per_batch - 1).min(self.copies);
+            let series = if postgres {
+                format!("generate_series({first}, {last}) AS s(k)")
+            } else {
+                format!(
+                    "(WITH RECURSIVE n(k) AS (SELECT {first} UNION ALL SELECT k + 1 FROM n WHERE k < {last}) \
+                     SELECT k FROM n) AS s"
+                )
+            };
+            let sql = format!(
+                "INSERT INTO {table} ({}) SELECT {} FROM {table} AS t, {series} WHERE t.id <= {stride}",
+                names.join(", "),
+                values.join(", ")
+            );
+            self.rows += db.execute_unprepared(&sql).await?.rows_affected();
+            first = last + 1;
+        }
         if postgres {
             // Explicit ids leave the sequence behind: move it past the copies.
             db.execute_unprepared(&format!(
