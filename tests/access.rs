@@ -1,6 +1,6 @@
 //! Authorization: the permission matrix, region-scope leaks, masking and the audit log.
 
-use crate::helpers::{TestApp, spawn_app, token};
+use crate::helpers::{TestApp, court, spawn_app, token};
 use serde_json::{Value, json};
 
 const ROLES: [&str; 8] = [
@@ -180,24 +180,6 @@ async fn permission_matrix() {
         }
     }
     assert!(failures.is_empty(), "{failures:#?}");
-}
-
-async fn court(app: &TestApp, region: &str) -> String {
-    let d = app
-        .data(
-            r#"query($r: String) { courts(filter: {regionCode: $r}) { nodes { id region { code } } } }"#,
-            json!({"r": region}),
-        )
-        .await;
-    d["courts"]["nodes"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["region"]["code"] == region)
-        .unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_owned()
 }
 
 struct World {

@@ -239,14 +239,13 @@ pub struct DictionaryDataset {
     pub fields: Vec<DictionaryField>,
 }
 
-/// Builds the dictionary from the schema's SDL.
-pub fn build(sdl: &str) -> Vec<DictionaryDataset> {
+/// Builds the dictionary from the schema's SDL and the record lists it exports.
+pub fn build(sdl: &str, lists: &crate::export::Catalog) -> Vec<DictionaryDataset> {
     use async_graphql::parser::types::{TypeKind, TypeSystemDefinition};
     let Ok(doc) = async_graphql::parser::parse_schema(sdl) else {
         return Vec::new();
     };
     let reports = crate::domains::survey::reports::shipped_domains().unwrap_or_default();
-    let lists = crate::export::catalog(sdl);
     let mut types = std::collections::HashMap::new();
     for def in doc.definitions {
         if let TypeSystemDefinition::Type(t) = def {
@@ -282,7 +281,7 @@ pub fn build(sdl: &str) -> Vec<DictionaryDataset> {
                 name_en: english_words(e.ty),
                 description: description.clone(),
                 source_reports: source_reports(&reports, e.domain),
-                export: export_of(e.ty, &lists),
+                export: export_of(e.ty, lists),
                 fields: fields
                     .iter()
                     .map(|f| {

@@ -58,13 +58,14 @@ pub fn list_cost(first: Option<i32>, child_complexity: usize) -> usize {
     n.max(1).saturating_mul(child_complexity.max(1))
 }
 
-/// Builds the schema once; the database connection is shared by every request.
+/// Builds the schema once, with the record lists it exports; the database connection is
+/// shared by every request.
 pub fn build(
     db: DatabaseConnection,
     settings: &Settings,
     auth: Auth,
     limiter: std::sync::Arc<crate::ratelimit::CostLimiter>,
-) -> AppSchema {
+) -> (AppSchema, crate::export::Catalog) {
     let dictionary = crate::dictionary::Dictionary::default();
     let mut builder = Schema::build(Query::default(), Mutation::default(), EmptySubscription)
         .data(dictionary.clone())
@@ -85,9 +86,12 @@ pub fn build(
         builder = builder.disable_introspection().disable_suggestions();
     }
     let schema = builder.finish();
-    // The data dictionary describes the schema it is part of, built once.
-    let _ = dictionary.0.set(crate::dictionary::build(&schema.sdl()));
-    schema
+    // The record lists and the data dictionary describe the schema they are part of, read
+    // once from its SDL.
+    let sdl = schema.sdl();
+    let lists = crate::export::catalog(&sdl);
+    let _ = dictionary.0.set(crate::dictionary::build(&sdl, &lists));
+    (schema, lists)
 }
 
 /// What authentication needs in every request: the keys and the login throttles.

@@ -173,9 +173,9 @@ impl Application {
             settings.rate_limit_cost_per_minute,
             settings.rate_limit_free_complexity,
         ));
-        let schema = schema::build(db.clone(), &settings, auth.clone(), limiter.clone());
+        let (schema, exports) = schema::build(db.clone(), &settings, auth.clone(), limiter.clone());
         let state = AppState {
-            exports: Arc::new(crate::export::catalog(&schema.sdl())),
+            exports: Arc::new(exports),
             schema,
             limiter,
             export_idle: Duration::from_millis(settings.export_idle_timeout_ms),
