@@ -5,7 +5,7 @@
 use sea_orm::ConnectionTrait as _;
 use serde_json::{Value, json};
 
-use crate::helpers::{Seed, TestApp, spawn_app_configured, spawn_app_with, token};
+use crate::helpers::{Seed, ServerProcess, TestApp, spawn_app_configured, spawn_app_with, token};
 
 /// GETs an export: status, content type and body (or why the body broke off).
 async fn export(
@@ -249,65 +249,6 @@ async fn exports_pay_by_the_row_and_stop_when_the_budget_does_not_refill() {
     let after: Value = serde_json::from_str(ends[0]["after"].as_str().unwrap()).unwrap();
     assert_eq!(after["outcome"], "rate limited");
     assert!(after["rows"].as_u64().unwrap() < 100, "{after}");
-}
-
-/// The server as its own process on a test's database, killed when dropped.
-struct ServerProcess {
-    child: std::process::Child,
-    base: String,
-}
-
-impl ServerProcess {
-    async fn start(database_url: &str, env: &[(&str, &str)]) -> Self {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_api"));
-        command
-            .arg("serve")
-            .env("DATABASE_URL", database_url)
-            .env("BIND_ADDR", format!("127.0.0.1:{port}"))
-            .env("JWT_SECRET", api::config::TEST_JWT_SECRET)
-            .env("RUST_LOG", "warn")
-            .stdout(std::process::Stdio::null());
-        for (k, v) in env {
-            command.env(k, v);
-        }
-        let server = ServerProcess {
-            child: command.spawn().expect("start the server"),
-            base: format!("http://127.0.0.1:{port}"),
-        };
-        let client = reqwest::Client::new();
-        for _ in 0..600 {
-            if let Ok(r) = client.get(format!("{}/readyz", server.base)).send().await
-                && r.status().is_success()
-            {
-                return server;
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-        }
-        panic!("the server did not become ready");
-    }
-
-    /// Its resident memory, bytes.
-    fn rss(&self) -> u64 {
-        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).unwrap();
-        let kb: u64 = status
-            .lines()
-            .find_map(|l| l.strip_prefix("VmRSS:"))
-            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-            .expect("VmRSS");
-        kb * 1024
-    }
-}
-
-impl Drop for ServerProcess {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
 }
 
 /// Rows of the large export (a million unless `EXPORT_TEST_ROWS` says otherwise).

@@ -63,7 +63,9 @@ pub async fn spawn_app_configured(seed: Seed, configure: impl FnOnce(&mut Settin
             log.push(info.statement.sql.clone());
         }
     });
-    let app = Application::build_with_db(settings, db.clone(), Some(hook)).expect("build");
+    // A test that sets `database_replica_url` gets the app reading from that replica.
+    let replica = startup::connect_replica(&settings).await.expect("the replica");
+    let app = Application::build_with_replica(settings, db.clone(), replica, Some(hook)).expect("build");
     let base = format!("http://127.0.0.1:{}", app.port());
     let metrics_port = app.metrics_port();
     tokio::spawn(app.run_until_stopped());
@@ -335,4 +337,63 @@ pub async fn court(app: &TestApp, region: &str) -> String {
         .as_str()
         .unwrap()
         .to_owned()
+}
+
+/// The server as its own process on a test's database, killed when dropped.
+pub struct ServerProcess {
+    child: std::process::Child,
+    pub base: String,
+}
+
+impl ServerProcess {
+    pub async fn start(database_url: &str, env: &[(&str, &str)]) -> Self {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_api"));
+        command
+            .arg("serve")
+            .env("DATABASE_URL", database_url)
+            .env("BIND_ADDR", format!("127.0.0.1:{port}"))
+            .env("JWT_SECRET", api::config::TEST_JWT_SECRET)
+            .env("RUST_LOG", "warn")
+            .stdout(std::process::Stdio::null());
+        for (k, v) in env {
+            command.env(k, v);
+        }
+        let server = ServerProcess {
+            child: command.spawn().expect("start the server"),
+            base: format!("http://127.0.0.1:{port}"),
+        };
+        let client = reqwest::Client::new();
+        for _ in 0..600 {
+            if let Ok(r) = client.get(format!("{}/readyz", server.base)).send().await
+                && r.status().is_success()
+            {
+                return server;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        panic!("the server did not become ready");
+    }
+
+    /// Its resident memory, bytes.
+    pub fn rss(&self) -> u64 {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).unwrap();
+        let kb: u64 = status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmRSS:"))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+            .expect("VmRSS");
+        kb * 1024
+    }
+}
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
 }

@@ -17,6 +17,8 @@ mod hardening;
 mod http;
 mod hub;
 mod operations;
+mod processes;
 mod regions;
+mod replicas;
 mod reports;
 mod rural;

@@ -202,9 +202,29 @@ async fn seed_scales_deterministically_and_stays_idempotent() {
             (a.court_id, a.filed_on, a.status),
             (b.court_id, b.filed_on, b.status)
         );
-        assert_ne!(a.case_number, b.case_number);
-        assert!(b.case_number.contains("执1"), "{}", b.case_number);
+        // 执N号 becomes 执(1,000,000 + N)号.
+        let (head, rest) = a.case_number.split_once('执').unwrap();
+        let n: u64 = rest.trim_end_matches('号').parse().unwrap();
+        assert_eq!(b.case_number, format!("{head}执{}号", 1_000_000 + n));
+        assert_ne!(a.uuid, b.uuid);
     }
+    // The copies' parties, measures and flow nodes belong to the copied cases.
+    use entity::enforcement::{flow_node, party};
+    use sea_orm::{ColumnTrait, QueryFilter};
+    let parties = party::Entity::find().count(&app.db).await.unwrap();
+    assert_eq!(parties % 2, 0);
+    let copied = party::Entity::find()
+        .filter(party::Column::CaseId.gt(48_570))
+        .count(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(copied * 2, parties);
+    let nodes = flow_node::Entity::find()
+        .filter(flow_node::Column::CaseId.gt(48_570))
+        .count(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(nodes * 2, flow_node::Entity::find().count(&app.db).await.unwrap());
     api::seed::run_scaled(&app.db, 2).await.expect("again");
     assert_eq!(case::Entity::find().count(&app.db).await.unwrap(), 2 * 48_570);
 }

@@ -2,13 +2,24 @@
 //! the catalogues) are loaded whole into a snapshot that every request shares. A snapshot is
 //! kept for `REFERENCE_CACHE_TTL_SECONDS` (60 by default; 0 reloads on every use), and a write
 //! in this process drops it at once (`invalidate`), so the next read loads the table afresh.
-//! With several processes, another process's write shows here within the TTL.
+//! With several processes, another process's seed shows here within a second: each process
+//! polls the data version (`watch`) and drops its snapshots when it moves.
+//!
+//! Results of expensive reads (KPIs, statistics, grouped aggregates) are kept in a
+//! [`ResultCache`] under the data version they were computed at: the change log's sequence
+//! (`change_counter`), which every write moves in its own transaction. A read asks for the
+//! version (one statement by primary key) and is served from memory when it has not moved;
+//! so a cached result is never older than what the caller's database shows, in any process.
 
+use std::any::Any;
+use std::collections::HashMap;
 use std::future::Future;
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
-use crate::error::AppResult;
+use sea_orm::{ConnectionTrait, Statement};
+
+use crate::error::{AppError, AppResult};
 
 /// One table's snapshot.
 pub struct TableCache<T> {
@@ -56,6 +67,133 @@ impl<T: Send + Sync> TableCache<T> {
     /// Drops the snapshot; call it in the transaction's wake after writing the table.
     pub fn invalidate(&self) {
         *self.snapshot.write().unwrap_or_else(|p| p.into_inner()) = None;
+    }
+}
+
+/// The data version: the change log's last sequence number. Every write moves it in its own
+/// transaction (`write.rs`), and so does a seed, so an unchanged version means unchanged data.
+pub async fn data_version(db: &impl ConnectionTrait) -> AppResult<i64> {
+    let row = db
+        .query_one_raw(Statement::from_string(
+            db.get_database_backend(),
+            "SELECT seq FROM change_counter WHERE id = 1",
+        ))
+        .await?
+        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("change_counter has no row")))?;
+    Ok(row.try_get_by_index::<i64>(0)?)
+}
+
+/// Moves the data version without a change-log entry: for writes outside the change log (a
+/// seed), so that every process's caches let go of what they hold.
+pub async fn bump_data_version(db: &impl ConnectionTrait) -> AppResult<()> {
+    db.execute_unprepared("UPDATE change_counter SET seq = seq + 1 WHERE id = 1")
+        .await?;
+    Ok(())
+}
+
+/// Calls `changed` whenever the data version moves, checking every `every`; for the
+/// snapshots of reference data, which are not checked per request. Ends with the process.
+pub fn watch(
+    db: sea_orm::DatabaseConnection,
+    every: Duration,
+    changed: impl Fn() + Send + Sync + 'static,
+) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut seen = None;
+        let mut tick = tokio::time::interval(every);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            match data_version(&db).await {
+                Ok(v) => {
+                    if seen.is_some_and(|s| s != v) {
+                        tracing::debug!(version = v, "data version moved; dropping snapshots");
+                        changed();
+                    }
+                    seen = Some(v);
+                }
+                // The database is away (or not migrated yet): try again at the next tick.
+                Err(e) => tracing::debug!(error = %e.message(), "data version unreadable"),
+            }
+        }
+    })
+}
+
+/// [`ResultCache::get`] with the request's database and the process's result cache, for a
+/// resolver: `cached(ctx, format!("kpis {filter:?}"), || kpis::compute(db, &filter))`.
+pub async fn cached<T, F, Fut>(ctx: &async_graphql::Context<'_>, key: String, compute: F) -> AppResult<T>
+where
+    T: Clone + Send + Sync + 'static,
+    F: FnOnce() -> Fut,
+    Fut: Future<Output = AppResult<T>>,
+{
+    match ctx.data_opt::<Arc<ResultCache>>() {
+        Some(cache) => {
+            cache
+                .get(ctx.data_unchecked::<sea_orm::DatabaseConnection>(), key, compute)
+                .await
+        }
+        None => compute().await,
+    }
+}
+
+type Entry = (i64, Instant, Arc<dyn Any + Send + Sync>);
+
+/// Results of expensive reads by key, each under the data version it was computed at; at
+/// most `capacity` of them (the oldest go first), none when `capacity` is 0
+/// (`RESULT_CACHE_ENTRIES`).
+pub struct ResultCache {
+    capacity: usize,
+    entries: Mutex<HashMap<String, Entry>>,
+}
+
+impl ResultCache {
+    pub fn new(capacity: usize) -> Self {
+        ResultCache {
+            capacity,
+            entries: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// The result for `key` at the database's current data version: from memory when it was
+    /// computed at that version, else computed by `compute` and kept. `key` must name
+    /// everything the result depends on besides the data (the query, its filter, the
+    /// caller's scope).
+    pub async fn get<T, F, Fut>(&self, db: &impl ConnectionTrait, key: String, compute: F) -> AppResult<T>
+    where
+        T: Clone + Send + Sync + 'static,
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = AppResult<T>>,
+    {
+        if self.capacity == 0 {
+            return compute().await;
+        }
+        let version = data_version(db).await?;
+        {
+            let entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
+            if let Some((v, _, value)) = entries.get(&key)
+                && *v == version
+                && let Some(hit) = value.downcast_ref::<T>()
+            {
+                return Ok(hit.clone());
+            }
+        }
+        let value = compute().await?;
+        let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
+        // A result of an older version (a lagging replica's) does not replace a newer one.
+        if entries.get(&key).is_none_or(|(v, _, _)| *v <= version) {
+            if entries.len() >= self.capacity && !entries.contains_key(&key) {
+                let oldest = entries
+                    .iter()
+                    .min_by_key(|(_, (_, at, _))| *at)
+                    .map(|(k, _)| k.clone());
+                if let Some(k) = oldest {
+                    entries.remove(&k);
+                }
+            }
+            entries.insert(key, (version, Instant::now(), Arc::new(value.clone())));
+        }
+        Ok(value)
     }
 }
 

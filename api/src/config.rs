@@ -7,6 +7,9 @@ use std::fmt;
 pub struct Settings {
     /// `sqlite://...` or `postgres://...`.
     pub database_url: String,
+    /// A streaming replica of the PostgreSQL primary (`DATABASE_REPLICA_URL`) that serves reads
+    /// (`replica.rs`); none by default. Refused beside SQLite.
+    pub database_replica_url: Option<String>,
     /// Address the HTTP server binds, `127.0.0.1:8080` by default.
     pub bind_addr: String,
     /// Whether `GET /graphql` serves GraphiQL.
@@ -62,6 +65,12 @@ pub struct Settings {
     pub trace_resolvers: bool,
     /// How long reference data (regions, courts) is kept in memory, seconds.
     pub reference_cache_ttl_secs: u64,
+    /// Results of expensive reads kept in memory until the data changes (0: none).
+    pub result_cache_entries: usize,
+    /// How often each process checks whether another one moved the data version, ms.
+    pub cache_poll_ms: u64,
+    /// How often each process adds its limit counts to the shared ones and reads them, ms.
+    pub limit_sync_ms: u64,
     /// GraphQL requests this process executes at once; more are refused with 503 at once.
     pub max_in_flight: usize,
     /// GraphQL requests one caller may have in flight; more are refused with 429 at once.
@@ -105,6 +114,10 @@ impl fmt::Debug for Settings {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Settings")
             .field("database_url", &redact_url(&self.database_url))
+            .field(
+                "database_replica_url",
+                &self.database_replica_url.as_deref().map(redact_url),
+            )
             .field("bind_addr", &self.bind_addr)
             .field("graphiql", &self.graphiql)
             .field("db_max_connections", &self.db_max_connections)
@@ -131,6 +144,9 @@ impl fmt::Debug for Settings {
             .field("metrics_bind_addr", &self.metrics_bind_addr)
             .field("trace_resolvers", &self.trace_resolvers)
             .field("reference_cache_ttl_secs", &self.reference_cache_ttl_secs)
+            .field("result_cache_entries", &self.result_cache_entries)
+            .field("cache_poll_ms", &self.cache_poll_ms)
+            .field("limit_sync_ms", &self.limit_sync_ms)
             .field("max_in_flight", &self.max_in_flight)
             .field("max_in_flight_per_caller", &self.max_in_flight_per_caller)
             .field("suppression_min_count", &self.suppression_min_count)
@@ -160,8 +176,9 @@ impl Settings {
         let _ = dotenvy::dotenv();
         let production = env_or("APP_ENV", "development").eq_ignore_ascii_case("production");
         let defaults = Limits::default();
-        Ok(Self {
+        let settings = Self {
             database_url: env_or("DATABASE_URL", DEFAULT_DATABASE_URL),
+            database_replica_url: opt_env("DATABASE_REPLICA_URL"),
             bind_addr: env_or("BIND_ADDR", "127.0.0.1:8080"),
             graphiql: parse_env("GRAPHIQL", !production)? && !production,
             db_max_connections: parse_env("DB_MAX_CONNECTIONS", 10)?,
@@ -200,19 +217,47 @@ impl Settings {
             metrics_bind_addr: opt_env("METRICS_BIND_ADDR"),
             trace_resolvers: crate::telemetry::otlp_configured(),
             reference_cache_ttl_secs: parse_env("REFERENCE_CACHE_TTL_SECONDS", 60)?,
+            result_cache_entries: parse_env("RESULT_CACHE_ENTRIES", 1000)?,
+            cache_poll_ms: parse_env::<u64>("CACHE_POLL_MS", 1000)?.max(10),
+            limit_sync_ms: parse_env::<u64>("LIMIT_SYNC_MS", 250)?.max(10),
             suppression_min_count: parse_env(
                 "SUPPRESSION_MIN_COUNT",
                 crate::aggregate::disclosure::DEFAULT_MIN_COUNT,
             )?,
             max_in_flight: parse_env("MAX_IN_FLIGHT", 64)?,
             max_in_flight_per_caller: parse_env("MAX_IN_FLIGHT_PER_CALLER", 8)?,
-        })
+        };
+        settings.check_replica()?;
+        Ok(settings)
+    }
+
+    /// Refuses a replica that cannot work: SQLite has no replicas, and a replica must be
+    /// PostgreSQL like its primary.
+    pub fn check_replica(&self) -> anyhow::Result<()> {
+        let Some(replica) = &self.database_replica_url else {
+            return Ok(());
+        };
+        if !is_postgres(&self.database_url) {
+            anyhow::bail!(
+                "DATABASE_REPLICA_URL is set but DATABASE_URL ({}) is not PostgreSQL: SQLite has no \
+                 replicas; unset DATABASE_REPLICA_URL",
+                redact_url(&self.database_url)
+            );
+        }
+        if !is_postgres(replica) {
+            anyhow::bail!(
+                "DATABASE_REPLICA_URL ({}) must be a postgres:// URL of a streaming replica of DATABASE_URL",
+                redact_url(replica)
+            );
+        }
+        Ok(())
     }
 
     /// Settings for tests: the given database, port 0, defaults otherwise.
     pub fn for_tests(database_url: &str) -> Self {
         Self {
             database_url: database_url.to_owned(),
+            database_replica_url: None,
             bind_addr: "127.0.0.1:0".to_owned(),
             graphiql: true,
             db_max_connections: 5,
@@ -239,6 +284,9 @@ impl Settings {
             metrics_bind_addr: None,
             trace_resolvers: false,
             reference_cache_ttl_secs: 60,
+            result_cache_entries: 1000,
+            cache_poll_ms: 1000,
+            limit_sync_ms: 250,
             suppression_min_count: crate::aggregate::disclosure::DEFAULT_MIN_COUNT,
             // Tests fire concurrent requests from one token on purpose; the fair-overload
             // test sets its own bounds.
@@ -254,6 +302,11 @@ pub const DEFAULT_ISSUER: &str = "survey-platform";
 pub const DEFAULT_AUDIENCE: &str = "survey-platform-api";
 /// The secret `Settings::for_tests` uses; never in production.
 pub const TEST_JWT_SECRET: &str = "test-secret-for-the-integration-tests-only";
+
+/// Whether a database URL is PostgreSQL's.
+fn is_postgres(url: &str) -> bool {
+    url.starts_with("postgres://") || url.starts_with("postgresql://")
+}
 
 fn opt_env(key: &str) -> Option<String> {
     std::env::var(key).ok().filter(|v| !v.trim().is_empty())

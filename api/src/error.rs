@@ -101,6 +101,12 @@ impl From<DbErr> for AppError {
                         tracing::warn!(error = %err, "statement timed out");
                         Self::Timeout("a database statement took too long".to_owned())
                     }
+                    // 40001: on a read replica, a query cancelled by a conflict with recovery
+                    // (replay removed rows it could still see); a retry sees the new rows.
+                    Sqlx::Database(db) if db.code().as_deref() == Some("40001") => {
+                        tracing::warn!(error = %err, "statement cancelled by a conflict");
+                        Self::Unavailable("the database cancelled a statement; retry shortly".to_owned())
+                    }
                     Sqlx::Io(_)
                     | Sqlx::PoolClosed
                     | Sqlx::PoolTimedOut

@@ -21,6 +21,7 @@ use crate::auth::service as auth_service;
 use crate::config::Limits;
 use crate::error::AppError;
 use crate::ratelimit::RateKeys;
+use crate::replica::{Pool, ReadScope};
 use crate::schema::{AppSchema, Auth};
 use crate::telemetry::metrics::Metrics;
 use crate::telemetry::sql::RequestStats;
@@ -31,7 +32,11 @@ use tracing::Instrument as _;
 #[derive(Clone)]
 pub struct AppState {
     pub schema: AppSchema,
+    /// The primary database.
     pub db: DatabaseConnection,
+    /// The read replica (`DATABASE_REPLICA_URL`), which serves reads when it has replayed
+    /// the caller's writes.
+    pub replica: Option<Arc<crate::replica::Replica>>,
     pub auth: Auth,
     pub graphiql: bool,
     pub limits: Limits,
@@ -502,8 +507,11 @@ async fn import_observations(
     let actor = viewer.actor();
     let who = crate::write::Who::new(&actor, &scope, None);
     match crate::domains::rural::service::observations::import(&state.db, &who, rows).await {
-        Ok(Ok(done)) => HttpResponse::Ok().json(serde_json::json!({"data": {
-            "created": done.created, "updated": done.updated}})),
+        Ok(Ok(done)) => {
+            note_write(&state, &viewer).await;
+            HttpResponse::Ok().json(serde_json::json!({"data": {
+                "created": done.created, "updated": done.updated}}))
+        }
         Ok(Err(errors)) => row_errors(errors),
         Err(e) => {
             let status = match e {
@@ -559,14 +567,24 @@ async fn export(
         };
         return error_response(StatusCode::TOO_MANY_REQUESTS, &e);
     }
+    // Every page of an export reads from the database chosen at its start.
+    let (db, pool) = route(&state, &viewer, false).await;
+    state.metrics.served_by(pool.as_str());
     let execute: Execute = {
         let state = state.get_ref().clone();
         let viewer = viewer.clone();
         Arc::new(move |request| {
             let stats = Arc::new(RequestStats::default());
-            let request = prepare(&state, request, &viewer, &address, None, &stats);
+            let request = prepare(&state, request, &viewer, &address, None, &stats, &db, pool);
             let schema = state.schema.clone();
-            Box::pin(async move { stats.scope(schema.execute(request)).await })
+            let scope = (pool == Pool::Replica).then(|| ReadScope::new(state.db.clone()));
+            Box::pin(async move {
+                let page = stats.scope(schema.execute(request));
+                match scope {
+                    Some(scope) => scope.scope(page).await,
+                    None => page.await,
+                }
+            })
         })
     };
     let crate::export::Prepared {
@@ -761,6 +779,9 @@ async fn execute(
     state
         .metrics
         .record_request(&operation, summary.outcome, elapsed, &summary.codes, statements);
+    if let Some(pool) = summary.pool {
+        state.metrics.served_by(pool.as_str());
+    }
     tracing::info!(
         target: "request",
         request_id = %request_id,
@@ -770,6 +791,7 @@ async fn execute(
         outcome = summary.outcome,
         duration_ms = elapsed.as_secs_f64() * 1000.0,
         statements,
+        pool = summary.pool.map_or("none", Pool::as_str),
         "graphql request"
     );
     response
@@ -782,6 +804,8 @@ struct Summary {
     outcome: &'static str,
     role: &'static str,
     codes: Vec<String>,
+    /// The database pool the request ran on, once it was chosen.
+    pool: Option<Pool>,
 }
 
 impl Summary {
@@ -791,6 +815,7 @@ impl Summary {
             outcome: "rejected",
             role,
             codes: vec![code.to_owned()],
+            pool: None,
         }
     }
 }
@@ -875,22 +900,49 @@ async fn execute_counted(
             return (response, Summary::rejected(operation, role, code));
         }
     };
+    // A request with a mutation runs on the primary whole, so that its reads follow its writes.
+    let writes = checked.iter().any(|c| {
+        matches!(
+            c.operation,
+            Some(OperationType::Mutation | OperationType::Subscription)
+        )
+    });
+    let (db, pool) = route(state, &viewer, writes).await;
     let batch = match batch {
-        BatchRequest::Single(r) => {
-            BatchRequest::Single(prepare(state, r, &viewer, &address, Some(&keys), stats))
-        }
+        BatchRequest::Single(r) => BatchRequest::Single(prepare(
+            state,
+            r,
+            &viewer,
+            &address,
+            Some(&keys),
+            stats,
+            &db,
+            pool,
+        )),
         BatchRequest::Batch(rs) => BatchRequest::Batch(
             rs.into_iter()
-                .map(|r| prepare(state, r, &viewer, &address, Some(&keys), stats))
+                .map(|r| prepare(state, r, &viewer, &address, Some(&keys), stats, &db, pool))
                 .collect(),
         ),
     };
     let span = tracing::info_span!("graphql_request", request_id = %viewer.request_id, role);
-    let executed = tokio::time::timeout(
-        state.request_timeout,
-        state.schema.execute_batch(batch).instrument(span),
-    )
-    .await;
+    let execution = state.schema.execute_batch(batch).instrument(span);
+    let (executed, wrote) = match pool {
+        Pool::Primary => (
+            tokio::time::timeout(state.request_timeout, execution).await,
+            writes,
+        ),
+        Pool::Replica => {
+            let scope = ReadScope::new(state.db.clone());
+            let executed = tokio::time::timeout(state.request_timeout, scope.scope(execution)).await;
+            (executed, scope.wrote())
+        }
+    };
+    // Whatever the outcome (a timed-out write may have committed), the caller's next reads
+    // wait for what it wrote.
+    if wrote {
+        note_write(state, &viewer).await;
+    }
     let mut response = match executed {
         Ok(r) => r,
         Err(_) => {
@@ -898,7 +950,10 @@ async fn execute_counted(
             let e = AppError::Timeout("the request took too long".into());
             return (
                 error_response(StatusCode::GATEWAY_TIMEOUT, &e),
-                Summary::rejected(operation, role, e.code()),
+                Summary {
+                    pool: Some(pool),
+                    ..Summary::rejected(operation, role, e.code())
+                },
             );
         }
     };
@@ -964,7 +1019,10 @@ async fn execute_counted(
         let e = log_internal(e);
         return (
             error_response(StatusCode::INTERNAL_SERVER_ERROR, &e),
-            Summary::rejected(operation, role, e.code()),
+            Summary {
+                pool: Some(pool),
+                ..Summary::rejected(operation, role, e.code())
+            },
         );
     }
     let (status, retry_after) = match &worst {
@@ -998,12 +1056,38 @@ async fn execute_counted(
             outcome,
             role,
             codes,
+            pool: Some(pool),
         },
     )
 }
 
+/// The database a request runs on: the primary for a request that writes or when there is
+/// no replica; else the replica, when it has replayed every write of the caller (anonymous
+/// callers write nothing). Authentication and the audit of reads stay on the primary.
+async fn route(state: &AppState, viewer: &Viewer, writes: bool) -> (DatabaseConnection, Pool) {
+    if let Some(replica) = &state.replica
+        && !writes
+    {
+        let subject = (viewer.role != Role::Anonymous).then_some(viewer.subject.as_str());
+        if replica.serves(subject).await {
+            return (replica.db().clone(), Pool::Replica);
+        }
+    }
+    (state.db.clone(), Pool::Primary)
+}
+
+/// After a signed-in caller wrote: its reads wait for the replica to replay the write.
+async fn note_write(state: &AppState, viewer: &Viewer) {
+    if let Some(replica) = &state.replica
+        && viewer.role != Role::Anonymous
+    {
+        replica.wrote(&state.db, &viewer.subject).await;
+    }
+}
+
 /// A request with what its resolvers need; `keys` are what its complexity is charged to
-/// (none for an export's pages, which pay by the row).
+/// (none for an export's pages, which pay by the row). `db` is the database it runs on: on
+/// the replica, that pool replaces the schema's (the primary) for its resolvers and loaders.
 fn prepare(
     state: &AppState,
     request: async_graphql::Request,
@@ -1011,10 +1095,15 @@ fn prepare(
     address: &str,
     keys: Option<&[String]>,
     stats: &Arc<RequestStats>,
+    db: &DatabaseConnection,
+    pool: Pool,
 ) -> async_graphql::Request {
-    let request = crate::domains::request_data(request, &state.db, &state.caches, stats)
+    let mut request = crate::domains::request_data(request, db, &state.caches, stats)
         .data(viewer.clone())
         .data(ClientAddress(address.to_owned()));
+    if pool == Pool::Replica {
+        request = request.data(db.clone());
+    }
     match keys {
         Some(keys) => request.data(RateKeys(keys.to_vec())),
         None => request,

@@ -1,30 +1,33 @@
 //! Rate limiting of expensive queries: each user and each client address has a budget of
-//! complexity units per minute, refilled continuously (a token bucket). Queries below the
-//! free complexity cost nothing. Checked after validation, before any resolver runs.
+//! complexity units per minute, a sliding window counted across the server processes
+//! (`shared.rs`: in memory, synced in the background). Queries below the free complexity
+//! cost nothing. Checked after validation, before any resolver runs.
 
 use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextValidation};
 use async_graphql::{ErrorExtensionValues, ServerError, ValidationResult};
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
-use std::time::Instant;
+use std::sync::Arc;
+
+use crate::shared::{SharedCounts, Window};
 
 /// Budgets per key.
 pub struct CostLimiter {
-    per_minute: f64,
+    per_minute: u64,
     free_below: u64,
-    buckets: Mutex<HashMap<String, (f64, Instant)>>,
+    counts: Arc<SharedCounts>,
 }
 
 /// The keys a request is charged to: its user (when signed in) and its client address.
 #[derive(Debug, Clone)]
 pub struct RateKeys(pub Vec<String>);
 
+const MINUTE: Window = Window(60);
+
 impl CostLimiter {
-    pub fn new(per_minute: u64, free_below: u64) -> Self {
+    pub fn new(per_minute: u64, free_below: u64, counts: Arc<SharedCounts>) -> Self {
         CostLimiter {
-            per_minute: per_minute.max(1) as f64,
+            per_minute: per_minute.max(1),
             free_below,
-            buckets: Mutex::new(HashMap::new()),
+            counts,
         }
     }
 
@@ -41,32 +44,12 @@ impl CostLimiter {
     /// none when one of them lacks it: `Err(seconds until it has)`. A cost above a whole
     /// minute's budget costs the whole budget, so that it can be paid at all.
     pub fn spend(&self, keys: &[String], cost: u64) -> Result<(), u64> {
-        let cost = (cost as f64).min(self.per_minute);
-        let rate = self.per_minute / 60.0;
-        let now = Instant::now();
-        let mut buckets = self.buckets.lock().unwrap_or_else(|p| p.into_inner());
-        if buckets.len() > 50_000 {
-            // Forget full buckets: they are the same as new ones.
-            let cap = self.per_minute;
-            buckets.retain(|_, (tokens, at)| *tokens + now.duration_since(*at).as_secs_f64() * rate < cap);
-        }
-        let mut wait = 0f64;
-        for key in keys {
-            let (tokens, at) = buckets.get(key).copied().unwrap_or((self.per_minute, now));
-            let available = (tokens + now.duration_since(at).as_secs_f64() * rate).min(self.per_minute);
-            if available < cost {
-                wait = wait.max((cost - available) / rate);
-            }
-        }
-        if wait > 0.0 {
-            return Err(wait.ceil().max(1.0) as u64);
-        }
-        for key in keys {
-            let (tokens, at) = buckets.get(key).copied().unwrap_or((self.per_minute, now));
-            let available = (tokens + now.duration_since(at).as_secs_f64() * rate).min(self.per_minute);
-            buckets.insert(key.clone(), (available - cost, now));
-        }
-        Ok(())
+        let cost = cost.min(self.per_minute);
+        let names: Vec<String> = keys.iter().map(|k| format!("cost:{k}")).collect();
+        let limit = i64::try_from(self.per_minute).unwrap_or(i64::MAX);
+        self.counts
+            .try_add(&names, MINUTE, cost as i64, limit)
+            .map_err(|wait| wait.ceil().max(1.0) as u64)
     }
 }
 
@@ -109,7 +92,7 @@ mod tests {
 
     #[test]
     fn budget_is_spent_and_free_queries_cost_nothing() {
-        let limiter = CostLimiter::new(600, 10);
+        let limiter = CostLimiter::new(600, 10, Arc::new(SharedCounts::default()));
         let keys = vec!["user:a".to_owned(), "addr:1".to_owned()];
         assert!(limiter.charge(&keys, 5).is_ok(), "free");
         assert!(limiter.charge(&keys, 400).is_ok());

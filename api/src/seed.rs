@@ -26,19 +26,41 @@ async fn seed(db: &DatabaseConnection, records: bool, scale: u32) -> AppResult<(
     domains::region::seed::seed(db).await?;
     domains::survey::reports::seed(db).await?;
     let started = std::time::Instant::now();
-    let community = domains::community::seed::seed(db, records, scale).await?;
-    tracing::info!(rows = community, "seeded community");
-    let funeral = domains::funeral::seed::seed(db, records, scale).await?;
-    tracing::info!(rows = funeral, "seeded funeral");
-    let rural = domains::rural::seed::seed(db, records, scale).await?;
-    tracing::info!(rows = rural, "seeded rural");
+    let mut rows = 0u64;
+    let mut lap = std::time::Instant::now();
+    let mut done = |domain: &str, n: u64| {
+        rows += n;
+        tracing::info!(
+            domain,
+            rows = n,
+            elapsed_ms = lap.elapsed().as_millis() as u64,
+            "seeded"
+        );
+        lap = std::time::Instant::now();
+    };
+    done(
+        "community",
+        domains::community::seed::seed(db, records, scale).await? as u64,
+    );
+    done(
+        "funeral",
+        domains::funeral::seed::seed(db, records, scale).await? as u64,
+    );
+    done(
+        "rural",
+        domains::rural::seed::seed(db, records, scale).await? as u64,
+    );
     let summary = domains::enforcement::seed::seed(db, records, scale).await?;
+    // Every process's caches let go of what they hold from before the seed.
+    crate::cache::bump_data_version(db).await?;
+    tracing::debug!(?summary, "enforcement records");
+    done("enforcement", summary.rows() as u64);
     let elapsed = started.elapsed();
     tracing::info!(
-        ?summary,
+        rows,
         elapsed_ms = elapsed.as_millis() as u64,
-        rows_per_second = (summary.rows() as f64 / elapsed.as_secs_f64().max(1e-3)) as u64,
-        "seeded enforcement"
+        rows_per_second = (rows as f64 / elapsed.as_secs_f64().max(1e-3)) as u64,
+        "seed done"
     );
     Ok(())
 }
@@ -92,6 +114,18 @@ impl Copies {
         db: &impl sea_orm::ConnectionTrait,
         refs: &[(&str, &str)],
     ) -> AppResult<()> {
+        self.table_with::<E>(db, refs, &[]).await
+    }
+
+    /// Copies `E`'s table as [`Copies::table`] does, with some columns given by SQL
+    /// expressions of the original row `t` and the copy number `s.k` (a column that must be
+    /// unique, say).
+    pub async fn table_with<E: sea_orm::EntityTrait>(
+        &mut self,
+        db: &impl sea_orm::ConnectionTrait,
+        refs: &[(&str, &str)],
+        exprs: &[(&str, String)],
+    ) -> AppResult<()> {
         use sea_orm::{IdenStatic as _, Iterable as _};
         let table = E::default().table_name().to_owned();
         let stride = self.strides.get(&table).copied().unwrap_or(0);
@@ -112,6 +146,11 @@ impl Copies {
             values.push(match name {
                 "id" => new_id.clone(),
                 "uuid" => uuid.clone(),
+                _ if exprs.iter().any(|(c, _)| *c == name) => exprs
+                    .iter()
+                    .find(|(c, _)| *c == name)
+                    .map(|(_, e)| e.clone())
+                    .unwrap_or_default(),
                 _ => match refs.iter().find(|(c, _)| *c == name) {
                     Some((_, target)) => {
                         let s = self.strides.get(*target).copied().unwrap_or(0);

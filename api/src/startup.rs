@@ -21,12 +21,12 @@ use crate::config::{Settings, redact_url};
 use crate::console::ConsoleEnabled;
 use crate::domains::Caches;
 use crate::http::{self, AppState};
+use crate::replica::Replica;
 use crate::schema::{self, Auth};
 use crate::telemetry::metrics::Metrics;
 use crate::telemetry::sql::{self, StatementHook};
 
-fn connect_options(settings: &Settings) -> anyhow::Result<ConnectOptions> {
-    let url = &settings.database_url;
+fn connect_options(settings: &Settings, url: &str) -> anyhow::Result<ConnectOptions> {
     if let Some(path) = sqlite_file(url)
         && let Some(dir) = std::path::Path::new(&path).parent()
         && !dir.as_os_str().is_empty()
@@ -34,7 +34,7 @@ fn connect_options(settings: &Settings) -> anyhow::Result<ConnectOptions> {
         std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     }
     let statement_timeout = format!("{}ms", settings.statement_timeout_ms);
-    let mut opts = ConnectOptions::new(url.clone());
+    let mut opts = ConnectOptions::new(url.to_owned());
     opts.max_connections(settings.db_max_connections)
         .min_connections(0)
         .connect_timeout(Duration::from_secs(5))
@@ -53,18 +53,33 @@ fn connect_options(settings: &Settings) -> anyhow::Result<ConnectOptions> {
 
 /// Opens the connection pool now. An SQLite file and its folder are created when absent.
 pub async fn connect(settings: &Settings) -> anyhow::Result<DatabaseConnection> {
-    Database::connect(connect_options(settings)?)
+    Database::connect(connect_options(settings, &settings.database_url)?)
         .await
         .with_context(|| format!("connecting to {}", redact_url(&settings.database_url)))
 }
 
 /// A pool that connects on first use, so the server can start while the database is down.
 pub async fn connect_lazy(settings: &Settings) -> anyhow::Result<DatabaseConnection> {
-    let mut opts = connect_options(settings)?;
+    let mut opts = connect_options(settings, &settings.database_url)?;
     opts.connect_lazy(true);
     Database::connect(opts)
         .await
         .with_context(|| format!("configuring {}", redact_url(&settings.database_url)))
+}
+
+/// The read replica's pool (`DATABASE_REPLICA_URL`), with the primary's pool settings,
+/// connecting on first use; none when no replica is configured.
+pub async fn connect_replica(settings: &Settings) -> anyhow::Result<Option<DatabaseConnection>> {
+    let Some(url) = &settings.database_replica_url else {
+        return Ok(None);
+    };
+    settings.check_replica()?;
+    let mut opts = connect_options(settings, url)?;
+    opts.connect_lazy(true);
+    let db = Database::connect(opts)
+        .await
+        .with_context(|| format!("configuring DATABASE_REPLICA_URL {}", redact_url(url)))?;
+    Ok(Some(db))
 }
 
 /// The file path of an `sqlite://path?...` URL, if it names a file.
@@ -87,24 +102,53 @@ pub struct Application {
     metrics_port: Option<u16>,
     server: Server,
     metrics_server: Option<Server>,
+    background: Background,
+    /// The read replica, when one is configured.
+    replica: Option<Arc<Replica>>,
+}
+
+/// The server's background tasks, stopped with it.
+struct Background(Vec<tokio::task::JoinHandle<()>>);
+
+impl Drop for Background {
+    fn drop(&mut self) {
+        for task in &self.0 {
+            task.abort();
+        }
+    }
 }
 
 impl Application {
     /// Binds at once; migrates and seeds an empty database in the background, retrying
-    /// until the database answers. Ready once that is done.
+    /// until the database answers. Ready once that is done; reads wait for the replica, if
+    /// any, to replay the migrations and the seed (until then they run on the primary).
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        settings.check_replica()?;
         let db = connect_lazy(&settings).await?;
+        let replica = connect_replica(&settings).await?;
         let ready = Arc::new(AtomicBool::new(false));
-        let caches = Caches::new(Duration::from_secs(settings.reference_cache_ttl_secs));
+        let caches = Caches::new(
+            Duration::from_secs(settings.reference_cache_ttl_secs),
+            settings.result_cache_entries,
+        );
         let (db_bg, ready_bg, caches_bg) = (db.clone(), ready.clone(), caches.clone());
+        let app = Self::bind(settings, db, replica, ready, None, caches)?;
+        let replica_bg = app.replica.clone();
         tokio::spawn(async move {
             let mut wait = Duration::from_millis(200);
             loop {
                 let prepared = async {
                     migrate(&db_bg).await?;
-                    crate::seed::run_if_empty(&db_bg)
+                    let seeded = crate::seed::run_if_empty(&db_bg)
                         .await
-                        .map_err(|e| anyhow::anyhow!("seeding: {}", e.message()))
+                        .map_err(|e| anyhow::anyhow!("seeding: {}", e.message()))?;
+                    if let Some(replica) = &replica_bg {
+                        replica
+                            .wait_for_primary(&db_bg)
+                            .await
+                            .map_err(|e| anyhow::anyhow!("reading the WAL position: {}", e.message()))?;
+                    }
+                    anyhow::Ok(seeded)
                 }
                 .await;
                 match prepared {
@@ -126,23 +170,50 @@ impl Application {
                 }
             }
         });
-        Self::bind(settings, db, ready, None, caches)
+        Ok(app)
     }
 
     /// Binds a server on an already prepared database (tests, benchmarks); `hook` sees every
-    /// SQL statement the server runs.
+    /// SQL statement the server runs. With a read replica: `build_with_replica`.
     pub fn build_with_db(
         settings: Settings,
         db: DatabaseConnection,
         hook: Option<StatementHook>,
     ) -> anyhow::Result<Self> {
-        let caches = Caches::new(Duration::from_secs(settings.reference_cache_ttl_secs));
-        Self::bind(settings, db, Arc::new(AtomicBool::new(true)), hook, caches)
+        Self::build_with_replica(settings, db, None, hook)
+    }
+
+    /// `build_with_db` with the read replica's pool (`connect_replica`), which must be given
+    /// exactly when `DATABASE_REPLICA_URL` is set and must have replayed the prepared database.
+    pub fn build_with_replica(
+        settings: Settings,
+        db: DatabaseConnection,
+        replica: Option<DatabaseConnection>,
+        hook: Option<StatementHook>,
+    ) -> anyhow::Result<Self> {
+        if settings.database_replica_url.is_some() != replica.is_some() {
+            anyhow::bail!(
+                "DATABASE_REPLICA_URL and the replica's pool go together (startup::connect_replica)"
+            );
+        }
+        let caches = Caches::new(
+            Duration::from_secs(settings.reference_cache_ttl_secs),
+            settings.result_cache_entries,
+        );
+        Self::bind(
+            settings,
+            db,
+            replica,
+            Arc::new(AtomicBool::new(true)),
+            hook,
+            caches,
+        )
     }
 
     fn bind(
         settings: Settings,
         mut db: DatabaseConnection,
+        replica: Option<DatabaseConnection>,
         ready: Arc<AtomicBool>,
         hook: Option<StatementHook>,
         caches: Caches,
@@ -154,7 +225,28 @@ impl Application {
             Metrics::new(Duration::from_millis(settings.slow_statement_ms))
                 .context("registering the metrics")?,
         );
+        // Cloned before the statement hook: the poll is the process's, not a request's.
+        let unobserved = db.clone();
+        let unobserved_limits = db.clone();
+        settings.check_replica()?;
+        let replica = match replica {
+            Some(mut replica) => {
+                sql::observe(&mut replica, metrics.clone(), hook.clone());
+                Some(Arc::new(Replica::new(replica)))
+            }
+            None => None,
+        };
         sql::observe(&mut db, metrics.clone(), hook);
+        // Another process's seed moves the data version: let go of the reference snapshots.
+        let watched = caches.clone();
+        let watch = crate::cache::watch(
+            unobserved,
+            Duration::from_millis(settings.cache_poll_ms),
+            move || watched.invalidate(),
+        );
+        // The limits' counts, shared with the other processes through the database.
+        let counts = Arc::new(crate::shared::SharedCounts::default());
+        let sync = counts.sync(unobserved_limits, Duration::from_millis(settings.limit_sync_ms));
         let metrics_listener = match &settings.metrics_bind_addr {
             Some(addr) => {
                 Some(TcpListener::bind(addr).with_context(|| format!("binding METRICS_BIND_ADDR {addr}"))?)
@@ -167,11 +259,12 @@ impl Application {
         };
         let auth = Auth {
             keys: Arc::new(KeyStore::from_settings(&settings)?),
-            throttles: Arc::new(LoginThrottles::default()),
+            throttles: Arc::new(LoginThrottles::new(counts.clone())),
         };
         let limiter = Arc::new(crate::ratelimit::CostLimiter::new(
             settings.rate_limit_cost_per_minute,
             settings.rate_limit_free_complexity,
+            counts,
         ));
         let (schema, exports) = schema::build(db.clone(), &settings, auth.clone(), limiter.clone());
         let state = AppState {
@@ -180,6 +273,7 @@ impl Application {
             limiter,
             export_idle: Duration::from_millis(settings.export_idle_timeout_ms),
             db,
+            replica: replica.clone(),
             auth,
             graphiql: settings.graphiql,
             limits: settings.limits.clone(),
@@ -225,6 +319,8 @@ impl Application {
             metrics_port,
             server,
             metrics_server,
+            background: Background(vec![watch, sync]),
+            replica,
         })
     }
 
@@ -238,6 +334,7 @@ impl Application {
     }
 
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        let _background = self.background;
         match self.metrics_server {
             Some(metrics) => {
                 let handle = metrics.handle();

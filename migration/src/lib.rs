@@ -14,6 +14,7 @@ mod m20261201_000009_change_log_and_community;
 mod m20261201_000010_funeral;
 mod m20261201_000011_rural;
 mod m20261201_000012_survey_reports;
+mod m20261201_000013_limit_counts;
 
 pub struct Migrator;
 
@@ -33,6 +34,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000010_funeral::Migration),
             Box::new(m20261201_000011_rural::Migration),
             Box::new(m20261201_000012_survey_reports::Migration),
+            Box::new(m20261201_000013_limit_counts::Migration),
         ]
     }
 }

@@ -454,8 +454,12 @@ pub async fn run(
     )?;
     let regions = crate::domains::region::loaders::regions(ctx).await?;
     let db = ctx.data_unchecked::<sea_orm::DatabaseConnection>();
-    let table = super::aggregate(db, dataset, &regions, request).await?;
-    Ok((table.total_rows, RowRef::all(table)))
+    let key = format!("aggregate {} {request:?}", dataset.name);
+    crate::cache::cached(ctx, key, || async {
+        let table = super::aggregate(db, dataset, &regions, request).await?;
+        Ok((table.total_rows, RowRef::all(table)))
+    })
+    .await
 }
 
 /// A domain's aggregate answer and row types: the row has the region, period and

@@ -155,6 +155,7 @@ pub struct Having {
 }
 
 /// One request for a grouped aggregate.
+#[derive(Debug)]
 pub struct Request {
     /// The caller's scope and every filter that only restricts regions.
     pub base: Condition,

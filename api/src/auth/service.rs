@@ -26,12 +26,14 @@ pub struct LoginThrottles {
     pub per_address: Throttle,
 }
 
-impl Default for LoginThrottles {
-    fn default() -> Self {
+impl LoginThrottles {
+    /// 5 failures per user and 20 per client address in 15 minutes, counted in `counts`
+    /// (shared by the server processes).
+    pub fn new(counts: std::sync::Arc<crate::shared::SharedCounts>) -> Self {
         let window = std::time::Duration::from_secs(15 * 60);
         LoginThrottles {
-            per_user: Throttle::new(5, window),
-            per_address: Throttle::new(20, window),
+            per_user: Throttle::new(5, window, "login-user", counts.clone()),
+            per_address: Throttle::new(20, window, "login-address", counts),
         }
     }
 }

@@ -1,85 +1,73 @@
-//! Login throttling: failed attempts per key (user, client address) in a sliding window.
+//! Login throttling: failed attempts per key (user, client address) in a sliding window,
+//! counted across the server processes (`shared.rs`).
 
-use std::collections::{HashMap, VecDeque};
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::shared::{SharedCounts, Window};
 
 /// Allows at most `max` failures per key within `window`.
 pub struct Throttle {
-    max: usize,
-    window: Duration,
-    failures: Mutex<HashMap<String, VecDeque<Instant>>>,
+    max: i64,
+    window: Window,
+    /// Distinguishes this throttle's keys from others' in the shared counts.
+    prefix: &'static str,
+    counts: Arc<SharedCounts>,
 }
 
 impl Throttle {
-    pub fn new(max: usize, window: Duration) -> Self {
+    pub fn new(max: usize, window: Duration, prefix: &'static str, counts: Arc<SharedCounts>) -> Self {
         Throttle {
-            max,
-            window,
-            failures: Mutex::new(HashMap::new()),
+            max: i64::try_from(max).unwrap_or(i64::MAX),
+            window: Window(window.as_secs().max(1) as i64),
+            prefix,
+            counts,
         }
     }
 
-    /// `Err(seconds to wait)` while the key has used up its failures.
-    pub fn check(&self, key: &str) -> Result<(), u64> {
-        let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
-        let now = Instant::now();
-        let Some(q) = map.get_mut(key) else { return Ok(()) };
-        while q.front().is_some_and(|t| now.duration_since(*t) > self.window) {
-            q.pop_front();
-        }
-        if q.len() >= self.max {
-            let oldest = q.front().copied().unwrap_or(now);
-            let wait = self.window.saturating_sub(now.duration_since(oldest));
-            return Err(wait.as_secs().max(1));
-        }
-        Ok(())
+    fn name(&self, key: &str) -> String {
+        format!("{}:{key}", self.prefix)
     }
 
     /// Counts an attempt now, atomically with the check, so parallel attempts cannot slip
-    /// past the limit; `succeeded` takes it back.
+    /// past the limit (in this process; across processes within a sync); `succeeded` takes
+    /// it back. `Err(seconds to wait)` while the key has used up its failures.
     pub fn attempt(&self, key: &str) -> Result<(), u64> {
-        let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
-        let now = Instant::now();
-        let q = map.entry(key.to_owned()).or_default();
-        while q.front().is_some_and(|t| now.duration_since(*t) > self.window) {
-            q.pop_front();
-        }
-        if q.len() >= self.max {
-            let oldest = q.front().copied().unwrap_or(now);
-            return Err(self
-                .window
-                .saturating_sub(now.duration_since(oldest))
-                .as_secs()
-                .max(1));
-        }
-        q.push_back(now);
-        Ok(())
+        self.counts
+            .try_add(&[self.name(key)], self.window, 1, self.max)
+            .map_err(|wait| wait.ceil().max(1.0) as u64)
     }
 
     /// Takes back the attempt counted last for `key`.
     pub fn succeeded(&self, key: &str) {
-        let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(q) = map.get_mut(key) {
-            q.pop_back();
-        }
+        self.counts.add(&self.name(key), self.window, -1);
     }
 
-    pub fn fail(&self, key: &str) {
-        let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
-        // Bound memory: forget keys whose failures have all expired.
-        if map.len() > 10_000 {
-            let now = Instant::now();
-            let window = self.window;
-            map.retain(|_, q| q.back().is_some_and(|t| now.duration_since(*t) <= window));
-        }
-        map.entry(key.to_owned()).or_default().push_back(Instant::now());
-    }
-
+    /// Forgets `key`'s failures (a successful login clears its user's).
     pub fn reset(&self, key: &str) {
-        self.failures
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .remove(key);
+        self.counts.clear(&self.name(key), self.window);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn failures_lock_the_key_until_a_success_clears_them() {
+        let counts = Arc::new(SharedCounts::default());
+        let t = Throttle::new(3, Duration::from_secs(900), "user", counts.clone());
+        for _ in 0..3 {
+            assert!(t.attempt("alice").is_ok());
+        }
+        let wait = t.attempt("alice").unwrap_err();
+        assert!((1..=1800).contains(&wait), "{wait}");
+        assert!(t.attempt("bob").is_ok(), "another key");
+        // Another throttle's keys are its own.
+        let other = Throttle::new(3, Duration::from_secs(900), "address", counts);
+        assert!(other.attempt("alice").is_ok());
+        t.reset("alice");
+        assert!(t.attempt("alice").is_ok());
+        t.succeeded("alice");
     }
 }

@@ -7,13 +7,18 @@
 //! cargo run --release -p api --bin bench                      # SQLite
 //! cargo run --release -p api --bin bench -- --postgres        # a private PostgreSQL it starts
 //! cargo run --release -p api --bin bench -- --postgres=postgres://u@127.0.0.1:5432/db
-//! options: --clients 16  --seconds 5  --scale 1
+//! options: --clients 16  --seconds 5  --scale 1  --generic  --no-wrk  --aggregates
 //! ```
 //!
-//! On PostgreSQL every request runs twice: with the default plan cache and with
-//! `plan_cache_mode = force_generic_plan`, so a statement that is only fast with a custom plan
-//! shows. The rate limit and the in-flight bounds are raised out of the way (the benchmark
-//! measures the server, not its limits); the pool keeps its default size.
+//! The server runs as a child process (this binary with `--serve`), so that its memory
+//! (peak resident set per scenario) and its statement count (its `/metrics`) are its own.
+//! Each of the seven scenarios is driven by the in-repo client and by wrk (Debian's `wrk`
+//! package) at the same concurrency, and on PostgreSQL the statements each request ran,
+//! captured once with their values, are run by pgbench at the same concurrency: the ceiling.
+//!
+//! `--generic` sets `plan_cache_mode = force_generic_plan`, so a statement that is only fast
+//! with a custom plan shows. The rate limit and the in-flight bounds are raised out of the way
+//! (the benchmark measures the server, not its limits).
 
 use anyhow::Context as _;
 use api::config::Settings;
@@ -31,6 +36,10 @@ struct Options {
     scale: u32,
     /// Only the grouped aggregates against pgbench.
     aggregates: bool,
+    /// Drive with wrk too (when it is installed).
+    wrk: bool,
+    /// PostgreSQL: `plan_cache_mode = force_generic_plan` for the benchmark's database.
+    generic: bool,
 }
 
 fn options() -> anyhow::Result<Options> {
@@ -40,6 +49,8 @@ fn options() -> anyhow::Result<Options> {
         seconds: 5,
         scale: 1,
         aggregates: false,
+        wrk: true,
+        generic: false,
     };
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
@@ -50,6 +61,8 @@ fn options() -> anyhow::Result<Options> {
             "--seconds" => o.seconds = args.next().context("--seconds S")?.parse()?,
             "--scale" => o.scale = args.next().context("--scale N")?.parse()?,
             "--aggregates" => o.aggregates = true,
+            "--no-wrk" => o.wrk = false,
+            "--generic" => o.generic = true,
             other => anyhow::bail!("unknown option {other}"),
         }
     }
@@ -143,80 +156,137 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
 
 /// One row of results.
 struct Measured {
-    requests: usize,
     per_second: f64,
     p50: Duration,
     p99: Duration,
-    statements: f64,
 }
 
-/// Sends `body` from `clients` concurrent clients for `seconds`.
-async fn drive(
-    base: &str,
-    token: &str,
-    body: &Value,
-    clients: usize,
-    seconds: u64,
-    statements: &AtomicU64,
-) -> anyhow::Result<Measured> {
-    let client = reqwest::Client::builder()
-        .pool_max_idle_per_host(clients)
-        .build()?;
-    // Warm-up: more than five executions on every pooled connection, so that PostgreSQL has
-    // chosen between custom and generic plans before anything is measured.
-    for _ in 0..(clients.max(10) * 2) {
-        let r: Value = client
-            .post(base)
-            .bearer_auth(token)
-            .json(body)
+/// One request of a scenario: its body and the bearer token it is sent with.
+#[derive(Clone)]
+struct Call {
+    body: Value,
+    token: String,
+    /// Writes: replayed by pgbench inside a transaction it rolls back.
+    write: bool,
+}
+
+/// A scenario: its calls, sent in turn (a mix repeats some of them).
+struct Scenario {
+    name: &'static str,
+    calls: Vec<Call>,
+}
+
+/// The server under test, a child process of the benchmark (the same binary, `--serve`), so
+/// that its memory and statements are its own; killed on drop.
+struct ChildServer {
+    child: std::process::Child,
+    base: String,
+}
+
+impl ChildServer {
+    fn start(url: &str) -> anyhow::Result<Self> {
+        use std::io::BufRead as _;
+        let mut child = std::process::Command::new(std::env::current_exe()?)
+            .arg("--serve")
+            .arg(url)
+            .stdout(std::process::Stdio::piped())
+            .spawn()?;
+        let stdout = child.stdout.take().context("the server's stdout")?;
+        let mut line = String::new();
+        std::io::BufReader::new(stdout).read_line(&mut line)?;
+        let port: u16 = line
+            .trim()
+            .strip_prefix("port ")
+            .with_context(|| format!("the server said {line:?}"))?
+            .parse()?;
+        Ok(ChildServer {
+            child,
+            base: format!("http://127.0.0.1:{port}"),
+        })
+    }
+
+    /// Forgets the peak so far (Linux: `clear_refs` 5), so the next reading is this load's.
+    fn reset_peak(&self) {
+        let _ = std::fs::write(format!("/proc/{}/clear_refs", self.child.id()), "5");
+    }
+
+    /// The server's resident memory now and its peak since the last reset, in MB.
+    fn memory(&self) -> (f64, f64) {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).unwrap_or_default();
+        let read = |key: &str| {
+            status
+                .lines()
+                .find(|l| l.starts_with(key))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|kb| kb.parse::<f64>().ok())
+                .map_or(0.0, |kb| kb / 1024.0)
+        };
+        (read("VmRSS:"), read("VmHWM:"))
+    }
+
+    /// The server's count of GraphQL requests and of the SQL statements they ran.
+    async fn statements(&self, client: &reqwest::Client) -> anyhow::Result<(f64, f64)> {
+        let text = client
+            .get(format!("{}/metrics", self.base))
+            .bearer_auth(METRICS_TOKEN)
             .send()
             .await?
-            .json()
+            .text()
             .await?;
-        anyhow::ensure!(r.get("errors").is_none(), "{r}");
+        let read = |name: &str| {
+            text.lines()
+                .find(|l| l.starts_with(name) && l[name.len()..].starts_with(' '))
+                .and_then(|l| l.split_whitespace().last())
+                .and_then(|v| v.parse::<f64>().ok())
+                .unwrap_or(0.0)
+        };
+        Ok((
+            read("graphql_request_sql_statements_count"),
+            read("graphql_request_sql_statements_sum"),
+        ))
     }
-    let before = statements.load(Ordering::Relaxed);
-    let until = Instant::now() + Duration::from_secs(seconds);
-    let started = Instant::now();
-    let mut tasks = Vec::new();
-    for _ in 0..clients {
-        let (client, base, token, body) = (client.clone(), base.to_owned(), token.to_owned(), body.clone());
-        tasks.push(tokio::spawn(async move {
-            let mut times = Vec::new();
-            while Instant::now() < until {
-                let t = Instant::now();
-                let r: Value = client
-                    .post(&base)
-                    .bearer_auth(&token)
-                    .json(&body)
-                    .send()
-                    .await?
-                    .json()
-                    .await?;
-                times.push(t.elapsed());
-                anyhow::ensure!(r.get("errors").is_none(), "{r}");
-            }
-            Ok::<_, anyhow::Error>(times)
-        }));
+}
+
+impl Drop for ChildServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
-    let mut times = Vec::new();
-    for t in tasks {
-        times.extend(t.await??);
-    }
-    let elapsed = started.elapsed();
-    let ran = statements.load(Ordering::Relaxed) - before;
-    times.sort();
-    Ok(Measured {
-        requests: times.len(),
-        per_second: times.len() as f64 / elapsed.as_secs_f64(),
-        p50: percentile(&times, 0.5),
-        p99: percentile(&times, 0.99),
-        statements: ran as f64 / times.len().max(1) as f64,
-    })
+}
+
+const METRICS_TOKEN: &str = "bench-metrics";
+
+/// The benchmark's settings: the rate limit and in-flight bounds out of the way (it measures
+/// the server, not its limits); the pool at the default size of a deployment.
+fn bench_settings(url: &str) -> Settings {
+    let mut settings = Settings::for_tests(url);
+    settings.rate_limit_cost_per_minute = u64::MAX / 4;
+    settings.max_in_flight = 10_000;
+    settings.max_in_flight_per_caller = 10_000;
+    settings.db_max_connections = 10;
+    settings.metrics_token = Some(METRICS_TOKEN.to_owned());
+    settings
+}
+
+/// `bench --serve URL`: the server alone, on a free port it prints.
+async fn serve(url: &str) -> anyhow::Result<()> {
+    let mut settings = bench_settings(url);
+    settings.bind_addr = "127.0.0.1:0".to_owned();
+    let db = startup::connect(&settings).await?;
+    let app = Application::build_with_db(settings, db, None)?;
+    println!("port {}", app.port());
+    use std::io::Write as _;
+    std::io::stdout().flush()?;
+    app.run_until_stopped().await?;
+    Ok(())
 }
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
+    let args: Vec<String> = std::env::args().collect();
+    if args.get(1).map(String::as_str) == Some("--serve") {
+        return serve(args.get(2).context("--serve URL")?).await;
+    }
     let o = options()?;
     let mut _server = None;
     let (url, label) = match &o.postgres {
@@ -235,11 +305,7 @@ async fn main() -> anyhow::Result<()> {
             (url, "PostgreSQL (private server)".to_owned())
         }
     };
-    let mut settings = Settings::for_tests(&url);
-    settings.rate_limit_cost_per_minute = u64::MAX / 4;
-    settings.max_in_flight = 10_000;
-    settings.max_in_flight_per_caller = 10_000;
-    settings.db_max_connections = 10;
+    let settings = bench_settings(&url);
     let db = startup::connect(&settings).await?;
     startup::migrate(&db).await?;
     let started = Instant::now();
@@ -248,133 +314,543 @@ async fn main() -> anyhow::Result<()> {
         .map_err(|e| anyhow::anyhow!("{}", e.message()))?;
     let seed_time = started.elapsed();
     let postgres = db.get_database_backend() == sea_orm::DatabaseBackend::Postgres;
-    let database = if postgres {
-        db.query_one_raw(sea_orm::Statement::from_string(
+    let rows = seeded_rows(&db).await?;
+    db.close().await.ok();
+    println!(
+        "{label}, scale {}: {rows} rows seeded in {:.1} s ({:.0} rows/s); release build\n",
+        o.scale,
+        seed_time.as_secs_f64(),
+        rows as f64 / seed_time.as_secs_f64()
+    );
+
+    let keys = api::auth::jwt::KeyStore::from_settings(&settings)?;
+    let issue = |sub: &str, role: &str, region: Option<&str>| {
+        keys.issue(sub, None, &[role.to_owned()], role, region, 24 * 3600)
+            .map_err(|e| anyhow::anyhow!("{}", e.message()))
+    };
+    let analyst = issue("bench-analyst", "analyst", None)?;
+    if o.aggregates {
+        anyhow::ensure!(postgres, "--aggregates compares with pgbench: give --postgres");
+        return aggregates(&settings, &url, &analyst).await;
+    }
+    let officer = issue("bench-officer", "court_officer", Some("361126"))?;
+
+    // PostgreSQL's own account of each scenario's statements (pg_stat_statements, loaded by
+    // the private server), for the profile.
+    let admin = if postgres {
+        let admin = startup::connect(&settings).await?;
+        if o.generic {
+            admin
+                .execute_unprepared(&format!(
+                    "ALTER DATABASE \"{}\" SET plan_cache_mode = 'force_generic_plan'",
+                    database_name(&admin).await?
+                ))
+                .await?;
+        }
+        let loaded = admin
+            .execute_unprepared("CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
+            .await
+            .is_ok();
+        loaded.then_some(admin)
+    } else {
+        None
+    };
+    let server = ChildServer::start(&url)?;
+    let graphql = format!("{}/graphql", server.base);
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(o.clients)
+        .build()?;
+    let scenarios = scenarios(&client, &graphql, &analyst, &officer).await?;
+    let sql = if postgres {
+        capture_sql(&settings, &scenarios).await?
+    } else {
+        Vec::new()
+    };
+    let wrk = o.wrk && which("wrk");
+    let (idle, _) = server.memory();
+    println!(
+        "{} clients, {} s per measurement after a warm-up; server idle at {idle:.0} MB resident\n",
+        o.clients, o.seconds
+    );
+    println!(
+        "| scenario | driver | requests/s | p50 ms | p99 ms | statements/request | peak MB |\n|---|---|---|---|---|---|---|"
+    );
+    let mut ceilings = Vec::new();
+    let mut profile = Vec::new();
+    for (i, scenario) in scenarios.iter().enumerate() {
+        warm_up(&client, &graphql, &scenario.calls, o.clients).await?;
+        server.reset_peak();
+        if let Some(admin) = &admin {
+            admin
+                .execute_unprepared("SELECT pg_stat_statements_reset()")
+                .await?;
+        }
+        let (count0, sum0) = server.statements(&client).await?;
+        let m = drive(&client, &graphql, &scenario.calls, o.clients, o.seconds).await?;
+        let mut rows = vec![("in-repo", m)];
+        if wrk {
+            rows.push(("wrk", run_wrk(&graphql, &scenario.calls, o.clients, o.seconds)?));
+        }
+        let (count1, sum1) = server.statements(&client).await?;
+        let (_, peak) = server.memory();
+        let per_request = (sum1 - sum0) / (count1 - count0).max(1.0);
+        if let Some(admin) = &admin {
+            profile.push(pg_profile(admin, scenario.name, (count1 - count0).max(1.0), rows[0].1.p50).await?);
+        }
+        for (driver, m) in rows {
+            println!(
+                "| {} | {driver} | {:.0} | {:.2} | {:.2} | {per_request:.1} | {peak:.0} |",
+                scenario.name,
+                m.per_second,
+                m.p50.as_secs_f64() * 1e3,
+                m.p99.as_secs_f64() * 1e3,
+            );
+        }
+        if let Some(scripts) = sql.get(i) {
+            ceilings.push((scenario.name, pgbench(&url, scripts, o.clients, o.seconds)?));
+        }
+    }
+    if !profile.is_empty() {
+        println!("\nPostgreSQL's share of each request under load (pg_stat_statements):\n");
+        println!(
+            "| scenario | execution ms per request (in-repo p50) | statements: mean execution ms × calls per request |"
+        );
+        println!("|---|---|---|");
+        for line in &profile {
+            println!("{line}");
+        }
+    }
+    if !ceilings.is_empty() {
+        println!(
+            "\nThe same SQL run directly by pgbench ({} clients, {} s, the statements each request ran, \
+             values inlined, writes rolled back):\n",
+            o.clients, o.seconds
+        );
+        println!("| scenario | statements | transactions/s | p50 ms | p99 ms |\n|---|---|---|---|---|");
+        for (name, (statements, m)) in ceilings {
+            println!(
+                "| {name} | {statements} | {:.0} | {:.2} | {:.2} |",
+                m.per_second,
+                m.p50.as_secs_f64() * 1e3,
+                m.p99.as_secs_f64() * 1e3
+            );
+        }
+    }
+    Ok(())
+}
+
+fn which(program: &str) -> bool {
+    std::process::Command::new(program)
+        .arg("--version")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .is_ok()
+}
+
+/// Rows in the tables the seed fills.
+async fn seeded_rows(db: &sea_orm::DatabaseConnection) -> anyhow::Result<i64> {
+    let tables = [
+        "enforcement_cases",
+        "parties",
+        "measures",
+        "flow_nodes",
+        "dishonest_entries",
+        "supervision_orders",
+        "community_units",
+        "community_staff",
+        "community_facilities",
+        "funeral_facilities",
+        "funeral_projects",
+        "funeral_milestones",
+        "grave_plots",
+        "villages",
+    ];
+    let mut total = 0;
+    for t in tables {
+        let sql = format!("SELECT CAST(COUNT(*) AS BIGINT) AS n FROM {t}");
+        if let Ok(Some(row)) = db
+            .query_one_raw(sea_orm::Statement::from_string(db.get_database_backend(), sql))
+            .await
+        {
+            total += row.try_get::<i64>("", "n").unwrap_or(0);
+        }
+    }
+    Ok(total)
+}
+
+async fn post(client: &reqwest::Client, url: &str, call: &Call) -> anyhow::Result<Value> {
+    let r: Value = client
+        .post(url)
+        .bearer_auth(&call.token)
+        .json(&call.body)
+        .send()
+        .await?
+        .json()
+        .await?;
+    anyhow::ensure!(r.get("errors").is_none(), "{r}");
+    Ok(r)
+}
+
+/// The seven scenarios of the benchmark.
+async fn scenarios(
+    client: &reqwest::Client,
+    url: &str,
+    analyst: &str,
+    officer: &str,
+) -> anyhow::Result<Vec<Scenario>> {
+    let read = |query: &str| Call {
+        body: json!({ "query": query }),
+        token: analyst.to_owned(),
+        write: false,
+    };
+    let case = read(
+        r#"{ enforcementCaseByNumber(caseNumber: "(2024)赣1126执1号") { caseNumber status court { name } region { name } } }"#,
+    );
+    let page = read(
+        r#"{ enforcementCases(first: 50, filter: {regionCode: "361126"}) { totalCount nodes { caseNumber filedOn status subjectAmount } } }"#,
+    );
+    // An open case of the officer's county, filed before the date its flow nodes get.
+    let open = post(
+        client,
+        url,
+        &Call {
+            body: json!({"query": r#"{ enforcementCases(first: 1, filter: {regionCode: "361126", status: PENDING, filedTo: "2024-12-31"}) { nodes { id } } }"#}),
+            token: officer.to_owned(),
+            write: false,
+        },
+    )
+    .await?;
+    let case_id = open["data"]["enforcementCases"]["nodes"][0]["id"]
+        .as_str()
+        .context("an open case in 361126")?
+        .to_owned();
+    let write = Call {
+        body: json!({
+            "query": "mutation($i: RecordFlowNodeInput!) { recordFlowNode(input: $i) { kind occurredOn } }",
+            "variables": {"i": {"caseId": case_id, "kind": "PROPERTY_INVESTIGATION", "occurredOn": "2025-06-01"}},
+        }),
+        token: officer.to_owned(),
+        write: true,
+    };
+    let mut mix = Vec::new();
+    for _ in 0..6 {
+        mix.push(case.clone());
+    }
+    for _ in 0..3 {
+        mix.push(page.clone());
+    }
+    mix.push(write);
+    Ok(vec![
+        Scenario {
+            name: "(1) one case with its court and region",
+            calls: vec![case],
+        },
+        Scenario {
+            name: "(2) a filtered page of 50 with totalCount",
+            calls: vec![page],
+        },
+        Scenario {
+            name: "(3) courts(first: 100) with 20 cases each",
+            calls: vec![read(
+                "{ courts(first: 100) { nodes { name cases(first: 20) { nodes { caseNumber filedOn status } } } } }",
+            )],
+        },
+        Scenario {
+            name: "(4) a city's KPIs (361100)",
+            calls: vec![read(
+                r#"{ enforcementKpis(filter: {regionCode: "361100", filedFrom: "2023-01-01", filedTo: "2025-06-20"}) { accepted closed closureRate actualClosed actualClosureRate recoveredAmount recoveryRate acceptedGrowth actualClosedGrowth detentions dishonestListings supervisionBatches } }"#,
+            )],
+        },
+        Scenario {
+            name: "(5) grouped aggregate by county and quarter",
+            calls: vec![read(
+                r#"{ enforcementAggregate(groupBy: [REGION, PERIOD], regionLevel: COUNTY, period: {granularity: QUARTER}) { rows { region { code } period { label } cases closed actualClosed closureRate actualClosureRate recoveryRate subjectAmount averageSubjectAmount } } }"#,
+            )],
+        },
+        Scenario {
+            name: "(6) a region dashboard across the four domains",
+            calls: vec![read(
+                r#"{ regionDashboard(code: "361100") { enforcementKpis(filedFrom: "2023-01-01", filedTo: "2025-06-20") { accepted actualClosureRate recoveryRate } communityStats(asOfYear: 2023) { units staff } funeralStats(asOf: "2025-06-30") { gravePlots fundingGap } ruralStats(year: 2023) { villages villagesVetoed } reportedFigures { metric consistent } } }"#,
+            )],
+        },
+        Scenario {
+            name: "(7) reads and writes, 10% mutations",
+            calls: mix,
+        },
+    ])
+}
+
+/// More than five executions of each call on every pooled connection, so that PostgreSQL has
+/// chosen between custom and generic plans before anything is measured.
+async fn warm_up(client: &reqwest::Client, url: &str, calls: &[Call], clients: usize) -> anyhow::Result<()> {
+    let mut tasks = Vec::new();
+    for c in 0..clients {
+        let (client, url, calls) = (client.clone(), url.to_owned(), calls.to_vec());
+        tasks.push(tokio::spawn(async move {
+            for i in 0..(8 * calls.len()) {
+                post(&client, &url, &calls[(c + i) % calls.len()]).await?;
+            }
+            Ok::<_, anyhow::Error>(())
+        }));
+    }
+    for t in tasks {
+        t.await??;
+    }
+    Ok(())
+}
+
+/// The in-repo driver: `clients` concurrent clients send the calls in turn for `seconds`.
+async fn drive(
+    client: &reqwest::Client,
+    url: &str,
+    calls: &[Call],
+    clients: usize,
+    seconds: u64,
+) -> anyhow::Result<Measured> {
+    let until = Instant::now() + Duration::from_secs(seconds);
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for c in 0..clients {
+        let (client, url, calls) = (client.clone(), url.to_owned(), calls.to_vec());
+        tasks.push(tokio::spawn(async move {
+            let mut times = Vec::new();
+            let mut i = c;
+            while Instant::now() < until {
+                let t = Instant::now();
+                post(&client, &url, &calls[i % calls.len()]).await?;
+                times.push(t.elapsed());
+                i += 1;
+            }
+            Ok::<_, anyhow::Error>(times)
+        }));
+    }
+    let mut times = Vec::new();
+    for t in tasks {
+        times.extend(t.await??);
+    }
+    Ok(measured(times, started.elapsed()))
+}
+
+fn measured(mut times: Vec<Duration>, elapsed: Duration) -> Measured {
+    times.sort();
+    Measured {
+        per_second: times.len() as f64 / elapsed.as_secs_f64(),
+        p50: percentile(&times, 0.5),
+        p99: percentile(&times, 0.99),
+    }
+}
+
+/// wrk (`-t2 -c clients --latency`) with a Lua script that sends the calls in turn and counts
+/// responses that are not 200 or carry GraphQL errors: any makes the run fail.
+fn run_wrk(url: &str, calls: &[Call], clients: usize, seconds: u64) -> anyhow::Result<Measured> {
+    let dir = std::env::temp_dir().join(format!("survey-wrk-{}", std::process::id()));
+    std::fs::create_dir_all(&dir)?;
+    let mut lua = String::from("local calls = {\n");
+    for c in calls {
+        lua.push_str(&format!(
+            "  {{ body = [==[{}]==], auth = [==[Bearer {}]==] }},\n",
+            serde_json::to_string(&c.body)?,
+            c.token
+        ));
+    }
+    lua.push_str(
+        r#"}
+local threads = {}
+function setup(thread) table.insert(threads, thread) end
+local i = 0
+errors = 0
+last_error = ""
+function request()
+  i = i + 1
+  local c = calls[(i % #calls) + 1]
+  return wrk.format("POST", nil, { ["Content-Type"] = "application/json", ["Authorization"] = c.auth }, c.body)
+end
+function response(status, headers, body)
+  if status ~= 200 or string.find(body, '"errors"', 1, true) then
+    errors = errors + 1
+    last_error = body
+  end
+end
+function done(summary, latency, requests)
+  local n = 0
+  for _, t in ipairs(threads) do
+    n = n + t:get("errors")
+    if t:get("errors") > 0 then io.write("LAST_ERROR " .. t:get("last_error") .. "\n") end
+  end
+  io.write(string.format("ERRORS %d\n", n))
+  io.write(string.format("P50_US %d\nP99_US %d\n", latency:percentile(50), latency:percentile(99)))
+end
+"#,
+    );
+    let script = dir.join("calls.lua");
+    std::fs::write(&script, lua)?;
+    let out = std::process::Command::new("wrk")
+        .args([
+            "-t2",
+            "-c",
+            &clients.to_string(),
+            "-d",
+            &format!("{seconds}s"),
+            "-s",
+        ])
+        .arg(&script)
+        .arg(url)
+        .output()?;
+    std::fs::remove_dir_all(&dir).ok();
+    let text = String::from_utf8_lossy(&out.stdout);
+    anyhow::ensure!(
+        out.status.success(),
+        "wrk: {}{}",
+        text,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let value = |key: &str| {
+        text.lines()
+            .find_map(|l| l.trim().strip_prefix(key))
+            .map(str::trim)
+            .and_then(|v| v.parse::<f64>().ok())
+    };
+    anyhow::ensure!(value("ERRORS") == Some(0.0), "wrk saw errors:\n{text}");
+    Ok(Measured {
+        per_second: value("Requests/sec:").context("wrk's requests/s")?,
+        p50: Duration::from_micros(value("P50_US").context("wrk's p50")? as u64),
+        p99: Duration::from_micros(value("P99_US").context("wrk's p99")? as u64),
+    })
+}
+
+/// The SQL each call of each scenario runs, captured from one request each through an
+/// in-process server with a statement hook: values inlined, so pgbench can run it as is.
+async fn capture_sql(
+    settings: &Settings,
+    scenarios: &[Scenario],
+) -> anyhow::Result<Vec<Vec<(String, bool)>>> {
+    let captured = Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+    let log = captured.clone();
+    let hook: api::telemetry::sql::StatementHook = Arc::new(move |info| {
+        log.lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(info.statement.to_string());
+    });
+    let db = startup::connect(settings).await?;
+    let app = Application::build_with_db(settings.clone(), db, Some(hook))?;
+    let url = format!("http://127.0.0.1:{}/graphql", app.port());
+    let handle = tokio::spawn(app.run_until_stopped());
+    let client = reqwest::Client::new();
+    let mut all = Vec::new();
+    for scenario in scenarios {
+        let mut scripts = Vec::new();
+        for call in &scenario.calls {
+            captured.lock().unwrap_or_else(|p| p.into_inner()).clear();
+            post(&client, &url, call).await?;
+            let statements = std::mem::take(&mut *captured.lock().unwrap_or_else(|p| p.into_inner()));
+            let mut script = String::new();
+            if call.write {
+                script.push_str("BEGIN;\n");
+            }
+            for s in &statements {
+                // pgbench ends a command at a semicolon at the end of a line.
+                script.push_str(&s.replace('\n', " "));
+                script.push_str(";\n");
+            }
+            if call.write {
+                script.push_str("ROLLBACK;\n");
+            }
+            scripts.push((script, call.write));
+        }
+        all.push(scripts);
+    }
+    handle.abort();
+    Ok(all)
+}
+
+/// pgbench with the scripts (each one transaction; repeated scripts weigh more): transactions
+/// per second, p50 and p99 from its per-transaction log; and the statements per transaction.
+fn pgbench(
+    url: &str,
+    scripts: &[(String, bool)],
+    clients: usize,
+    seconds: u64,
+) -> anyhow::Result<(String, Measured)> {
+    let dir = std::env::temp_dir().join(format!("survey-pgbench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir)?;
+    let mut weights: Vec<(String, u32)> = Vec::new();
+    for (script, _) in scripts {
+        match weights.iter_mut().find(|(s, _)| s == script) {
+            Some((_, w)) => *w += 1,
+            None => weights.push((script.clone(), 1)),
+        }
+    }
+    let mut cmd = std::process::Command::new("pgbench");
+    cmd.current_dir(&dir).args([
+        "-n",
+        "-c",
+        &clients.to_string(),
+        "-j",
+        "2",
+        "-T",
+        &seconds.to_string(),
+        "--log",
+        "--log-prefix=lat",
+    ]);
+    let mut counts = Vec::new();
+    for (i, (script, weight)) in weights.iter().enumerate() {
+        let file = dir.join(format!("s{i}.sql"));
+        std::fs::write(&file, script)?;
+        cmd.arg("-f").arg(format!("{}@{weight}", file.display()));
+        counts.push(
+            script
+                .lines()
+                .filter(|l| !matches!(*l, "BEGIN;" | "ROLLBACK;"))
+                .count()
+                .to_string(),
+        );
+    }
+    cmd.arg(url);
+    let started = Instant::now();
+    let out = cmd.output()?;
+    let elapsed = started.elapsed();
+    anyhow::ensure!(
+        out.status.success(),
+        "pgbench: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut latencies = Vec::new();
+    for f in std::fs::read_dir(&dir)? {
+        let f = f?.path();
+        if f.file_name()
+            .is_some_and(|n| n.to_string_lossy().starts_with("lat"))
+        {
+            for line in std::fs::read_to_string(&f)?.lines() {
+                if let Some(us) = line.split_whitespace().nth(2) {
+                    latencies.push(Duration::from_micros(us.parse()?));
+                }
+            }
+        }
+    }
+    std::fs::remove_dir_all(&dir).ok();
+    anyhow::ensure!(!latencies.is_empty(), "pgbench logged no transactions");
+    let tps = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .find_map(|l| l.strip_prefix("tps = "))
+        .and_then(|v| v.split_whitespace().next())
+        .and_then(|v| v.parse::<f64>().ok());
+    let mut m = measured(latencies, elapsed);
+    if let Some(tps) = tps {
+        m.per_second = tps;
+    }
+    Ok((counts.join(" / "), m))
+}
+
+async fn database_name(db: &sea_orm::DatabaseConnection) -> anyhow::Result<String> {
+    Ok(db
+        .query_one_raw(sea_orm::Statement::from_string(
             sea_orm::DatabaseBackend::Postgres,
             "SELECT current_database() AS d",
         ))
         .await?
         .context("current database")?
-        .try_get::<String>("", "d")?
-    } else {
-        String::new()
-    };
-    db.close().await.ok();
-    println!(
-        "{label}, scale {}, seeded in {:.1} s; {} clients for {} s per row after a warm-up; release build\n",
-        o.scale,
-        seed_time.as_secs_f64(),
-        o.clients,
-        o.seconds
-    );
-
-    let keys = api::auth::jwt::KeyStore::from_settings(&settings)?;
-    let analyst = keys
-        .issue("bench", None, &["analyst".to_owned()], "analyst", None, 3600)
-        .map_err(|e| anyhow::anyhow!("{}", e.message()))?;
-    if o.aggregates {
-        anyhow::ensure!(postgres, "--aggregates compares with pgbench: give --postgres");
-        return aggregates(&settings, &url, &analyst).await;
-    }
-    let requests = [
-        (
-            "(1) enforcementCaseByNumber with court and region",
-            json!({"query": r#"{ enforcementCaseByNumber(caseNumber: "(2024)赣1126执1号") { caseNumber court { name } region { name } } }"#}),
-        ),
-        (
-            "(2) enforcementCases(first: 50, 361126) with totalCount",
-            json!({"query": r#"{ enforcementCases(first: 50, filter: {regionCode: "361126"}) { totalCount nodes { caseNumber filedOn status subjectAmount } } }"#}),
-        ),
-        (
-            "(3) courts(first: 100) with cases(first: 20)",
-            json!({"query": "{ courts(first: 100) { nodes { name cases(first: 20) { nodes { caseNumber filedOn status } } } } }"}),
-        ),
-        (
-            "(4) enforcementKpis of 361100 over report 1's period",
-            json!({"query": r#"{ enforcementKpis(filter: {regionCode: "361100", filedFrom: "2023-01-01", filedTo: "2025-06-20"}) { accepted closed closureRate actualClosed actualClosureRate recoveredAmount recoveryRate acceptedGrowth actualClosedGrowth detentions dishonestListings supervisionBatches } }"#}),
-        ),
-    ];
-    let modes: &[&str] = if postgres {
-        &["auto", "force_generic_plan"]
-    } else {
-        &["-"]
-    };
-    for mode in modes {
-        if postgres {
-            let admin = startup::connect(&settings).await?;
-            admin
-                .execute_unprepared(&format!(
-                    "ALTER DATABASE \"{database}\" SET plan_cache_mode = '{mode}'"
-                ))
-                .await?;
-            admin.close().await.ok();
-            println!("plan_cache_mode = {mode}\n");
-        }
-        let db = startup::connect(&settings).await?;
-        let statements = Arc::new(AtomicU64::new(0));
-        let counter = statements.clone();
-        let hook: api::telemetry::sql::StatementHook = Arc::new(move |_| {
-            counter.fetch_add(1, Ordering::Relaxed);
-        });
-        let app = Application::build_with_db(settings.clone(), db, Some(hook))?;
-        let base = format!("http://127.0.0.1:{}/graphql", app.port());
-        let handle = tokio::spawn(app.run_until_stopped());
-        // Where PostgreSQL spends the time of each request, from pg_stat_statements (when the
-        // server has it loaded: the private one does).
-        let profiler = if postgres {
-            let admin = startup::connect(&settings).await?;
-            let loaded = admin
-                .execute_unprepared("CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
-                .await
-                .is_ok();
-            loaded.then_some(admin)
-        } else {
-            None
-        };
-        let mut profile = Vec::new();
-        println!("| request | clients | requests/s | p50 ms | p99 ms | statements/request |");
-        println!("|---|---|---|---|---|---|");
-        for (name, body) in &requests {
-            for clients in [1, o.clients] {
-                let profiling = profiler.as_ref().filter(|_| clients == o.clients);
-                if let Some(admin) = profiling {
-                    admin
-                        .execute_unprepared("SELECT pg_stat_statements_reset()")
-                        .await?;
-                }
-                let m = drive(&base, &analyst, body, clients, o.seconds, &statements).await?;
-                if let Some(admin) = profiling {
-                    let served = (m.requests + clients.max(10) * 2) as f64;
-                    profile.push(pg_profile(admin, name, served, m.p50).await?);
-                }
-                println!(
-                    "| {name} | {clients} | {:.0} | {:.2} | {:.2} | {:.1} |",
-                    m.per_second,
-                    m.p50.as_secs_f64() * 1e3,
-                    m.p99.as_secs_f64() * 1e3,
-                    m.statements
-                );
-                let _ = m.requests;
-            }
-        }
-        println!();
-        if !profile.is_empty() {
-            println!(
-                "PostgreSQL's share ({} clients, from pg_stat_statements):\n",
-                o.clients
-            );
-            println!(
-                "| request | execution ms per request (p50 latency) | statements: mean execution ms × calls per request |"
-            );
-            println!("|---|---|---|");
-            for line in &profile {
-                println!("{line}");
-            }
-            println!();
-        }
-        handle.abort();
-    }
-    Ok(())
+        .try_get::<String>("", "d")?)
 }
 
 /// One line of the profile: PostgreSQL's execution time per request and its statements.

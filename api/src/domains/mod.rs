@@ -24,14 +24,17 @@ pub struct Caches {
     pub courts: Arc<enforcement::directory::CourtCache>,
     /// What each domain computes for reported figures.
     pub metrics: Arc<crate::figures::Registry>,
+    /// Results of expensive reads (KPIs, statistics, aggregates) by data version.
+    pub results: Arc<crate::cache::ResultCache>,
 }
 
 impl Caches {
-    pub fn new(ttl: std::time::Duration) -> Self {
+    pub fn new(ttl: std::time::Duration, result_entries: usize) -> Self {
         Caches {
             regions: Arc::new(crate::cache::TableCache::new(ttl)),
             courts: Arc::new(crate::cache::TableCache::new(ttl)),
             metrics: Arc::new(metric_sources()),
+            results: Arc::new(crate::cache::ResultCache::new(result_entries)),
         }
     }
 
@@ -113,6 +116,7 @@ pub fn request_data(
     request
         .data(caches.regions.clone())
         .data(caches.courts.clone())
+        .data(caches.results.clone())
         .data(loader(ByCaseLoader::<party::Model>::new(db.clone()), stats))
         .data(loader(ByCaseLoader::<measure::Model>::new(db.clone()), stats))
         .data(loader(ByCaseLoader::<flow_node::Model>::new(db.clone()), stats))

@@ -1,6 +1,7 @@
 //! Prometheus metrics of one server process, served at `GET /metrics` in the text format:
 //! requests by operation and outcome, their latency, errors by code, rate-limit refusals,
-//! SQL statements per request, statement latency and slow statements, and the database pool.
+//! SQL statements per request, statement latency and slow statements, the database pool, and
+//! which pool (primary or read replica) served each request.
 
 use prometheus::{
     Encoder, Histogram, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge, Opts, Registry,
@@ -22,6 +23,7 @@ pub struct Metrics {
     duration: HistogramVec,
     errors: IntCounterVec,
     rate_limited: IntCounterVec,
+    pools: IntCounterVec,
     in_flight: IntGauge,
     statements_per_request: Histogram,
     statement_duration: Histogram,
@@ -96,6 +98,16 @@ impl Metrics {
                 &["limit"],
             )?,
         )?;
+        let pools = register(
+            &registry,
+            IntCounterVec::new(
+                Opts::new(
+                    "graphql_requests_by_pool_total",
+                    "GraphQL requests and exports by the database pool they ran on (primary, replica).",
+                ),
+                &["pool"],
+            )?,
+        )?;
         let in_flight = register(
             &registry,
             IntGauge::new(
@@ -158,6 +170,7 @@ impl Metrics {
             duration,
             errors,
             rate_limited,
+            pools,
             in_flight,
             statements_per_request,
             statement_duration,
@@ -209,6 +222,11 @@ impl Metrics {
     /// A request refused by a rate limit (`cost` or `login`).
     pub fn rate_limited(&self, limit: &str) {
         self.rate_limited.with_label_values(&[limit]).inc();
+    }
+
+    /// A request ran on this database pool (`primary` or `replica`).
+    pub fn served_by(&self, pool: &str) {
+        self.pools.with_label_values(&[pool]).inc();
     }
 
     /// A request entered (+1) or left (-1) execution.

@@ -92,7 +92,10 @@ impl CommunityQuery {
             as_of_year,
         };
         Ok(CommunityStats {
-            stats: stats::compute(db(ctx), &filter).await?,
+            stats: crate::cache::cached(ctx, format!("community.stats {filter:?}"), || {
+                stats::compute(db(ctx), &filter)
+            })
+            .await?,
             as_of_year,
             region_code: f.region_code,
             regions: regions(ctx).await?,

@@ -119,7 +119,11 @@ impl EnforcementQuery {
     ) -> Result<EnforcementKpis> {
         let mut f = filter.unwrap_or_default().to_service(ctx).await?;
         f.scope = viewer(ctx).authorize(&POLICY, Action::Aggregate)?;
-        Ok(kpis::compute(db(ctx), &f).await?.into())
+        let kpis = crate::cache::cached(ctx, format!("enforcement.kpis {f:?}"), || {
+            kpis::compute(db(ctx), &f)
+        })
+        .await?;
+        Ok(kpis.into())
     }
 
     /// The public dishonest-debtor list (失信被执行人名单), newest listing first.

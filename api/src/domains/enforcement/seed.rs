@@ -136,20 +136,61 @@ pub async fn seed(db: &DatabaseConnection, records: bool, scale: u32) -> AppResu
         SeedSummary::default()
     };
     txn.commit().await?;
-    if generating {
-        // One copy per transaction, so that memory stays at one copy's size.
-        for copy in 1..scale.max(1) {
-            let txn = db.begin().await?;
-            let mut data = generate(&ordered, &IdBase::read(&txn).await?);
-            data.renumber(copy);
-            summary.add(&data.summary());
-            data.insert(&txn).await?;
-            txn.commit().await?;
+    if generating && scale > 1 {
+        // The other copies made by the database itself, in batches (seed::Copies): copy k of
+        // a case numbered 执N号 is numbered 执(k·1,000,000 + N)号, so that copies never collide.
+        let started = std::time::Instant::now();
+        let txn = db.begin().await?;
+        let tables = [
+            "enforcement_cases",
+            "parties",
+            "measures",
+            "flow_nodes",
+            "dishonest_entries",
+            "supervision_orders",
+        ];
+        let mut copies = crate::seed::Copies::new(&txn, i64::from(scale) - 1, &tables).await?;
+        let find = if db.get_database_backend() == DbBackend::Postgres {
+            "strpos"
+        } else {
+            "instr"
+        };
+        let number = format!(
+            "substr(t.case_number, 1, {find}(t.case_number, '执')) || \
+             CAST(s.k * 1000000 + CAST(substr(t.case_number, {find}(t.case_number, '执') + 1, \
+             {find}(t.case_number, '号') - {find}(t.case_number, '执') - 1) AS BIGINT) AS TEXT) || '号'"
+        );
+        copies
+            .table_with::<case::Entity>(&txn, &[], &[("case_number", number)])
+            .await?;
+        let case = ("case_id", "enforcement_cases");
+        copies.table::<party::Entity>(&txn, &[case]).await?;
+        copies
+            .table::<measure::Entity>(&txn, &[case, ("party_id", "parties")])
+            .await?;
+        copies.table::<flow_node::Entity>(&txn, &[case]).await?;
+        copies
+            .table::<dishonest_entry::Entity>(&txn, &[case, ("party_id", "parties")])
+            .await?;
+        copies.table::<supervision_order::Entity>(&txn, &[case]).await?;
+        txn.commit().await?;
+        let one = summary.clone();
+        for _ in 1..scale {
+            summary.add(&one);
         }
+        tracing::info!(
+            rows = copies.rows,
+            elapsed_ms = started.elapsed().as_millis() as u64,
+            "copied the enforcement records"
+        );
+    }
+    if generating {
         // The KPIs' daily aggregates, from the records just written.
         super::kpis::rebuild_daily(db).await?;
         // Fresh statistics, so that the planner sees the tables at their new size.
         db.execute_unprepared("ANALYZE").await?;
+        // Cached results computed before the seed are not served after it.
+        crate::cache::bump_data_version(db).await?;
     }
     Ok(summary)
 }
@@ -323,18 +364,6 @@ const BANKS: &[&str] = &[
 ];
 
 impl Generated {
-    /// Gives copy `copy` of the records case numbers of their own: 执N号 becomes
-    /// 执(copy·1,000,000 + N)号, so that copies never collide with each other or the first.
-    fn renumber(&mut self, copy: u32) {
-        for c in &mut self.cases {
-            if let Some((head, rest)) = c.case_number.split_once('执')
-                && let Some(n) = rest.strip_suffix('号').and_then(|n| n.parse::<u64>().ok())
-            {
-                c.case_number = format!("{head}执{}号", u64::from(copy) * 1_000_000 + n);
-            }
-        }
-    }
-
     fn summary(&self) -> SeedSummary {
         SeedSummary {
             cases: self.cases.len(),

@@ -287,6 +287,10 @@ impl FuneralQuery {
             region: subtree(ctx, f.region_code.as_deref(), "regionCode").await?,
             as_of: f.as_of.map_or_else(crate::validate::today, |d| d.0),
         };
-        Ok(FuneralStats(stats::compute(db(ctx), &filter).await?))
+        let stats = crate::cache::cached(ctx, format!("funeral.stats {filter:?}"), || {
+            stats::compute(db(ctx), &filter)
+        })
+        .await?;
+        Ok(FuneralStats(stats))
     }
 }

@@ -64,6 +64,8 @@ pub async fn seed(db: &DatabaseConnection, records: bool, scale: u32) -> AppResu
             .await?;
         rows += copies.rows as usize;
     }
+    // Cached results computed before the seed are not served after it.
+    crate::cache::bump_data_version(&txn).await?;
     txn.commit().await?;
     Ok(rows)
 }

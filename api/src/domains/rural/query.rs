@@ -261,7 +261,11 @@ impl RuralQuery {
     ) -> Result<RuralStats> {
         let scope = viewer(ctx).authorize(&POLICY, Action::Aggregate)?;
         let region = subtree(ctx, filter.region_code.as_deref(), "regionCode").await?;
-        let totals = villages::totals(db(ctx), &scope, region.as_ref(), filter.year).await?;
+        let key = format!("rural.totals {scope:?} {region:?} {}", filter.year);
+        let totals = crate::cache::cached(ctx, key, || {
+            villages::totals(db(ctx), &scope, region.as_ref(), filter.year)
+        })
+        .await?;
         Ok(RuralStats::of(filter.year, totals))
     }
 }
