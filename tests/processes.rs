@@ -25,6 +25,7 @@ async fn send(server: &ServerProcess, bearer: Option<&str>, query: &str, variabl
 }
 
 const KPIS: &str = r#"{ enforcementKpis(filter: {regionCode: "361126", filedFrom: "2024-01-01", filedTo: "2024-12-31"}) { accepted } }"#;
+const COUNT: &str = r#"{ enforcementCases(first: 1, filter: {regionCode: "361126"}) { totalCount } }"#;
 const FILE: &str = r#"mutation($i: FileEnforcementCaseInput!, $k: String) { fileEnforcementCase(input: $i, idempotencyKey: $k) { id } }"#;
 const COURT: &str = r#"query($id: ID!) { enforcementCase(id: $id) { court { name } } }"#;
 

@@ -488,6 +488,48 @@ impl<T> Page<T> {
 /// A deferred `COUNT(*)`, run only when a client asks for `totalCount`.
 pub type CountFn = Arc<dyn Fn() -> Pin<Box<dyn Future<Output = AppResult<u64>> + Send>> + Send + Sync>;
 
+/// A connection's `totalCount`: counted only when asked, and, when it has a key, kept in the
+/// result cache (`cache.rs`) until the data changes, since counting a large filter reads every
+/// matching row while the page beside it reads only its own.
+#[derive(Clone)]
+pub struct Count {
+    key: Option<String>,
+    run: CountFn,
+}
+
+impl Count {
+    /// A count cached under `key`, which must name the list and its filter with the caller's
+    /// scope; only for lists whose every write moves the data version (the change log).
+    pub fn keyed<F>(key: String, run: F) -> Self
+    where
+        F: Fn() -> Pin<Box<dyn Future<Output = AppResult<u64>> + Send>> + Send + Sync + 'static,
+    {
+        Count {
+            key: Some(key),
+            run: Arc::new(run),
+        }
+    }
+
+    /// A count never cached (lists written outside the change log, counts a DataLoader batches).
+    pub fn uncached<F>(run: F) -> Self
+    where
+        F: Fn() -> Pin<Box<dyn Future<Output = AppResult<u64>> + Send>> + Send + Sync + 'static,
+    {
+        Count {
+            key: None,
+            run: Arc::new(run),
+        }
+    }
+
+    /// The count, from the cache when it is current.
+    pub async fn get(&self, ctx: &async_graphql::Context<'_>) -> AppResult<u64> {
+        match &self.key {
+            Some(key) => crate::cache::cached(ctx, key.clone(), || (self.run)()).await,
+            None => (self.run)().await,
+        }
+    }
+}
+
 /// Relay page information.
 #[derive(async_graphql::SimpleObject, Clone)]
 pub struct PageInfo {
@@ -509,7 +551,7 @@ macro_rules! connection {
         #[doc = concat!("A page of ", $what, " (Relay connection).")]
         pub struct $conn {
             pub page: $crate::pagination::Page<$node>,
-            pub count: $crate::pagination::CountFn,
+            pub count: $crate::pagination::Count,
         }
 
         #[doc = concat!("One of ", $what, " with its cursor.")]
@@ -552,8 +594,8 @@ macro_rules! connection {
             }
 
             /// Number of rows matching the filter, over all pages (counted only when asked).
-            async fn total_count(&self) -> async_graphql::Result<u64> {
-                Ok((self.count)().await?)
+            async fn total_count(&self, ctx: &async_graphql::Context<'_>) -> async_graphql::Result<u64> {
+                Ok(self.count.get(ctx).await?)
             }
         }
     };

@@ -4,7 +4,6 @@ use async_graphql::{Context, ID, InputObject, Object, Result};
 use chrono::{DateTime, Utc};
 use entity::audit;
 use sea_orm::DatabaseConnection;
-use std::sync::Arc;
 
 use super::service::{self, AuditFilter};
 use crate::access::{Action, Policy, Role, viewer};
@@ -145,7 +144,7 @@ impl AuditQuery {
         let page = service::list(&db, &filter, &scope, &PageArgs::new(first, after, last, before)).await?;
         Ok(AuditEntryConnection {
             page: page.map(AuditEntry),
-            count: Arc::new(move || {
+            count: crate::pagination::Count::uncached(move || {
                 let (db, f, s) = (db.clone(), filter.clone(), scope.clone());
                 Box::pin(async move { service::count(&db, &f, &s).await })
             }),

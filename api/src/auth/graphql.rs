@@ -225,7 +225,7 @@ impl AuthQuery {
         let page = service::list(&db, &PageArgs::new(first, after, last, before)).await?;
         Ok(UserConnection {
             page: page.map(User),
-            count: Arc::new(move || {
+            count: crate::pagination::Count::uncached(move || {
                 let db = db.clone();
                 Box::pin(async move { service::count(&db).await })
             }),

@@ -8,6 +8,7 @@
 //! cargo run --release -p api --bin bench -- --postgres        # a private PostgreSQL it starts
 //! cargo run --release -p api --bin bench -- --postgres=postgres://u@127.0.0.1:5432/db
 //! options: --clients 16  --seconds 5  --scale 1  --generic  --no-wrk  --aggregates
+//!          --only 1,4,7 (some scenarios)  --keep-scripts DIR (the pgbench scripts)
 //! ```
 //!
 //! The server runs as a child process (this binary with `--serve`), so that its memory
@@ -40,6 +41,10 @@ struct Options {
     wrk: bool,
     /// PostgreSQL: `plan_cache_mode = force_generic_plan` for the benchmark's database.
     generic: bool,
+    /// Only these scenarios (1 to 7); all when empty.
+    only: Vec<usize>,
+    /// Keep the pgbench scripts in this folder.
+    keep_scripts: Option<std::path::PathBuf>,
 }
 
 fn options() -> anyhow::Result<Options> {
@@ -51,6 +56,8 @@ fn options() -> anyhow::Result<Options> {
         aggregates: false,
         wrk: true,
         generic: false,
+        only: Vec::new(),
+        keep_scripts: None,
     };
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
@@ -63,6 +70,12 @@ fn options() -> anyhow::Result<Options> {
             "--aggregates" => o.aggregates = true,
             "--no-wrk" => o.wrk = false,
             "--generic" => o.generic = true,
+            "--only" => {
+                for n in args.next().context("--only 1,4,7")?.split(',') {
+                    o.only.push(n.trim().parse()?);
+                }
+            }
+            "--keep-scripts" => o.keep_scripts = Some(args.next().context("--keep-scripts DIR")?.into()),
             other => anyhow::bail!("unknown option {other}"),
         }
     }
@@ -315,6 +328,13 @@ async fn main() -> anyhow::Result<()> {
     let seed_time = started.elapsed();
     let postgres = db.get_database_backend() == sea_orm::DatabaseBackend::Postgres;
     let rows = seeded_rows(&db).await?;
+    if postgres {
+        // What autovacuum would do in the minutes after a load, done before measuring so that
+        // it does not run during the measurements (and index-only scans see all-visible pages).
+        let started = Instant::now();
+        db.execute_unprepared("VACUUM").await?;
+        println!("VACUUM after the seed: {:.1} s", started.elapsed().as_secs_f64());
+    }
     db.close().await.ok();
     println!(
         "{label}, scale {}: {rows} rows seeded in {:.1} s ({:.0} rows/s); release build\n",
@@ -360,7 +380,14 @@ async fn main() -> anyhow::Result<()> {
     let client = reqwest::Client::builder()
         .pool_max_idle_per_host(o.clients)
         .build()?;
-    let scenarios = scenarios(&client, &graphql, &analyst, &officer).await?;
+    let mut scenarios = scenarios(&client, &graphql, &analyst, &officer).await?;
+    if !o.only.is_empty() {
+        let mut n = 0;
+        scenarios.retain(|_| {
+            n += 1;
+            o.only.contains(&n)
+        });
+    }
     let sql = if postgres {
         capture_sql(&settings, &scenarios).await?
     } else {
@@ -407,6 +434,12 @@ async fn main() -> anyhow::Result<()> {
             );
         }
         if let Some(scripts) = sql.get(i) {
+            if let Some(dir) = &o.keep_scripts {
+                std::fs::create_dir_all(dir)?;
+                for (j, (script, _)) in scripts.iter().enumerate() {
+                    std::fs::write(dir.join(format!("scenario{}-{j}.sql", i + 1)), script)?;
+                }
+            }
             ceilings.push((scenario.name, pgbench(&url, scripts, o.clients, o.seconds)?));
         }
     }
@@ -733,7 +766,7 @@ async fn capture_sql(
             .push(info.statement.to_string());
     });
     let db = startup::connect(settings).await?;
-    let app = Application::build_with_db(settings.clone(), db, Some(hook))?;
+    let app = Application::build_with_db(settings.clone(), db.clone(), Some(hook))?;
     let url = format!("http://127.0.0.1:{}/graphql", app.port());
     let handle = tokio::spawn(app.run_until_stopped());
     let client = reqwest::Client::new();
@@ -744,24 +777,93 @@ async fn capture_sql(
             captured.lock().unwrap_or_else(|p| p.into_inner()).clear();
             post(&client, &url, call).await?;
             let statements = std::mem::take(&mut *captured.lock().unwrap_or_else(|p| p.into_inner()));
-            let mut script = String::new();
-            if call.write {
-                script.push_str("BEGIN;\n");
-            }
-            for s in &statements {
+            let script = if call.write {
+                let seq = api::cache::data_version(&db)
+                    .await
+                    .map_err(|e| anyhow::anyhow!("{}", e.message()))?;
+                replayable_write(&statements, seq)
+            } else {
                 // pgbench ends a command at a semicolon at the end of a line.
-                script.push_str(&s.replace('\n', " "));
-                script.push_str(";\n");
-            }
-            if call.write {
-                script.push_str("ROLLBACK;\n");
-            }
+                statements
+                    .iter()
+                    .map(|s| format!("{};\n", s.replace('\n', " ")))
+                    .collect()
+            };
             scripts.push((script, call.write));
         }
         all.push(scripts);
     }
     handle.abort();
     Ok(all)
+}
+
+/// A write's statements as a pgbench script that can run again and again: in a transaction
+/// it rolls back, with a fresh UUID for what it inserts (the captured one exists: the capture
+/// committed it) and the change log's sequence number taken from the counter it bumps (`seq`,
+/// the number the capture was given).
+fn replayable_write(statements: &[String], seq: i64) -> String {
+    let mut script = String::from("BEGIN;\nSELECT '''' || gen_random_uuid()::text || '''' AS uuid \\gset\n");
+    // The UUIDs the write inserts (the new record's, in its row and its change-log entry).
+    let mut uuids: Vec<String> = Vec::new();
+    for s in statements.iter().filter(|s| s.contains("INSERT INTO")) {
+        let mut from = 0;
+        while let Some(at) = find_uuid(&s[from..]) {
+            let u = s[from + at..from + at + 38].to_owned();
+            if !uuids.contains(&u) {
+                uuids.push(u);
+            }
+            from += at + 38;
+        }
+    }
+    for s in statements {
+        let mut s = s.replace('\n', " ");
+        for u in &uuids {
+            s = s.replace(u.as_str(), ":uuid");
+        }
+        if s.contains("change_counter") && s.contains("RETURNING") {
+            script.push_str(&s);
+            script.push_str(" \\gset\n");
+            continue;
+        }
+        if s.contains("change_log") {
+            s = replace_number(&s, seq, ":seq");
+        }
+        script.push_str(&s);
+        script.push_str(";\n");
+    }
+    script.push_str("ROLLBACK;\n");
+    script
+}
+
+/// Where the first quoted UUID literal of `s` starts (its opening quote).
+fn find_uuid(s: &str) -> Option<usize> {
+    let b = s.as_bytes();
+    (0..b.len().saturating_sub(37)).find(|&i| {
+        b[i] == b'\''
+            && b[i + 37] == b'\''
+            && b[i + 1..i + 37].iter().enumerate().all(|(j, c)| match j {
+                8 | 13 | 18 | 23 => *c == b'-',
+                _ => c.is_ascii_hexdigit(),
+            })
+    })
+}
+
+/// `s` with the number `n` (standing alone, not part of a longer number) replaced by `by`.
+fn replace_number(s: &str, n: i64, by: &str) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    let mut rest = s;
+    while let Some(at) = rest.find(&digits) {
+        let before = rest[..at].chars().last();
+        let after = rest[at + digits.len()..].chars().next();
+        let alone = !before.is_some_and(|c| c.is_ascii_alphanumeric() || c == '.' || c == '\'')
+            && !after.is_some_and(|c| c.is_ascii_alphanumeric() || c == '.' || c == '\'');
+        out.push_str(&rest[..at]);
+        out.push_str(if alone { by } else { &digits });
+        rest = &rest[at + digits.len()..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// pgbench with the scripts (each one transaction; repeated scripts weigh more): transactions
@@ -801,7 +903,7 @@ fn pgbench(
         counts.push(
             script
                 .lines()
-                .filter(|l| !matches!(*l, "BEGIN;" | "ROLLBACK;"))
+                .filter(|l| !matches!(*l, "BEGIN;" | "ROLLBACK;") && !l.ends_with("AS uuid \\gset"))
                 .count()
                 .to_string(),
         );

@@ -3,7 +3,6 @@
 use async_graphql::{Context, ID, Object, Result};
 use chrono::Datelike;
 use sea_orm::DatabaseConnection;
-use std::sync::Arc;
 
 use super::policy::POLICY;
 use super::service::units;
@@ -44,7 +43,7 @@ impl CommunityQuery {
         let page = units::list_units(&db, &f, order, &PageArgs::new(first, after, last, before)).await?;
         Ok(CommunityUnitConnection {
             page: page.map(CommunityUnit),
-            count: Arc::new(move || {
+            count: crate::pagination::Count::keyed(format!("communityUnits {f:?}"), move || {
                 let db = db.clone();
                 let f = f.clone();
                 Box::pin(async move { units::count_units(&db, &f).await })

@@ -2,7 +2,6 @@
 
 use async_graphql::{Context, ID, Object, Result};
 use sea_orm::DatabaseConnection;
-use std::sync::Arc;
 
 use super::kpis;
 use super::policy::POLICY;
@@ -93,7 +92,7 @@ impl EnforcementQuery {
         let page = service::list_courts(&db, &filter, &PageArgs::new(first, after, last, before)).await?;
         Ok(CourtConnection {
             page: page.map(Court),
-            count: Arc::new(move || {
+            count: crate::pagination::Count::keyed(format!("courts {filter:?}"), move || {
                 let db = db.clone();
                 let f = filter.clone();
                 Box::pin(async move { service::count_courts(&db, &f).await })
@@ -163,7 +162,7 @@ impl EnforcementQuery {
         let page = service::list_dishonest(&db, &filter, &PageArgs::new(first, after, last, before)).await?;
         Ok(DishonestDebtorConnection {
             page: page.map(DishonestDebtor),
-            count: Arc::new(move || {
+            count: crate::pagination::Count::keyed(format!("dishonestDebtors {filter:?}"), move || {
                 let db = db.clone();
                 let f = filter.clone();
                 Box::pin(async move { service::count_dishonest(&db, &f).await })

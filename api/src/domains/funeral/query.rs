@@ -2,7 +2,6 @@
 
 use async_graphql::{Context, ID, Object, Result};
 use sea_orm::DatabaseConnection;
-use std::sync::Arc;
 
 use super::policy::POLICY;
 use super::service::{facilities, plots, projects, services};
@@ -59,7 +58,7 @@ impl FuneralQuery {
             facilities::list_facilities(&db, &f, by_name, direction == OrderDirection::Asc, &args).await?;
         Ok(FuneralFacilityConnection {
             page: page.map(FuneralFacility),
-            count: Arc::new(move || {
+            count: crate::pagination::Count::keyed(format!("funeralFacilities {f:?}"), move || {
                 let (db, f) = (db.clone(), f.clone());
                 Box::pin(async move { facilities::count_facilities(&db, &f).await })
             }),
@@ -105,7 +104,7 @@ impl FuneralQuery {
         let page = projects::list_projects(&db, &filter, &PageArgs::new(first, after, last, before)).await?;
         Ok(FuneralProjectConnection {
             page: page.map(FuneralProject),
-            count: Arc::new(move || {
+            count: crate::pagination::Count::keyed(format!("funeralProjects {filter:?}"), move || {
                 let (db, f) = (db.clone(), filter.clone());
                 Box::pin(async move { projects::count_projects(&db, &f).await })
             }),
@@ -159,7 +158,7 @@ impl FuneralQuery {
         let page = plots::list_plots(&db, &filter, by_price, direction == OrderDirection::Asc, &args).await?;
         Ok(GravePlotConnection {
             page: page.map(GravePlot),
-            count: Arc::new(move || {
+            count: crate::pagination::Count::keyed(format!("gravePlots {filter:?}"), move || {
                 let (db, f) = (db.clone(), filter.clone());
                 Box::pin(async move { plots::count_plots(&db, &f).await })
             }),
@@ -221,7 +220,7 @@ impl FuneralQuery {
         let page = services::list_subsidies(&db, &filter, &PageArgs::new(first, after, last, before)).await?;
         Ok(FuneralSubsidyConnection {
             page: page.map(FuneralSubsidy),
-            count: Arc::new(move || {
+            count: crate::pagination::Count::keyed(format!("funeralSubsidies {filter:?}"), move || {
                 let (db, f) = (db.clone(), filter.clone());
                 Box::pin(async move { services::count_subsidies(&db, &f).await })
             }),
@@ -264,7 +263,7 @@ impl FuneralQuery {
         .await?;
         Ok(FuneralViolationConnection {
             page: page.map(FuneralViolation),
-            count: Arc::new(move || {
+            count: crate::pagination::Count::keyed(format!("funeralViolations {filter:?}"), move || {
                 let (db, f) = (db.clone(), filter.clone());
                 Box::pin(async move { services::count_violations(&db, &f).await })
             }),

@@ -2,7 +2,6 @@
 
 use async_graphql::{Context, Object, Result};
 use sea_orm::DatabaseConnection;
-use std::sync::Arc;
 
 use super::policy::POLICY;
 use super::service;
@@ -45,7 +44,7 @@ impl RegionQuery {
         let count_filter = filter.clone();
         Ok(RegionConnection {
             page: page.map(Region::from),
-            count: Arc::new(move || {
+            count: crate::pagination::Count::keyed(format!("regions {count_filter:?}"), move || {
                 let db = db.clone();
                 let f = count_filter.clone();
                 Box::pin(async move { service::count(&db, &f).await })

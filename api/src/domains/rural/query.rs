@@ -3,7 +3,6 @@
 use async_graphql::{Context, ID, InputObject, Object, Result};
 use sea_orm::DatabaseConnection;
 use std::collections::HashMap;
-use std::sync::Arc;
 
 use super::policy::POLICY;
 use super::service::{Period, indicators, observations, villages};
@@ -84,7 +83,7 @@ impl RuralQuery {
         let page = indicators::list(&db, &filter, &PageArgs::new(first, after, last, before)).await?;
         Ok(IndicatorConnection {
             page: page.map(Indicator),
-            count: Arc::new(move || {
+            count: crate::pagination::Count::uncached(move || {
                 let (db, f) = (db.clone(), filter.clone());
                 Box::pin(async move { indicators::count(&db, &f).await })
             }),
@@ -230,7 +229,7 @@ impl RuralQuery {
         let page = villages::list(&db, &filter, &PageArgs::new(first, after, last, before)).await?;
         Ok(VillageConnection {
             page: page.map(Village),
-            count: Arc::new(move || {
+            count: crate::pagination::Count::keyed(format!("ruralVillages {filter:?}"), move || {
                 let (db, f) = (db.clone(), filter.clone());
                 Box::pin(async move { villages::count(&db, &f).await })
             }),

@@ -3,7 +3,6 @@
 use async_graphql::{Context, Enum, ID, InputObject, Object, Result};
 use entity::enforcement::{enforcement_case, flow_node, measure, party, supervision_order};
 use sea_orm::DatabaseConnection;
-use std::sync::Arc;
 
 use crate::domains::enforcement::service::{self, CaseFilter, CaseOrderField, SMALL_CLAIM_LIMIT_FEN};
 use crate::domains::region::loaders::subtree;
@@ -143,7 +142,7 @@ pub async fn case_connection(
     let db = db.clone();
     Ok(EnforcementCaseConnection {
         page: page.map(EnforcementCase),
-        count: Arc::new(move || {
+        count: crate::pagination::Count::keyed(format!("enforcementCases {filter:?}"), move || {
             let db = db.clone();
             let f = filter.clone();
             Box::pin(async move { service::count_cases(&db, &f).await })

@@ -81,7 +81,7 @@ impl Court {
             .clone();
         Ok(EnforcementCaseConnection {
             page: page.map(EnforcementCase),
-            count: Arc::new(move || {
+            count: crate::pagination::Count::uncached(move || {
                 let (counts, key) = (counts.clone(), key.clone());
                 Box::pin(async move {
                     counts
