@@ -36,12 +36,19 @@ async fn caches_in_one_process_never_hide_another_processs_writes() {
     let admin = token("admin", &["admin"], None);
     let accepted = |v: &Value| v["data"]["enforcementKpis"]["accepted"].as_i64().expect("kpis");
 
-    // The other process computes the KPIs and keeps them.
+    // The other process computes the KPIs and a list's count, and keeps them.
+    let count = |v: &Value| {
+        v["data"]["enforcementCases"]["totalCount"]
+            .as_i64()
+            .expect("count")
+    };
     let before = accepted(&send(&other, Some(&admin), KPIS, json!({})).await);
     assert_eq!(
         accepted(&send(&other, Some(&admin), KPIS, json!({})).await),
         before
     );
+    let listed = count(&send(&other, Some(&admin), COUNT, json!({})).await);
+    assert_eq!(count(&send(&other, Some(&admin), COUNT, json!({})).await), listed);
     // This process files a case: the other's next answer counts it, without waiting.
     let yy = court(&app, "361126").await;
     let case = json!({"caseNumber": "(2024)赣1126执999999号", "courtId": yy, "filedOn": "2024-03-01",
@@ -51,6 +58,10 @@ async fn caches_in_one_process_never_hide_another_processs_writes() {
     assert_eq!(
         accepted(&send(&other, Some(&admin), KPIS, json!({})).await),
         before + 1
+    );
+    assert_eq!(
+        count(&send(&other, Some(&admin), COUNT, json!({})).await),
+        listed + 1
     );
     // The idempotency key is shared too: the retry on the other process gets the same case.
     let replay = send(&other, Some(&admin), FILE, json!({"i": case, "k": "same-key-1"})).await;
