@@ -169,31 +169,50 @@ impl ResultCache {
             return compute().await;
         }
         let version = data_version(db).await?;
-        {
-            let entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
-            if let Some((v, _, value)) = entries.get(&key)
-                && *v == version
-                && let Some(hit) = value.downcast_ref::<T>()
-            {
-                return Ok(hit.clone());
-            }
+        if let Some(hit) = self.peek::<T>(&key, version) {
+            return Ok(hit);
         }
         let value = compute().await?;
-        let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
-        // A result of an older version (a lagging replica's) does not replace a newer one.
-        if entries.get(&key).is_none_or(|(v, _, _)| *v <= version) {
-            if entries.len() >= self.capacity && !entries.contains_key(&key) {
-                let oldest = entries
-                    .iter()
-                    .min_by_key(|(_, (_, at, _))| *at)
-                    .map(|(k, _)| k.clone());
-                if let Some(k) = oldest {
-                    entries.remove(&k);
-                }
-            }
-            entries.insert(key, (version, Instant::now(), Arc::new(value.clone())));
-        }
+        self.put(key, version, value.clone());
         Ok(value)
+    }
+
+    /// Whether results are kept at all (`RESULT_CACHE_ENTRIES` above 0).
+    pub fn enabled(&self) -> bool {
+        self.capacity > 0
+    }
+
+    /// The result kept for `key` if it was computed at `version` (for a caller that reads
+    /// the version once for many keys, as a DataLoader's batch does).
+    pub fn peek<T: Clone + 'static>(&self, key: &str, version: i64) -> Option<T> {
+        let entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
+        entries
+            .get(key)
+            .filter(|(v, _, _)| *v == version)
+            .and_then(|(_, _, value)| value.downcast_ref::<T>())
+            .cloned()
+    }
+
+    /// Keeps `value` for `key` as computed at `version`, unless a newer version's is kept (a
+    /// lagging replica's result does not replace the primary's).
+    pub fn put<T: Send + Sync + 'static>(&self, key: String, version: i64, value: T) {
+        if self.capacity == 0 {
+            return;
+        }
+        let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
+        if entries.get(&key).is_some_and(|(v, _, _)| *v > version) {
+            return;
+        }
+        if entries.len() >= self.capacity && !entries.contains_key(&key) {
+            let oldest = entries
+                .iter()
+                .min_by_key(|(_, (_, at, _))| *at)
+                .map(|(k, _)| k.clone());
+            if let Some(k) = oldest {
+                entries.remove(&k);
+            }
+        }
+        entries.insert(key, (version, Instant::now(), Arc::new(value)));
     }
 }
 
@@ -213,5 +232,24 @@ mod tests {
         let always = TableCache::new(Duration::ZERO);
         assert_eq!(*always.get(load).await.unwrap(), 3);
         assert_eq!(*always.get(load).await.unwrap(), 4);
+    }
+
+    #[test]
+    fn results_are_served_only_at_their_version_and_bounded() {
+        let cache = ResultCache::new(2);
+        cache.put("a".to_owned(), 5, 1u32);
+        assert_eq!(cache.peek::<u32>("a", 5), Some(1));
+        assert_eq!(cache.peek::<u32>("a", 6), None, "the data moved");
+        assert_eq!(cache.peek::<String>("a", 5), None, "another type");
+        // A lagging replica's older result does not replace a newer one.
+        cache.put("a".to_owned(), 4, 0u32);
+        assert_eq!(cache.peek::<u32>("a", 5), Some(1));
+        cache.put("b".to_owned(), 5, 2u32);
+        cache.put("c".to_owned(), 5, 3u32);
+        assert_eq!(cache.peek::<u32>("a", 5), None, "the oldest went first");
+        assert_eq!(cache.peek::<u32>("c", 5), Some(3));
+        let off = ResultCache::new(0);
+        off.put("a".to_owned(), 1, 1u32);
+        assert_eq!(off.peek::<u32>("a", 1), None);
     }
 }

@@ -125,7 +125,12 @@ pub fn request_data(
             stats,
         ))
         .data(cached_loader(
-            survey::loaders::MetricLoader::new(db.clone(), caches.regions.clone(), caches.metrics.clone()),
+            survey::loaders::MetricLoader::new(
+                db.clone(),
+                caches.regions.clone(),
+                caches.metrics.clone(),
+                caches.results.clone(),
+            ),
             stats,
         ))
         .data(loader(

@@ -36,28 +36,60 @@ pub struct MetricLoader {
     pub db: DatabaseConnection,
     pub regions: Arc<RegionCache>,
     pub registry: Arc<Registry>,
+    /// Metric sets computed by earlier requests, by data version.
+    pub results: Arc<crate::cache::ResultCache>,
     /// The request's batches by key (loaders are per request).
     pub memo: Mutex<HashMap<MetricScope, SharedBatch>>,
 }
 
 impl MetricLoader {
-    pub fn new(db: DatabaseConnection, regions: Arc<RegionCache>, registry: Arc<Registry>) -> Self {
+    pub fn new(
+        db: DatabaseConnection,
+        regions: Arc<RegionCache>,
+        registry: Arc<Registry>,
+        results: Arc<crate::cache::ResultCache>,
+    ) -> Self {
         MetricLoader {
             db,
             regions,
             registry,
+            results,
             memo: Mutex::new(HashMap::new()),
         }
     }
 }
 
-/// Computes the metrics of `keys`: one call per domain.
+/// Computes the metrics of `keys`: one call per domain, for the keys whose sets no earlier
+/// request computed at the current data version.
 async fn compute(
     db: DatabaseConnection,
     regions: Arc<RegionCache>,
     registry: Arc<Registry>,
+    results: Arc<crate::cache::ResultCache>,
     keys: Vec<MetricScope>,
 ) -> Result<Computed, async_graphql::Error> {
+    let mut out = HashMap::new();
+    let version = match results.enabled() {
+        true => Some(crate::cache::data_version(&db).await?),
+        false => None,
+    };
+    let cache_key = |key: &MetricScope| format!("metrics {key:?}");
+    let keys: Vec<MetricScope> = keys
+        .into_iter()
+        .filter(|key| {
+            let kept = version.and_then(|v| results.peek::<Arc<MetricSet>>(&cache_key(key), v));
+            match kept {
+                Some(set) => {
+                    out.insert(key.clone(), set);
+                    false
+                }
+                None => true,
+            }
+        })
+        .collect();
+    if keys.is_empty() {
+        return Ok(Arc::new(out));
+    }
     let regions = directory(&db, &regions).await?;
     let mut by_domain: HashMap<&str, Vec<(&MetricScope, MetricQuery)>> = HashMap::new();
     for key in &keys {
@@ -76,7 +108,6 @@ async fn compute(
             .or_default()
             .push((key, query));
     }
-    let mut out = HashMap::new();
     for (domain, batch) in by_domain {
         let Some(source) = registry.source(domain) else {
             continue;
@@ -84,7 +115,11 @@ async fn compute(
         let queries: Vec<MetricQuery> = batch.iter().map(|(_, q)| q.clone()).collect();
         let sets = source.compute(&db, &queries).await?;
         for ((key, _), set) in batch.into_iter().zip(sets) {
-            out.insert(key.clone(), Arc::new(set));
+            let set = Arc::new(set);
+            if let Some(v) = version {
+                results.put(cache_key(key), v, set.clone());
+            }
+            out.insert(key.clone(), set);
         }
     }
     Ok(Arc::new(out))
@@ -103,6 +138,7 @@ impl Loader<MetricScope> for MetricLoader {
                     self.db.clone(),
                     self.regions.clone(),
                     self.registry.clone(),
+                    self.results.clone(),
                     fresh.clone(),
                 )
                 .boxed()
