@@ -145,6 +145,9 @@ type Entry = (i64, Instant, Arc<dyn Any + Send + Sync>);
 pub struct ResultCache {
     capacity: usize,
     entries: Mutex<HashMap<String, Entry>>,
+    /// Keys being computed: concurrent misses of one key wait for one computation rather
+    /// than each running it (a dashboard's first load by many clients at once).
+    computing: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
 }
 
 impl ResultCache {
@@ -152,6 +155,7 @@ impl ResultCache {
         ResultCache {
             capacity,
             entries: Mutex::new(HashMap::new()),
+            computing: Mutex::new(HashMap::new()),
         }
     }
 
@@ -172,9 +176,29 @@ impl ResultCache {
         if let Some(hit) = self.peek::<T>(&key, version) {
             return Ok(hit);
         }
-        let value = compute().await?;
-        self.put(key, version, value.clone());
-        Ok(value)
+        let lock = self
+            .computing
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .entry(key.clone())
+            .or_default()
+            .clone();
+        let result = {
+            let _computing = lock.lock().await;
+            // Computed by the request this one waited for.
+            match self.peek::<T>(&key, version) {
+                Some(hit) => Ok(hit),
+                None => compute()
+                    .await
+                    .inspect(|value| self.put(key.clone(), version, value.clone())),
+            }
+        };
+        let mut computing = self.computing.lock().unwrap_or_else(|p| p.into_inner());
+        // The last one out removes the key's lock (the map's own reference and this one).
+        if Arc::strong_count(&lock) <= 2 {
+            computing.remove(&key);
+        }
+        result
     }
 
     /// Whether results are kept at all (`RESULT_CACHE_ENTRIES` above 0).
@@ -251,5 +275,46 @@ mod tests {
         let off = ResultCache::new(0);
         off.put("a".to_owned(), 1, 1u32);
         assert_eq!(off.peek::<u32>("a", 1), None);
+    }
+
+    #[tokio::test]
+    async fn concurrent_misses_compute_once() {
+        let mut options = sea_orm::ConnectOptions::new("sqlite::memory:");
+        options.max_connections(1);
+        let db = sea_orm::Database::connect(options).await.unwrap();
+        db.execute_unprepared("CREATE TABLE change_counter (id INTEGER PRIMARY KEY, seq BIGINT)")
+            .await
+            .unwrap();
+        db.execute_unprepared("INSERT INTO change_counter VALUES (1, 7)")
+            .await
+            .unwrap();
+        let cache = Arc::new(ResultCache::new(10));
+        let runs = Arc::new(std::sync::atomic::AtomicU32::new(0));
+        let mut tasks = Vec::new();
+        for _ in 0..8 {
+            let (cache, runs, db) = (cache.clone(), runs.clone(), db.clone());
+            tasks.push(tokio::spawn(async move {
+                cache
+                    .get(&db, "k".to_owned(), || async {
+                        runs.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                        tokio::time::sleep(Duration::from_millis(50)).await;
+                        Ok(42u32)
+                    })
+                    .await
+                    .unwrap()
+            }));
+        }
+        for t in tasks {
+            assert_eq!(t.await.unwrap(), 42);
+        }
+        assert_eq!(runs.load(std::sync::atomic::Ordering::SeqCst), 1);
+        assert!(cache.computing.lock().unwrap().is_empty(), "locks are let go");
+        // The data moves: computed again.
+        bump_data_version(&db).await.unwrap();
+        let again = cache
+            .get(&db, "k".to_owned(), || async { Ok(43u32) })
+            .await
+            .unwrap();
+        assert_eq!(again, 43);
     }
 }
