@@ -76,11 +76,19 @@ fn wait_secs(before: f64, current: f64, f: f64, cost: f64, limit: f64, len: f64)
 impl SharedCounts {
     fn with<R>(&self, name: &str, start: i64, window: Window, f: impl FnOnce(&mut Count) -> R) -> R {
         let mut counts = self.counts.lock().unwrap_or_else(|p| p.into_inner());
-        let count = counts.entry((name.to_owned(), start)).or_insert_with(|| Count {
+        f(Self::entry(&mut counts, name, start, window))
+    }
+
+    fn entry<'a>(
+        counts: &'a mut HashMap<(String, i64), Count>,
+        name: &str,
+        start: i64,
+        window: Window,
+    ) -> &'a mut Count {
+        counts.entry((name.to_owned(), start)).or_insert_with(|| Count {
             expires: start + 2 * window.0,
             ..Count::default()
-        });
-        f(count)
+        })
     }
 
     /// The current window's start, the one before's, and the share of the current one gone.
@@ -113,17 +121,19 @@ impl SharedCounts {
     /// `window`; else adds nothing: `Err(seconds until all of them would have room)`.
     pub fn try_add(&self, names: &[String], window: Window, cost: i64, limit: i64) -> Result<(), f64> {
         let (current, before, f) = Self::windows(window);
+        // One lock for the check and the charge: every charged request passes here.
+        let mut counts = self.counts.lock().unwrap_or_else(|p| p.into_inner());
         let mut wait = 0f64;
         for name in names {
-            let c = self.with(name, current, window, |c| c.value()) as f64;
-            let b = self.with(name, before, window, |c| c.value()) as f64;
+            let c = Self::entry(&mut counts, name, current, window).value() as f64;
+            let b = Self::entry(&mut counts, name, before, window).value() as f64;
             wait = wait.max(wait_secs(b, c, f, cost as f64, limit as f64, window.0 as f64));
         }
         if wait > 0.0 {
             return Err(wait);
         }
         for name in names {
-            self.with(name, current, window, |c| c.pending += cost);
+            Self::entry(&mut counts, name, current, window).pending += cost;
         }
         Ok(())
     }

@@ -925,21 +925,8 @@ fn pgbench(
         "pgbench: {}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let mut latencies = Vec::new();
-    for f in std::fs::read_dir(&dir)? {
-        let f = f?.path();
-        if f.file_name()
-            .is_some_and(|n| n.to_string_lossy().starts_with("lat"))
-        {
-            for line in std::fs::read_to_string(&f)?.lines() {
-                if let Some(us) = line.split_whitespace().nth(2) {
-                    latencies.push(Duration::from_micros(us.parse()?));
-                }
-            }
-        }
-    }
+    let latencies = pgbench_latencies(&dir)?;
     std::fs::remove_dir_all(&dir).ok();
-    anyhow::ensure!(!latencies.is_empty(), "pgbench logged no transactions");
     let tps = String::from_utf8_lossy(&out.stdout)
         .lines()
         .find_map(|l| l.strip_prefix("tps = "))
@@ -1086,6 +1073,26 @@ async fn aggregates(settings: &Settings, url: &str, token: &str) -> anyhow::Resu
     Ok(())
 }
 
+/// Each transaction's latency from pgbench's per-transaction logs (`--log --log-prefix=lat`)
+/// in `dir`, whose lines are: client_id transaction_no time_us script_no time_epoch time_us.
+fn pgbench_latencies(dir: &std::path::Path) -> anyhow::Result<Vec<Duration>> {
+    let mut latencies = Vec::new();
+    for f in std::fs::read_dir(dir)? {
+        let f = f?.path();
+        if f.file_name()
+            .is_some_and(|n| n.to_string_lossy().starts_with("lat"))
+        {
+            for line in std::fs::read_to_string(&f)?.lines() {
+                if let Some(us) = line.split_whitespace().nth(2) {
+                    latencies.push(Duration::from_micros(us.parse()?));
+                }
+            }
+        }
+    }
+    anyhow::ensure!(!latencies.is_empty(), "pgbench logged no transactions");
+    Ok(latencies)
+}
+
 /// The p50 latency of `sql` over 6 warm-up and 20 measured runs of pgbench (one client).
 fn pgbench_p50(url: &str, sql: &str) -> anyhow::Result<Duration> {
     let dir = std::env::temp_dir().join(format!("survey-pgbench-{}", std::process::id()));
@@ -1123,22 +1130,8 @@ fn pgbench_p50(url: &str, sql: &str) -> anyhow::Result<Duration> {
         }
     }
     run(20, true)?;
-    let mut latencies = Vec::new();
-    for f in std::fs::read_dir(&dir)? {
-        let f = f?.path();
-        if f.file_name()
-            .is_some_and(|n| n.to_string_lossy().starts_with("lat"))
-        {
-            for line in std::fs::read_to_string(&f)?.lines() {
-                // client_id transaction_no time script_no time_epoch time_us
-                if let Some(us) = line.split_whitespace().nth(2) {
-                    latencies.push(Duration::from_micros(us.parse()?));
-                }
-            }
-        }
-    }
+    let mut latencies = pgbench_latencies(&dir)?;
     std::fs::remove_dir_all(&dir).ok();
-    anyhow::ensure!(!latencies.is_empty(), "pgbench logged no transactions");
     latencies.sort();
     Ok(percentile(&latencies, 0.5))
 }

@@ -31,6 +31,16 @@ use crate::error::{AppError, AppResult};
 use crate::validate::id_check_char;
 use crate::write::derived_uuid;
 
+/// The tables of the generated records, cases first (the others reference them).
+const RECORD_TABLES: [&str; 6] = [
+    "enforcement_cases",
+    "parties",
+    "measures",
+    "flow_nodes",
+    "dishonest_entries",
+    "supervision_orders",
+];
+
 /// What a seed run did.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct SeedSummary {
@@ -141,15 +151,7 @@ pub async fn seed(db: &DatabaseConnection, records: bool, scale: u32) -> AppResu
         // a case numbered 执N号 is numbered 执(k·1,000,000 + N)号, so that copies never collide.
         let started = std::time::Instant::now();
         let txn = db.begin().await?;
-        let tables = [
-            "enforcement_cases",
-            "parties",
-            "measures",
-            "flow_nodes",
-            "dishonest_entries",
-            "supervision_orders",
-        ];
-        let mut copies = crate::seed::Copies::new(&txn, i64::from(scale) - 1, &tables).await?;
+        let mut copies = crate::seed::Copies::new(&txn, i64::from(scale) - 1, &RECORD_TABLES).await?;
         let find = if db.get_database_backend() == DbBackend::Postgres {
             "strpos"
         } else {
@@ -413,14 +415,7 @@ impl Generated {
         chunks::<supervision_order::ActiveModel, _>(db, self.supervision, 2200).await?;
         if db.get_database_backend() == DbBackend::Postgres {
             // Explicit ids leave PostgreSQL's sequences behind: move them past the rows.
-            for table in [
-                "enforcement_cases",
-                "parties",
-                "measures",
-                "flow_nodes",
-                "dishonest_entries",
-                "supervision_orders",
-            ] {
+            for table in RECORD_TABLES {
                 db.execute_unprepared(&format!(
                     "SELECT setval(pg_get_serial_sequence('{table}', 'id'), COALESCE((SELECT MAX(id) FROM {table}), 1))"
                 ))
