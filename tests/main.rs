@@ -16,6 +16,7 @@ mod funeral;
 mod hardening;
 mod http;
 mod hub;
+mod mobile;
 mod operations;
 mod processes;
 mod regions;

@@ -71,6 +71,12 @@ pub struct Settings {
     pub cache_poll_ms: u64,
     /// How often each process adds its limit counts to the shared ones and reads them, ms.
     pub limit_sync_ms: u64,
+    /// How often each process reads new changes for its subscribers, ms.
+    pub feed_poll_ms: u64,
+    /// Subscriptions one WebSocket connection may hold at once.
+    pub ws_max_subscriptions: usize,
+    /// WebSocket connections one user may hold at once, per process.
+    pub ws_max_connections_per_user: usize,
     /// GraphQL requests this process executes at once; more are refused with 503 at once.
     pub max_in_flight: usize,
     /// GraphQL requests one caller may have in flight; more are refused with 429 at once.
@@ -147,6 +153,9 @@ impl fmt::Debug for Settings {
             .field("result_cache_entries", &self.result_cache_entries)
             .field("cache_poll_ms", &self.cache_poll_ms)
             .field("limit_sync_ms", &self.limit_sync_ms)
+            .field("feed_poll_ms", &self.feed_poll_ms)
+            .field("ws_max_subscriptions", &self.ws_max_subscriptions)
+            .field("ws_max_connections_per_user", &self.ws_max_connections_per_user)
             .field("max_in_flight", &self.max_in_flight)
             .field("max_in_flight_per_caller", &self.max_in_flight_per_caller)
             .field("suppression_min_count", &self.suppression_min_count)
@@ -220,6 +229,9 @@ impl Settings {
             result_cache_entries: parse_env("RESULT_CACHE_ENTRIES", 1000)?,
             cache_poll_ms: parse_env::<u64>("CACHE_POLL_MS", 1000)?.max(10),
             limit_sync_ms: parse_env::<u64>("LIMIT_SYNC_MS", 250)?.max(10),
+            feed_poll_ms: parse_env::<u64>("FEED_POLL_MS", 250)?.max(10),
+            ws_max_subscriptions: parse_env("WS_MAX_SUBSCRIPTIONS", 20)?,
+            ws_max_connections_per_user: parse_env("WS_MAX_CONNECTIONS_PER_USER", 5)?,
             suppression_min_count: parse_env(
                 "SUPPRESSION_MIN_COUNT",
                 crate::aggregate::disclosure::DEFAULT_MIN_COUNT,
@@ -287,6 +299,9 @@ impl Settings {
             result_cache_entries: 1000,
             cache_poll_ms: 1000,
             limit_sync_ms: 250,
+            feed_poll_ms: 50,
+            ws_max_subscriptions: 20,
+            ws_max_connections_per_user: 5,
             suppression_min_count: crate::aggregate::disclosure::DEFAULT_MIN_COUNT,
             // Tests fire concurrent requests from one token on purpose; the fair-overload
             // test sets its own bounds.

@@ -25,6 +25,13 @@ pub enum AppError {
     NotFound(String),
     /// The change conflicts with the current state (duplicate key, wrong state).
     Conflict(String),
+    /// The caller's version of a record is out of date: CONFLICT, with the server's current
+    /// record (`{id, version, record}`) in `extensions.current` so that an offline client can
+    /// merge without another round trip.
+    Stale {
+        message: String,
+        current: Box<serde_json::Value>,
+    },
     /// Too many attempts; retry after the given number of seconds.
     RateLimited { message: String, retry_after: u64 },
     /// A request limit (size, depth, complexity, aliases, ...) was exceeded.
@@ -58,7 +65,7 @@ impl AppError {
             Self::Unauthenticated(m) | Self::Forbidden(m) | Self::NotFound(m) | Self::Conflict(m) => {
                 m.clone()
             }
-            Self::RateLimited { message, .. } => message.clone(),
+            Self::RateLimited { message, .. } | Self::Stale { message, .. } => message.clone(),
             Self::LimitExceeded(m) | Self::Timeout(m) | Self::Unavailable(m) => m.clone(),
             Self::Internal(_) => "internal error".to_owned(),
         }
@@ -71,7 +78,7 @@ impl AppError {
             Self::Unauthenticated(_) => "UNAUTHENTICATED",
             Self::Forbidden(_) => "FORBIDDEN",
             Self::NotFound(_) => "NOT_FOUND",
-            Self::Conflict(_) => "CONFLICT",
+            Self::Conflict(_) | Self::Stale { .. } => "CONFLICT",
             Self::RateLimited { .. } => "RATE_LIMITED",
             Self::LimitExceeded(_) => "QUERY_LIMIT_EXCEEDED",
             Self::Timeout(_) => "TIMEOUT",
@@ -146,6 +153,10 @@ impl From<AppError> for async_graphql::Error {
             AppError::RateLimited { retry_after, .. } => Some(*retry_after),
             _ => None,
         };
+        let current = match &err {
+            AppError::Stale { current, .. } => Some(async_graphql::Value::from_json((**current).clone())),
+            _ => None,
+        };
         async_graphql::Error::new(err.message()).extend_with(|_, ext| {
             ext.set("code", code);
             if let Some(field) = field {
@@ -153,6 +164,9 @@ impl From<AppError> for async_graphql::Error {
             }
             if let Some(seconds) = retry_after {
                 ext.set("retryAfter", seconds);
+            }
+            if let Some(Ok(current)) = current {
+                ext.set("current", current);
             }
         })
     }

@@ -59,11 +59,19 @@ pub struct AppState {
     pub exports: Arc<crate::export::Catalog>,
     /// How long an export may wait for a page, the client or its budget.
     pub export_idle: Duration,
+    /// Subscriptions: the change feed and the live connections.
+    pub live: Arc<crate::live::Live>,
 }
 
 /// The routes of the server.
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/graphql", web::post().to(graphql_post))
+        .route(
+            "/graphql",
+            web::get()
+                .guard(actix_web::guard::Header("upgrade", "websocket"))
+                .to(crate::live::graphql_ws),
+        )
         .route("/graphql", web::get().to(graphql_get))
         .route("/graphql", web::route().to(method_not_allowed))
         .route("/healthz", web::get().to(healthz))
@@ -199,7 +207,7 @@ fn wants_graphql_response(req: &HttpRequest) -> bool {
 }
 
 /// A request id from `X-Request-Id` when it is sane, else a new one.
-fn request_id(http: &HttpRequest) -> String {
+pub(crate) fn request_id(http: &HttpRequest) -> String {
     http.headers()
         .get("x-request-id")
         .and_then(|v| v.to_str().ok())
@@ -268,21 +276,42 @@ async fn authenticate(
             )),
         };
     };
+    viewer_for_token(state, &token, asked_role, request_id)
+        .await
+        .map(|(viewer, _)| viewer)
+        .map_err(|(status, e)| error_response(status, &e))
+}
+
+/// The caller a bearer token names, acting in `asked_role` (its default role when None),
+/// and the token's expiry (Unix seconds); the HTTP status and error otherwise. HTTP requests
+/// and WebSocket `connection_init` both come here.
+pub(crate) async fn viewer_for_token(
+    state: &AppState,
+    token: &str,
+    asked_role: Option<Role>,
+    request_id: String,
+) -> Result<(Viewer, u64), (StatusCode, AppError)> {
+    let unauthorized = |msg: &str| {
+        (
+            StatusCode::UNAUTHORIZED,
+            AppError::Unauthenticated(msg.to_owned()),
+        )
+    };
     let claims = state
         .auth
         .keys
-        .verify(&token)
+        .verify(token)
         .await
-        .map_err(|e| error_response(StatusCode::UNAUTHORIZED, &e))?;
+        .map_err(|e| (StatusCode::UNAUTHORIZED, e))?;
     let roles: Vec<Role> = claims.roles.iter().filter_map(|r| Role::parse(r)).collect();
     let default = Role::parse(&claims.role)
         .filter(|r| roles.contains(r))
         .ok_or_else(|| unauthorized("the token's role is not among its roles"))?;
     let role = asked_role.unwrap_or(default);
     if !roles.contains(&role) {
-        return Err(error_response(
+        return Err((
             StatusCode::FORBIDDEN,
-            &AppError::Forbidden(format!("the token does not allow role {}", role.as_str())),
+            AppError::Forbidden(format!("the token does not allow role {}", role.as_str())),
         ));
     }
     if let Some(uid) = claims.uid {
@@ -293,7 +322,7 @@ async fn authenticate(
                     "the account is disabled or has changed; sign in again",
                 ));
             }
-            Err(e) => return Err(error_response(StatusCode::SERVICE_UNAVAILABLE, &log_internal(e))),
+            Err(e) => return Err((StatusCode::SERVICE_UNAVAILABLE, log_internal(e))),
         }
     }
     let region = match &claims.region {
@@ -303,14 +332,15 @@ async fn authenticate(
                     (Some(r), Some(subtree)) => Some((r.clone(), subtree.0)),
                     _ => return Err(unauthorized("the token's region is unknown")),
                 },
-                Err(e) => return Err(error_response(StatusCode::SERVICE_UNAVAILABLE, &log_internal(e))),
+                Err(e) => return Err((StatusCode::SERVICE_UNAVAILABLE, log_internal(e))),
             }
         }
         None if role.is_scoped() => return Err(unauthorized("the token's role needs a region claim")),
         None => None,
     };
-    Ok(Viewer::new(
-        claims.sub, role, roles, region, claims.uid, request_id,
+    Ok((
+        Viewer::new(claims.sub, role, roles, region, claims.uid, request_id),
+        claims.exp,
     ))
 }
 

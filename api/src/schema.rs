@@ -1,7 +1,7 @@
 //! The GraphQL schema: one query and one mutation root merged from the domains, with
 //! complexity and directive limits (depth is checked in `limits.rs`, introspection apart).
 
-use async_graphql::{EmptySubscription, MergedObject, Schema};
+use async_graphql::{MergedObject, MergedSubscription, Schema};
 use sea_orm::DatabaseConnection;
 
 use crate::audit::query::AuditQuery;
@@ -21,6 +21,7 @@ use crate::pagination::DEFAULT_PAGE_SIZE;
 #[derive(MergedObject, Default)]
 pub struct Query(
     NodeQuery,
+    crate::sync::SyncQuery,
     AuthQuery,
     RegionQuery,
     HubQuery,
@@ -50,7 +51,11 @@ pub struct Mutation(
     SurveyMutation,
 );
 
-pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;
+/// Every live update (订阅), over WebSocket (graphql-transport-ws, `live.rs`).
+#[derive(MergedSubscription, Default)]
+pub struct Subscription(crate::domains::enforcement::subscription::EnforcementSubscription);
+
+pub type AppSchema = Schema<Query, Mutation, Subscription>;
 
 /// Cost of a list field: its page size times the cost of one row.
 pub fn list_cost(first: Option<i32>, child_complexity: usize) -> usize {
@@ -67,7 +72,7 @@ pub fn build(
     limiter: std::sync::Arc<crate::ratelimit::CostLimiter>,
 ) -> (AppSchema, crate::export::Catalog) {
     let dictionary = crate::dictionary::Dictionary::default();
-    let mut builder = Schema::build(Query::default(), Mutation::default(), EmptySubscription)
+    let mut builder = Schema::build(Query::default(), Mutation::default(), Subscription::default())
         .data(dictionary.clone())
         .data(db)
         .data(auth.keys)
@@ -103,7 +108,7 @@ pub struct Auth {
 
 /// The schema without a database, for exporting the SDL.
 pub fn sdl() -> String {
-    Schema::build(Query::default(), Mutation::default(), EmptySubscription)
+    Schema::build(Query::default(), Mutation::default(), Subscription::default())
         .finish()
         .sdl()
 }

@@ -228,6 +228,7 @@ impl Application {
         // Cloned before the statement hook: the poll is the process's, not a request's.
         let unobserved = db.clone();
         let unobserved_limits = db.clone();
+        let unobserved_feed = db.clone();
         settings.check_replica()?;
         let replica = match replica {
             Some(mut replica) => {
@@ -247,6 +248,14 @@ impl Application {
         // The limits' counts, shared with the other processes through the database.
         let counts = Arc::new(crate::shared::SharedCounts::default());
         let sync = counts.sync(unobserved_limits, Duration::from_millis(settings.limit_sync_ms));
+        // What subscribers hear: the change log, read every FEED_POLL_MS.
+        let (feed, feed_task) =
+            crate::feed::start(unobserved_feed, Duration::from_millis(settings.feed_poll_ms));
+        let live = Arc::new(crate::live::Live::new(
+            feed,
+            settings.ws_max_subscriptions,
+            settings.ws_max_connections_per_user,
+        ));
         let metrics_listener = match &settings.metrics_bind_addr {
             Some(addr) => {
                 Some(TcpListener::bind(addr).with_context(|| format!("binding METRICS_BIND_ADDR {addr}"))?)
@@ -283,6 +292,7 @@ impl Application {
             metrics_token: settings.metrics_token.clone(),
             metrics_on_main: metrics_listener.is_none(),
             caches,
+            live,
             admission: Arc::new(crate::admission::Admission::new(
                 settings.max_in_flight,
                 settings.max_in_flight_per_caller,
@@ -319,7 +329,7 @@ impl Application {
             metrics_port,
             server,
             metrics_server,
-            background: Background(vec![watch, sync]),
+            background: Background(vec![watch, sync, feed_task]),
             replica,
         })
     }

@@ -193,9 +193,10 @@ impl<'a> Who<'a> {
         E: EntityTrait,
         E::Model: Versioned,
         E::Column: std::str::FromStr,
+        i64: Into<<E::PrimaryKey as PrimaryKeyTrait>::ValueType>,
     {
         use sea_orm::{ColumnTrait, QueryFilter};
-        check_version(what, record.version(), expected_version)?;
+        check_version(what, record, expected_version)?;
         let column = |name: &str| {
             name.parse::<E::Column>().map_err(|_| {
                 AppError::Internal(anyhow::anyhow!(
@@ -210,9 +211,7 @@ impl<'a> Who<'a> {
             .exec(db)
             .await?;
         if deleted.rows_affected == 0 {
-            return Err(AppError::Conflict(format!(
-                "{what} was changed by someone else; reload it and retry"
-            )));
+            return Err(lost_race::<E>(db, what, record.id()).await);
         }
         self.deleted(db, operation, record, region_code).await
     }
@@ -232,6 +231,7 @@ impl<'a> Who<'a> {
         E::Model: Versioned + sea_orm::IntoActiveModel<E::ActiveModel>,
         E::ActiveModel: ActiveModelTrait<Entity = E> + Send,
         E::Column: std::str::FromStr,
+        i64: Into<<E::PrimaryKey as PrimaryKeyTrait>::ValueType>,
     {
         use sea_orm::{ColumnTrait, QueryFilter};
         let column = |name: &str| {
@@ -244,17 +244,16 @@ impl<'a> Who<'a> {
         };
         active.set(column("version")?, (current.version() + 1).into());
         active.set(column("updated_at")?, self.at.into());
-        E::update(active)
+        match E::update(active)
             .validate()?
             .filter(column("version")?.eq(current.version()))
             .exec(db)
             .await
-            .map_err(|e| match e {
-                sea_orm::DbErr::RecordNotUpdated => {
-                    AppError::Conflict(format!("{what} was changed by someone else; reload it and retry"))
-                }
-                e => e.into(),
-            })
+        {
+            Ok(updated) => Ok(updated),
+            Err(sea_orm::DbErr::RecordNotUpdated) => Err(lost_race::<E>(db, what, current.id()).await),
+            Err(e) => Err(e.into()),
+        }
     }
 
     /// Logs a record the write implies without auditing it separately (a flow node a
@@ -266,6 +265,17 @@ impl<'a> Who<'a> {
         record: &T,
         region_code: &str,
     ) -> AppResult<()> {
+        self.log(db, op.as_str(), record, region_code).await
+    }
+
+    /// Appends a change-log row (`operation`: create, update, delete or exit).
+    async fn log<T: Tracked>(
+        &self,
+        db: &impl ConnectionTrait,
+        operation: &str,
+        record: &T,
+        region_code: &str,
+    ) -> AppResult<()> {
         let seq = next_seq(db).await?;
         change_log::ActiveModel {
             seq: Set(seq),
@@ -273,7 +283,7 @@ impl<'a> Who<'a> {
             record_id: Set(record.id()),
             uuid: Set(record.uuid().to_owned()),
             region_code: Set(Some(region_code.to_owned())),
-            operation: Set(op.as_str().to_owned()),
+            operation: Set(operation.to_owned()),
             actor: Set(self.actor.subject.chars().take(128).collect()),
             changed_at: Set(self.at),
         }
@@ -294,6 +304,13 @@ impl<'a> Who<'a> {
         let Some(record) = after.or(before) else {
             return Ok(());
         };
+        // A record that moved to another region leaves a tombstone in the old one: the
+        // change log's `exit`, for whoever syncs the old region only.
+        if let (Some(old), Some(_)) = (before.and_then(region_of), after)
+            && old != region_code
+        {
+            self.log(db, "exit", record, &old).await?;
+        }
         audit::record(
             db,
             self.actor,
@@ -308,6 +325,14 @@ impl<'a> Who<'a> {
         )
         .await?;
         self.logged(db, op, record, region_code).await
+    }
+}
+
+/// The `region_code` of a record that has one.
+fn region_of<T: Serialize>(record: &T) -> Option<String> {
+    match serde_json::to_value(record).ok()?.get("region_code")? {
+        serde_json::Value::String(s) => Some(s.clone()),
+        _ => None,
     }
 }
 
@@ -368,14 +393,80 @@ pub fn derived_uuid(kind: &str, n: i64) -> String {
     uuid::Uuid::new_v8(bytes).hyphenated().to_string()
 }
 
-/// The record is at another version than the caller read: CONFLICT.
-pub fn check_version(what: &str, current: i32, expected: i32) -> AppResult<()> {
-    if current != expected {
-        return Err(AppError::Conflict(format!(
-            "{what} is at version {current}, not {expected}: it was changed since you read it; reload and retry"
-        )));
+/// The record is at another version than the caller read: CONFLICT, with the server's
+/// current record (see `stale_record`).
+pub fn check_version<T: Versioned>(what: &str, current: &T, expected: i32) -> AppResult<()> {
+    if current.version() != expected {
+        return Err(stale_record(
+            format!(
+                "{what} is at version {}, not {expected}: it was changed since you read it; reload and retry",
+                current.version()
+            ),
+            current,
+        ));
     }
     Ok(())
+}
+
+/// CONFLICT carrying the server's current record in `extensions.current`: its global id,
+/// version and fields (camelCase, personal fields masked as in the audit log), so that a
+/// client replaying offline writes can show or merge what won.
+pub fn stale_record<T: Versioned>(message: String, current: &T) -> AppError {
+    let record = audit::snapshot(current)
+        .and_then(|s| serde_json::from_str::<serde_json::Value>(&s).ok())
+        .map(camel_case_keys)
+        .unwrap_or(serde_json::Value::Null);
+    AppError::Stale {
+        message,
+        current: Box::new(serde_json::json!({
+            "id": crate::ids::global(T::TYPE, current.id()).0,
+            "type": T::TYPE,
+            "version": current.version(),
+            "record": record,
+        })),
+    }
+}
+
+/// `region_code` → `regionCode`, at the top level of a record's JSON.
+fn camel_case_keys(value: serde_json::Value) -> serde_json::Value {
+    match value {
+        serde_json::Value::Object(map) => serde_json::Value::Object(
+            map.into_iter()
+                .map(|(k, v)| {
+                    let mut out = String::with_capacity(k.len());
+                    let mut upper = false;
+                    for c in k.chars() {
+                        if c == '_' {
+                            upper = true;
+                        } else if upper {
+                            out.extend(c.to_uppercase());
+                            upper = false;
+                        } else {
+                            out.push(c);
+                        }
+                    }
+                    (out, v)
+                })
+                .collect(),
+        ),
+        other => other,
+    }
+}
+
+/// The CONFLICT of a write that lost to a concurrent one between read and write: the
+/// winner's record, read again, goes with it.
+async fn lost_race<E>(db: &impl ConnectionTrait, what: &str, id: i64) -> AppError
+where
+    E: EntityTrait,
+    E::Model: Versioned,
+    i64: Into<<E::PrimaryKey as PrimaryKeyTrait>::ValueType>,
+{
+    let message = format!("{what} was changed by someone else; reload it and retry");
+    match E::find_by_id(id).one(db).await {
+        Ok(Some(current)) => stale_record(message, &current),
+        Ok(None) => AppError::NotFound(format!("{what} was deleted by someone else")),
+        Err(e) => e.into(),
+    }
 }
 
 /// A concurrent change won between read and update: the caller's version is stale.

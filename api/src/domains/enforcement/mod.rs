@@ -12,6 +12,7 @@ pub mod policy;
 pub mod query;
 pub mod seed;
 pub mod service;
+pub mod subscription;
 pub mod types;
 
 crate::tracked! {

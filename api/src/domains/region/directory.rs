@@ -48,6 +48,11 @@ impl RegionDirectory {
         self.children.get(code).map_or(&[], Vec::as_slice)
     }
 
+    /// Every region's code, in path order.
+    pub fn all_codes(&self) -> Vec<String> {
+        self.in_path_order.iter().map(|r| r.code.clone()).collect()
+    }
+
     /// A region's subtree (itself first), or None when the code is unknown.
     pub fn subtree(&self, code: &str) -> Option<Subtree> {
         let root = self.by_code.get(code)?;

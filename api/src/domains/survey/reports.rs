@@ -218,7 +218,7 @@ pub async fn track(
             model
         }
         (Some(c), Some(v)) => {
-            check_version("the follow-up", c.version, v)?;
+            check_version("the follow-up", &c, v)?;
             let mut active: followup::ActiveModel = c.clone().into();
             active.status = Set(f.status);
             active.owner = Set(owner);

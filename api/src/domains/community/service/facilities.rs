@@ -140,7 +140,7 @@ pub async fn update_facility(
     let current = find_facility(&txn, id, who.scope)
         .await?
         .ok_or_else(|| AppError::not_found("community facility", id))?;
-    check_version("the facility", current.version, expected_version)?;
+    check_version("the facility", &current, expected_version)?;
     let (f, region_code) = checked(&txn, who, fields).await?;
     let mut active: facility::ActiveModel = current.clone().into();
     active.unit_id = Set(f.unit_id);

@@ -146,7 +146,7 @@ pub async fn update_grid(
     let current = find_grid(&txn, id, who.scope)
         .await?
         .ok_or_else(|| AppError::not_found("community grid", id))?;
-    check_version("the grid", current.version, expected_version)?;
+    check_version("the grid", &current, expected_version)?;
     let (name, region_code) = checked(&txn, who, current.unit_id, &name, households, Some(id)).await?;
     let mut active: grid::ActiveModel = current.clone().into();
     active.name = Set(name);
@@ -171,7 +171,7 @@ pub async fn delete_grid(
     let current = find_grid(&txn, id, who.scope)
         .await?
         .ok_or_else(|| AppError::not_found("community grid", id))?;
-    check_version("the grid", current.version, expected_version)?;
+    check_version("the grid", &current, expected_version)?;
     let workers = staff::Entity::find()
         .filter(staff::Column::GridId.eq(id))
         .all(&txn)

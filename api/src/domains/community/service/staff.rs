@@ -229,7 +229,7 @@ pub async fn update_staff(
     let current = find_staff(&txn, id, who.scope)
         .await?
         .ok_or_else(|| AppError::not_found("community staff member", id))?;
-    check_version("the staff member", current.version, expected_version)?;
+    check_version("the staff member", &current, expected_version)?;
     let (f, region_code) = checked(&txn, who, fields).await?;
     if f.role == StaffRole::PartySecretary && secretary_taken(&txn, f.unit_id, Some(id)).await? {
         return Err(AppError::Conflict(ONE_SECRETARY.into()));

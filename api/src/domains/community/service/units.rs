@@ -358,7 +358,7 @@ pub async fn update_unit(
 ) -> AppResult<unit::Model> {
     let txn = crate::store::begin_write(db).await?;
     let current = require_unit(&txn, id, who.scope).await?;
-    check_version("the unit", current.version, expected_version)?;
+    check_version("the unit", &current, expected_version)?;
     let f = checked(&txn, who, fields).await?;
     let mut active: unit::ActiveModel = current.clone().into();
     let moved = f.region_code != current.region_code;

@@ -447,7 +447,7 @@ pub async fn close_case(
     validate::past_date("closedOn", closed_on)?;
     let txn = crate::store::begin_write(db).await?;
     let case = require_case(&txn, id, who.scope).await?;
-    check_version("the case", case.version, expected_version)?;
+    check_version("the case", &case, expected_version)?;
     if case.status != CaseStatus::Pending {
         return Err(AppError::Conflict(format!(
             "case {} is already closed; only a pending case closes",
@@ -494,7 +494,7 @@ pub async fn reopen_case(
     let reason = validate::opt_text("reason", reason.as_deref(), 1000)?;
     let txn = crate::store::begin_write(db).await?;
     let case = require_case(&txn, id, who.scope).await?;
-    check_version("the case", case.version, expected_version)?;
+    check_version("the case", &case, expected_version)?;
     if case.closure_mode != Some(ClosureMode::TerminatedThisRound) {
         return Err(AppError::Conflict(format!(
             "case {} is not terminated this round (终本); only such cases reopen",

@@ -239,7 +239,7 @@ pub async fn remove_from_dishonest_list(
     if removed_on < entry.listed_on {
         return Err(AppError::bad_input("removedOn", "removedOn is before listedOn"));
     }
-    check_version("the entry", entry.version, expected_version)?;
+    check_version("the entry", &entry, expected_version)?;
     let mut active: dishonest_entry::ActiveModel = entry.clone().into();
     active.removed_on = Set(Some(removed_on));
     active.removal_reason = Set(Some(reason));

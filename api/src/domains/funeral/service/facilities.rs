@@ -213,7 +213,7 @@ pub async fn update_facility(
     let current = find_facility(&txn, id, who.scope)
         .await?
         .ok_or_else(|| AppError::not_found("funeral facility", id))?;
-    check_version("the facility", current.version, expected_version)?;
+    check_version("the facility", &current, expected_version)?;
     if fields.kind != current.kind {
         return Err(AppError::bad_input("kind", "a facility's kind does not change"));
     }

@@ -289,7 +289,7 @@ pub async fn cancel(
     let current = find_hold(&txn, hold_id, who.scope)
         .await?
         .ok_or_else(|| AppError::not_found("grave-plot registration", hold_id))?;
-    check_version("the registration", current.version, expected_version)?;
+    check_version("the registration", &current, expected_version)?;
     if current.status != HoldStatus::Registered {
         return Err(AppError::Conflict(format!(
             "only a standing registration is cancelled; this one is {:?}",

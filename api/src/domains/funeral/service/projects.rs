@@ -207,7 +207,7 @@ pub async fn update_project(
     let current = find_project(&txn, id, who.scope)
         .await?
         .ok_or_else(|| AppError::not_found("funeral project", id))?;
-    check_version("the project", current.version, expected_version)?;
+    check_version("the project", &current, expected_version)?;
     let f = checked(&txn, who, fields).await?;
     if f.region_code != current.region_code {
         return Err(AppError::bad_input(
@@ -318,7 +318,7 @@ pub async fn update_milestone(
     let current = find_in_scope::<milestone::Entity>(&txn, id, who.scope)
         .await?
         .ok_or_else(|| AppError::not_found("milestone", id))?;
-    check_version("the milestone", current.version, expected_version)?;
+    check_version("the milestone", &current, expected_version)?;
     let mut active: milestone::ActiveModel = current.clone().into();
     active.name = Set(f.name);
     active.planned_on = Set(f.planned_on);

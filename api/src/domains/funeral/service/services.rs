@@ -111,7 +111,7 @@ pub async fn update_fee_standard(
     let current = find_in_scope::<fee::Entity>(&txn, id, who.scope)
         .await?
         .ok_or_else(|| AppError::not_found("fee standard", id))?;
-    check_version("the fee standard", current.version, expected_version)?;
+    check_version("the fee standard", &current, expected_version)?;
     let f = fee_checked(&txn, who, fields).await?;
     let mut active: fee::ActiveModel = current.clone().into();
     active.region_code = Set(f.region_code);
@@ -409,7 +409,7 @@ pub async fn update_violation(
     let current = find_in_scope::<violation::Entity>(&txn, id, who.scope)
         .await?
         .ok_or_else(|| AppError::not_found("violation", id))?;
-    check_version("the violation", current.version, expected_version)?;
+    check_version("the violation", &current, expected_version)?;
     let f = violation_checked(&txn, who, fields).await?;
     let mut active: violation::ActiveModel = current.clone().into();
     active.region_code = Set(f.region_code);

@@ -166,7 +166,7 @@ pub async fn upsert(
     let r = resolve(&txn, who.scope, &input, &mut Lookup::default()).await?;
     let model = match (existing(&txn, &r).await?, expected_version) {
         (Some(current), Some(v)) => {
-            check_version("the observation", current.version, v)?;
+            check_version("the observation", &current, v)?;
             update(&txn, who, "upsertObservation", current, r).await?
         }
         (Some(current), None) => {

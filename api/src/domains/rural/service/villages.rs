@@ -174,7 +174,7 @@ pub async fn update(
     let current = find(&txn, id, who.scope)
         .await?
         .ok_or_else(|| AppError::not_found("village", id))?;
-    check_version("the village", current.version, expected_version)?;
+    check_version("the village", &current, expected_version)?;
     let f = checked(&txn, who, fields).await?;
     let mut active: village::ActiveModel = current.clone().into();
     active.region_code = Set(f.region_code.clone());
@@ -232,7 +232,7 @@ pub async fn record_income(
         .await?;
     let model = match (current, expected_version) {
         (Some(c), Some(ev)) => {
-            check_version("the income", c.version, ev)?;
+            check_version("the income", &c, ev)?;
             let mut active: income::ActiveModel = c.clone().into();
             active.income_fen = Set(income_fen);
             let updated = who
