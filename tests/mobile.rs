@@ -436,8 +436,35 @@ async fn live_flow_nodes_reach_subscribers_in_scope_from_any_process_and_stop_at
         );
     }
     assert_eq!(kinds, ["FILED", "ASSIGNED"]);
-    // The client stops its subscription; the server confirms nothing more is sent.
+    // The client stops that subscription, which frees its place for one on the case itself.
     send(&mut ws, json!({"id": "1", "type": "complete"})).await;
+    send(&mut ws, json!({"id": "3", "type": "subscribe", "payload": {
+        "query": "subscription($c: ID) { enforcementCaseChanged(caseId: $c) { id operation case { status version } } }",
+        "variables": {"c": case}}}))
+    .await;
+    // Subscriptions start listening as they are set up: give this one a moment.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    post(
+        r#"mutation($id: ID!) { closeEnforcementCase(id: $id, mode: WITHDRAWN, closedOn: "2024-03-03", recoveredAmount: "0", expectedVersion: 1) { id } }"#,
+        json!({"id": case}),
+    )
+    .await;
+    // (async-graphql confirms the completion of "1" first.)
+    let mut m = next(&mut ws).await.unwrap();
+    while m["type"] == "complete" && m["id"] == "1" {
+        m = next(&mut ws).await.unwrap();
+    }
+    assert_eq!(
+        (m["id"].as_str(), m["type"].as_str()),
+        (Some("3"), Some("next")),
+        "{m}"
+    );
+    let change = &m["payload"]["data"]["enforcementCaseChanged"];
+    assert_eq!(
+        (change["id"].as_str(), change["operation"].as_str()),
+        (Some(case.as_str()), Some("UPDATE"))
+    );
+    assert_eq!(change["case"]["version"], 2);
 
     // A token about to expire: the connection closes when it does.
     let mut short = claims("court_officer", &["court_officer"], Some("361126"));

@@ -142,6 +142,9 @@ impl SyncQuery {
     /// caller no longer sees come back as deletions and drops. Sequence numbers from the
     /// change log, read up to a watermark below any transaction not yet committed, so no
     /// write is ever skipped.
+    #[graphql(
+        complexity = "crate::schema::list_cost(Some(first.unwrap_or(DEFAULT_SYNC_PAGE)), child_complexity)"
+    )]
     async fn changes(
         &self,
         ctx: &Context<'_>,
