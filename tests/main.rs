@@ -22,3 +22,4 @@ mod regions;
 mod replicas;
 mod reports;
 mod rural;
+mod webhooks;

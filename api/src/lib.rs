@@ -33,4 +33,5 @@ pub mod store;
 pub mod telemetry;
 pub mod units;
 pub mod validate;
+pub mod webhooks;
 pub mod write;

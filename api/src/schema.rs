@@ -37,6 +37,7 @@ pub struct Query(
     crate::domains::funeral::types::GravePlotAggregateQuery,
     crate::domains::funeral::types::FuneralProjectAggregateQuery,
     crate::domains::rural::types::ObservationAggregateQuery,
+    crate::webhooks::graphql::WebhookQuery,
 );
 
 /// Every change the platform accepts (变更).
@@ -48,6 +49,7 @@ pub struct Mutation(
     FuneralMutation,
     RuralMutation,
     SurveyMutation,
+    crate::webhooks::graphql::WebhookMutation,
 );
 
 pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;

@@ -228,6 +228,7 @@ impl Application {
         // Cloned before the statement hook: the poll is the process's, not a request's.
         let unobserved = db.clone();
         let unobserved_limits = db.clone();
+        let unobserved_webhooks = db.clone();
         settings.check_replica()?;
         let replica = match replica {
             Some(mut replica) => {
@@ -247,6 +248,18 @@ impl Application {
         // The limits' counts, shared with the other processes through the database.
         let counts = Arc::new(crate::shared::SharedCounts::default());
         let sync = counts.sync(unobserved_limits, Duration::from_millis(settings.limit_sync_ms));
+        let mut background = vec![watch, sync];
+        // The webhook outbox, sent by every process that delivers (any number may).
+        if settings.webhooks.deliver {
+            background.push(
+                crate::webhooks::deliverer::spawn(
+                    unobserved_webhooks,
+                    ready.clone(),
+                    settings.webhooks.clone(),
+                )
+                .context("starting the webhook deliverer")?,
+            );
+        }
         let metrics_listener = match &settings.metrics_bind_addr {
             Some(addr) => {
                 Some(TcpListener::bind(addr).with_context(|| format!("binding METRICS_BIND_ADDR {addr}"))?)
@@ -319,7 +332,7 @@ impl Application {
             metrics_port,
             server,
             metrics_server,
-            background: Background(vec![watch, sync]),
+            background: Background(background),
             replica,
         })
     }
