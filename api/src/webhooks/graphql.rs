@@ -258,7 +258,6 @@ impl WebhookQuery {
 
     /// Webhook deliveries (投递记录), newest first; administrators only.
     #[graphql(complexity = "crate::schema::list_cost(first.or(last), child_complexity)")]
-    #[allow(clippy::too_many_arguments)]
     async fn webhook_deliveries(
         &self,
         ctx: &Context<'_>,
@@ -275,7 +274,7 @@ impl WebhookQuery {
         viewer(ctx).require(&POLICY, Action::Read)?;
         let filter = DeliveryFilter {
             status: status.map(Into::into),
-            endpoint_id: endpoint_id.as_ref().map(|id| endpoint_id_of(id)).transpose()?,
+            endpoint_id: endpoint_id.as_ref().map(endpoint_id_of).transpose()?,
         };
         let db = ctx.data_unchecked::<DatabaseConnection>().clone();
         let page = service::deliveries(&db, &filter, &PageArgs::new(first, after, last, before)).await?;
@@ -297,7 +296,7 @@ impl WebhookQuery {
         endpoint_id: Option<ID>,
     ) -> Result<WebhookDeliveryStats> {
         viewer(ctx).require(&POLICY, Action::Read)?;
-        let endpoint = endpoint_id.as_ref().map(|id| endpoint_id_of(id)).transpose()?;
+        let endpoint = endpoint_id.as_ref().map(endpoint_id_of).transpose()?;
         let db = ctx.data_unchecked::<DatabaseConnection>();
         let counts = service::counts_by_status(db, endpoint).await?;
         let n = |s| counts.get(&s).copied().unwrap_or(0);
