@@ -75,6 +75,23 @@ fn matrix() -> Vec<(&'static str, &'static str, &'static [&'static str])> {
             &["admin", "supervisor"],
         ),
         ("users", "{ users { totalCount } }", ADMIN),
+        ("webhookEndpoints", "{ webhookEndpoints { totalCount } }", ADMIN),
+        ("webhookDeliveries", "{ webhookDeliveries { totalCount } }", ADMIN),
+        (
+            "webhookDeliveryStats",
+            "{ webhookDeliveryStats { pending } }",
+            ADMIN,
+        ),
+        (
+            "registerWebhookEndpoint",
+            r#"mutation { registerWebhookEndpoint(input: {partner: "p", regionCode: "999999", url: "ftp://x", eventTypes: []}) { secret } }"#,
+            ADMIN,
+        ),
+        (
+            "deactivateWebhookEndpoint",
+            r#"mutation { deactivateWebhookEndpoint(id: "999", expectedVersion: 1) { id } }"#,
+            ADMIN,
+        ),
         (
             "fileEnforcementCase",
             r#"mutation { fileEnforcementCase(input: {caseNumber: "(2024)赣1126执1号", courtId: "999", filedOn: "2024-01-01", category: OTHER, subjectAmount: "1.00"}) { id } }"#,

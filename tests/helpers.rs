@@ -352,7 +352,10 @@ impl ServerProcess {
             .local_addr()
             .unwrap()
             .port();
-        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_api"));
+        // `SURVEY_API_BIN` names another build of the binary: with a target directory that
+        // several checkouts share, `target/debug/api` may be another checkout's by now.
+        let binary = std::env::var("SURVEY_API_BIN").unwrap_or_else(|_| env!("CARGO_BIN_EXE_api").to_owned());
+        let mut command = std::process::Command::new(binary);
         command
             .arg("serve")
             .env("DATABASE_URL", database_url)

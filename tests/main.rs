@@ -23,3 +23,4 @@ mod regions;
 mod replicas;
 mod reports;
 mod rural;
+mod webhooks;

@@ -83,6 +83,40 @@ pub struct Settings {
     pub max_in_flight_per_caller: usize,
     /// Groups of fewer records are withheld from aggregate-only roles (`SUPPRESSION_MIN_COUNT`).
     pub suppression_min_count: i64,
+    /// The webhook deliverer (`webhooks/deliverer.rs`).
+    pub webhooks: WebhookSettings,
+}
+
+/// How this process delivers the webhook outbox.
+#[derive(Debug, Clone)]
+pub struct WebhookSettings {
+    /// Whether this process runs a deliverer (`WEBHOOK_DELIVERY`, true); any number may.
+    pub deliver: bool,
+    /// How often the deliverer looks for due deliveries, ms (`WEBHOOK_POLL_MS`).
+    pub poll_ms: u64,
+    /// Longest wait for an endpoint's answer, ms (`WEBHOOK_TIMEOUT_MS`); an attempt holds its
+    /// delivery for twice as long (the lease), after which another attempt may start.
+    pub timeout_ms: u64,
+    /// Wait after the first failed attempt, ms, doubled after each further one
+    /// (`WEBHOOK_RETRY_BASE_MS`).
+    pub retry_base_ms: u64,
+    /// Longest wait between attempts, ms (`WEBHOOK_RETRY_MAX_MS`).
+    pub retry_max_ms: u64,
+    /// Attempts after which a delivery is given up as failed (`WEBHOOK_MAX_ATTEMPTS`).
+    pub max_attempts: i32,
+}
+
+impl Default for WebhookSettings {
+    fn default() -> Self {
+        WebhookSettings {
+            deliver: true,
+            poll_ms: 500,
+            timeout_ms: 10_000,
+            retry_base_ms: 5_000,
+            retry_max_ms: 3_600_000,
+            max_attempts: 10,
+        }
+    }
 }
 
 /// Limits on one HTTP request; each is configurable.
@@ -159,6 +193,7 @@ impl fmt::Debug for Settings {
             .field("max_in_flight", &self.max_in_flight)
             .field("max_in_flight_per_caller", &self.max_in_flight_per_caller)
             .field("suppression_min_count", &self.suppression_min_count)
+            .field("webhooks", &self.webhooks)
             .finish()
     }
 }
@@ -238,6 +273,17 @@ impl Settings {
             )?,
             max_in_flight: parse_env("MAX_IN_FLIGHT", 64)?,
             max_in_flight_per_caller: parse_env("MAX_IN_FLIGHT_PER_CALLER", 8)?,
+            webhooks: {
+                let d = WebhookSettings::default();
+                WebhookSettings {
+                    deliver: parse_env("WEBHOOK_DELIVERY", d.deliver)?,
+                    poll_ms: parse_env::<u64>("WEBHOOK_POLL_MS", d.poll_ms)?.max(10),
+                    timeout_ms: parse_env::<u64>("WEBHOOK_TIMEOUT_MS", d.timeout_ms)?.max(100),
+                    retry_base_ms: parse_env::<u64>("WEBHOOK_RETRY_BASE_MS", d.retry_base_ms)?.max(1),
+                    retry_max_ms: parse_env::<u64>("WEBHOOK_RETRY_MAX_MS", d.retry_max_ms)?.max(1),
+                    max_attempts: parse_env::<i32>("WEBHOOK_MAX_ATTEMPTS", d.max_attempts)?.max(1),
+                }
+            },
         };
         settings.check_replica()?;
         Ok(settings)
@@ -307,6 +353,7 @@ impl Settings {
             // test sets its own bounds.
             max_in_flight: 1_000,
             max_in_flight_per_caller: 1_000,
+            webhooks: WebhookSettings::default(),
         }
     }
 }

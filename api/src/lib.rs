@@ -36,4 +36,5 @@ pub mod sync;
 pub mod telemetry;
 pub mod units;
 pub mod validate;
+pub mod webhooks;
 pub mod write;

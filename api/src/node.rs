@@ -21,6 +21,7 @@ use crate::domains::rural::types::{Indicator, Observation, UnitValue, Village, V
 use crate::domains::survey::types::ReportedFigure;
 use crate::error::AppError;
 use crate::ids::decode;
+use crate::webhooks::graphql::{WebhookDelivery, WebhookEndpoint};
 
 /// Any record with a global id (Relay `Node`).
 #[derive(Interface)]
@@ -53,6 +54,8 @@ pub enum Node {
     ReportedFigure(ReportedFigure),
     User(User),
     AuditEntry(AuditEntry),
+    WebhookEndpoint(WebhookEndpoint),
+    WebhookDelivery(WebhookDelivery),
 }
 
 #[derive(Default)]
@@ -271,6 +274,20 @@ impl NodeQuery {
                         .await?
                         .map(|e| Node::AuditEntry(AuditEntry(e))),
                     None => None,
+                }
+            }
+            "WebhookEndpoint" | "WebhookDelivery" => {
+                use crate::webhooks::service as webhooks;
+                v.require(&crate::webhooks::POLICY, Action::Read)?;
+                let Some(n) = num else { return Ok(None) };
+                if kind == "WebhookEndpoint" {
+                    webhooks::find_endpoint(db, n)
+                        .await?
+                        .map(|e| Node::WebhookEndpoint(WebhookEndpoint(e)))
+                } else {
+                    webhooks::find_delivery(db, n)
+                        .await?
+                        .map(|d| Node::WebhookDelivery(WebhookDelivery(d)))
                 }
             }
             _ => None,

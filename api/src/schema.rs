@@ -38,6 +38,7 @@ pub struct Query(
     crate::domains::funeral::types::GravePlotAggregateQuery,
     crate::domains::funeral::types::FuneralProjectAggregateQuery,
     crate::domains::rural::types::ObservationAggregateQuery,
+    crate::webhooks::graphql::WebhookQuery,
 );
 
 /// Every change the platform accepts (变更).
@@ -49,6 +50,7 @@ pub struct Mutation(
     FuneralMutation,
     RuralMutation,
     SurveyMutation,
+    crate::webhooks::graphql::WebhookMutation,
 );
 
 /// Every live update (订阅), over WebSocket (graphql-transport-ws, `live.rs`).

@@ -229,6 +229,7 @@ impl Application {
         let unobserved = db.clone();
         let unobserved_limits = db.clone();
         let unobserved_feed = db.clone();
+        let unobserved_webhooks = db.clone();
         settings.check_replica()?;
         let replica = match replica {
             Some(mut replica) => {
@@ -256,6 +257,18 @@ impl Application {
             settings.ws_max_subscriptions,
             settings.ws_max_connections_per_user,
         ));
+        let mut background = vec![watch, sync, feed_task];
+        // The webhook outbox, sent by every process that delivers (any number may).
+        if settings.webhooks.deliver {
+            background.push(
+                crate::webhooks::deliverer::spawn(
+                    unobserved_webhooks,
+                    ready.clone(),
+                    settings.webhooks.clone(),
+                )
+                .context("starting the webhook deliverer")?,
+            );
+        }
         let metrics_listener = match &settings.metrics_bind_addr {
             Some(addr) => {
                 Some(TcpListener::bind(addr).with_context(|| format!("binding METRICS_BIND_ADDR {addr}"))?)
@@ -329,7 +342,7 @@ impl Application {
             metrics_port,
             server,
             metrics_server,
-            background: Background(vec![watch, sync, feed_task]),
+            background: Background(background),
             replica,
         })
     }

@@ -11,7 +11,9 @@
 //! - every create, update and delete ends with `Who::created` / `updated` / `deleted`,
 //!   which audit it and append it to the change log (a delete's row is its tombstone);
 //!   they come last before the commit, because the change log's sequence is taken there
-//!   and held until the transaction ends, so sequence numbers grow in commit order.
+//!   and held until the transaction ends, so sequence numbers grow in commit order;
+//! - each change-log row also puts the change in the webhook outbox for the endpoints that
+//!   want it (`webhooks::outbox`), in the same transaction.
 
 use async_graphql::Context;
 use chrono::{DateTime, Utc};
@@ -257,7 +259,8 @@ impl<'a> Who<'a> {
     }
 
     /// Logs a record the write implies without auditing it separately (a flow node a
-    /// closure adds): its audit entry is the one of the change that implied it.
+    /// closure adds): its audit entry is the one of the change that implied it. Every
+    /// change-log row goes to the webhook outbox too.
     pub async fn logged<T: Tracked>(
         &self,
         db: &impl ConnectionTrait,
@@ -289,7 +292,21 @@ impl<'a> Who<'a> {
         }
         .insert(db)
         .await?;
-        Ok(())
+        // Endpoints registered for this kind of change in the record's region get it pushed,
+        // from an outbox row committed (or rolled back) with the change itself.
+        crate::webhooks::outbox::enqueue(
+            db,
+            crate::webhooks::outbox::Event {
+                record_type: T::TYPE,
+                operation,
+                record_id: record.id(),
+                record_uuid: record.uuid(),
+                region_code,
+                at: self.at,
+            },
+            record,
+        )
+        .await
     }
 
     async fn changed<T: Tracked>(

@@ -13,3 +13,4 @@ pub mod idempotency_key;
 pub mod region;
 pub mod rural;
 pub mod survey;
+pub mod webhook;

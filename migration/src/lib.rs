@@ -15,6 +15,7 @@ mod m20261201_000010_funeral;
 mod m20261201_000011_rural;
 mod m20261201_000012_survey_reports;
 mod m20261201_000013_limit_counts;
+mod m20261201_000014_webhooks;
 
 pub struct Migrator;
 
@@ -35,6 +36,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000011_rural::Migration),
             Box::new(m20261201_000012_survey_reports::Migration),
             Box::new(m20261201_000013_limit_counts::Migration),
+            Box::new(m20261201_000014_webhooks::Migration),
         ]
     }
 }

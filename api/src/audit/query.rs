@@ -82,6 +82,7 @@ fn kind_of(entity: &str) -> Option<&'static str> {
         "supervision_order" => "SupervisionOrder",
         "dishonest_entry" => "DishonestDebtor",
         "user" => "User",
+        "webhook_endpoint" => "WebhookEndpoint",
         _ => return None,
     })
 }

@@ -19,6 +19,11 @@ const PERSONAL_KEYS: [&str; 3] = ["id_number", "phone", "address"];
 
 /// A JSON snapshot of a record for the log, with personal data masked.
 pub fn snapshot<T: Serialize>(value: &T) -> Option<String> {
+    masked(value).map(|json| json.to_string())
+}
+
+/// A record as JSON with personal data masked, as the audit log and webhooks carry it.
+pub fn masked<T: Serialize>(value: &T) -> Option<serde_json::Value> {
     let mut json = serde_json::to_value(value).ok()?;
     if let Some(map) = json.as_object_mut() {
         for key in PERSONAL_KEYS {
@@ -35,7 +40,7 @@ pub fn snapshot<T: Serialize>(value: &T) -> Option<String> {
             }
         }
     }
-    Some(json.to_string())
+    Some(json)
 }
 
 /// What was done to which record.

@@ -151,6 +151,10 @@ pub fn request_data(
             stats,
         ))
         .data(loader(
+            ByIdLoader::<entity::webhook::endpoint::Model>::new(db.clone()),
+            stats,
+        ))
+        .data(loader(
             ChildrenLoader::<funeral::loaders::Part>::new(db.clone()),
             stats,
         ))

@@ -1,0 +1,109 @@
+//! Enqueuing events: one delivery row per matching endpoint, in the writing transaction.
+//!
+//! Called by `write::Who::logged` for every created, changed and deleted record, so it
+//! knows nothing of the domains: a record is its GraphQL type, id, UUID, region and its
+//! serialised form. An endpoint matches when it is active, names the event type
+//! (`FlowNode.create`) and its region's subtree holds the record's region. Finding the
+//! matching endpoints is one statement (none match: nothing else runs); the rows for all
+//! of them are one more.
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use entity::webhook::delivery::{self, DeliveryStatus};
+use sea_orm::{ConnectionTrait, DbBackend, EntityTrait, Set, Statement};
+use serde::Serialize;
+
+use crate::error::AppResult;
+
+/// What happened to which record.
+pub struct Event<'a> {
+    /// GraphQL type of the record (`FlowNode`).
+    pub record_type: &'a str,
+    /// `create`, `update` or `delete`.
+    pub operation: &'a str,
+    pub record_id: i64,
+    pub record_uuid: &'a str,
+    /// The record's region, whose ancestors' endpoints receive the event.
+    pub region_code: &'a str,
+    /// When the write happened: the payload's `timestamp`.
+    pub at: DateTime<Utc>,
+}
+
+impl Event<'_> {
+    /// `FlowNode.create`.
+    pub fn event_type(&self) -> String {
+        format!("{}.{}", self.record_type, self.operation)
+    }
+}
+
+/// The ids of the active endpoints that take this event type for a record in `region_code`:
+/// those whose region is on the region's materialised path (`/360000/361100/361126/`).
+async fn matching_endpoints(
+    db: &impl ConnectionTrait,
+    event_type: &str,
+    region_code: &str,
+) -> AppResult<Vec<i64>> {
+    let backend = db.get_database_backend();
+    let (p1, p2, on_path) = match backend {
+        DbBackend::Postgres => ("$1", "$2", "strpos(r.path, '/' || e.region_code || '/') > 0"),
+        _ => ("?", "?", "instr(r.path, '/' || e.region_code || '/') > 0"),
+    };
+    let statement = Statement::from_sql_and_values(
+        backend,
+        format!(
+            "SELECT e.id FROM webhook_endpoints e JOIN regions r ON r.code = {p1} \
+             WHERE e.active = TRUE AND e.event_types LIKE {p2} AND {on_path}"
+        ),
+        [
+            region_code.to_owned().into(),
+            // Event types are letters and a dot (checked at registration): no LIKE wildcards.
+            format!("%,{event_type},%").into(),
+        ],
+    );
+    let rows = db.query_all_raw(statement).await?;
+    rows.iter()
+        .map(|r| r.try_get_by_index::<i64>(0).map_err(Into::into))
+        .collect()
+}
+
+/// The body every endpoint receives for this event (Standard Webhooks): `type`,
+/// `timestamp` (RFC 3339) and `data`, the record as JSON with personal data masked.
+pub fn payload<T: Serialize>(event: &Event<'_>, record: &T) -> String {
+    serde_json::json!({
+        "type": event.event_type(),
+        "timestamp": event.at.to_rfc3339_opts(SecondsFormat::Millis, true),
+        "data": crate::audit::service::masked(record),
+    })
+    .to_string()
+}
+
+/// Adds a delivery for each matching endpoint, on `db` (the write's transaction).
+pub async fn enqueue<T: Serialize>(db: &impl ConnectionTrait, event: Event<'_>, record: &T) -> AppResult<()> {
+    let event_type = event.event_type();
+    let endpoints = matching_endpoints(db, &event_type, event.region_code).await?;
+    if endpoints.is_empty() {
+        return Ok(());
+    }
+    let body = payload(&event, record);
+    let rows = endpoints.into_iter().map(|endpoint_id| delivery::ActiveModel {
+        message_id: Set(format!("msg_{}", uuid::Uuid::new_v4())),
+        endpoint_id: Set(endpoint_id),
+        event_type: Set(event_type.clone()),
+        record_type: Set(event.record_type.to_owned()),
+        record_id: Set(event.record_id),
+        record_uuid: Set(event.record_uuid.to_owned()),
+        region_code: Set(event.region_code.to_owned()),
+        payload: Set(body.clone()),
+        status: Set(DeliveryStatus::Pending),
+        attempts: Set(0),
+        next_attempt_at: Set(event.at),
+        last_error: Set(None),
+        last_status_code: Set(None),
+        created_at: Set(event.at),
+        delivered_at: Set(None),
+        ..Default::default()
+    });
+    delivery::Entity::insert_many(rows)
+        .exec_without_returning(db)
+        .await?;
+    Ok(())
+}
