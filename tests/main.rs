@@ -16,6 +16,7 @@ mod funeral;
 mod hardening;
 mod http;
 mod hub;
+mod mobile_http;
 mod operations;
 mod processes;
 mod regions;
