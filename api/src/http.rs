@@ -3,6 +3,11 @@
 //! 405), `application/graphql-response+json` when the client accepts it, with 4xx for
 //! request errors; 401/403 for bad credentials, 429 with `Retry-After`, 503 while the
 //! database is unreachable, 504 on timeouts. Plus `/healthz` and `/readyz`.
+//!
+//! Persisted operations (`persisted/`) give a request its text before the limits are checked;
+//! bodies are read, and decompressed, under the body limit by `body.rs`. A GET answer is
+//! `Cache-Control: public` only for an anonymous caller's error-free read of published data,
+//! else `private, no-store`.
 
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, web};
