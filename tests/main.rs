@@ -17,6 +17,7 @@ mod hardening;
 mod http;
 mod hub;
 mod mobile;
+mod mobile_http;
 mod operations;
 mod processes;
 mod regions;

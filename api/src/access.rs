@@ -3,6 +3,7 @@
 //! `policy.rs`; resolvers ask the viewer, services receive the resulting `Scope`.
 
 use entity::region;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use crate::error::{AppError, AppResult};
@@ -99,6 +100,15 @@ pub enum Action {
     Check,
 }
 
+impl Action {
+    /// Whether an anonymous answer that took this action may be shared by caches
+    /// (`Cache-Control: public`): every action but the audited check, which also carries a
+    /// person's name and identity number in a GET's URL.
+    pub fn is_shareable(self) -> bool {
+        !matches!(self, Action::Check | Action::PersonalData | Action::Write)
+    }
+}
+
 /// A domain's access policy: for each action, the roles that may take it.
 pub struct Policy {
     pub domain: &'static str,
@@ -169,6 +179,8 @@ pub struct Viewer {
     pub user_id: Option<i64>,
     pub request_id: String,
     personal_reads: Arc<Mutex<Vec<PersonalRead>>>,
+    /// Set when the request took an action whose answer caches may not share.
+    unshareable: Arc<AtomicBool>,
 }
 
 impl Viewer {
@@ -193,6 +205,7 @@ impl Viewer {
             user_id,
             request_id,
             personal_reads: Default::default(),
+            unshareable: Default::default(),
         }
     }
 
@@ -215,6 +228,9 @@ impl Viewer {
     /// (a token may help), FORBIDDEN otherwise.
     pub fn require(&self, policy: &Policy, action: Action) -> AppResult<()> {
         if self.may(policy, action) {
+            if !action.is_shareable() {
+                self.unshareable.store(true, Ordering::Relaxed);
+            }
             return Ok(());
         }
         if self.role == Role::Anonymous {
@@ -267,6 +283,13 @@ impl Viewer {
         {
             reads.push(read);
         }
+    }
+
+    /// Whether every action the request took has an answer caches may share
+    /// (`Action::is_shareable`); whether the caller is anonymous is for the caller to check.
+    pub fn is_shareable(&self) -> bool {
+        !self.unshareable.load(Ordering::Relaxed)
+            && self.personal_reads.lock().map(|r| r.is_empty()).unwrap_or(false)
     }
 
     pub fn take_personal_reads(&self) -> Vec<PersonalRead> {

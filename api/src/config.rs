@@ -83,6 +83,18 @@ pub struct Settings {
     pub max_in_flight_per_caller: usize,
     /// Groups of fewer records are withheld from aggregate-only roles (`SUPPRESSION_MIN_COUNT`).
     pub suppression_min_count: i64,
+    /// Texts of automatic persisted queries each process keeps, least recently used out
+    /// (`PERSISTED_QUERY_CACHE_ENTRIES`, 1000; 0 switches APQ off).
+    pub persisted_query_cache_entries: usize,
+    /// Only the operations of the manifest run (`PERSISTED_OPERATIONS_ONLY`).
+    pub persisted_operations_only: bool,
+    /// The manifest of the allow-list (`PERSISTED_OPERATIONS_MANIFEST`), from `api
+    /// persisted-manifest`.
+    pub persisted_operations_manifest: Option<String>,
+    /// `max-age` of GET answers caches may share (`PUBLIC_MAX_AGE_SECONDS`, 60; 0: none shared).
+    pub public_max_age_secs: u64,
+    /// gzip and brotli responses for clients that ask (`RESPONSE_COMPRESSION`, on).
+    pub response_compression: bool,
     /// The webhook deliverer (`webhooks/deliverer.rs`).
     pub webhooks: WebhookSettings,
 }
@@ -194,6 +206,17 @@ impl fmt::Debug for Settings {
             .field("max_in_flight_per_caller", &self.max_in_flight_per_caller)
             .field("suppression_min_count", &self.suppression_min_count)
             .field("webhooks", &self.webhooks)
+            .field(
+                "persisted_query_cache_entries",
+                &self.persisted_query_cache_entries,
+            )
+            .field("persisted_operations_only", &self.persisted_operations_only)
+            .field(
+                "persisted_operations_manifest",
+                &self.persisted_operations_manifest,
+            )
+            .field("public_max_age_secs", &self.public_max_age_secs)
+            .field("response_compression", &self.response_compression)
             .finish()
     }
 }
@@ -284,7 +307,18 @@ impl Settings {
                     max_attempts: parse_env::<i32>("WEBHOOK_MAX_ATTEMPTS", d.max_attempts)?.max(1),
                 }
             },
+            persisted_query_cache_entries: parse_env("PERSISTED_QUERY_CACHE_ENTRIES", 1000)?,
+            persisted_operations_only: parse_env("PERSISTED_OPERATIONS_ONLY", false)?,
+            persisted_operations_manifest: opt_env("PERSISTED_OPERATIONS_MANIFEST"),
+            public_max_age_secs: parse_env("PUBLIC_MAX_AGE_SECONDS", 60)?,
+            response_compression: parse_env("RESPONSE_COMPRESSION", true)?,
         };
+        if settings.persisted_operations_only && settings.persisted_operations_manifest.is_none() {
+            anyhow::bail!(
+                "PERSISTED_OPERATIONS_ONLY=true needs PERSISTED_OPERATIONS_MANIFEST, the path of the \
+                 operation manifest (`api persisted-manifest`)"
+            );
+        }
         settings.check_replica()?;
         Ok(settings)
     }
@@ -354,6 +388,11 @@ impl Settings {
             max_in_flight: 1_000,
             max_in_flight_per_caller: 1_000,
             webhooks: WebhookSettings::default(),
+            persisted_query_cache_entries: 1000,
+            persisted_operations_only: false,
+            persisted_operations_manifest: None,
+            public_max_age_secs: 60,
+            response_compression: true,
         }
     }
 }

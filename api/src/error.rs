@@ -40,6 +40,9 @@ pub enum AppError {
     Timeout(String),
     /// The database cannot be reached or is saturated; retry later.
     Unavailable(String),
+    /// A persisted operation that cannot run (`persisted.rs`): its hash is unknown, does not
+    /// match the text, or is not in the allow-list; `code` is one of that module's codes.
+    Persisted { code: &'static str, message: String },
     /// Anything else: logged with its cause, reported as `INTERNAL` without details.
     Internal(anyhow::Error),
 }
@@ -67,6 +70,7 @@ impl AppError {
             }
             Self::RateLimited { message, .. } | Self::Stale { message, .. } => message.clone(),
             Self::LimitExceeded(m) | Self::Timeout(m) | Self::Unavailable(m) => m.clone(),
+            Self::Persisted { message, .. } => message.clone(),
             Self::Internal(_) => "internal error".to_owned(),
         }
     }
@@ -83,6 +87,7 @@ impl AppError {
             Self::LimitExceeded(_) => "QUERY_LIMIT_EXCEEDED",
             Self::Timeout(_) => "TIMEOUT",
             Self::Unavailable(_) => "UNAVAILABLE",
+            Self::Persisted { code, .. } => code,
             Self::Internal(_) => "INTERNAL",
         }
     }

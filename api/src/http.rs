@@ -3,6 +3,11 @@
 //! 405), `application/graphql-response+json` when the client accepts it, with 4xx for
 //! request errors; 401/403 for bad credentials, 429 with `Retry-After`, 503 while the
 //! database is unreachable, 504 on timeouts. Plus `/healthz` and `/readyz`.
+//!
+//! Persisted operations (`persisted/`) give a request its text before the limits are checked;
+//! bodies are read, and decompressed, under the body limit by `body.rs`. A GET answer is
+//! `Cache-Control: public` only for an anonymous caller's error-free read of published data,
+//! else `private, no-store`.
 
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -61,6 +66,11 @@ pub struct AppState {
     pub export_idle: Duration,
     /// Subscriptions: the change feed and the live connections.
     pub live: Arc<crate::live::Live>,
+    /// Automatic persisted queries or the allow-list (`persisted.rs`).
+    pub persisted: Arc<crate::persisted::Persisted>,
+    /// `max-age` of a GET answer that caches may share (anonymous, published, no errors);
+    /// 0: every GET answer is `private, no-store`.
+    pub public_max_age: u64,
 }
 
 /// The routes of the server.
@@ -427,6 +437,15 @@ fn check_limits(state: &AppState, batch: &mut BatchRequest) -> CheckedBatch {
         .collect()
 }
 
+/// Persisted operations first (a hash gets its text, or the request its refusal), then the
+/// limits; a text sent with its hash is remembered only once its limits passed.
+fn check_request(state: &AppState, batch: &mut BatchRequest) -> CheckedBatch {
+    let pending = state.persisted.resolve(batch)?;
+    let checked = check_limits(state, batch)?;
+    state.persisted.register(pending);
+    Ok(checked)
+}
+
 /// Whether a JSON body is a GraphQL request (or a batch of them) as GraphQL over HTTP
 /// defines it: `query` a string, `operationName` a string or null, `variables` and
 /// `extensions` objects or null. Anything else is 400 for every client.
@@ -436,8 +455,14 @@ fn check_shape(body: &serde_json::Value) -> Result<(), String> {
         let Value::Object(map) = r else {
             return Err(format!("{at}must be a JSON object with a `query`"));
         };
+        // A persisted operation may come as its hash alone (`persisted.rs`).
+        let persisted = map
+            .get("extensions")
+            .and_then(|e| e.get("persistedQuery"))
+            .is_some_and(|p| !p.is_null());
         match map.get("query") {
             Some(Value::String(_)) => {}
+            None | Some(Value::Null) if persisted => {}
             None | Some(Value::Null) => return Err(format!("{at}has no `query`")),
             Some(_) => return Err(format!("{at}`query` must be a string")),
         }
@@ -471,9 +496,8 @@ fn check_shape(body: &serde_json::Value) -> Result<(), String> {
 async fn import_observations(
     state: web::Data<AppState>,
     http: HttpRequest,
-    mut payload: web::Payload,
+    payload: web::Payload,
 ) -> HttpResponse {
-    use futures_util::StreamExt as _;
     let csv = http
         .headers()
         .get(header::CONTENT_TYPE)
@@ -509,19 +533,16 @@ async fn import_observations(
         }
     };
     let limit = state.limits.max_import_bytes;
-    let mut body = web::BytesMut::new();
-    while let Some(chunk) = payload.next().await {
-        let Ok(chunk) = chunk else {
-            return bad_request("the upload was interrupted");
-        };
-        if body.len() + chunk.len() > limit {
+    let body = match crate::body::read(&http, payload, limit).await {
+        Ok(body) => body,
+        Err(crate::body::BodyError::TooLarge(_)) => {
             return error_response(
                 StatusCode::PAYLOAD_TOO_LARGE,
                 &AppError::LimitExceeded(format!("the file is larger than {limit} bytes")),
             );
         }
-        body.extend_from_slice(&chunk);
-    }
+        Err(e) => return body_error(&e),
+    };
     let row_errors = |errors: Vec<crate::domains::rural::service::observations::RowError>| {
         HttpResponse::UnprocessableEntity().json(
             serde_json::json!({"errors": errors.iter().map(|e| serde_json::json!({
@@ -716,13 +737,25 @@ async fn export(
         .streaming(body)
 }
 
-async fn graphql_post(state: web::Data<AppState>, http: HttpRequest, body: web::Bytes) -> HttpResponse {
+/// A body that could not be read (`body.rs`), with its status and code.
+fn body_error(e: &crate::body::BodyError) -> HttpResponse {
+    HttpResponse::build(e.status()).json(serde_json::json!({
+        "errors": [{"message": e.message(), "extensions": {"code": e.code()}}]
+    }))
+}
+
+async fn graphql_post(state: web::Data<AppState>, http: HttpRequest, payload: web::Payload) -> HttpResponse {
     // Only JSON bodies: a cross-site form post cannot run a mutation.
     if !is_json(&http) {
         return HttpResponse::UnsupportedMediaType().json(serde_json::json!({"errors": [{
             "message": "POST /graphql needs Content-Type: application/json",
             "extensions": {"code": "BAD_REQUEST"}}]}));
     }
+    // The body limit holds after a Content-Encoding is undone, too.
+    let body = match crate::body::read(&http, payload, state.limits.max_body_bytes).await {
+        Ok(body) => body,
+        Err(e) => return body_error(&e),
+    };
     let body: serde_json::Value = match serde_json::from_slice(&body) {
         Ok(b) => b,
         Err(e) => return bad_request(&format!("the body is not JSON: {e}")),
@@ -734,7 +767,7 @@ async fn graphql_post(state: web::Data<AppState>, http: HttpRequest, body: web::
         Ok(b) => b,
         Err(e) => return bad_request(&format!("the body is not a GraphQL request: {e}")),
     };
-    let checked = check_limits(&state, &mut batch);
+    let checked = check_request(&state, &mut batch);
     execute(&state, &http, batch, checked).await
 }
 
@@ -743,13 +776,35 @@ async fn graphql_get(state: web::Data<AppState>, http: HttpRequest) -> HttpRespo
         Ok(web::Query(p)) => p,
         Err(_) => return bad_request("unreadable query string"),
     };
-    let Some(query) = params.get("query") else {
-        if !state.graphiql {
-            return bad_request("GET /graphql needs a `query` parameter");
-        }
-        return crate::console::page();
+    // Apollo clients send a persisted query's hash alone, in `extensions`.
+    let extensions = match params
+        .get("extensions")
+        .map(|e| serde_json::from_str::<serde_json::Value>(e))
+    {
+        None | Some(Ok(serde_json::Value::Null)) => None,
+        Some(Ok(serde_json::Value::Object(map))) => Some(map),
+        _ => return bad_request("`extensions` is not a JSON object"),
     };
-    let mut request = async_graphql::Request::new(query.clone());
+    let persisted = extensions
+        .as_ref()
+        .is_some_and(|e| e.contains_key("persistedQuery"));
+    let query = match params.get("query") {
+        Some(query) => query.clone(),
+        None if persisted => String::new(),
+        None if !state.graphiql => return bad_request("GET /graphql needs a `query` parameter"),
+        None => return crate::console::page(),
+    };
+    let mut request = async_graphql::Request::new(query);
+    if let Some(extensions) = extensions {
+        for (key, value) in extensions {
+            match async_graphql::Value::from_json(value) {
+                Ok(v) => {
+                    request.extensions.0.insert(key, v);
+                }
+                Err(_) => return bad_request("`extensions` is not a JSON object"),
+            }
+        }
+    }
     if let Some(name) = params.get("operationName") {
         request = request.operation_name(name.clone());
     }
@@ -763,7 +818,7 @@ async fn graphql_get(state: web::Data<AppState>, http: HttpRequest) -> HttpRespo
         }
     }
     let mut batch = BatchRequest::Single(request);
-    let checked = check_limits(&state, &mut batch);
+    let checked = check_request(&state, &mut batch);
     let mutation = checked.as_ref().is_ok_and(|checked| {
         checked.iter().any(|c| {
             matches!(
@@ -803,6 +858,16 @@ async fn execute(
         ))
         .await;
     state.metrics.in_flight(-1);
+    let mut response = response;
+    // A GET answer is stored by no cache unless it was found shareable (`execute_counted`).
+    if http.method() == actix_web::http::Method::GET
+        && !response.headers().contains_key(header::CACHE_CONTROL)
+    {
+        response.headers_mut().insert(
+            header::CACHE_CONTROL,
+            header::HeaderValue::from_static("private, no-store"),
+        );
+    }
     let elapsed = started.elapsed();
     let statements = stats.statements();
     let operation = state.metrics.operation_label(summary.operation.as_deref());
@@ -884,7 +949,13 @@ async fn execute_counted(
     let checked = match checked {
         Ok(checked) => checked,
         Err(e) => {
-            let status = if graphql_response {
+            // Apollo clients expect a persisted query's miss with 200, and then send the text.
+            let miss = matches!(
+                &e,
+                AppError::Persisted { code, .. }
+                    if *code == crate::persisted::NOT_FOUND || *code == crate::persisted::NOT_SUPPORTED
+            );
+            let status = if graphql_response && !miss {
                 StatusCode::BAD_REQUEST
             } else {
                 StatusCode::OK
@@ -1043,6 +1114,9 @@ async fn execute_counted(
         BatchResponse::Batch(rs) => rs.iter_mut().enumerate().for_each(|(i, r)| each(i, r)),
     }
     let request_error = request_errors.iter().all(|e| *e);
+    // Caches may share an answer only to an anonymous caller, without errors, of published
+    // data (no audited check, no personal data): `Cache-Control: public` on a GET.
+    let shareable = viewer.role == Role::Anonymous && codes.is_empty() && viewer.is_shareable();
     // Unmasked personal data leaves only once its reading is audited.
     let reads = viewer.take_personal_reads();
     if let Err(e) = audit_service::record_reads(&state.db, &viewer.actor(), reads).await {
@@ -1065,6 +1139,19 @@ async fn execute_counted(
         _ => (StatusCode::OK, None),
     };
     let mut resp = respond(status, response, &request_errors, graphql_response);
+    if http.method() == actix_web::http::Method::GET
+        && shareable
+        && status == StatusCode::OK
+        && state.public_max_age > 0
+        && let Ok(v) = header::HeaderValue::from_str(&format!("public, max-age={}", state.public_max_age))
+    {
+        resp.headers_mut().insert(header::CACHE_CONTROL, v);
+        // The same URL with a token (or another media type) is another answer.
+        resp.headers_mut().insert(
+            header::VARY,
+            header::HeaderValue::from_static("Authorization, X-Role, Accept"),
+        );
+    }
     if let Some(seconds) = retry_after
         && let Ok(v) = header::HeaderValue::from_str(&seconds.to_string())
     {

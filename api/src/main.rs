@@ -1,4 +1,4 @@
-//! `api [serve|migrate|seed|export-schema]`: the platform's one binary.
+//! `api [serve|migrate|seed|export-schema|persisted-manifest|...]`: the platform's one binary.
 
 use anyhow::Context as _;
 use api::config::Settings;
@@ -10,6 +10,10 @@ const USAGE: &str = "usage: api [serve|migrate|seed|export-schema|create-admin U
   seed [--scale N]       load the reports' data (idempotent); --scale N loads the
                          records N times over (N = 20: about a million cases)
   export-schema          print the GraphQL SDL
+  persisted-manifest FILE...
+                         print the persisted operation manifest of a client's .graphql
+                         documents (for PERSISTED_OPERATIONS_ONLY): one entry per named
+                         operation with the fragments it uses, validated against the schema
   create-admin USERNAME  create the first administrator; the password comes from
                          ADMIN_PASSWORD or, when that is unset, the first line of stdin
   issue-token SUBJECT ROLE [REGION] [TTL_SECONDS]
@@ -21,6 +25,18 @@ async fn main() -> anyhow::Result<()> {
     let command = std::env::args().nth(1).unwrap_or_else(|| "serve".to_owned());
     if command == "export-schema" {
         print!("{}", api::schema::sdl());
+        return Ok(());
+    }
+    if command == "persisted-manifest" {
+        let files: Vec<String> = std::env::args().skip(2).collect();
+        anyhow::ensure!(!files.is_empty(), "persisted-manifest needs FILE...\n{USAGE}");
+        let mut documents = Vec::new();
+        for file in files {
+            let text = std::fs::read_to_string(&file).with_context(|| format!("reading {file}"))?;
+            documents.push((file, text));
+        }
+        let manifest = api::persisted::manifest::build(&documents).await?;
+        println!("{}", serde_json::to_string_pretty(&manifest)?);
         return Ok(());
     }
     let _telemetry = api::telemetry::init("info,sqlx=warn,sea_orm=warn")?;

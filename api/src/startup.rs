@@ -288,6 +288,8 @@ impl Application {
             settings.rate_limit_free_complexity,
             counts,
         ));
+        // With PERSISTED_OPERATIONS_ONLY, a manifest that does not load stops the start here.
+        let persisted = Arc::new(crate::persisted::Persisted::from_settings(&settings)?);
         let (schema, exports) = schema::build(db.clone(), &settings, auth.clone(), limiter.clone());
         let state = AppState {
             exports: Arc::new(exports),
@@ -299,6 +301,8 @@ impl Application {
             auth,
             graphiql: settings.graphiql,
             limits: settings.limits.clone(),
+            persisted,
+            public_max_age: settings.public_max_age_secs,
             request_timeout: Duration::from_millis(settings.request_timeout_ms),
             ready,
             metrics,
@@ -313,8 +317,19 @@ impl Application {
         };
         let max_body = settings.limits.max_body_bytes;
         let main_state = state.clone();
+        let compression = settings.response_compression;
         let server = HttpServer::new(move || {
             App::new()
+                // gzip or brotli as the client's Accept-Encoding asks, small answers as they are
+                // (`body::small_uncompressed`).
+                .wrap(actix_web::middleware::Condition::new(
+                    compression,
+                    actix_web::middleware::from_fn(crate::body::small_uncompressed),
+                ))
+                .wrap(actix_web::middleware::Condition::new(
+                    compression,
+                    actix_web::middleware::Compress::default(),
+                ))
                 .app_data(web::Data::new(main_state.clone()))
                 .app_data(web::Data::new(ConsoleEnabled(main_state.graphiql)))
                 .app_data(web::PayloadConfig::new(max_body))
