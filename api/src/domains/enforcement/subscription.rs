@@ -40,13 +40,9 @@ impl EnforcementSubscription {
         ctx: &Context<'_>,
         #[graphql(desc = "Only this case's flow nodes.")] case_id: Option<ID>,
     ) -> async_graphql::Result<impl Stream<Item = FlowNode>> {
-        let (scope, db, feed) = setup(ctx)?;
-        let case = case_id
-            .map(|id| ids::parse("caseId", "EnforcementCase", &id))
-            .transpose()?;
+        let (case, feed, scope, db) = setup(ctx, case_id)?;
         Ok(events(feed, scope.clone(), move |change| {
-            let db = db.clone();
-            let scope = scope.clone();
+            let (db, scope) = (db.clone(), scope.clone());
             async move {
                 if change.record_type != "FlowNode" || change.operation != "create" {
                     return None;
@@ -71,13 +67,9 @@ impl EnforcementSubscription {
         ctx: &Context<'_>,
         #[graphql(desc = "Only this case.")] case_id: Option<ID>,
     ) -> async_graphql::Result<impl Stream<Item = EnforcementCaseChange>> {
-        let (scope, db, feed) = setup(ctx)?;
-        let case = case_id
-            .map(|id| ids::parse("caseId", "EnforcementCase", &id))
-            .transpose()?;
+        let (case, feed, scope, db) = setup(ctx, case_id)?;
         Ok(events(feed, scope.clone(), move |change| {
-            let db = db.clone();
-            let scope = scope.clone();
+            let (db, scope) = (db.clone(), scope.clone());
             async move {
                 if change.record_type != "EnforcementCase" || case.is_some_and(|c| c != change.record_id) {
                     return None;
@@ -101,14 +93,26 @@ impl EnforcementSubscription {
     }
 }
 
-/// The subscriber's read scope, the database and the feed.
-fn setup(ctx: &Context<'_>) -> Result<(Scope, DatabaseConnection, Arc<Feed>), AppError> {
+/// The case a subscription is narrowed to (if any), the feed, the subscriber's read scope
+/// and the database.
+fn setup(
+    ctx: &Context<'_>,
+    case_id: Option<ID>,
+) -> Result<(Option<i64>, Arc<Feed>, Scope, DatabaseConnection), AppError> {
     let scope = viewer(ctx).authorize(&POLICY, Action::Read)?;
+    let case = case_id
+        .map(|id| ids::parse("caseId", "EnforcementCase", &id))
+        .transpose()?;
     let feed = ctx
         .data_opt::<Arc<Feed>>()
         .cloned()
         .ok_or_else(|| AppError::bad_input("subscription", "subscriptions are served over WebSocket only"))?;
-    Ok((scope, ctx.data_unchecked::<DatabaseConnection>().clone(), feed))
+    Ok((
+        case,
+        feed,
+        scope,
+        ctx.data_unchecked::<DatabaseConnection>().clone(),
+    ))
 }
 
 /// The feed's changes in the scope's regions, turned into items by `map` (None skips one).
