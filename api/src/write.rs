@@ -323,7 +323,14 @@ impl<'a> Who<'a> {
         };
         // A record that moved to another region leaves a tombstone in the old one: the
         // change log's `exit`, for whoever syncs the old region only.
-        if let (Some(old), Some(_)) = (before.and_then(region_of), after)
+        // Each record is serialised once: for the audit entry and for its old region.
+        let before_json = before.and_then(audit::masked);
+        let old_region = before_json
+            .as_ref()
+            .and_then(|j| j.get("region_code"))
+            .and_then(|r| r.as_str())
+            .map(str::to_owned);
+        if let (Some(old), Some(_)) = (old_region, after)
             && old != region_code
         {
             self.log(db, "exit", record, &old).await?;
@@ -336,20 +343,12 @@ impl<'a> Who<'a> {
                 entity: T::ENTITY,
                 entity_id: Some(record.id().to_string()),
                 region_code: Some(region_code.to_owned()),
-                before: before.and_then(audit::snapshot),
+                before: before_json.map(|j| j.to_string()),
                 after: after.and_then(audit::snapshot),
             },
         )
         .await?;
         self.logged(db, op, record, region_code).await
-    }
-}
-
-/// The `region_code` of a record that has one.
-fn region_of<T: Serialize>(record: &T) -> Option<String> {
-    match serde_json::to_value(record).ok()?.get("region_code")? {
-        serde_json::Value::String(s) => Some(s.clone()),
-        _ => None,
     }
 }
 
@@ -429,8 +428,7 @@ pub fn check_version<T: Versioned>(what: &str, current: &T, expected: i32) -> Ap
 /// version and fields (camelCase, personal fields masked as in the audit log), so that a
 /// client replaying offline writes can show or merge what won.
 pub fn stale_record<T: Versioned>(message: String, current: &T) -> AppError {
-    let record = audit::snapshot(current)
-        .and_then(|s| serde_json::from_str::<serde_json::Value>(&s).ok())
+    let record = audit::masked(current)
         .map(camel_case_keys)
         .unwrap_or(serde_json::Value::Null);
     AppError::Stale {
