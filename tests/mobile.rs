@@ -501,3 +501,46 @@ async fn live_flow_nodes_reach_subscribers_in_scope_from_any_process_and_stop_at
     };
     assert_eq!(code, "FORBIDDEN", "{m}");
 }
+
+/// Over the WebSocket too, a query's answer comes in the order the query asks for its fields
+/// (database-backed fields before `__typename`, at the root and nested), the same bytes every
+/// time.
+#[tokio::test]
+async fn socket_answers_follow_query_order() {
+    let app = spawn_app().await;
+    let mut ws = connect(&app).await;
+    assert_eq!(
+        init(&mut ws, &token("admin", &["admin"], None)).await.unwrap()["type"],
+        "connection_ack"
+    );
+    let query = "{ courts(first: 5) { totalCount nodes { cases(first: 1) { totalCount } name __typename } } \
+                 kind: __typename }";
+    let mut answers = Vec::new();
+    for id in 0..10 {
+        send(
+            &mut ws,
+            json!({"type": "subscribe", "id": id.to_string(), "payload": {"query": query}}),
+        )
+        .await;
+        let text = loop {
+            let m = tokio::time::timeout(Duration::from_secs(20), ws.next())
+                .await
+                .expect("a message in time");
+            if let Some(Ok(Message::Text(t))) = m {
+                let t = t.as_str().to_owned();
+                if t.contains(r#""type":"next""#) {
+                    break t;
+                }
+            }
+        };
+        let payload = &text[text.find(r#""payload":"#).expect("a payload")..];
+        assert!(
+            payload.starts_with(r#""payload":{"data":{"courts":{"totalCount":"#),
+            "{text}"
+        );
+        assert!(payload.contains(r#"{"cases":{"totalCount":0},"name":"#), "{text}");
+        assert!(payload.contains(r#""kind":"Query"}"#), "{text}");
+        answers.push(payload.to_owned());
+    }
+    assert!(answers.iter().all(|a| a == &answers[0]), "answers differ");
+}

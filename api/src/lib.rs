@@ -24,6 +24,7 @@ pub mod limits;
 pub mod live;
 pub mod loaders;
 pub mod node;
+pub mod order;
 pub mod pagination;
 pub mod persisted;
 pub mod ratelimit;

@@ -1,6 +1,6 @@
 //! The benchmark: seeds a fresh database with the reports' data (times `--scale`), serves it
 //! in-process on 127.0.0.1 and drives it over HTTP, one client at a time and with concurrent
-//! clients, printing Markdown tables for BENCHMARKS.md: requests per second, p50 and p99
+//! clients, printing Markdown tables for docs/benchmarks.md: requests per second, p50 and p99
 //! latency, and SQL statements per request.
 //!
 //! ```sh
@@ -299,6 +299,10 @@ async fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().collect();
     if args.get(1).map(String::as_str) == Some("--serve") {
         return serve(args.get(2).context("--serve URL")?).await;
+    }
+    if args.iter().any(|a| a == "--order-cost") {
+        order_cost();
+        return Ok(());
     }
     let o = options()?;
     let mut _server = None;
@@ -1134,4 +1138,67 @@ fn pgbench_p50(url: &str, sql: &str) -> anyhow::Result<Duration> {
     std::fs::remove_dir_all(&dir).ok();
     latencies.sort();
     Ok(percentile(&latencies, 0.5))
+}
+
+/// `--order-cost`: what putting an answer back in query order (`api::order`) costs, on the
+/// answer of scenario (3), 15 courts with 20 cases each: once with every object out of order
+/// (each is sorted) and once already in order (each is only checked).
+fn order_cost() {
+    let query = "{ courts(first: 100) { nodes { name cases(first: 20) { nodes { caseNumber filedOn \
+                 subjectAmount } } } } }";
+    let document = async_graphql::parser::parse_query(query).expect("the query parses");
+    // Built as async-graphql values: their objects keep insertion order (serde_json's sort).
+    let object = |fields: Vec<(&str, async_graphql::Value)>, reversed: bool| {
+        let mut fields = fields;
+        if reversed {
+            fields.reverse();
+        }
+        async_graphql::Value::Object(
+            fields
+                .into_iter()
+                .map(|(k, v)| (async_graphql::Name::new(k), v))
+                .collect(),
+        )
+    };
+    let text = |s: String| async_graphql::Value::String(s);
+    let answer = |reversed: bool| {
+        let courts = (0..15)
+            .map(|c| {
+                let cases = (0..20)
+                    .map(|i| {
+                        let fields = vec![
+                            ("caseNumber", text(format!("(2024)赣1126执{}号", c * 20 + i))),
+                            ("filedOn", text("2024-03-01".into())),
+                            ("subjectAmount", text("12345.67".into())),
+                        ];
+                        object(fields, reversed)
+                    })
+                    .collect();
+                let cases = object(vec![("nodes", async_graphql::Value::List(cases))], false);
+                object(
+                    vec![("name", text(format!("court {c}"))), ("cases", cases)],
+                    reversed,
+                )
+            })
+            .collect();
+        let courts = object(vec![("nodes", async_graphql::Value::List(courts))], false);
+        object(vec![("courts", courts)], false)
+    };
+    println!("| answer of scenario (3), 315 objects | ordering per answer (median of 2,000) |");
+    println!("|---|---|");
+    for (label, reversed) in [("every object out of order", true), ("already in order", false)] {
+        let mut times = Vec::with_capacity(2000);
+        for _ in 0..2000 {
+            let mut response = async_graphql::Response::new(answer(reversed));
+            let started = Instant::now();
+            api::order::in_query_order(&document, None, &mut response);
+            times.push(started.elapsed());
+            std::hint::black_box(&response);
+        }
+        times.sort();
+        println!(
+            "| {label} | {:.1} µs |",
+            times[times.len() / 2].as_secs_f64() * 1e6
+        );
+    }
 }

@@ -1,7 +1,7 @@
 //! The community records of reports 3 and 7, generated deterministically so that every
 //! count the reports state can be computed back from the records, and the figures the
-//! reports state (`seed/figures.json`). The readings behind each choice are in the README's
-//! table of readings; in short:
+//! reports state (`seed/figures.json`). The readings behind each choice are in the table of
+//! readings in `docs/domains.md`; in short:
 //!
 //! - report 7 (晋城市): 142 units by district (75, 29, 14, 9, 7, 5, 3) and type (95 / 35 / 12),
 //!   the types placed by district as the text implies (高平: 11 涉农 meeting the office

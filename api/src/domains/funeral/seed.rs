@@ -1,5 +1,5 @@
 //! Report 5's county (晴隆县, 522324) as records, and the figures report 5 states
-//! (`seed/figures.json`). The readings are in the README's table; in short: the service
+//! (`seed/figures.json`). The readings are in `docs/domains.md`'s table; in short: the service
 //! centre with four memorial halls (三号、四号 in fit-out, 一号、二号 at the main structure)
 //! and an office building; the cemetery with its 1,500 plots, all available (registration has
 //! begun, with no count given); the two projects tendered at 8.6 and 6.1 million yuan, whose

@@ -1,7 +1,7 @@
 //! Reports 6 and 9 as data: the indicator catalogue (`seed/indicators.json`), every figure of
 //! report 6 and the numeric figures of report 9 as observations (`seed/observations.json`)
 //! and as reported figures (`seed/figures.json`), and report 6's 196 villages. The readings
-//! are in the README's table.
+//! are in the table of readings in `docs/domains.md`.
 
 use entity::rural::indicator::{self, Pillar};
 use entity::rural::{observation, village};
