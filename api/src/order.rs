@@ -110,8 +110,8 @@ pub fn in_query_order(document: &ExecutableDocument, name: Option<&str>, respons
     let Some((_, operation)) = operation else {
         return;
     };
-    order_value(
-        &mut response.data,
+    order_values(
+        vec![&mut response.data],
         &[&operation.node.selection_set.node],
         document,
     );
@@ -167,25 +167,28 @@ fn collect<'a>(set: &'a SelectionSet, document: &'a ExecutableDocument, keys: &m
     }
 }
 
-fn order_value(value: &mut Value, sets: &[&SelectionSet], document: &ExecutableDocument) {
-    let objects: Vec<&mut IndexMap<async_graphql::Name, Value>> = match value {
-        Value::Object(map) => vec![map],
-        Value::List(items) => {
-            let mut objects = Vec::with_capacity(items.len());
-            flatten(items, &mut objects);
-            if objects.is_empty() {
-                return;
-            }
-            objects
+/// Orders every object among `values` (the values of one response key across all the objects
+/// of its parent level, so the keys of a selection are collected once per level, not once per
+/// object), then the values one level down, key by key.
+fn order_values(values: Vec<&mut Value>, sets: &[&SelectionSet], document: &ExecutableDocument) {
+    let mut objects = Vec::with_capacity(values.len());
+    for value in values {
+        match value {
+            Value::Object(map) => objects.push(map),
+            Value::List(items) => flatten(items, &mut objects),
+            _ => {}
         }
-        _ => return,
-    };
+    }
+    if objects.is_empty() {
+        return;
+    }
     let mut keys = Keys::new();
     for set in sets {
         collect(set, document, &mut keys, 0);
     }
+    let mut children: Vec<Vec<&mut Value>> = (0..keys.len()).map(|_| Vec::new()).collect();
     for map in objects {
-        let position = |name: &str| keys.get_index_of(name).unwrap_or(usize::MAX);
+        let position = |name: &str| index_of(&keys, name).unwrap_or(usize::MAX);
         let in_order = map
             .keys()
             .map(|k| position(k.as_str()))
@@ -195,12 +198,28 @@ fn order_value(value: &mut Value, sets: &[&SelectionSet], document: &ExecutableD
             map.sort_by_cached_key(|k, _| position(k.as_str()));
         }
         for (key, value) in map.iter_mut() {
-            if let Some(sub) = keys.get(key.as_str())
-                && !sub.is_empty()
+            if let Some(i) = index_of(&keys, key.as_str())
+                && !keys[i].is_empty()
+                && matches!(value, Value::Object(_) | Value::List(_))
             {
-                order_value(value, sub, document);
+                children[i].push(value);
             }
         }
+    }
+    for (i, values) in children.into_iter().enumerate() {
+        if !values.is_empty() {
+            order_values(values, &keys[i], document);
+        }
+    }
+}
+
+/// A key's position: by comparing names when a selection has few (most do, and a comparison
+/// of short names costs less than hashing one), by hash otherwise.
+fn index_of(keys: &Keys<'_>, name: &str) -> Option<usize> {
+    if keys.len() <= 16 {
+        keys.keys().position(|k| *k == name)
+    } else {
+        keys.get_index_of(name)
     }
 }
 
