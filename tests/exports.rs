@@ -145,6 +145,32 @@ async fn record_lists_export_page_by_page_under_the_lists_own_rules() {
     .await;
     let body = body.unwrap();
     assert!(body.contains("13698765432") && body.contains("罗某某"), "{body}");
+    // An export of unmasked personal data is a read of it, audited as a GraphQL read is; the
+    // masked export before it read nothing.
+    let reads = audit(&app, "readPersonalData").await;
+    assert!(
+        reads
+            .iter()
+            .any(|r| r["entity"] == "funeral_subsidy" && r["role"] == "civil_affairs_officer"),
+        "the export's reads are audited: {reads:?}"
+    );
+    app.act_with(&officer);
+
+    // An unknown dataset: the token is checked first (a bad one learns nothing), a signed-in
+    // caller is told the datasets, an anonymous one is not.
+    let (status, _, body) = export(&app, "noSuchList.csv", &[], "not-a-token").await;
+    assert_eq!(status, 401, "{body:?}");
+    assert!(!body.unwrap().contains("enforcementCases"));
+    let (status, _, body) = app.export("noSuchList.csv", &[], None).await;
+    assert_eq!(status, 404);
+    let body = body.unwrap();
+    assert!(
+        body.contains("NOT_FOUND") && !body.contains("enforcementCases"),
+        "{body}"
+    );
+    let (status, _, body) = export(&app, "noSuchList.csv", &[], &analyst).await;
+    assert_eq!(status, 404);
+    assert!(body.unwrap().contains("the datasets are"));
 
     // Errors, before any byte: a role without records, a bad parameter, a bad filter.
     let reader = token("statistics_reader", &["statistics_reader"], None);

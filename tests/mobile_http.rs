@@ -172,6 +172,11 @@ async fn apq_refuses_a_text_that_does_not_match_its_hash_and_other_versions() {
         body["errors"][0]["message"],
         "persisted query version 2 is not supported; version 1 is"
     );
+    // Like every input error, it names the offending field.
+    assert_eq!(
+        body["errors"][0]["extensions"]["field"], "extensions.persistedQuery.version",
+        "{body}"
+    );
     let (_, _, body) = post(
         &app,
         None,
@@ -179,6 +184,10 @@ async fn apq_refuses_a_text_that_does_not_match_its_hash_and_other_versions() {
     )
     .await;
     assert_eq!(code(&body), "BAD_USER_INPUT", "{body}");
+    assert_eq!(
+        body["errors"][0]["extensions"]["field"],
+        "extensions.persistedQuery.sha256Hash"
+    );
     // Without `query` and without a persisted query, the body is still malformed.
     let (status, _, _) = post(&app, None, json!({"extensions": {}})).await;
     assert_eq!(status, 400);

@@ -2,7 +2,6 @@
 //!
 //! Causes of internal errors are logged here and never returned to the client.
 
-use async_graphql::ErrorExtensions;
 use sea_orm::DbErr;
 
 /// Result of every service function.
@@ -144,35 +143,35 @@ impl From<sea_orm::TransactionError<AppError>> for AppError {
     }
 }
 
+impl AppError {
+    /// `extensions` of the error as every channel sends it (GraphQL errors, the HTTP errors of
+    /// the transport, exports): `code`, and `field`, `retryAfter` or `current` where they apply.
+    pub fn extensions(&self) -> async_graphql::ErrorExtensionValues {
+        let mut ext = async_graphql::ErrorExtensionValues::default();
+        ext.set("code", self.code());
+        match self {
+            AppError::BadUserInput {
+                field: Some(field), ..
+            } => ext.set("field", field.as_str()),
+            AppError::RateLimited { retry_after, .. } => ext.set("retryAfter", *retry_after),
+            AppError::Stale { current, .. } => {
+                if let Ok(current) = async_graphql::Value::from_json((**current).clone()) {
+                    ext.set("current", current);
+                }
+            }
+            _ => {}
+        }
+        ext
+    }
+}
+
 impl From<AppError> for async_graphql::Error {
     fn from(err: AppError) -> Self {
         if let AppError::Internal(cause) = &err {
             tracing::error!(error = ?cause, "internal error");
         }
-        let code = err.code();
-        let field = match &err {
-            AppError::BadUserInput { field, .. } => field.clone(),
-            _ => None,
-        };
-        let retry_after = match &err {
-            AppError::RateLimited { retry_after, .. } => Some(*retry_after),
-            _ => None,
-        };
-        let current = match &err {
-            AppError::Stale { current, .. } => Some(async_graphql::Value::from_json((**current).clone())),
-            _ => None,
-        };
-        async_graphql::Error::new(err.message()).extend_with(|_, ext| {
-            ext.set("code", code);
-            if let Some(field) = field {
-                ext.set("field", field);
-            }
-            if let Some(seconds) = retry_after {
-                ext.set("retryAfter", seconds);
-            }
-            if let Some(Ok(current)) = current {
-                ext.set("current", current);
-            }
-        })
+        let mut error = async_graphql::Error::new(err.message());
+        error.extensions = Some(err.extensions());
+        error
     }
 }

@@ -12,7 +12,7 @@
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, web};
 use async_graphql::parser::types::OperationType;
-use async_graphql::{BatchRequest, BatchResponse, ErrorExtensionValues, ServerError};
+use async_graphql::{BatchRequest, BatchResponse, ServerError};
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -175,7 +175,7 @@ fn error_response(status: StatusCode, err: &AppError) -> HttpResponse {
         builder.insert_header((header::RETRY_AFTER, retry_after.to_string()));
     }
     builder.json(serde_json::json!({
-        "errors": [{"message": err.message(), "extensions": {"code": err.code()}}]
+        "errors": [{"message": err.message(), "extensions": err.extensions()}]
     }))
 }
 
@@ -406,9 +406,7 @@ fn log_internal(e: AppError) -> AppError {
 /// An error response for one request, as the executor would give it.
 fn gql_error(err: &AppError) -> async_graphql::Response {
     let mut e = ServerError::new(err.message(), None);
-    let mut ext = ErrorExtensionValues::default();
-    ext.set("code", err.code());
-    e.extensions = Some(ext);
+    e.extensions = Some(err.extensions());
     async_graphql::Response::from_errors(vec![e])
 }
 
@@ -532,6 +530,13 @@ async fn import_observations(
             return error_response(status, &e);
         }
     };
+    // An import takes the same in-flight bounds as every GraphQL request, for as long as it
+    // runs.
+    let (_, keys) = caller_keys(&http, &viewer);
+    let _ticket = match admit(&state, &keys) {
+        Ok(ticket) => ticket,
+        Err(refused) => return refused.0,
+    };
     let limit = state.limits.max_import_bytes;
     let body = match crate::body::read(&http, payload, limit).await {
         Ok(body) => body,
@@ -551,9 +556,16 @@ async fn import_observations(
         })).collect::<Vec<_>>()}),
         )
     };
-    let rows = match crate::domains::rural::import::parse(&body) {
-        Ok(rows) => rows,
-        Err(errors) => return row_errors(errors),
+    // Parsing a file of megabytes is CPU work: on a blocking thread, not an async worker,
+    // so that the worker goes on serving (`/healthz` among the rest).
+    let parsed = tokio::task::spawn_blocking(move || crate::domains::rural::import::parse(&body)).await;
+    let rows = match parsed {
+        Ok(Ok(rows)) => rows,
+        Ok(Err(errors)) => return row_errors(errors),
+        Err(e) => {
+            let e = AppError::Internal(anyhow::anyhow!("parsing the import: {e}"));
+            return error_response(StatusCode::INTERNAL_SERVER_ERROR, &log_internal(e));
+        }
     };
     let actor = viewer.actor();
     let who = crate::write::Who::new(&actor, &scope, None);
@@ -595,13 +607,19 @@ async fn export(
         let e = AppError::Unavailable("the server is starting: the database is not ready yet".into());
         return error_response(StatusCode::SERVICE_UNAVAILABLE, &e);
     }
-    let prepared = match crate::export::prepare(&crate::domains::exports(), &state.exports, &name, &query) {
-        Ok(p) => p,
-        Err(e) => return error_response(status_of(&e), &e),
-    };
+    // The caller first: a bad token learns nothing of the datasets, and only a signed-in caller
+    // is told which datasets there are.
     let viewer = match authenticate(&state, &http, request_id(&http)).await {
         Ok(v) => v,
         Err(response) => return response,
+    };
+    let prepared = match crate::export::prepare(&crate::domains::exports(), &state.exports, &name, &query) {
+        Ok(p) => p,
+        Err(AppError::NotFound(_)) if viewer.role == Role::Anonymous => {
+            let e = AppError::NotFound(format!("no export {:?}", name.as_str()));
+            return error_response(StatusCode::NOT_FOUND, &e);
+        }
+        Err(e) => return error_response(status_of(&e), &e),
     };
     let (address, keys) = caller_keys(&http, &viewer);
     // Exports take the same in-flight bounds as every GraphQL request, for as long as they run.
@@ -629,12 +647,20 @@ async fn export(
             let request = prepare(&state, request, &viewer, &address, None, &stats, &db, pool);
             let schema = state.schema.clone();
             let scope = (pool == Pool::Replica).then(|| ReadScope::new(state.db.clone()));
+            let (audit_db, viewer) = (state.db.clone(), viewer.clone());
             Box::pin(async move {
                 let page = stats.scope(schema.execute(request));
-                match scope {
+                let response = match scope {
                     Some(scope) => scope.scope(page).await,
                     None => page.await,
+                };
+                // As on GraphQL, a page's unmasked personal data leaves only once its reading is
+                // audited; a page that cannot be audited ends the export.
+                let reads = viewer.take_personal_reads();
+                if let Err(e) = audit_service::record_reads(&audit_db, &viewer.actor(), reads).await {
+                    return gql_error(&log_internal(e));
                 }
+                response
             })
         })
     };

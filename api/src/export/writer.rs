@@ -35,6 +35,24 @@ fn text_of(v: &serde_json::Value) -> String {
     }
 }
 
+/// A CSV cell's text. A text cell a spreadsheet would run as a formula (CSV injection: it
+/// begins with `=`, `+`, `-`, `@`, a tab or a carriage return) is neutralised as OWASP's
+/// guidance says, by a leading `'`, which spreadsheets take as "this is text" and do not show.
+/// A number of a numeric column (a count, decimal money, a negative balance) stays a number.
+fn csv_cell(kind: Kind, v: &serde_json::Value) -> String {
+    let text = text_of(v);
+    let numeric = match v {
+        serde_json::Value::Number(_) => true,
+        serde_json::Value::String(s) => kind == Kind::Number && s.parse::<f64>().is_ok(),
+        _ => false,
+    };
+    if !numeric && text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{text}")
+    } else {
+        text
+    }
+}
+
 /// A file being written.
 pub enum FileWriter {
     Csv(Box<csv::Writer<Vec<u8>>>, Vec<Column>),
@@ -87,7 +105,7 @@ impl FileWriter {
     pub fn write(&mut self, row: &serde_json::Value) -> AppResult<()> {
         match self {
             FileWriter::Csv(w, columns) => w
-                .write_record(columns.iter().map(|c| text_of(value_at(row, &c.path))))
+                .write_record(columns.iter().map(|c| csv_cell(c.kind, value_at(row, &c.path))))
                 .map_err(internal),
             FileWriter::Xlsx(x) => x.write(row),
         }
@@ -251,5 +269,64 @@ mod tests {
         let mut rest = Vec::new();
         w.finish(&mut rest).unwrap();
         assert_eq!(String::from_utf8(rest).unwrap().lines().count(), 1);
+    }
+
+    /// A text cell that starts like a formula, with what each format must make of it.
+    fn formula_row() -> serde_json::Value {
+        serde_json::json!({"region": {"code": "=HYPERLINK(\"http://evil.example\",\"x\")"},
+            "cases": "-12.50", "on": "2025-01-01", "at": "2025-01-01T08:00:00Z",
+            "tags": ["@SUM(A1)", "ok"]})
+    }
+
+    #[test]
+    fn csv_neutralises_formulas_and_keeps_numbers() {
+        for (text, neutralised) in [
+            ("=1+1", "'=1+1"),
+            ("+1", "'+1"),
+            ("-1+2", "'-1+2"),
+            ("@A1", "'@A1"),
+            ("\tx", "'\tx"),
+            ("\rx", "'\rx"),
+            ("a=b", "a=b"),
+            ("", ""),
+        ] {
+            assert_eq!(
+                csv_cell(Kind::Text, &serde_json::json!(text)),
+                neutralised,
+                "{text:?}"
+            );
+        }
+        assert_eq!(csv_cell(Kind::Number, &serde_json::json!("-12.50")), "-12.50");
+        assert_eq!(csv_cell(Kind::Number, &serde_json::json!(-3)), "-3");
+        assert_eq!(csv_cell(Kind::Text, &serde_json::json!(-3)), "-3");
+        assert_eq!(csv_cell(Kind::Number, &serde_json::json!("-1+2")), "'-1+2");
+        let mut w = FileWriter::new(Format::Csv, columns(), "x", 0).unwrap();
+        w.write(&formula_row()).unwrap();
+        let text = String::from_utf8(w.take().unwrap()).unwrap();
+        let line = text.lines().nth(1).unwrap();
+        assert_eq!(
+            line,
+            r#""'=HYPERLINK(""http://evil.example"",""x"")",-12.50,2025-01-01,2025-01-01T08:00:00Z,'@SUM(A1); ok"#
+        );
+    }
+
+    /// XLSX cells are typed: text is written as a string, never a formula, so it needs no
+    /// neutralising (and gets none: the cell shows what the data says).
+    #[test]
+    fn xlsx_text_stays_a_string() {
+        use std::io::Read as _;
+        let mut w = FileWriter::new(Format::Xlsx, columns(), "x", 10).unwrap();
+        w.write(&formula_row()).unwrap();
+        let mut book = Vec::new();
+        w.finish(&mut book).unwrap();
+        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(book)).unwrap();
+        let mut sheet = String::new();
+        zip.by_name("xl/worksheets/sheet1.xml")
+            .unwrap()
+            .read_to_string(&mut sheet)
+            .unwrap();
+        assert!(!sheet.contains("<f>"), "no formula: {sheet}");
+        assert!(sheet.contains("=HYPERLINK("), "the text as it is: {sheet}");
+        assert!(sheet.contains("<v>-12.5</v>"), "the number a number: {sheet}");
     }
 }

@@ -48,15 +48,20 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<(usize, ObservationInput)>, Vec<RowErro
     }
     let at = |i: usize| required[i].1.unwrap_or_default();
     // The line a record starts on, from its byte offset (the reader's own line count skips
-    // blank lines).
-    let line_at = |byte: u64| {
+    // blank lines). Records come in file order, so the count goes on from the previous record:
+    // the file is scanned once, not once per record.
+    let mut counted = (0usize, 1usize);
+    let mut line_at = |byte: u64| {
         let bytes = text.as_bytes();
         let mut at = (byte as usize).min(bytes.len());
         // A record's position may include the blank lines skipped before it.
         while at < bytes.len() && matches!(bytes[at], b'\n' | b'\r') {
             at += 1;
         }
-        bytes[..at].iter().filter(|b| **b == b'\n').count() + 1
+        let (from, line) = if at >= counted.0 { counted } else { (0, 1) };
+        let line = line + bytes[from..at].iter().filter(|b| **b == b'\n').count();
+        counted = (at, line);
+        line
     };
     let unit = column(&["unit"]);
     let mut rows = Vec::new();
@@ -116,5 +121,32 @@ mod tests {
         assert!(parse(b"indicator,value\nx,1\n").is_err());
         assert!(parse(b"\xff\xfe").is_err());
         assert!(parse("indicator,region_code,period,value,source\n".as_bytes()).is_err());
+    }
+
+    /// Line numbers hold over a large file with blank lines and quoted line breaks (the count
+    /// goes on from record to record instead of rescanning from the start).
+    #[test]
+    fn line_numbers_hold_over_a_large_file() {
+        let mut file = String::from("indicator,region_code,period,value,source\n");
+        let mut expected = Vec::new();
+        let mut line = 2;
+        for i in 0..20_000 {
+            if i % 100 == 0 {
+                file.push_str("\n\r\n");
+                line += 2;
+            }
+            if i % 1000 == 0 {
+                file.push_str(&format!("grain_output,152222,2023,{i},\"报告\n六\"\n"));
+                expected.push(line);
+                line += 2;
+            } else {
+                file.push_str(&format!("grain_output,152222,2023,{i},报告六\n"));
+                expected.push(line);
+                line += 1;
+            }
+        }
+        let rows = parse(file.as_bytes()).unwrap();
+        let lines: Vec<usize> = rows.iter().map(|(line, _)| *line).collect();
+        assert_eq!(lines, expected);
     }
 }
