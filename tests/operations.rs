@@ -749,3 +749,85 @@ async fn request_errors_follow_graphql_over_http() {
         .await;
     assert!(v.as_object().unwrap().contains_key("data"), "{v}");
 }
+
+/// The configuration reference and the code agree: every variable the server reads is in
+/// `docs/configuration.md`, and every variable that page lists is read by the code, the tests
+/// or CI (the OpenTelemetry SDK's own `OTEL_*` variables apart, which the SDK reads).
+#[test]
+fn the_configuration_reference_lists_what_the_code_reads() {
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
+    let read = |path: &str| std::fs::read_to_string(format!("{root}/{path}")).unwrap();
+    let names_in = |text: &str, open: char, close: char| -> std::collections::BTreeSet<String> {
+        text.split(open)
+            .skip(1)
+            .filter_map(|s| s.split(close).next())
+            .filter(|n| {
+                n.len() > 2
+                    && n.starts_with(|c: char| c.is_ascii_uppercase())
+                    && n.chars()
+                        .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+            })
+            .map(str::to_owned)
+            .collect()
+    };
+    let reference = read("docs/configuration.md");
+    let documented: std::collections::BTreeSet<String> = reference
+        .lines()
+        .filter(|l| l.starts_with("| `"))
+        .flat_map(|l| names_in(l.split(" | ").next().unwrap_or_default(), '`', '`'))
+        .collect();
+    // The README's most used settings are among them.
+    for line in read("README.md").lines().filter(|l| l.starts_with("| `")) {
+        for name in names_in(line.split(" | ").next().unwrap_or_default(), '`', '`') {
+            assert!(
+                documented.contains(&name),
+                "the README's {name} is not in docs/configuration.md"
+            );
+        }
+    }
+    // Every variable the server reads: the all-caps string literals of the settings, the
+    // telemetry and the binary's subcommands (less the usage text's argument names).
+    let mut code = String::new();
+    for path in ["api/src/config.rs", "api/src/telemetry/mod.rs", "api/src/main.rs"] {
+        code.push_str(&read(path));
+    }
+    let arguments = ["SUBJECT", "ROLE", "REGION", "TTL_SECONDS", "USERNAME", "FILE"];
+    for name in names_in(&code, '"', '"') {
+        if !arguments.contains(&name.as_str()) {
+            assert!(
+                documented.contains(&name),
+                "{name} is read but not in docs/configuration.md"
+            );
+        }
+    }
+    // Every variable the page lists is named by the code, the tests or CI.
+    let mut everything = String::new();
+    let mut stack = vec![
+        std::path::PathBuf::from(format!("{root}/api/src")),
+        std::path::PathBuf::from(format!("{root}/tests")),
+        std::path::PathBuf::from(format!("{root}/.ci")),
+    ];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                if !path.ends_with("node_modules") {
+                    stack.push(path);
+                }
+            } else if path.extension().is_some_and(|e| e == "rs")
+                || path.file_name().is_some_and(|f| f == "run")
+            {
+                everything.push_str(&std::fs::read_to_string(&path).unwrap());
+            }
+        }
+    }
+    for name in &documented {
+        if name.starts_with("OTEL_") && name != "OTEL_TRACES_FILTER" {
+            continue;
+        }
+        let named = [format!("\"{name}\""), format!("${name}"), format!("{{{name}")]
+            .iter()
+            .any(|form| everything.contains(form.as_str()));
+        assert!(named, "docs/configuration.md lists {name}, which nothing reads");
+    }
+}
