@@ -13,6 +13,7 @@ mod enforcement;
 mod exports;
 mod faults;
 mod funeral;
+mod gate;
 mod hardening;
 mod http;
 mod hub;

@@ -77,6 +77,14 @@ pub struct Settings {
     pub ws_max_subscriptions: usize,
     /// WebSocket connections one user may hold at once, per process.
     pub ws_max_connections_per_user: usize,
+    /// Live subscriptions this process holds at once, over all connections.
+    pub ws_max_live_subscriptions: usize,
+    /// WebSocket connections not yet past `connection_init` this process holds at once.
+    pub ws_max_unauthenticated: usize,
+    /// Time a WebSocket has to send `connection_init` before it is closed with 4408, ms.
+    pub ws_init_timeout_ms: u64,
+    /// How often an open WebSocket's token and account are checked again, ms.
+    pub ws_account_check_ms: u64,
     /// GraphQL requests this process executes at once; more are refused with 503 at once.
     pub max_in_flight: usize,
     /// GraphQL requests one caller may have in flight; more are refused with 429 at once.
@@ -202,6 +210,10 @@ impl fmt::Debug for Settings {
             .field("feed_poll_ms", &self.feed_poll_ms)
             .field("ws_max_subscriptions", &self.ws_max_subscriptions)
             .field("ws_max_connections_per_user", &self.ws_max_connections_per_user)
+            .field("ws_max_live_subscriptions", &self.ws_max_live_subscriptions)
+            .field("ws_max_unauthenticated", &self.ws_max_unauthenticated)
+            .field("ws_init_timeout_ms", &self.ws_init_timeout_ms)
+            .field("ws_account_check_ms", &self.ws_account_check_ms)
             .field("max_in_flight", &self.max_in_flight)
             .field("max_in_flight_per_caller", &self.max_in_flight_per_caller)
             .field("suppression_min_count", &self.suppression_min_count)
@@ -290,6 +302,10 @@ impl Settings {
             feed_poll_ms: parse_env::<u64>("FEED_POLL_MS", 250)?.max(10),
             ws_max_subscriptions: parse_env("WS_MAX_SUBSCRIPTIONS", 20)?,
             ws_max_connections_per_user: parse_env("WS_MAX_CONNECTIONS_PER_USER", 5)?,
+            ws_max_live_subscriptions: parse_env("WS_MAX_LIVE_SUBSCRIPTIONS", 2000)?,
+            ws_max_unauthenticated: parse_env("WS_MAX_UNAUTHENTICATED", 256)?,
+            ws_init_timeout_ms: parse_env::<u64>("WS_INIT_TIMEOUT_MS", 10_000)?.max(10),
+            ws_account_check_ms: parse_env::<u64>("WS_ACCOUNT_CHECK_MS", 15_000)?.max(10),
             suppression_min_count: parse_env(
                 "SUPPRESSION_MIN_COUNT",
                 crate::aggregate::disclosure::DEFAULT_MIN_COUNT,
@@ -382,6 +398,10 @@ impl Settings {
             feed_poll_ms: 50,
             ws_max_subscriptions: 20,
             ws_max_connections_per_user: 5,
+            ws_max_live_subscriptions: 2000,
+            ws_max_unauthenticated: 256,
+            ws_init_timeout_ms: 10_000,
+            ws_account_check_ms: 15_000,
             suppression_min_count: crate::aggregate::disclosure::DEFAULT_MIN_COUNT,
             // Tests fire concurrent requests from one token on purpose; the fair-overload
             // test sets its own bounds.

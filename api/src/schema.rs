@@ -74,7 +74,7 @@ pub struct Mutation(
     crate::webhooks::graphql::WebhookMutation,
 );
 
-/// Every live update (订阅), over WebSocket (graphql-transport-ws, `live.rs`).
+/// Every live update (订阅), over WebSocket (graphql-transport-ws, `http/socket.rs`).
 #[derive(MergedSubscription, Default)]
 pub struct Subscription(crate::domains::enforcement::subscription::EnforcementSubscription);
 

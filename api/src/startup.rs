@@ -20,9 +20,10 @@ use crate::auth::service::LoginThrottles;
 use crate::config::{Settings, redact_url};
 use crate::console::ConsoleEnabled;
 use crate::domains::Caches;
-use crate::http::{self, AppState};
+use crate::http;
 use crate::replica::Replica;
 use crate::schema::{self, Auth};
+use crate::state::AppState;
 use crate::telemetry::metrics::Metrics;
 use crate::telemetry::sql::{self, StatementHook};
 
@@ -252,11 +253,7 @@ impl Application {
         // What subscribers hear: the change log, read every FEED_POLL_MS.
         let (feed, feed_task) =
             crate::feed::start(unobserved_feed, Duration::from_millis(settings.feed_poll_ms));
-        let live = Arc::new(crate::live::Live::new(
-            feed,
-            settings.ws_max_subscriptions,
-            settings.ws_max_connections_per_user,
-        ));
+        let live = Arc::new(crate::http::socket::Live::new(feed, &settings));
         let mut background = vec![watch, sync, feed_task];
         // The webhook outbox, sent by every process that delivers (any number may).
         if settings.webhooks.deliver {
@@ -313,6 +310,10 @@ impl Application {
             admission: Arc::new(crate::admission::Admission::new(
                 settings.max_in_flight,
                 settings.max_in_flight_per_caller,
+            )),
+            live_admission: Arc::new(crate::admission::Admission::new(
+                settings.ws_max_live_subscriptions,
+                settings.ws_max_subscriptions * settings.ws_max_connections_per_user,
             )),
         };
         let max_body = settings.limits.max_body_bytes;
