@@ -20,6 +20,7 @@ mod hub;
 mod mobile;
 mod mobile_http;
 mod operations;
+mod personal;
 mod processes;
 mod regions;
 mod replicas;

@@ -470,6 +470,111 @@ async fn traces_of_requests_resolvers_and_sql_are_exported_over_otlp_http() {
     );
 }
 
+/// Personal values sent in a mutation's variables (and in a query's text) reach neither the
+/// JSON logs, at debug level, nor the exported trace spans: the logs carry the operation's
+/// name and the document's hash, the spans the fields' names, never values.
+#[tokio::test]
+async fn logs_and_traces_carry_no_personal_data() {
+    let (collector_port, mut bodies) = collector().await;
+    let (server, port, lines) = start_binary(
+        "personal-logs",
+        &[
+            (
+                "OTEL_EXPORTER_OTLP_ENDPOINT",
+                format!("http://127.0.0.1:{collector_port}"),
+            ),
+            ("OTEL_BSP_SCHEDULE_DELAY", "100".to_owned()),
+            ("RUST_LOG", "debug".to_owned()),
+        ],
+    );
+    let base = format!("http://127.0.0.1:{port}");
+    let client = reqwest::Client::new();
+    until_ready(&client, &base).await;
+    let admin = token("admin", &["admin"], None);
+    let post = |body: Value, id: &'static str| {
+        client
+            .post(format!("{base}/graphql"))
+            .header("x-request-id", id)
+            .bearer_auth(&admin)
+            .json(&body)
+            .send()
+    };
+    let cases: Value = post(
+        json!({"query": "{ enforcementCases(first: 1, filter: {status: PENDING}) { nodes { id } } }"}),
+        "req-personal-0",
+    )
+    .await
+    .unwrap()
+    .json()
+    .await
+    .unwrap();
+    let case = cases["data"]["enforcementCases"]["nodes"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (id_number, phone, address) = ("36112619850000019", "13970004321", "标记路77号院");
+    // A valid identity number: the check digit of the body above.
+    let weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+    let sum: u32 = id_number
+        .chars()
+        .zip(weights)
+        .map(|(c, w)| c.to_digit(10).unwrap() * w)
+        .sum();
+    let id_number = format!(
+        "{id_number}{}",
+        ['1', '0', 'X', '9', '8', '7', '6', '5', '4', '3', '2'][(sum % 11) as usize]
+    );
+    let added: Value = post(
+        json!({"query": "mutation AddParty($i: AddPartyInput!) { addParty(input: $i) { id idNumber phone address } }",
+               "operationName": "AddParty",
+               "variables": {"i": {"caseId": case, "role": "RESPONDENT", "kind": "PERSON", "name": "被执行人标记",
+                                   "idNumber": id_number, "phone": phone, "address": address}}}),
+        "req-personal-1",
+    )
+    .await
+    .unwrap()
+    .json()
+    .await
+    .unwrap();
+    assert!(added["data"]["addParty"]["id"].is_string(), "{added}");
+    // The same values inline in a query's text (a filter that finds nothing).
+    let inline =
+        format!("{{ indicators(first: 1, filter: {{search: \"{phone}\"}}) {{ nodes {{ code }} }} }}");
+    let r = post(json!({"query": inline}), "req-personal-2").await.unwrap();
+    assert_eq!(r.status(), 200);
+
+    // The spans of both requests, and every log line until then.
+    let mut exported = Vec::new();
+    let mut requests = 0;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    while requests < 2 {
+        let (_, body) = tokio::time::timeout_at(deadline, bodies.recv())
+            .await
+            .expect("the requests' spans arrive")
+            .expect("collector alive");
+        requests += ["req-personal-1", "req-personal-2"]
+            .iter()
+            .filter(|id| body.windows(id.len()).any(|w| w == id.as_bytes()))
+            .count();
+        exported.extend(body);
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    drop(server);
+    let logged: Vec<String> = lines.try_iter().collect();
+    assert!(
+        logged.iter().any(|l| l.contains("req-personal-1")),
+        "the mutation is logged"
+    );
+    for value in [id_number.as_str(), phone, address, "被执行人标记"] {
+        let hits: Vec<&String> = logged.iter().filter(|l| l.contains(value)).collect();
+        assert!(hits.is_empty(), "{value} in the logs: {hits:?}");
+        assert!(
+            !exported.windows(value.len()).any(|w| w == value.as_bytes()),
+            "{value} in the exported spans"
+        );
+    }
+}
+
 #[tokio::test]
 async fn the_console_is_served_from_the_binary_under_a_strict_policy() {
     let app = spawn_app().await;

@@ -27,6 +27,7 @@ pub mod node;
 pub mod order;
 pub mod pagination;
 pub mod persisted;
+pub mod personal;
 pub mod ratelimit;
 pub mod replica;
 pub mod scalars;

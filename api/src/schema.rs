@@ -109,7 +109,7 @@ pub fn build(
         .limit_complexity(settings.max_complexity)
         .limit_directives(settings.limits.max_directives);
     if settings.trace_resolvers {
-        builder = builder.extension(async_graphql::extensions::Tracing);
+        builder = builder.extension(crate::telemetry::resolvers::ResolverSpans);
     }
     if settings.production {
         builder = builder.disable_introspection().disable_suggestions();

@@ -33,25 +33,70 @@ pub trait Tracked: Serialize {
     const TYPE: &'static str;
     /// Name of the record in the audit log.
     const ENTITY: &'static str;
+    /// Its personal fields and their masks (`personal.rs`).
+    const PERSONAL: &'static [crate::personal::Field];
+    /// Its columns that hold other records' ids.
+    const REFERENCES: &'static [crate::personal::Reference];
     fn id(&self) -> i64;
     fn uuid(&self) -> &str;
 }
 
-/// Declares models as `Tracked`: `tracked!(model => "GraphQLType", "audit_entity")`.
+/// A domain's registration of the records it writes:
+///
+/// ```text
+/// tracked! {
+///     model => "GraphQLType", "audit_entity",
+///         personal [column: Number, other: Name],      // optional
+///         references [case_id: "EnforcementCase"];     // optional
+/// }
+/// ```
+///
+/// implements `Tracked` for each model and declares the domain's `RECORDS`, which the shared
+/// parts read (`domains::records()`).
 #[macro_export]
 macro_rules! tracked {
-    ($($model:ty => $kind:literal, $entity:literal;)*) => {$(
-        impl $crate::write::Tracked for $model {
-            const TYPE: &'static str = $kind;
-            const ENTITY: &'static str = $entity;
-            fn id(&self) -> i64 {
-                self.id
+    ($($model:ty => $kind:literal, $entity:literal
+        $(, personal [$($field:ident: $mask:ident),* $(,)?])?
+        $(, references [$($column:ident: $target:literal),* $(,)?])?
+    ;)*) => {
+        $(
+            impl $crate::write::Tracked for $model {
+                const TYPE: &'static str = $kind;
+                const ENTITY: &'static str = $entity;
+                const PERSONAL: &'static [$crate::personal::Field] = &[$($(
+                    $crate::personal::Field {
+                        column: stringify!($field),
+                        mask: $crate::personal::Mask::$mask,
+                    },
+                )*)?];
+                const REFERENCES: &'static [$crate::personal::Reference] = &[$($(
+                    $crate::personal::Reference {
+                        column: stringify!($column),
+                        record_type: $target,
+                    },
+                )*)?];
+                fn id(&self) -> i64 {
+                    self.id
+                }
+                fn uuid(&self) -> &str {
+                    &self.uuid
+                }
             }
-            fn uuid(&self) -> &str {
-                &self.uuid
-            }
-        }
-    )*};
+        )*
+        /// The record types this domain writes, as the shared parts know them.
+        pub const RECORDS: &[$crate::personal::RecordType] = &[$(
+            $crate::personal::RecordType {
+                record_type: $kind,
+                entity: $entity,
+                table: || {
+                    use sea_orm::EntityName as _;
+                    <<$model as sea_orm::ModelTrait>::Entity as Default>::default().table_name()
+                },
+                personal: <$model as $crate::write::Tracked>::PERSONAL,
+                references: <$model as $crate::write::Tracked>::REFERENCES,
+            },
+        )*];
+    };
 }
 
 /// A tracked record with a version for optimistic concurrency.
@@ -324,7 +369,7 @@ impl<'a> Who<'a> {
         // A record that moved to another region leaves a tombstone in the old one: the
         // change log's `exit`, for whoever syncs the old region only.
         // Each record is serialised once: for the audit entry and for its old region.
-        let before_json = before.and_then(audit::masked);
+        let before_json = before.and_then(crate::personal::masked);
         let old_region = before_json
             .as_ref()
             .and_then(|j| j.get("region_code"))
@@ -344,7 +389,7 @@ impl<'a> Who<'a> {
                 entity_id: Some(record.id().to_string()),
                 region_code: Some(region_code.to_owned()),
                 before: before_json.map(|j| j.to_string()),
-                after: after.and_then(audit::snapshot),
+                after: after.and_then(crate::personal::masked).map(|j| j.to_string()),
             },
         )
         .await?;
@@ -428,7 +473,7 @@ pub fn check_version<T: Versioned>(what: &str, current: &T, expected: i32) -> Ap
 /// version and fields (camelCase, personal fields masked as in the audit log), so that a
 /// client replaying offline writes can show or merge what won.
 pub fn stale_record<T: Versioned>(message: String, current: &T) -> AppError {
-    let record = audit::masked(current)
+    let record = crate::personal::masked(current)
         .map(camel_case_keys)
         .unwrap_or(serde_json::Value::Null);
     AppError::Stale {

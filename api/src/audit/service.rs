@@ -7,41 +7,11 @@ use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
     PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
-use serde::Serialize;
 
 use crate::access::{Actor, Scope};
 use crate::domains::region::service as regions;
 use crate::error::{AppError, AppResult};
 use crate::pagination::{Page, PageArgs, PageRequest};
-
-/// Keys whose values are personal data: masked in every snapshot.
-const PERSONAL_KEYS: [&str; 3] = ["id_number", "phone", "address"];
-
-/// A JSON snapshot of a record for the log, with personal data masked.
-pub fn snapshot<T: Serialize>(value: &T) -> Option<String> {
-    masked(value).map(|json| json.to_string())
-}
-
-/// A record as JSON with personal data masked, as the audit log and webhooks carry it.
-pub fn masked<T: Serialize>(value: &T) -> Option<serde_json::Value> {
-    let mut json = serde_json::to_value(value).ok()?;
-    if let Some(map) = json.as_object_mut() {
-        for key in PERSONAL_KEYS {
-            if let Some(v) = map.get_mut(key)
-                && let Some(s) = v.as_str()
-            {
-                // Addresses are withheld whole, as in the API; numbers keep their ends.
-                let masked = if key == "address" {
-                    "***".to_owned()
-                } else {
-                    crate::validate::mask(s)
-                };
-                *v = serde_json::Value::String(masked);
-            }
-        }
-    }
-    Some(json)
-}
 
 /// What was done to which record.
 pub struct Entry<'a> {

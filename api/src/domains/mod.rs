@@ -89,6 +89,20 @@ fn cached_loader<T: Send + Sync + 'static>(
     .delay(std::time::Duration::from_millis(2))
 }
 
+/// Every record type the domains write, from each domain's registration (`tracked!`).
+pub fn records() -> Vec<&'static crate::personal::RecordType> {
+    [
+        enforcement::RECORDS,
+        community::RECORDS,
+        rural::RECORDS,
+        funeral::RECORDS,
+        survey::RECORDS,
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
+}
+
 /// Adds each domain's DataLoaders to one request (loaders are per request). Each collects
 /// keys for 2 ms before it queries, so that a level of a large page resolves in one batch;
 /// its batches run as tasks that count their SQL against the request and trace under the

@@ -12,6 +12,7 @@
 //! Metrics: `metrics.rs`; statements per request: `sql.rs`.
 
 pub mod metrics;
+pub mod resolvers;
 pub mod sql;
 
 use anyhow::Context as _;

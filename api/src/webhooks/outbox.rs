@@ -10,9 +10,9 @@
 use chrono::{DateTime, SecondsFormat, Utc};
 use entity::webhook::delivery::{self, DeliveryStatus};
 use sea_orm::{ConnectionTrait, DbBackend, EntityTrait, Set, Statement};
-use serde::Serialize;
 
 use crate::error::AppResult;
+use crate::write::Tracked;
 
 /// What happened to which record.
 pub struct Event<'a> {
@@ -66,18 +66,19 @@ async fn matching_endpoints(
 }
 
 /// The body every endpoint receives for this event (Standard Webhooks): `type`,
-/// `timestamp` (RFC 3339) and `data`, the record as JSON with personal data masked.
-pub fn payload<T: Serialize>(event: &Event<'_>, record: &T) -> String {
+/// `timestamp` (RFC 3339) and `data`, the record as JSON with its personal fields masked as
+/// its domain declares them, and its id and references as global ids (`personal.rs`).
+pub fn payload<T: Tracked>(event: &Event<'_>, record: &T) -> String {
     serde_json::json!({
         "type": event.event_type(),
         "timestamp": event.at.to_rfc3339_opts(SecondsFormat::Millis, true),
-        "data": crate::audit::service::masked(record),
+        "data": crate::personal::outward(record),
     })
     .to_string()
 }
 
 /// Adds a delivery for each matching endpoint, on `db` (the write's transaction).
-pub async fn enqueue<T: Serialize>(db: &impl ConnectionTrait, event: Event<'_>, record: &T) -> AppResult<()> {
+pub async fn enqueue<T: Tracked>(db: &impl ConnectionTrait, event: Event<'_>, record: &T) -> AppResult<()> {
     let event_type = event.event_type();
     let endpoints = matching_endpoints(db, &event_type, event.region_code).await?;
     if endpoints.is_empty() {

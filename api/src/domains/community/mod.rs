@@ -15,9 +15,13 @@ pub mod types;
 
 crate::tracked! {
     entity::community::unit::Model => "CommunityUnit", "community_unit";
-    entity::community::staff::Model => "CommunityStaff", "community_staff";
-    entity::community::facility::Model => "CommunityFacility", "community_facility";
-    entity::community::grid::Model => "CommunityGrid", "community_grid";
+    entity::community::staff::Model => "CommunityStaff", "community_staff",
+        personal [name: Name, phone: Number, id_number: Number],
+        references [unit_id: "CommunityUnit", grid_id: "CommunityGrid"];
+    entity::community::facility::Model => "CommunityFacility", "community_facility",
+        references [unit_id: "CommunityUnit"];
+    entity::community::grid::Model => "CommunityGrid", "community_grid",
+        references [unit_id: "CommunityUnit"];
 }
 
 crate::versioned!(

@@ -16,12 +16,20 @@ pub mod subscription;
 pub mod types;
 
 crate::tracked! {
-    entity::enforcement::enforcement_case::Model => "EnforcementCase", "enforcement_case";
-    entity::enforcement::party::Model => "Party", "party";
-    entity::enforcement::measure::Model => "Measure", "measure";
-    entity::enforcement::flow_node::Model => "FlowNode", "flow_node";
-    entity::enforcement::supervision_order::Model => "SupervisionOrder", "supervision_order";
-    entity::enforcement::dishonest_entry::Model => "DishonestDebtor", "dishonest_entry";
+    entity::enforcement::enforcement_case::Model => "EnforcementCase", "enforcement_case",
+        references [court_id: "Court"];
+    entity::enforcement::party::Model => "Party", "party",
+        personal [id_number: Number, phone: Number, address: Withhold],
+        references [case_id: "EnforcementCase"];
+    entity::enforcement::measure::Model => "Measure", "measure",
+        references [case_id: "EnforcementCase", party_id: "Party"];
+    entity::enforcement::flow_node::Model => "FlowNode", "flow_node",
+        references [case_id: "EnforcementCase"];
+    entity::enforcement::supervision_order::Model => "SupervisionOrder", "supervision_order",
+        references [case_id: "EnforcementCase", issuing_court_id: "Court", court_id: "Court"];
+    entity::enforcement::dishonest_entry::Model => "DishonestDebtor", "dishonest_entry",
+        personal [id_number: Number],
+        references [case_id: "EnforcementCase", party_id: "Party", court_id: "Court"];
 }
 
 crate::versioned!(

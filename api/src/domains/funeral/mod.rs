@@ -14,13 +14,20 @@ pub mod stats;
 pub mod types;
 
 crate::tracked! {
-    entity::funeral::facility::Model => "FuneralFacility", "funeral_facility";
-    entity::funeral::project::Model => "FuneralProject", "funeral_project";
-    entity::funeral::milestone::Model => "FuneralMilestone", "funeral_milestone";
-    entity::funeral::plot::Model => "GravePlot", "grave_plot";
-    entity::funeral::hold::Model => "GravePlotHold", "grave_plot_hold";
+    entity::funeral::facility::Model => "FuneralFacility", "funeral_facility",
+        references [parent_id: "FuneralFacility"];
+    entity::funeral::project::Model => "FuneralProject", "funeral_project",
+        references [facility_id: "FuneralFacility"];
+    entity::funeral::milestone::Model => "FuneralMilestone", "funeral_milestone",
+        references [project_id: "FuneralProject"];
+    entity::funeral::plot::Model => "GravePlot", "grave_plot",
+        references [cemetery_id: "FuneralFacility"];
+    entity::funeral::hold::Model => "GravePlotHold", "grave_plot_hold",
+        personal [holder_name: Name, holder_phone: Number, holder_id_number: Number],
+        references [plot_id: "GravePlot"];
     entity::funeral::fee_standard::Model => "FuneralFeeStandard", "funeral_fee_standard";
-    entity::funeral::subsidy::Model => "FuneralSubsidy", "funeral_subsidy";
+    entity::funeral::subsidy::Model => "FuneralSubsidy", "funeral_subsidy",
+        personal [recipient_name: Name, recipient_phone: Number, recipient_id_number: Number];
     entity::funeral::violation::Model => "FuneralViolation", "funeral_violation";
 }
 

@@ -14,9 +14,11 @@ pub mod service;
 pub mod types;
 
 crate::tracked! {
-    entity::rural::observation::Model => "Observation", "rural_observation";
+    entity::rural::observation::Model => "Observation", "rural_observation",
+        references [indicator_id: "Indicator"];
     entity::rural::village::Model => "Village", "rural_village";
-    entity::rural::village_income::Model => "VillageIncome", "rural_village_income";
+    entity::rural::village_income::Model => "VillageIncome", "rural_village_income",
+        references [village_id: "Village"];
 }
 
 crate::versioned!(

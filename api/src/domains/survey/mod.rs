@@ -12,7 +12,8 @@ pub mod service;
 pub mod types;
 
 crate::tracked! {
-    entity::survey::followup::Model => "RecommendationFollowUp", "recommendation_followup";
+    entity::survey::followup::Model => "RecommendationFollowUp", "recommendation_followup",
+        references [item_id: "ReportItem"];
 }
 
 crate::versioned!(entity::survey::followup::Model,);

@@ -148,7 +148,8 @@ pub async fn define(
             entity_id: Some(model.id.to_string()),
             region_code: None,
             before: None,
-            after: crate::audit::service::snapshot(&model),
+            // An indicator is reference data: nothing of it is personal.
+            after: serde_json::to_string(&model).ok(),
         },
     )
     .await?;
