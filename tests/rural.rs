@@ -238,7 +238,7 @@ async fn a_spreadsheet_imports_all_rows_or_none() {
                 disposable_income_per_capita,152222,2023,9300,,复核\n";
     let (status, body) = import(&app, good, Some(&officer)).await;
     assert_eq!(status, 200, "{body:#}");
-    assert_eq!(body["data"], json!({"created": 2, "updated": 1}));
+    assert_eq!(body["data"], json!({"created": 2, "updated": 1, "unchanged": 0}));
     let s = series(&app, "grain_output", "152222", Some("亿斤")).await;
     let values: Vec<&str> = s.iter().map(|p| p["inUnit"]["value"].as_str().unwrap()).collect();
     assert_eq!(values, ["33.9", "34.1", "35.3"]);
@@ -302,6 +302,285 @@ async fn a_spreadsheet_imports_all_rows_or_none() {
         )
         .await;
     assert_eq!(d["auditLog"]["totalCount"], 3);
+    // The same file again changes nothing and audits nothing.
+    let (status, body) = import(&app, good, Some(&officer)).await;
+    assert_eq!(status, 200, "{body:#}");
+    assert_eq!(body["data"], json!({"created": 0, "updated": 0, "unchanged": 3}));
+    let d = app
+        .data(
+            r#"{ auditLog(filter: {operation: "importObservations"}) { totalCount } }"#,
+            json!({}),
+        )
+        .await;
+    assert_eq!(d["auditLog"]["totalCount"], 3);
+}
+
+/// Indicators in `元`, `人` and `亩`, so that a row's value needs no unit.
+const MANY: [&str; 8] = [
+    "agri_processing_revenue",
+    "disposable_income_per_capita",
+    "poverty_fund",
+    "farm_subsidies",
+    "population",
+    "rural_talents",
+    "farmland_area",
+    "afforestation_area",
+];
+
+/// A file of `rows` distinct observations of 152222 (periods from 1949 on, each with the
+/// eight indicators), the `skip` first keys left out; each value is `base` plus its row.
+fn observations_file(skip: usize, rows: usize, base: u64) -> String {
+    let mut periods = Vec::new();
+    for year in 1949..=2100 {
+        periods.push(year.to_string());
+        for h in 1..=2 {
+            periods.push(format!("{year}H{h}"));
+        }
+        for q in 1..=4 {
+            periods.push(format!("{year}Q{q}"));
+        }
+        for m in 1..=12 {
+            periods.push(format!("{year}-{m:02}"));
+        }
+    }
+    let mut csv = String::from("indicator,region_code,period,value,unit,source\n");
+    let keys = periods
+        .iter()
+        .flat_map(|p| MANY.iter().map(move |i| (i, p)))
+        .skip(skip)
+        .take(rows);
+    for (n, (indicator, period)) in keys.enumerate() {
+        csv.push_str(&format!(
+            "{indicator},152222,{period},{},,批量导入\n",
+            base + n as u64
+        ));
+    }
+    assert_eq!(csv.lines().count(), rows + 1, "the file has {rows} rows");
+    csv
+}
+
+async fn import_audits(app: &TestApp) -> u64 {
+    app.data(
+        r#"{ auditLog(filter: {operation: "importObservations"}) { totalCount } }"#,
+        json!({}),
+    )
+    .await["auditLog"]["totalCount"]
+        .as_u64()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_large_file_is_written_in_batches_whose_statements_do_not_grow_with_rows() {
+    let app = spawn_app_with(Seed::Reference).await;
+    app.act_as("admin", None);
+    let officer = token("agriculture_officer", &["agriculture_officer"], Some("152222"));
+    // Endpoints of the province and of an unrelated one: every imported row is an event for
+    // the first, none for the second (the receiver need not exist: this counts what is
+    // enqueued).
+    let mut endpoints = Vec::new();
+    for region in ["150000", "140000"] {
+        let d = app
+            .data(
+                r#"mutation($i: RegisterWebhookEndpointInput!) {
+                    registerWebhookEndpoint(input: $i) { endpoint { id } } }"#,
+                json!({"i": {"partner": "统计平台", "regionCode": region,
+                             "url": "https://receiver.invalid/hook",
+                             "eventTypes": ["Observation.create", "Observation.update"]}}),
+            )
+            .await;
+        endpoints.push(
+            d["registerWebhookEndpoint"]["endpoint"]["id"]
+                .as_str()
+                .unwrap()
+                .to_owned(),
+        );
+    }
+    let deliveries = |endpoint: String| {
+        let app = &app;
+        async move {
+            app.data(
+                r#"query($e: ID) { webhookDeliveries(endpointId: $e, first: 1) {
+                    totalCount nodes { eventType payload } } }"#,
+                json!({"e": endpoint}),
+            )
+            .await["webhookDeliveries"]
+                .clone()
+        }
+    };
+    // 1,000 rows are two batches of 500; 3,000 more are six.
+    app.reset_statements();
+    let (status, body) = import(&app, &observations_file(0, 1_000, 1), Some(&officer)).await;
+    assert_eq!(status, 200, "{body:#}");
+    assert_eq!(
+        body["data"],
+        json!({"created": 1000, "updated": 0, "unchanged": 0})
+    );
+    let small = app.statements().len();
+    app.reset_statements();
+    let file = observations_file(1_000, 3_000, 1);
+    let (status, body) = import(&app, &file, Some(&officer)).await;
+    assert_eq!(status, 200, "{body:#}");
+    assert_eq!(
+        body["data"],
+        json!({"created": 3000, "updated": 0, "unchanged": 0})
+    );
+    let large = app.statements().len();
+    // A batch runs a fixed number of statements (begin, the keys' read, the upsert, the
+    // audit, the change log's two, the outbox's read, commit): four more batches may add
+    // forty, and the server's background work (the live feed, the deliverer) a few more;
+    // a statement per row would add thousands.
+    assert!(
+        large <= small + 4 * 10 + 20,
+        "1,000 rows ran {small} statements, 3,000 rows {large}"
+    );
+    assert!(large < 120, "3,000 rows ran {large} statements");
+    assert_eq!(import_audits(&app).await, 4_000, "every row audited");
+
+    // Sent again, nothing changes; with other values, every row is replaced and versioned.
+    let (status, body) = import(&app, &file, Some(&officer)).await;
+    assert_eq!(status, 200, "{body:#}");
+    assert_eq!(
+        body["data"],
+        json!({"created": 0, "updated": 0, "unchanged": 3000})
+    );
+    let (status, body) = import(&app, &observations_file(1_000, 3_000, 7), Some(&officer)).await;
+    assert_eq!(status, 200, "{body:#}");
+    assert_eq!(
+        body["data"],
+        json!({"created": 0, "updated": 3000, "unchanged": 0})
+    );
+    assert_eq!(import_audits(&app).await, 7_000);
+    // 4,000 creations and 3,000 updates for the province's endpoint, none for the other.
+    let province = deliveries(endpoints[0].clone()).await;
+    assert_eq!(province["totalCount"], 7_000, "one event per written row");
+    let node = &province["nodes"][0];
+    let payload: Value = serde_json::from_str(node["payload"].as_str().unwrap()).unwrap();
+    assert_eq!(payload["type"], node["eventType"]);
+    assert!(
+        payload["type"].as_str().unwrap().starts_with("Observation."),
+        "{payload}"
+    );
+    assert!(payload["data"]["id"].is_string(), "a global id: {payload}");
+    assert_eq!(deliveries(endpoints[1].clone()).await["totalCount"], 0);
+    let d = app
+        .data(
+            r#"{ indicatorSeries(indicator: "poverty_fund", regionCode: "152222") { period value version } }"#,
+            json!({}),
+        )
+        .await;
+    let yearly: Vec<&Value> = d["indicatorSeries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["period"] == "1960")
+        .collect();
+    assert_eq!(yearly.len(), 1);
+    assert_eq!(yearly[0]["version"], 2, "{yearly:?}");
+}
+
+#[tokio::test]
+async fn a_failed_batch_keeps_the_batches_before_it_and_the_file_sent_again_finishes() {
+    let app = spawn_app_with(Seed::Reference).await;
+    app.act_as("admin", None);
+    let officer = token("agriculture_officer", &["agriculture_officer"], Some("152222"));
+    // The database refuses one row of the third batch (rows 1,001 to 1,500).
+    let file = observations_file(0, 1_600, 1);
+    let refused = file
+        .lines()
+        .nth(1_200)
+        .unwrap()
+        .split(',')
+        .nth(2)
+        .unwrap()
+        .to_owned();
+    let postgres = app.database_url().starts_with("postgres");
+    if postgres {
+        app.sql(&format!(
+            "CREATE FUNCTION refuse_row() RETURNS trigger AS $$ BEGIN \
+               IF NEW.period = '{refused}' THEN RAISE EXCEPTION 'refused by the test'; END IF; \
+               RETURN NEW; END $$ LANGUAGE plpgsql; \
+             CREATE TRIGGER refuse_row BEFORE INSERT ON rural_observations \
+               FOR EACH ROW EXECUTE FUNCTION refuse_row();"
+        ))
+        .await;
+    } else {
+        app.sql(&format!(
+            "CREATE TRIGGER refuse_row BEFORE INSERT ON rural_observations \
+             WHEN NEW.period = '{refused}' BEGIN SELECT RAISE(ABORT, 'refused by the test'); END;"
+        ))
+        .await;
+    }
+    let (status, body) = import(&app, &file, Some(&officer)).await;
+    assert_eq!(status, 500, "{body:#}");
+    let error = &body["errors"][0];
+    assert_eq!(error["extensions"]["code"], "INTERNAL");
+    assert_eq!(error["extensions"]["created"], 1000, "{body:#}");
+    let message = error["message"].as_str().unwrap();
+    assert!(message.contains("1000 rows were imported"), "{message}");
+    assert!(message.contains("send the same file again"), "{message}");
+    assert!(
+        !message.contains("refused by the test"),
+        "no database message: {message}"
+    );
+    assert_eq!(
+        import_audits(&app).await,
+        1_000,
+        "two batches written and audited"
+    );
+
+    app.sql(if postgres {
+        "DROP TRIGGER refuse_row ON rural_observations"
+    } else {
+        "DROP TRIGGER refuse_row"
+    })
+    .await;
+    let (status, body) = import(&app, &file, Some(&officer)).await;
+    assert_eq!(status, 200, "{body:#}");
+    assert_eq!(
+        body["data"],
+        json!({"created": 600, "updated": 0, "unchanged": 1000})
+    );
+    assert_eq!(import_audits(&app).await, 1_600);
+}
+
+#[tokio::test]
+async fn healthz_answers_while_a_large_file_imports() {
+    let app = spawn_app_with(Seed::Reference).await;
+    let officer = token("agriculture_officer", &["agriculture_officer"], Some("152222"));
+    let file = observations_file(0, 20_000, 1);
+    let importing = {
+        let client = app.client.clone();
+        let url = format!("{}/import/observations.csv", app.base);
+        tokio::spawn(async move {
+            let r = client
+                .post(url)
+                .header("content-type", "text/csv")
+                .bearer_auth(officer)
+                .body(file)
+                .send()
+                .await
+                .expect("send");
+            let status = r.status().as_u16();
+            (status, r.json::<Value>().await.unwrap_or(Value::Null))
+        })
+    };
+    let mut answered_during = 0;
+    while !importing.is_finished() {
+        let r = app
+            .client
+            .get(format!("{}/healthz", app.base))
+            .send()
+            .await
+            .expect("healthz");
+        assert_eq!(r.status().as_u16(), 200);
+        if !importing.is_finished() {
+            answered_during += 1;
+        }
+    }
+    let (status, body) = importing.await.unwrap();
+    assert_eq!(status, 200, "{body:#}");
+    assert_eq!(body["data"]["created"], 20_000);
+    assert!(answered_during > 0, "/healthz answered while the import ran");
 }
 
 #[tokio::test]

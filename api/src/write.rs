@@ -397,6 +397,99 @@ impl<'a> Who<'a> {
     }
 }
 
+/// One record a batch write created (`before` is `None`) or changed, and its region.
+pub struct Change<'r, T> {
+    pub before: Option<&'r T>,
+    pub after: &'r T,
+    pub region_code: &'r str,
+}
+
+impl Who<'_> {
+    /// Audits and logs a batch of created and changed records as `created` and `updated` do
+    /// one by one, in a fixed number of statements however many records there are: one
+    /// audit insert, one reservation of the change log's sequence numbers, one change-log
+    /// insert and the outbox's two (`webhooks::outbox::enqueue_many`). Like them, it comes
+    /// last before the commit.
+    pub async fn changed_many<T: Tracked>(
+        &self,
+        db: &impl ConnectionTrait,
+        operation: &str,
+        changes: &[Change<'_, T>],
+    ) -> AppResult<()> {
+        if changes.is_empty() {
+            return Ok(());
+        }
+        let mut entries = Vec::with_capacity(changes.len());
+        // (change-log operation, record, region), in the order `changed` writes them: a
+        // record that moved leaves its `exit` in the old region before its update.
+        let mut logged: Vec<(&str, &T, String)> = Vec::with_capacity(changes.len());
+        for change in changes {
+            let before_json = change.before.and_then(crate::personal::masked);
+            let old_region = before_json
+                .as_ref()
+                .and_then(|j| j.get("region_code"))
+                .and_then(|r| r.as_str())
+                .map(str::to_owned);
+            if let Some(old) = old_region
+                && old != change.region_code
+            {
+                logged.push(("exit", change.after, old));
+            }
+            let op = if change.before.is_some() {
+                Operation::Update
+            } else {
+                Operation::Create
+            };
+            logged.push((op.as_str(), change.after, change.region_code.to_owned()));
+            entries.push(Entry {
+                operation,
+                entity: T::ENTITY,
+                entity_id: Some(change.after.id().to_string()),
+                region_code: Some(change.region_code.to_owned()),
+                before: before_json.map(|j| j.to_string()),
+                after: crate::personal::masked(change.after).map(|j| j.to_string()),
+            });
+        }
+        audit::record_many(db, self.actor, entries).await?;
+        let last = reserve_seqs(db, logged.len() as i64).await?;
+        let first = last - logged.len() as i64 + 1;
+        let actor: String = self.actor.subject.chars().take(128).collect();
+        let rows = logged
+            .iter()
+            .enumerate()
+            .map(|(i, (op, record, region))| change_log::ActiveModel {
+                seq: Set(first + i as i64),
+                record_type: Set(T::TYPE.to_owned()),
+                record_id: Set(record.id()),
+                uuid: Set(record.uuid().to_owned()),
+                region_code: Set(Some(region.clone())),
+                operation: Set((*op).to_owned()),
+                actor: Set(actor.clone()),
+                changed_at: Set(self.at),
+            });
+        change_log::Entity::insert_many(rows)
+            .exec_without_returning(db)
+            .await?;
+        let events: Vec<_> = logged
+            .iter()
+            .map(|(op, record, region)| {
+                (
+                    crate::webhooks::outbox::Event {
+                        record_type: T::TYPE,
+                        operation: op,
+                        record_id: record.id(),
+                        record_uuid: record.uuid(),
+                        region_code: region,
+                        at: self.at,
+                    },
+                    *record,
+                )
+            })
+            .collect();
+        crate::webhooks::outbox::enqueue_many(db, &events).await
+    }
+}
+
 /// CONFLICT when a record of `E` already has this UUID (a client's retry that should have
 /// sent its idempotency key, or a clash).
 pub async fn uuid_free<E>(db: &impl ConnectionTrait, column: E::Column, uuid: &str) -> AppResult<()>
@@ -416,11 +509,23 @@ where
 /// The next change-log sequence number. The counter row stays locked until the
 /// transaction ends, so a later number is never committed before an earlier one.
 async fn next_seq(db: &impl ConnectionTrait) -> AppResult<i64> {
+    reserve_seqs(db, 1).await
+}
+
+/// Reserves `n` change-log sequence numbers and returns the last of them (the counter row
+/// stays locked until the transaction ends, as for `next_seq`).
+async fn reserve_seqs(db: &impl ConnectionTrait, n: i64) -> AppResult<i64> {
     let backend = db.get_database_backend();
     let row = db
-        .query_one_raw(Statement::from_string(
+        .query_one_raw(Statement::from_sql_and_values(
             backend,
-            "UPDATE change_counter SET seq = seq + 1 WHERE id = 1 RETURNING seq",
+            match backend {
+                sea_orm::DbBackend::Postgres => {
+                    "UPDATE change_counter SET seq = seq + $1 WHERE id = 1 RETURNING seq"
+                }
+                _ => "UPDATE change_counter SET seq = seq + ? WHERE id = 1 RETURNING seq",
+            },
+            [n.into()],
         ))
         .await?
         .ok_or_else(|| AppError::Internal(anyhow::anyhow!("change_counter has no row")))?;

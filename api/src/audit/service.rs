@@ -43,6 +43,32 @@ pub async fn record(db: &impl ConnectionTrait, actor: &Actor, entry: Entry<'_>) 
     Ok(())
 }
 
+/// Writes several entries in one statement, on the write's transaction.
+pub async fn record_many(db: &impl ConnectionTrait, actor: &Actor, entries: Vec<Entry<'_>>) -> AppResult<()> {
+    if entries.is_empty() {
+        return Ok(());
+    }
+    let at = Utc::now();
+    let subject: String = actor.subject.chars().take(128).collect();
+    let rows = entries.into_iter().map(|entry| audit::ActiveModel {
+        at: Set(at),
+        actor: Set(subject.clone()),
+        role: Set(actor.role.as_str().to_owned()),
+        operation: Set(entry.operation.to_owned()),
+        entity: Set(entry.entity.to_owned()),
+        entity_id: Set(entry.entity_id),
+        region_code: Set(entry.region_code),
+        before: Set(entry.before),
+        after: Set(entry.after),
+        request_id: Set(actor.request_id.clone()),
+        ..Default::default()
+    });
+    audit::Entity::insert_many(rows)
+        .exec_without_returning(db)
+        .await?;
+    Ok(())
+}
+
 /// Filter of the audit log.
 #[derive(Debug, Default, Clone)]
 pub struct AuditFilter {

@@ -10,9 +10,11 @@ use crate::gate;
 use crate::state::AppState;
 
 /// `POST /import/observations.csv`: a CSV file of observations (`text/csv`, UTF-8, at most
-/// `IMPORT_MAX_BYTES`), written all rows or none with the caller's token and permissions.
-/// 200 with what was created and updated; 422 with every bad row and its line number; 413,
-/// 415, 401 and 403 as their names say.
+/// `IMPORT_MAX_BYTES`) with the caller's token and permissions: every row checked before
+/// any is written, then written in batches (`IMPORT_BATCH_ROWS`). 200 with what was
+/// created, updated and left unchanged; 422 with every bad row and its line number
+/// (nothing written); a failed batch answers its error with what was written before it;
+/// 413, 415, 401 and 403 as their names say.
 pub(super) async fn import_observations(
     state: web::Data<AppState>,
     http: HttpRequest,
@@ -91,21 +93,40 @@ pub(super) async fn import_observations(
     };
     let actor = viewer.actor();
     let who = crate::write::Who::new(&actor, &scope, None);
-    match crate::domains::rural::service::observations::import(&state.db, &who, rows).await {
-        Ok(Ok(done)) => {
+    use crate::domains::rural::service::observations::{ImportFailure, import};
+    match import(&state.db, &who, rows).await {
+        Ok(done) => {
             gate::note_write(&state, &viewer).await;
             HttpResponse::Ok().json(serde_json::json!({"data": {
-                "created": done.created, "updated": done.updated}}))
+                "created": done.created, "updated": done.updated, "unchanged": done.unchanged}}))
         }
-        Ok(Err(errors)) => row_errors(errors),
-        Err(e) => {
-            let status = match e {
-                AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
-                AppError::Timeout(_) => StatusCode::GATEWAY_TIMEOUT,
-                AppError::Conflict(_) => StatusCode::CONFLICT,
-                _ => StatusCode::INTERNAL_SERVER_ERROR,
+        Err(ImportFailure::Rows(errors)) => row_errors(errors),
+        Err(ImportFailure::Interrupted { done, error }) => {
+            if done.created + done.updated > 0 {
+                gate::note_write(&state, &viewer).await;
+            }
+            let error = gate::log_internal(error);
+            let mut extensions = error.extensions();
+            extensions.set("created", done.created);
+            extensions.set("updated", done.updated);
+            extensions.set("unchanged", done.unchanged);
+            let written = done.created + done.updated + done.unchanged;
+            let message = if written == 0 {
+                format!("{} (nothing was written)", error.message())
+            } else {
+                format!(
+                    "{} ({written} rows were imported before it stopped: {} created, {} updated, \
+                     {} unchanged; send the same file again to finish, rows that already hold \
+                     its values are left as they are)",
+                    error.message(),
+                    done.created,
+                    done.updated,
+                    done.unchanged
+                )
             };
-            error_response(status, &gate::log_internal(e))
+            HttpResponse::build(status_of(&error)).json(serde_json::json!({
+                "errors": [{"message": message, "extensions": extensions}]
+            }))
         }
     }
 }

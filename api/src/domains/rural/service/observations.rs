@@ -1,14 +1,15 @@
 //! Observations (观测值): one value per indicator, region and period, stored in the
 //! indicator's canonical unit; writes one at a time (`upsert`, versioned) or a whole file at
-//! once (`import`, all rows or none).
+//! once (`import`: every row checked before any is written, then written in batches).
 
 use chrono::NaiveDate;
 use entity::rural::indicator;
 use entity::rural::observation;
 use rust_decimal::Decimal;
+use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
-    Set,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
+    FromQueryResult, QueryFilter, QueryOrder, Set,
 };
 use std::collections::HashMap;
 
@@ -18,7 +19,7 @@ use crate::domains::region::service::{self as regions, Subtree, in_region};
 use crate::error::{AppError, AppResult};
 use crate::units::{self, Unit};
 use crate::validate;
-use crate::write::{Who, check_version, record_uuid, unique_to_conflict};
+use crate::write::{Change, Who, check_version, record_uuid, unique_to_conflict};
 
 /// Places a value converted into the canonical unit is kept to when the conversion does not
 /// terminate.
@@ -194,29 +195,100 @@ pub struct RowError {
     pub message: String,
 }
 
-/// What an import did.
+/// What an import did: rows written as new observations, rows that replaced a value, and
+/// rows whose key already held the file's value and source (left alone, so that sending a
+/// file again after an interrupted import finishes it).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Imported {
     pub created: usize,
     pub updated: usize,
+    pub unchanged: usize,
 }
 
-/// Imports rows (line number, input): every row is checked first, and any bad row aborts
-/// the whole import with every bad row reported; otherwise all rows are written in one
-/// transaction, a row whose key has a value replacing it (versioned and audited). A key
-/// twice in the file is a bad row.
+/// Why an import did not finish.
+#[derive(Debug)]
+pub enum ImportFailure {
+    /// Bad rows, each with its line: nothing was written.
+    Rows(Vec<RowError>),
+    /// A batch failed (`error`); the batches before it were written (`done`).
+    Interrupted { done: Imported, error: AppError },
+}
+
+/// Rows written per transaction. Other writers wait at most for about one batch (the
+/// import lets them go first between batches, `store::let_waiting_writers_in`): its
+/// statements do not grow with its rows (one read of the keys, one upsert, one audit insert,
+/// the change log's two and the outbox's), and `docs/benchmarks.md` has how long one takes.
+pub const IMPORT_BATCH_ROWS: usize = 500;
+
+/// A checked row and what it will write.
+struct Row {
+    line: usize,
+    r: Resolved,
+}
+
+/// Imports rows (line number, input). Every row is checked first, with reads only, and any
+/// bad row refuses the whole file with every bad row reported (a key twice in the file is
+/// a bad row). The rows are then written `IMPORT_BATCH_ROWS` to a transaction: a key with
+/// a value is replaced (versioned and audited), a key already holding the row's value and
+/// source is left alone. A batch that fails leaves the batches before it written.
 pub async fn import(
     db: &DatabaseConnection,
     who: &Who<'_>,
     rows: Vec<(usize, ObservationInput)>,
-) -> AppResult<Result<Imported, Vec<RowError>>> {
-    let txn = crate::store::begin_write(db).await?;
+) -> Result<Imported, ImportFailure> {
+    let interrupted = |error| ImportFailure::Interrupted {
+        done: Imported::default(),
+        error,
+    };
+    let checked = check_rows(db, who.scope, &rows).await.map_err(interrupted)?;
+    let checked = checked.map_err(ImportFailure::Rows)?;
+    let mut done = Imported::default();
+    let mut batches = checked.into_iter().peekable();
+    while batches.peek().is_some() {
+        let batch: Vec<Row> = batches.by_ref().take(IMPORT_BATCH_ROWS).collect();
+        if done != Imported::default() {
+            crate::store::let_waiting_writers_in().await;
+        }
+        match write_batch(db, who, batch).await {
+            Ok(d) => {
+                done.created += d.created;
+                done.updated += d.updated;
+                done.unchanged += d.unchanged;
+            }
+            Err(error) => return Err(ImportFailure::Interrupted { done, error }),
+        }
+    }
+    Ok(done)
+}
+
+/// Checks and resolves every row, each indicator and region code looked up once, found or
+/// not (a file of 100,000 rows naming a missing code does not query it 100,000 times).
+async fn check_rows(
+    db: &DatabaseConnection,
+    scope: &Scope,
+    rows: &[(usize, ObservationInput)],
+) -> AppResult<Result<Vec<Row>, Vec<RowError>>> {
     let mut errors = Vec::new();
-    let mut resolved = Vec::with_capacity(rows.len());
+    let mut checked = Vec::with_capacity(rows.len());
     let mut seen: HashMap<(i64, String, String), usize> = HashMap::new();
     let mut lookup = Lookup::default();
-    for (line, input) in &rows {
-        match resolve(&txn, who.scope, input, &mut lookup).await {
+    let mut missing: HashMap<(&'static str, String), (String, String)> = HashMap::new();
+    for (line, input) in rows {
+        let known_bad = [
+            ("indicator", input.indicator.trim()),
+            ("regionCode", input.region_code.trim()),
+        ]
+        .into_iter()
+        .find_map(|(kind, code)| missing.get(&(kind, code.to_owned())));
+        if let Some((field, message)) = known_bad {
+            errors.push(RowError {
+                line: *line,
+                field: field.clone(),
+                message: message.clone(),
+            });
+            continue;
+        }
+        match resolve(db, scope, input, &mut lookup).await {
             Ok(r) => {
                 let key = (r.indicator.id, r.region_code.clone(), r.period.key.clone());
                 if let Some(first) = seen.insert(key, *line) {
@@ -226,35 +298,181 @@ pub async fn import(
                         message: format!("the same indicator, region and period as line {first}"),
                     });
                 } else {
-                    resolved.push(r);
+                    checked.push(Row { line: *line, r });
                 }
             }
-            Err(AppError::BadUserInput { field, message }) => errors.push(RowError {
-                line: *line,
-                field: field.unwrap_or_default(),
-                message,
-            }),
+            Err(AppError::BadUserInput { field, message }) => {
+                let field = field.unwrap_or_default();
+                // A code that was not found (or is out of reach) is remembered as such.
+                let code = match field.as_str() {
+                    "indicator" => Some(("indicator", input.indicator.trim())),
+                    "regionCode" => Some(("regionCode", input.region_code.trim())),
+                    _ => None,
+                };
+                if let Some((kind, code)) = code {
+                    missing.insert((kind, code.to_owned()), (field.clone(), message.clone()));
+                }
+                errors.push(RowError {
+                    line: *line,
+                    field,
+                    message,
+                });
+            }
             Err(e) => return Err(e),
         }
     }
     if !errors.is_empty() {
         return Ok(Err(errors));
     }
-    let mut done = Imported::default();
-    for r in resolved {
-        match existing(&txn, &r).await? {
-            Some(current) => {
-                update(&txn, who, "importObservations", current, r).await?;
-                done.updated += 1;
-            }
-            None => {
-                insert(&txn, who, "importObservations", r, record_uuid("uuid", None)?).await?;
-                done.created += 1;
-            }
-        }
+    Ok(Ok(checked))
+}
+
+/// The observations already recorded for the keys of `rows`: one statement, the keys
+/// grouped by indicator and period (`region_code IN (...)` for each group).
+async fn existing_keys(
+    db: &impl ConnectionTrait,
+    rows: &[Row],
+) -> AppResult<HashMap<(i64, String, String), observation::Model>> {
+    let mut groups: HashMap<(i64, &str), Vec<&str>> = HashMap::new();
+    for row in rows {
+        groups
+            .entry((row.r.indicator.id, row.r.period.key.as_str()))
+            .or_default()
+            .push(row.r.region_code.as_str());
     }
+    let mut any = Condition::any();
+    for ((indicator, period), regions) in groups {
+        any = any.add(
+            Condition::all()
+                .add(observation::Column::IndicatorId.eq(indicator))
+                .add(observation::Column::Period.eq(period))
+                .add(observation::Column::RegionCode.is_in(regions)),
+        );
+    }
+    Ok(observation::Entity::find()
+        .filter(any)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|m| ((m.indicator_id, m.region_code.clone(), m.period.clone()), m))
+        .collect())
+}
+
+/// Writes one batch in its own transaction: one read of its keys, one statement that
+/// inserts the new keys and replaces the changed ones (each only if the version read is
+/// still the version stored, so that a concurrent write is a CONFLICT, not lost), then the
+/// audit entries, change-log rows and outbox of all of them together.
+async fn write_batch(db: &DatabaseConnection, who: &Who<'_>, batch: Vec<Row>) -> AppResult<Imported> {
+    use sea_orm::sea_query::{Alias, ExprTrait, OnConflict, Query};
+    let txn = crate::store::begin_write(db).await?;
+    let current = existing_keys(&txn, &batch).await?;
+    let mut done = Imported::default();
+    let mut insert = Query::insert();
+    insert.into_table(observation::Entity).columns([
+        observation::Column::Uuid,
+        observation::Column::IndicatorId,
+        observation::Column::RegionCode,
+        observation::Column::Period,
+        observation::Column::PeriodStart,
+        observation::Column::PeriodEnd,
+        observation::Column::Value,
+        observation::Column::Source,
+        observation::Column::Version,
+        observation::Column::CreatedAt,
+        observation::Column::UpdatedAt,
+    ]);
+    let mut written: Vec<(usize, (i64, String, String))> = Vec::new();
+    for Row { line, r } in &batch {
+        let key = (r.indicator.id, r.region_code.clone(), r.period.key.clone());
+        let value = r.value.normalize().to_string();
+        let version = match current.get(&key) {
+            Some(old) if old.value == value && old.source == r.source => {
+                done.unchanged += 1;
+                continue;
+            }
+            Some(old) => old.version + 1,
+            None => 1,
+        };
+        insert.values_panic([
+            record_uuid("uuid", None)?.into(),
+            r.indicator.id.into(),
+            r.region_code.clone().into(),
+            r.period.key.clone().into(),
+            r.period.start.into(),
+            r.period.end.into(),
+            value.into(),
+            r.source.clone().into(),
+            version.into(),
+            who.at.into(),
+            who.at.into(),
+        ]);
+        written.push((*line, key));
+    }
+    if written.is_empty() {
+        txn.commit().await?;
+        return Ok(done);
+    }
+    // A key recorded since it was read (or changed since) keeps its row: the update's
+    // condition fails and RETURNING leaves it out.
+    let excluded = Alias::new("excluded");
+    insert
+        .on_conflict(
+            OnConflict::columns([
+                observation::Column::IndicatorId,
+                observation::Column::RegionCode,
+                observation::Column::Period,
+            ])
+            .update_columns([
+                observation::Column::Value,
+                observation::Column::Source,
+                observation::Column::Version,
+                observation::Column::UpdatedAt,
+            ])
+            .action_and_where(
+                Expr::col((observation::Entity, observation::Column::Version)).eq(Expr::col((
+                    excluded,
+                    observation::Column::Version,
+                ))
+                .sub(1)),
+            )
+            .to_owned(),
+        )
+        .returning_all();
+    let statement = txn.get_database_backend().build(&insert);
+    let mut stored: HashMap<(i64, String, String), observation::Model> = HashMap::new();
+    for row in txn.query_all_raw(statement).await? {
+        let m = observation::Model::from_query_result(&row, "")?;
+        stored.insert((m.indicator_id, m.region_code.clone(), m.period.clone()), m);
+    }
+    let mut changes = Vec::with_capacity(written.len());
+    for (line, key) in &written {
+        let Some(after) = stored.get(key) else {
+            return Err(AppError::Conflict(format!(
+                "line {line}: {} of {} for {} was written by someone else while the file was \
+                 imported; nothing of this batch was written",
+                batch
+                    .iter()
+                    .find(|row| row.line == *line)
+                    .map_or("", |row| row.r.indicator.code.as_str()),
+                key.1,
+                key.2
+            )));
+        };
+        let before = current.get(key);
+        if before.is_some() {
+            done.updated += 1;
+        } else {
+            done.created += 1;
+        }
+        changes.push(Change {
+            before,
+            after,
+            region_code: &after.region_code,
+        });
+    }
+    who.changed_many(&txn, "importObservations", &changes).await?;
     txn.commit().await?;
-    Ok(Ok(done))
+    Ok(done)
 }
 
 /// The observations of an indicator for one region, by period start, from `from` to `to`

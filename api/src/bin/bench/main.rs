@@ -9,6 +9,7 @@
 //! cargo run --release -p api --bin bench -- --postgres=postgres://u@127.0.0.1:5432/db
 //! options: --clients 16  --seconds 5  --scale 1  --generic  --no-wrk  --aggregates
 //!          --only 1,4,7 (some scenarios)  --keep-scripts DIR (the pgbench scripts)
+//!          --import (the CSV import instead, `import.rs`)  --import-sizes 1,5,10 (MB)
 //! ```
 //!
 //! The server runs as a child process (this binary with `--serve`), so that its memory
@@ -30,6 +31,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
+mod import;
+
 struct Options {
     postgres: Option<Option<String>>,
     clients: usize,
@@ -45,6 +48,8 @@ struct Options {
     only: Vec<usize>,
     /// Keep the pgbench scripts in this folder.
     keep_scripts: Option<std::path::PathBuf>,
+    /// The CSV import instead of the scenarios: files of these sizes, in MB.
+    import: Option<Vec<usize>>,
 }
 
 fn options() -> anyhow::Result<Options> {
@@ -58,6 +63,7 @@ fn options() -> anyhow::Result<Options> {
         generic: false,
         only: Vec::new(),
         keep_scripts: None,
+        import: None,
     };
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
@@ -76,6 +82,18 @@ fn options() -> anyhow::Result<Options> {
                 }
             }
             "--keep-scripts" => o.keep_scripts = Some(args.next().context("--keep-scripts DIR")?.into()),
+            "--import" => {
+                o.import.get_or_insert_with(|| vec![1, 5, 10]);
+            }
+            "--import-sizes" => {
+                let sizes = args.next().context("--import-sizes 1,5,10")?;
+                o.import = Some(
+                    sizes
+                        .split(',')
+                        .map(|n| n.trim().parse())
+                        .collect::<Result<_, _>>()?,
+                );
+            }
             other => anyhow::bail!("unknown option {other}"),
         }
     }
@@ -339,6 +357,10 @@ async fn main() -> anyhow::Result<()> {
         db.execute_unprepared("VACUUM").await?;
         println!("VACUUM after the seed: {:.1} s", started.elapsed().as_secs_f64());
     }
+    let import_keys = match o.import {
+        Some(_) => Some(import::Keys::load(&db).await?),
+        None => None,
+    };
     db.close().await.ok();
     println!(
         "{label}, scale {}: {rows} rows seeded in {:.1} s ({:.0} rows/s); release build\n",
@@ -356,6 +378,14 @@ async fn main() -> anyhow::Result<()> {
     if o.aggregates {
         anyhow::ensure!(postgres, "--aggregates compares with pgbench: give --postgres");
         return aggregates(&settings, &url, &analyst).await;
+    }
+    if let (Some(sizes), Some(mut keys)) = (&o.import, import_keys) {
+        let server = ChildServer::start(&url)?;
+        let importer = issue("bench-importer", "admin", None)?;
+        let client = reqwest::Client::builder()
+            .pool_max_idle_per_host(o.clients + 2)
+            .build()?;
+        return import::run(&server.base, &client, &mut keys, &importer, sizes, o.clients).await;
     }
     let officer = issue("bench-officer", "court_officer", Some("361126"))?;
 
