@@ -1,7 +1,7 @@
 //! Hardening: the HTTP protocol, request limits, production mode, timeouts, rate limits,
 //! versions and idempotency, and a property test of the request path.
 
-use crate::helpers::{Seed, TestApp, spawn_app, spawn_app_configured, token};
+use crate::helpers::{Seed, TestApp, WEBHOOK_KEY, spawn_app, spawn_app_configured, token};
 use serde_json::{Value, json};
 
 async fn court(app: &TestApp, region: &str) -> String {
@@ -193,6 +193,7 @@ async fn production_hides_introspection_suggestions_and_graphiql() {
     let app = spawn_app_configured(Seed::Reference, |s| {
         s.production = true;
         s.graphiql = false;
+        s.webhooks.secret_key = Some(WEBHOOK_KEY.to_owned());
     })
     .await;
     let body = app.gql("{ __schema { types { name } } }", json!({})).await;

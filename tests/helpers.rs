@@ -9,6 +9,9 @@ use std::sync::{Arc, Mutex};
 
 static COUNTER: AtomicU64 = AtomicU64::new(0);
 
+/// A `WEBHOOK_SECRET_KEY` for tests that run as production (which refuses to start without one).
+pub const WEBHOOK_KEY: &str = "URoYxkZHYC28K+yjelIGdLqPUSQN1IGNKSn38lSSpRw=";
+
 /// A running app and what a test needs to talk to it.
 pub struct TestApp {
     pub base: String,

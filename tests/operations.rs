@@ -1,7 +1,7 @@
 //! What operators rely on: HTTP/1.1 only, metrics, JSON logs, OTLP traces, the offline
 //! console, introspection for tools, and the GraphQL-over-HTTP answers to bad requests.
 
-use crate::helpers::{Seed, spawn_app, spawn_app_configured, token};
+use crate::helpers::{Seed, WEBHOOK_KEY, spawn_app, spawn_app_configured, token};
 use serde_json::{Value, json};
 use std::collections::{BTreeSet, HashMap};
 use std::io::{BufRead, Read, Write};
@@ -665,6 +665,7 @@ async fn production_serves_no_console() {
     let app = spawn_app_configured(Seed::Reference, |s| {
         s.production = true;
         s.graphiql = false;
+        s.webhooks.secret_key = Some(WEBHOOK_KEY.to_owned());
     })
     .await;
     for path in ["/graphiql/graphiql.min.js", "/graphiql/init.js"] {

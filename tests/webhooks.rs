@@ -15,7 +15,7 @@ use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
-use crate::helpers::{Seed, ServerProcess, TestApp, court, spawn_app_configured};
+use crate::helpers::{Seed, ServerProcess, TestApp, WEBHOOK_KEY, court, spawn_app_configured};
 
 /// A request the receiver got: lower-case header names, and the body.
 #[derive(Clone, Debug)]
@@ -156,6 +156,69 @@ fn signed_by(r: &Received, secret: &str) -> bool {
     fresh && r.headers["webhook-signature"].split(' ').any(|s| s == expected)
 }
 
+/// The endpoints' `secret` column as stored, in registration order.
+async fn stored_secrets(app: &TestApp) -> Vec<String> {
+    use sea_orm::{EntityTrait, QueryOrder};
+    entity::webhook::endpoint::Entity::find()
+        .order_by_asc(entity::webhook::endpoint::Column::Id)
+        .all(&app.db)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.secret)
+        .collect()
+}
+
+/// The key id of a stored secret under `key` (base64): the hex of the first 8 bytes of the
+/// key's SHA-256.
+fn key_id(key: &str) -> String {
+    use sha2::Digest;
+    Sha256::digest(STANDARD.decode(key).unwrap())[..8]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// A server on 127.0.0.1 that answers every request with a redirect to `location`; counts them.
+async fn redirector(location: &str) -> (String, Arc<Mutex<usize>>) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let url = format!("http://{}/hooks/survey", listener.local_addr().unwrap());
+    let count = Arc::new(Mutex::new(0));
+    let (seen, location) = (count.clone(), location.to_owned());
+    tokio::spawn(async move {
+        while let Ok((mut stream, _)) = listener.accept().await {
+            let (seen, location) = (seen.clone(), location.clone());
+            tokio::spawn(async move {
+                if read_request(&mut stream).await.is_some() {
+                    *seen.lock().unwrap() += 1;
+                    let response = format!(
+                        "HTTP/1.1 302 Found\r\nlocation: {location}\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"
+                    );
+                    let _ = stream.write_all(response.as_bytes()).await;
+                    let _ = stream.shutdown().await;
+                }
+            });
+        }
+    });
+    (url, count)
+}
+
+/// Another server in this process on `app`'s database that only delivers, with the
+/// webhook settings `configure` makes of `fast`'s; it stops when the handle is aborted.
+async fn deliverer(
+    app: &TestApp,
+    configure: impl FnOnce(&mut api::config::Settings),
+) -> tokio::task::JoinHandle<()> {
+    let mut settings = api::config::Settings::for_tests(app.database_url());
+    fast(&mut settings);
+    configure(&mut settings);
+    let db = api::startup::connect(&settings).await.expect("connect");
+    let server = api::startup::Application::build_with_db(settings, db, None).expect("build");
+    tokio::spawn(async move {
+        let _ = server.run_until_stopped().await;
+    })
+}
+
 const REGISTER: &str = r#"mutation($i: RegisterWebhookEndpointInput!) {
     registerWebhookEndpoint(input: $i) { secret endpoint { id partner regionCode region { name } url eventTypes active version } } }"#;
 const DELIVERIES: &str = r#"query($s: WebhookDeliveryStatus, $e: ID) {
@@ -242,7 +305,16 @@ fn fast(s: &mut api::config::Settings) {
     s.webhooks.retry_max_ms = 200;
     s.webhooks.timeout_ms = 2_000;
     s.webhooks.max_attempts = 3;
+    // The receivers are plain http on 127.0.0.1: the operator's allow-list admits them.
+    s.webhooks.allow_http = true;
+    s.webhooks.allow_cidrs = vec!["127.0.0.1/32".parse().unwrap()];
 }
+
+/// The environment of a server process that delivers to the receivers, as `fast` does.
+const LOOPBACK_ALLOWED: [(&str, &str); 2] = [
+    ("WEBHOOK_ALLOW_HTTP", "true"),
+    ("WEBHOOK_ALLOW_CIDRS", "127.0.0.1/32"),
+];
 
 #[tokio::test]
 async fn flow_nodes_are_pushed_signed_to_the_endpoints_of_their_region() {
@@ -307,6 +379,15 @@ async fn flow_nodes_are_pushed_signed_to_the_endpoints_of_their_region() {
     assert!(STANDARD.decode(&county_secret[6..]).unwrap().len() >= 24);
     let (city_id, city_secret) = register(&app, "361100", &city.url).await;
     assert_ne!(county_secret, city_secret);
+    // The database holds the secrets encrypted, never in clear.
+    for (stored, clear) in stored_secrets(&app)
+        .await
+        .iter()
+        .zip([&county_secret, &city_secret])
+    {
+        assert!(stored.starts_with("v1:"), "{stored}");
+        assert!(!stored.contains(&clear[6..]), "{stored}");
+    }
     let listed = app
         .data("{ webhookEndpoints { totalCount nodes { id url } } }", json!({}))
         .await;
@@ -452,7 +533,7 @@ async fn failed_deliveries_are_retried_with_backoff_then_given_up() {
     assert_eq!(d[0]["status"], "FAILED");
     assert_eq!(d[0]["attempts"], 3);
     assert_eq!(d[0]["lastStatusCode"], 500);
-    assert_eq!(d[0]["lastError"], "HTTP 500");
+    assert_eq!(d[0]["lastError"], "http status 500");
     assert!(d[0]["deliveredAt"].is_null() && d[0]["nextAttemptAt"].is_null());
     let got = down.wait_for(3).await;
     tokio::time::sleep(Duration::from_millis(300)).await;
@@ -468,7 +549,11 @@ async fn failed_deliveries_are_retried_with_backoff_then_given_up() {
 #[tokio::test]
 async fn a_delivery_cut_off_by_a_crash_is_sent_again_after_the_restart() {
     // The test's own process only writes and reads; real server processes deliver.
-    let app = spawn_app_configured(Seed::Reference, |s| s.webhooks.deliver = false).await;
+    let app = spawn_app_configured(Seed::Reference, |s| {
+        fast(s);
+        s.webhooks.deliver = false;
+    })
+    .await;
     let receiver = Receiver::start(Behaviour::HoldOnce).await;
     let (endpoint, secret) = register(&app, "361126", &receiver.url).await;
     // The attempt holds its delivery for twice the timeout (the lease).
@@ -476,6 +561,8 @@ async fn a_delivery_cut_off_by_a_crash_is_sent_again_after_the_restart() {
         ("WEBHOOK_POLL_MS", "25"),
         ("WEBHOOK_TIMEOUT_MS", "2500"),
         ("WEBHOOK_RETRY_BASE_MS", "50"),
+        LOOPBACK_ALLOWED[0],
+        LOOPBACK_ALLOWED[1],
     ];
     let first = ServerProcess::start(app.database_url(), &env).await;
     file(&app, "361126", "(2024)赣1126执4号").await;
@@ -501,4 +588,255 @@ async fn a_delivery_cut_off_by_a_crash_is_sent_again_after_the_restart() {
     assert_eq!(got[1].id(), held[0].id(), "redelivered under the same webhook-id");
     assert_eq!(got[1].body, held[0].body);
     check_signed(&got, &d, &secret);
+}
+
+#[tokio::test]
+async fn endpoints_on_the_servers_own_networks_are_refused_unless_allowed() {
+    // Plain http is allowed here, so that the address is the only reason to refuse.
+    let app = spawn_app_configured(Seed::Reference, |s| {
+        fast(s);
+        s.webhooks.allow_cidrs.clear();
+    })
+    .await;
+    let receiver = Receiver::start(Behaviour::Accept).await;
+    let port = receiver
+        .url
+        .split(':')
+        .nth(2)
+        .unwrap()
+        .split('/')
+        .next()
+        .unwrap()
+        .to_owned();
+    app.act_as("admin", None);
+    // Nothing is sent to any of them: the addresses are literals, refused at registration.
+    for url in [
+        receiver.url.clone(),
+        format!("http://[::ffff:127.0.0.1]:{port}/hooks/survey"),
+        format!("http://[::1]:{port}/hooks/survey"),
+        format!("http://localhost:{port}/hooks/survey"),
+        format!("http://2130706433:{port}/hooks/survey"),
+        "http://10.0.0.1/hooks".to_owned(),
+        "http://10.255.0.9:8080/hooks".to_owned(),
+        "http://169.254.169.254/latest/meta-data/".to_owned(),
+        "http://[64:ff9b::a9fe:a9fe]/latest/meta-data/".to_owned(),
+        "http://192.168.1.1/".to_owned(),
+        "http://100.64.0.1/".to_owned(),
+        "http://0.0.0.0/".to_owned(),
+        "http://[fd00::1]/".to_owned(),
+    ] {
+        let input = json!({"i": {"partner": "内网", "regionCode": "361126", "url": url,
+                                 "eventTypes": ["FlowNode.create"]}});
+        let err = app.error(REGISTER, input).await;
+        assert_eq!(err["extensions"]["code"], "BAD_USER_INPUT", "{url}: {err}");
+        assert_eq!(err["extensions"]["field"], "url", "{url}");
+        assert!(
+            err["message"].as_str().unwrap().contains("WEBHOOK_ALLOW_CIDRS"),
+            "{url}: {err}"
+        );
+    }
+    let listed = app.data("{ webhookEndpoints { totalCount } }", json!({})).await;
+    assert_eq!(listed["webhookEndpoints"]["totalCount"], 0);
+    // A public name passes registration (it is checked at every delivery).
+    app.data(
+        REGISTER,
+        json!({"i": {"partner": "短信平台", "regionCode": "361126",
+                     "url": "https://sms.example.com/hooks/survey", "eventTypes": ["FlowNode.create"]}}),
+    )
+    .await;
+    assert!(receiver.requests().is_empty());
+}
+
+#[tokio::test]
+async fn plain_http_is_refused_unless_allowed() {
+    let app = spawn_app_configured(Seed::Reference, |s| {
+        fast(s);
+        s.webhooks.allow_http = false;
+    })
+    .await;
+    let receiver = Receiver::start(Behaviour::Accept).await;
+    app.act_as("admin", None);
+    let input = json!({"i": {"partner": "短信平台", "regionCode": "361126", "url": receiver.url,
+                             "eventTypes": ["FlowNode.create"]}});
+    let err = app.error(REGISTER, input).await;
+    assert_eq!(err["extensions"]["code"], "BAD_USER_INPUT", "{err}");
+    assert_eq!(err["extensions"]["field"], "url");
+    assert!(err["message"].as_str().unwrap().contains("https://"), "{err}");
+    // The same address over https is not refused for its address (the allow-list admits it).
+    let https = receiver.url.replace("http://", "https://");
+    let d = app
+        .data(
+            REGISTER,
+            json!({"i": {"partner": "短信平台", "regionCode": "361126", "url": https,
+                         "eventTypes": ["FlowNode.create"]}}),
+        )
+        .await;
+    assert_eq!(d["registerWebhookEndpoint"]["endpoint"]["url"], https.as_str());
+}
+
+#[tokio::test]
+async fn a_destination_is_checked_again_at_every_delivery() {
+    // Registered while the operator admitted loopback, by name (`localhost`, looked up at
+    // every delivery); the test's own process never delivers.
+    let app = spawn_app_configured(Seed::Reference, |s| {
+        fast(s);
+        s.webhooks.deliver = false;
+        s.webhooks.allow_cidrs = vec!["127.0.0.1/32".parse().unwrap(), "::1/128".parse().unwrap()];
+    })
+    .await;
+    let receiver = Receiver::start(Behaviour::Accept).await;
+    let by_name = receiver.url.replace("127.0.0.1", "localhost");
+    let (endpoint, secret) = register(&app, "361126", &by_name).await;
+
+    // A deliverer without the allow-list: every address of `localhost` is loopback, refused,
+    // and the stored error says so and nothing more.
+    let strict = deliverer(&app, |s| s.webhooks.allow_cidrs.clear()).await;
+    file(&app, "361126", "(2024)赣1126执5号").await;
+    let s = settled(&app).await;
+    strict.abort();
+    let _ = strict.await;
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert_eq!(s, json!({"pending": 0, "delivered": 0, "failed": 1}));
+    let d = deliveries(&app, Some(&endpoint)).await;
+    assert_eq!(d[0]["attempts"], 3);
+    assert_eq!(d[0]["lastError"], "refused: address not allowed");
+    assert!(d[0]["lastStatusCode"].is_null());
+    assert!(receiver.requests().is_empty(), "nothing reached loopback");
+
+    // With the allow-list, the name is resolved, checked and the request sent to it.
+    let allowed = deliverer(&app, |s| {
+        s.webhooks.allow_cidrs = vec!["127.0.0.1/32".parse().unwrap(), "::1/128".parse().unwrap()];
+    })
+    .await;
+    file(&app, "361126", "(2024)赣1126执6号").await;
+    let s = settled(&app).await;
+    allowed.abort();
+    assert_eq!(s, json!({"pending": 0, "delivered": 1, "failed": 1}));
+    let got = receiver.wait_for(1).await;
+    assert_eq!(got.len(), 1);
+    check_signed(&got, &deliveries(&app, Some(&endpoint)).await, &secret);
+}
+
+#[tokio::test]
+async fn redirects_are_not_followed() {
+    let app = spawn_app_configured(Seed::Reference, fast).await;
+    let target = Receiver::start(Behaviour::Accept).await;
+    let (url, redirected) = redirector(&target.url).await;
+    let (endpoint, _) = register(&app, "361126", &url).await;
+    file(&app, "361126", "(2024)赣1126执7号").await;
+    let s = settled(&app).await;
+    assert_eq!(s, json!({"pending": 0, "delivered": 0, "failed": 1}));
+    let d = deliveries(&app, Some(&endpoint)).await;
+    assert_eq!(d[0]["attempts"], 3);
+    assert_eq!(d[0]["lastStatusCode"], 302);
+    assert_eq!(d[0]["lastError"], "redirect not followed");
+    assert_eq!(*redirected.lock().unwrap(), 3);
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert!(target.requests().is_empty(), "the redirect's target got nothing");
+}
+
+#[tokio::test]
+async fn secrets_stored_in_clear_or_under_the_previous_key_are_reencrypted_at_start() {
+    const KEY_A: &str = "jPth8Fc0Buf6MuBLwF+cxLWfiVVlw6v1Ep8TSwLDw5Y=";
+    const KEY_B: &str = "m3iK68xFcM47oupE4P4Unfpu7gCWKqeJcS4yKEob1bA=";
+    // Registered by a process with key A.
+    let app = spawn_app_configured(Seed::Reference, |s| {
+        fast(s);
+        s.webhooks.deliver = false;
+        s.webhooks.secret_key = Some(KEY_A.to_owned());
+    })
+    .await;
+    let receiver = Receiver::start(Behaviour::Accept).await;
+    let (first, first_secret) = register(&app, "361126", &receiver.url).await;
+    let (legacy, legacy_secret) = register(&app, "361126", &receiver.url).await;
+    let stored = stored_secrets(&app).await;
+    assert!(
+        stored
+            .iter()
+            .all(|s| s.starts_with(&format!("v1:{}:", key_id(KEY_A)))),
+        "{stored:?}"
+    );
+    // The second as a secret stored before encryption: in clear.
+    {
+        use sea_orm::ConnectionTrait;
+        let sql = format!(
+            "UPDATE webhook_endpoints SET secret = '{legacy_secret}' WHERE secret = '{}'",
+            stored[1]
+        );
+        app.db.execute_unprepared(&sql).await.unwrap();
+    }
+    assert_eq!(stored_secrets(&app).await[1], legacy_secret);
+
+    // A process with key B, A as the previous key: both under B before it is ready.
+    let mut env = vec![
+        ("WEBHOOK_POLL_MS", "25"),
+        ("WEBHOOK_RETRY_BASE_MS", "50"),
+        ("WEBHOOK_SECRET_KEY", KEY_B),
+        ("WEBHOOK_SECRET_KEY_PREVIOUS", KEY_A),
+    ];
+    env.extend(LOOPBACK_ALLOWED);
+    let _server = ServerProcess::start(app.database_url(), &env).await;
+    let stored = stored_secrets(&app).await;
+    for s in &stored {
+        assert!(s.starts_with(&format!("v1:{}:", key_id(KEY_B))), "{stored:?}");
+        assert!(!s.contains(&first_secret[6..]) && !s.contains(&legacy_secret[6..]));
+    }
+    // Its deliveries are signed with the secrets the partners hold.
+    file(&app, "361126", "(2024)赣1126执8号").await;
+    let s = settled(&app).await;
+    assert_eq!(s, json!({"pending": 0, "delivered": 2, "failed": 0}));
+    let got = receiver.wait_for(2).await;
+    let first_deliveries = deliveries(&app, Some(&first)).await;
+    let legacy_deliveries = deliveries(&app, Some(&legacy)).await;
+    let (to_first, to_legacy): (Vec<Received>, Vec<Received>) = got
+        .into_iter()
+        .partition(|r| first_deliveries.iter().any(|d| d["messageId"] == r.id()));
+    assert_eq!((to_first.len(), to_legacy.len()), (1, 1));
+    check_signed(&to_first, &first_deliveries, &first_secret);
+    check_signed(&to_legacy, &legacy_deliveries, &legacy_secret);
+}
+
+#[tokio::test]
+async fn production_refuses_to_start_without_a_secret_key() {
+    let app = spawn_app_configured(Seed::Reference, |_| {}).await;
+    let binary = std::env::var("SURVEY_API_BIN").unwrap_or_else(|_| env!("CARGO_BIN_EXE_api").to_owned());
+    let folder = std::env::temp_dir();
+    let mut child = std::process::Command::new(binary)
+        .arg("serve")
+        .current_dir(&folder)
+        .env("APP_ENV", "production")
+        .env("DATABASE_URL", app.database_url())
+        .env("BIND_ADDR", "127.0.0.1:0")
+        .env("JWT_SECRET", api::config::TEST_JWT_SECRET)
+        .env_remove("WEBHOOK_SECRET_KEY")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("start the server");
+    // It stops at once; a server that started is killed and the test fails.
+    for _ in 0..300 {
+        if child.try_wait().unwrap().is_some() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    if child.try_wait().unwrap().is_none() {
+        let _ = child.kill();
+        let _ = child.wait();
+        panic!("production started without WEBHOOK_SECRET_KEY");
+    }
+    let out = child.wait_with_output().unwrap();
+    assert!(!out.status.success());
+    let said = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(said.contains("WEBHOOK_SECRET_KEY"), "{said}");
+    // With the key it starts.
+    let _server = ServerProcess::start(
+        app.database_url(),
+        &[("APP_ENV", "production"), ("WEBHOOK_SECRET_KEY", WEBHOOK_KEY)],
+    )
+    .await;
 }

@@ -108,7 +108,7 @@ pub struct Settings {
 }
 
 /// How this process delivers the webhook outbox.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct WebhookSettings {
     /// Whether this process runs a deliverer (`WEBHOOK_DELIVERY`, true); any number may.
     pub deliver: bool,
@@ -124,6 +124,38 @@ pub struct WebhookSettings {
     pub retry_max_ms: u64,
     /// Attempts after which a delivery is given up as failed (`WEBHOOK_MAX_ATTEMPTS`).
     pub max_attempts: i32,
+    /// Whether endpoints may be plain `http://` URLs (`WEBHOOK_ALLOW_HTTP`, false).
+    pub allow_http: bool,
+    /// Networks endpoints may be in although they are loopback, private, link-local, ...
+    /// (`WEBHOOK_ALLOW_CIDRS`, comma-separated; none by default). See `webhooks/egress.rs`.
+    pub allow_cidrs: Vec<ipnet::IpNet>,
+    /// The 32-byte key the signing secrets are encrypted with at rest (`WEBHOOK_SECRET_KEY`,
+    /// base64 or hex); production refuses to start without it. See `webhooks/secrets.rs`.
+    pub secret_key: Option<String>,
+    /// The key before the last rotation (`WEBHOOK_SECRET_KEY_PREVIOUS`): still decrypts, and
+    /// every start re-encrypts what it holds under `secret_key`.
+    pub secret_key_previous: Option<String>,
+}
+
+impl fmt::Debug for WebhookSettings {
+    // The keys never print.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("WebhookSettings")
+            .field("deliver", &self.deliver)
+            .field("poll_ms", &self.poll_ms)
+            .field("timeout_ms", &self.timeout_ms)
+            .field("retry_base_ms", &self.retry_base_ms)
+            .field("retry_max_ms", &self.retry_max_ms)
+            .field("max_attempts", &self.max_attempts)
+            .field("allow_http", &self.allow_http)
+            .field("allow_cidrs", &self.allow_cidrs)
+            .field("secret_key", &self.secret_key.as_ref().map(|_| "***"))
+            .field(
+                "secret_key_previous",
+                &self.secret_key_previous.as_ref().map(|_| "***"),
+            )
+            .finish()
+    }
 }
 
 impl Default for WebhookSettings {
@@ -135,6 +167,10 @@ impl Default for WebhookSettings {
             retry_base_ms: 5_000,
             retry_max_ms: 3_600_000,
             max_attempts: 10,
+            allow_http: false,
+            allow_cidrs: Vec::new(),
+            secret_key: None,
+            secret_key_previous: None,
         }
     }
 }
@@ -321,6 +357,12 @@ impl Settings {
                     retry_base_ms: parse_env::<u64>("WEBHOOK_RETRY_BASE_MS", d.retry_base_ms)?.max(1),
                     retry_max_ms: parse_env::<u64>("WEBHOOK_RETRY_MAX_MS", d.retry_max_ms)?.max(1),
                     max_attempts: parse_env::<i32>("WEBHOOK_MAX_ATTEMPTS", d.max_attempts)?.max(1),
+                    allow_http: parse_env("WEBHOOK_ALLOW_HTTP", d.allow_http)?,
+                    allow_cidrs: crate::webhooks::egress::parse_allow_list(
+                        &opt_env("WEBHOOK_ALLOW_CIDRS").unwrap_or_default(),
+                    )?,
+                    secret_key: opt_env("WEBHOOK_SECRET_KEY"),
+                    secret_key_previous: opt_env("WEBHOOK_SECRET_KEY_PREVIOUS"),
                 }
             },
             persisted_query_cache_entries: parse_env("PERSISTED_QUERY_CACHE_ENTRIES", 1000)?,

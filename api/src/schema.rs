@@ -93,6 +93,7 @@ pub fn build(
     settings: &Settings,
     auth: Auth,
     limiter: std::sync::Arc<crate::ratelimit::CostLimiter>,
+    webhooks: std::sync::Arc<crate::webhooks::Safety>,
 ) -> (AppSchema, crate::export::Catalog) {
     let dictionary = crate::dictionary::Dictionary::default();
     let mut builder = Schema::build(Query::default(), Mutation::default(), Subscription::default())
@@ -104,6 +105,7 @@ pub fn build(
             min_count: settings.suppression_min_count,
         })
         .data(limiter)
+        .data(webhooks)
         .extension(crate::ratelimit::RateLimit)
         .extension(crate::order::QueryOrder)
         .limit_complexity(settings.max_complexity)

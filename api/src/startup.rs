@@ -97,6 +97,32 @@ pub async fn migrate(db: &DatabaseConnection) -> anyhow::Result<()> {
     Migrator::up(db, None).await.context("running migrations")
 }
 
+/// Puts every webhook signing secret stored in clear or under the previous key under the
+/// current key (`webhooks::secrets::reencrypt`); says what it did, never a secret.
+pub async fn reencrypt_webhook_secrets(
+    db: &DatabaseConnection,
+    keys: &crate::webhooks::secrets::SecretKeys,
+) -> anyhow::Result<()> {
+    let done = crate::webhooks::secrets::reencrypt(db, keys)
+        .await
+        .map_err(|e| anyhow::anyhow!("re-encrypting the webhook secrets: {}", e.message()))?;
+    if done.changed > 0 {
+        tracing::info!(
+            secrets = done.changed,
+            key_id = keys.current_id(),
+            "webhook signing secrets re-encrypted under the current key"
+        );
+    }
+    if done.unreadable > 0 {
+        tracing::warn!(
+            secrets = done.unreadable,
+            "webhook signing secrets are under a key this process does not have \
+             (WEBHOOK_SECRET_KEY, WEBHOOK_SECRET_KEY_PREVIOUS): their deliveries fail until it does"
+        );
+    }
+    Ok(())
+}
+
 /// A bound server, ready to run.
 pub struct Application {
     port: u16,
@@ -106,6 +132,8 @@ pub struct Application {
     background: Background,
     /// The read replica, when one is configured.
     replica: Option<Arc<Replica>>,
+    /// Webhook destinations' rules and the keys of the endpoints' secrets.
+    webhooks: Arc<crate::webhooks::Safety>,
 }
 
 /// The server's background tasks, stopped with it.
@@ -135,11 +163,13 @@ impl Application {
         let (db_bg, ready_bg, caches_bg) = (db.clone(), ready.clone(), caches.clone());
         let app = Self::bind(settings, db, replica, ready, None, caches)?;
         let replica_bg = app.replica.clone();
+        let webhooks_bg = app.webhooks.clone();
         tokio::spawn(async move {
             let mut wait = Duration::from_millis(200);
             loop {
                 let prepared = async {
                     migrate(&db_bg).await?;
+                    reencrypt_webhook_secrets(&db_bg, &webhooks_bg.keys).await?;
                     let seeded = crate::seed::run_if_empty(&db_bg)
                         .await
                         .map_err(|e| anyhow::anyhow!("seeding: {}", e.message()))?;
@@ -219,6 +249,8 @@ impl Application {
         hook: Option<StatementHook>,
         caches: Caches,
     ) -> anyhow::Result<Self> {
+        // Production without WEBHOOK_SECRET_KEY stops here, before anything listens.
+        let webhooks = Arc::new(crate::webhooks::Safety::from_settings(&settings)?);
         let listener = TcpListener::bind(&settings.bind_addr)
             .with_context(|| format!("binding {}", settings.bind_addr))?;
         let port = listener.local_addr()?.port();
@@ -257,14 +289,12 @@ impl Application {
         let mut background = vec![watch, sync, feed_task];
         // The webhook outbox, sent by every process that delivers (any number may).
         if settings.webhooks.deliver {
-            background.push(
-                crate::webhooks::deliverer::spawn(
-                    unobserved_webhooks,
-                    ready.clone(),
-                    settings.webhooks.clone(),
-                )
-                .context("starting the webhook deliverer")?,
-            );
+            background.push(crate::webhooks::deliverer::spawn(
+                unobserved_webhooks,
+                ready.clone(),
+                settings.webhooks.clone(),
+                webhooks.clone(),
+            ));
         }
         let metrics_listener = match &settings.metrics_bind_addr {
             Some(addr) => {
@@ -287,7 +317,13 @@ impl Application {
         ));
         // With PERSISTED_OPERATIONS_ONLY, a manifest that does not load stops the start here.
         let persisted = Arc::new(crate::persisted::Persisted::from_settings(&settings)?);
-        let (schema, exports) = schema::build(db.clone(), &settings, auth.clone(), limiter.clone());
+        let (schema, exports) = schema::build(
+            db.clone(),
+            &settings,
+            auth.clone(),
+            limiter.clone(),
+            webhooks.clone(),
+        );
         let state = AppState {
             exports: Arc::new(exports),
             schema,
@@ -360,6 +396,7 @@ impl Application {
             metrics_server,
             background: Background(background),
             replica,
+            webhooks,
         })
     }
 

@@ -9,9 +9,16 @@
 //! dies mid-delivery leaves its rows pending until their lease runs out, when any process
 //! sends them again with the same `webhook-id`: delivery is at least once, and never lost.
 //!
-//! A 2xx answer delivers; anything else (another status, a timeout, no connection) waits
-//! `WEBHOOK_RETRY_BASE_MS` doubled per attempt (at most `WEBHOOK_RETRY_MAX_MS`) and, after
-//! `WEBHOOK_MAX_ATTEMPTS` attempts, fails. Redirects are not followed.
+//! Each attempt resolves the endpoint's host once and refuses it if any address is one no
+//! endpoint may have (`egress.rs`); the request then goes only to the addresses checked (a
+//! client of its own with them pinned: no second lookup, so DNS rebinding fails), through no
+//! proxy, following no redirect. The secret is decrypted for the signature only.
+//!
+//! A 2xx answer delivers; anything else (another status, a redirect, a refused destination,
+//! a timeout, no connection) waits `WEBHOOK_RETRY_BASE_MS` doubled per attempt (at most
+//! `WEBHOOK_RETRY_MAX_MS`) and, after `WEBHOOK_MAX_ATTEMPTS` attempts, fails. The error kept
+//! is the class of the failure only (`http status 500`, `refused: address not allowed`),
+//! never an address, a port or a body.
 
 use chrono::{DateTime, Utc};
 use entity::webhook::delivery::{self, DeliveryStatus};
@@ -28,6 +35,8 @@ use std::time::Duration;
 
 use crate::config::WebhookSettings;
 use crate::error::{AppError, AppResult};
+use crate::webhooks::Safety;
+use crate::webhooks::egress::Target;
 use crate::webhooks::signing;
 
 /// Deliveries one poll claims at most (and sends at once).
@@ -40,13 +49,9 @@ pub fn spawn(
     db: DatabaseConnection,
     ready: Arc<AtomicBool>,
     settings: WebhookSettings,
-) -> anyhow::Result<tokio::task::JoinHandle<()>> {
-    let client = reqwest::Client::builder()
-        .timeout(Duration::from_millis(settings.timeout_ms))
-        .redirect(reqwest::redirect::Policy::none())
-        .user_agent(concat!("survey-platform-webhooks/", env!("CARGO_PKG_VERSION")))
-        .build()?;
-    Ok(tokio::spawn(async move {
+    safety: Arc<Safety>,
+) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_millis(settings.poll_ms));
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         let mut failing = false;
@@ -55,7 +60,7 @@ pub fn spawn(
             if !ready.load(Ordering::SeqCst) {
                 continue;
             }
-            match poll(&db, &client, &settings).await {
+            match poll(&db, &safety, &settings).await {
                 Ok(_) => failing = false,
                 // Said once per outage, not once per poll.
                 Err(e) if !failing => {
@@ -65,15 +70,25 @@ pub fn spawn(
                 Err(_) => {}
             }
         }
-    }))
+    })
+}
+
+/// The client of one attempt: it connects only to `target`'s checked addresses (the name
+/// is never looked up again), through no proxy, following no redirect.
+pub fn client(target: &Target, timeout: Duration) -> reqwest::Result<reqwest::Client> {
+    let mut builder = reqwest::Client::builder()
+        .timeout(timeout)
+        .redirect(reqwest::redirect::Policy::none())
+        .no_proxy()
+        .user_agent(concat!("survey-platform-webhooks/", env!("CARGO_PKG_VERSION")));
+    if let Some(domain) = &target.domain {
+        builder = builder.resolve_to_addrs(domain, &target.addrs);
+    }
+    builder.build()
 }
 
 /// One poll: claims the due deliveries and sends them. Returns how many were claimed.
-pub async fn poll(
-    db: &DatabaseConnection,
-    client: &reqwest::Client,
-    settings: &WebhookSettings,
-) -> AppResult<usize> {
+pub async fn poll(db: &DatabaseConnection, safety: &Safety, settings: &WebhookSettings) -> AppResult<usize> {
     let now = Utc::now();
     let due = delivery::Entity::find()
         .select_only()
@@ -104,7 +119,7 @@ pub async fn poll(
     let attempts = claimed.into_iter().map(|d| {
         let endpoint = endpoints.get(&d.endpoint_id);
         async move {
-            let outcome = send(client, endpoint, &d, settings).await;
+            let outcome = send(safety, endpoint, &d, settings).await;
             if let Err(e) = record(db, &d, outcome, settings).await {
                 tracing::warn!(message_id = %d.message_id, error = %e.message(), "webhook deliverer: an outcome was not saved; the delivery will be retried");
             }
@@ -160,7 +175,7 @@ enum Outcome {
 }
 
 async fn send(
-    client: &reqwest::Client,
+    safety: &Safety,
     endpoint: Option<&endpoint::Model>,
     d: &delivery::Model,
     settings: &WebhookSettings,
@@ -168,13 +183,27 @@ async fn send(
     let Some(endpoint) = endpoint.filter(|e| e.active) else {
         return Outcome::GiveUp("endpoint deactivated".to_owned());
     };
+    let failed = |error: &str| Outcome::Failed(None, error.to_owned());
+    let Ok(secret) = safety.keys.open(&endpoint.secret, &endpoint.uuid) else {
+        return failed("secret not readable with the configured keys");
+    };
     let timestamp = Utc::now().timestamp();
-    let signature = match signing::signature(&endpoint.secret, &d.message_id, timestamp, &d.payload) {
-        Ok(s) => s,
-        Err(e) => return Outcome::GiveUp(e.to_string()),
+    let Ok(signature) = signing::signature(&secret, &d.message_id, timestamp, &d.payload) else {
+        return failed("secret not usable for signing");
+    };
+    let Ok(url) = reqwest::Url::parse(&endpoint.url) else {
+        return failed("refused: not a url");
+    };
+    let timeout = Duration::from_millis(settings.timeout_ms);
+    let target = match safety.egress.resolve(&url, timeout).await {
+        Ok(target) => target,
+        Err(refusal) => return failed(&refusal.to_string()),
+    };
+    let Ok(client) = client(&target, timeout) else {
+        return failed("request failed");
     };
     let sent = client
-        .post(&endpoint.url)
+        .post(url)
         .header("content-type", "application/json")
         .header("webhook-id", &d.message_id)
         .header("webhook-timestamp", timestamp.to_string())
@@ -182,15 +211,19 @@ async fn send(
         .body(d.payload.clone())
         .send()
         .await;
+    // Classes only: an error's text may name the address, the port or the URL's query.
     match sent {
         Ok(r) if r.status().is_success() => Outcome::Delivered(r.status().as_u16()),
-        Ok(r) => Outcome::Failed(Some(r.status().as_u16()), format!("HTTP {}", r.status().as_u16())),
-        Err(e) if e.is_timeout() => {
-            Outcome::Failed(None, format!("no answer within {} ms", settings.timeout_ms))
+        Ok(r) if r.status().is_redirection() => {
+            Outcome::Failed(Some(r.status().as_u16()), "redirect not followed".to_owned())
         }
-        Err(e) if e.is_connect() => Outcome::Failed(None, "could not connect".to_owned()),
-        // The URL may carry a token in its query: never in the error.
-        Err(e) => Outcome::Failed(None, format!("request failed: {}", e.without_url())),
+        Ok(r) => Outcome::Failed(
+            Some(r.status().as_u16()),
+            format!("http status {}", r.status().as_u16()),
+        ),
+        Err(e) if e.is_timeout() => failed("timeout"),
+        Err(e) if e.is_connect() => failed("connect failed"),
+        Err(_) => failed("request failed"),
     }
 }
 
@@ -270,5 +303,46 @@ mod tests {
         let waits: Vec<u64> = (1..=6).map(|n| backoff(&s, n).as_millis() as u64).collect();
         assert_eq!(waits, [100, 200, 400, 800, 1000, 1000]);
         assert_eq!(backoff(&s, 1000).as_millis(), 1000);
+    }
+
+    #[tokio::test]
+    async fn the_client_connects_to_the_checked_address_without_a_lookup() {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let server = tokio::spawn(async move {
+            let (mut stream, _) = listener.accept().await.unwrap();
+            let mut head = Vec::new();
+            let mut chunk = [0u8; 1024];
+            while !head.windows(4).any(|w| w == b"\r\n\r\n") {
+                let n = stream.read(&mut chunk).await.unwrap();
+                assert!(n > 0, "the request ended early");
+                head.extend_from_slice(&chunk[..n]);
+            }
+            let _ = stream
+                .write_all(b"HTTP/1.1 204 No Content\r\ncontent-length: 0\r\nconnection: close\r\n\r\n")
+                .await;
+            String::from_utf8_lossy(&head).to_string()
+        });
+        // `.invalid` never resolves (RFC 6761): the request arrives only through the pin.
+        let target = Target {
+            domain: Some("receiver.invalid".to_owned()),
+            addrs: vec![addr],
+        };
+        let url = format!("http://receiver.invalid:{}/hook", addr.port());
+        let answer = client(&target, Duration::from_secs(5))
+            .unwrap()
+            .post(url)
+            .body("{}")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(answer.status().as_u16(), 204);
+        let head = server.await.unwrap().to_ascii_lowercase();
+        assert!(head.starts_with("post /hook "), "{head}");
+        assert!(
+            head.contains(&format!("host: receiver.invalid:{}", addr.port())),
+            "{head}"
+        );
     }
 }

@@ -206,7 +206,9 @@ pub struct RegisterWebhookEndpointInput {
     pub partner: String,
     /// Code of the region (行政区划) whose subtree's records the endpoint is told of.
     pub region_code: String,
-    /// The `http://` or `https://` URL deliveries are POSTed to (回调地址).
+    /// The `https://` URL deliveries are POSTed to (回调地址); `http://` only where the
+    /// operator allows it. Its host may not be on the server's own networks (loopback,
+    /// private, link-local, ...) unless the operator admits the address.
     pub url: String,
     /// Event types to receive (事件类型), `RecordType.create`, `.update` or `.delete`, e.g.
     /// `FlowNode.create` for every new flow node (流程节点).
@@ -328,8 +330,10 @@ impl WebhookMutation {
         let v = viewer(ctx);
         v.require(&POLICY, Action::Write)?;
         let db = ctx.data_unchecked::<DatabaseConnection>();
-        let mut model = service::register(
+        let safety = ctx.data_unchecked::<std::sync::Arc<crate::webhooks::Safety>>();
+        let (model, secret) = service::register(
             db,
+            safety,
             &v.actor(),
             NewEndpoint {
                 partner: input.partner,
@@ -339,7 +343,6 @@ impl WebhookMutation {
             },
         )
         .await?;
-        let secret = std::mem::take(&mut model.secret);
         Ok(RegisteredWebhookEndpoint {
             endpoint: WebhookEndpoint(model),
             secret,

@@ -15,6 +15,8 @@ use crate::audit::service::{self as audit, Entry};
 use crate::domains::region::service as regions;
 use crate::error::{AppError, AppResult};
 use crate::pagination::{Page, PageArgs, PageRequest};
+use crate::webhooks::Safety;
+use crate::webhooks::egress::{Egress, Refusal};
 
 /// Most event types one endpoint may name.
 const MAX_EVENT_TYPES: usize = 32;
@@ -57,28 +59,50 @@ pub struct NewEndpoint {
     pub event_types: Vec<String>,
 }
 
-/// An `http://` or `https://` URL with a host, as given (trimmed).
-pub fn check_url(field: &str, raw: &str) -> AppResult<String> {
+/// An `https://` URL with a host (`http://` too when `WEBHOOK_ALLOW_HTTP`), as given
+/// (trimmed), whose host, if an IP literal or `localhost`, is an address endpoints may have
+/// (`egress.rs`); a name is checked at every delivery, when it is resolved.
+pub fn check_url(field: &str, raw: &str, egress: &Egress) -> AppResult<String> {
+    let schemes = if egress.allow_http {
+        "an https:// or http:// URL"
+    } else {
+        "an https:// URL"
+    };
     let raw = raw.trim();
     if raw.is_empty() || raw.len() > MAX_URL {
         return Err(AppError::bad_input(
             field,
-            format!("{field} must be an http:// or https:// URL of at most {MAX_URL} characters"),
+            format!("{field} must be {schemes} of at most {MAX_URL} characters"),
         ));
     }
-    let url = reqwest::Url::parse(raw).map_err(|_| {
-        AppError::bad_input(
-            field,
-            format!("{field} is not a URL; give an http:// or https:// URL"),
-        )
-    })?;
+    let url = reqwest::Url::parse(raw)
+        .map_err(|_| AppError::bad_input(field, format!("{field} is not a URL; give {schemes}")))?;
     if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none_or(str::is_empty) {
         return Err(AppError::bad_input(
             field,
-            format!("{field} must be an http:// or https:// URL with a host"),
+            format!("{field} must be {schemes} with a host"),
         ));
     }
-    Ok(raw.to_owned())
+    match egress.check_registration(&url) {
+        Ok(()) => Ok(raw.to_owned()),
+        Err((Refusal::Scheme, _)) => Err(AppError::bad_input(
+            field,
+            format!("{field} must be {schemes}: plain http is not allowed (WEBHOOK_ALLOW_HTTP)"),
+        )),
+        Err((Refusal::Address, kind)) => Err(AppError::bad_input(
+            field,
+            format!(
+                "{field} is on a {} address: endpoints may not be on the server's own networks \
+                 (loopback, private, shared, link-local, unique-local, multicast, broadcast, \
+                 unspecified) unless the operator's WEBHOOK_ALLOW_CIDRS admits the address",
+                kind.unwrap_or("refused")
+            ),
+        )),
+        Err(_) => Err(AppError::bad_input(
+            field,
+            format!("{field} must be {schemes} with a host"),
+        )),
+    }
 }
 
 /// Event types as `RecordType.operation`, known types only, without repeats.
@@ -129,25 +153,29 @@ fn snapshot(m: &endpoint::Model) -> Option<String> {
     )
 }
 
-/// Registers an endpoint with a new secret (in the returned model; shown once).
+/// Registers an endpoint with a new secret, stored encrypted: the endpoint as stored, and
+/// the secret in clear (to show once).
 pub async fn register(
     db: &DatabaseConnection,
+    safety: &Safety,
     actor: &Actor,
     input: NewEndpoint,
-) -> AppResult<endpoint::Model> {
+) -> AppResult<(endpoint::Model, String)> {
     let partner = crate::validate::text("partner", &input.partner, 1, 128)?;
-    let url = check_url("url", &input.url)?;
+    let url = check_url("url", &input.url, &safety.egress)?;
     let event_types = check_event_types("eventTypes", &input.event_types)?;
     let secret = crate::webhooks::signing::new_secret().map_err(AppError::Internal)?;
+    let uuid = uuid::Uuid::new_v4().to_string();
+    let sealed = safety.keys.seal(&secret, &uuid).map_err(AppError::Internal)?;
     let txn = crate::store::begin_write(db).await?;
     let region = regions::require_in(&txn, input.region_code.trim(), "regionCode").await?;
     let now = Utc::now();
     let model = endpoint::ActiveModel {
-        uuid: Set(uuid::Uuid::new_v4().to_string()),
+        uuid: Set(uuid),
         partner: Set(partner),
         region_code: Set(region.code),
         url: Set(url),
-        secret: Set(secret),
+        secret: Set(sealed),
         event_types: Set(format!(",{},", event_types.join(","))),
         active: Set(true),
         version: Set(1),
@@ -171,7 +199,7 @@ pub async fn register(
     )
     .await?;
     txn.commit().await?;
-    Ok(model)
+    Ok((model, secret))
 }
 
 /// Deactivates an endpoint at `expected_version`: it receives nothing more, and its

@@ -14,10 +14,12 @@ pub struct Model {
     pub partner: String,
     /// Root of the region subtree whose records' events the endpoint receives.
     pub region_code: String,
-    /// `http://` or `https://` URL the deliveries are POSTed to.
+    /// `https://` (or, where allowed, `http://`) URL the deliveries are POSTed to.
     pub url: String,
-    /// Signing secret, `whsec_` + base64 of 32 random bytes (Standard Webhooks); never
-    /// returned after registration, never logged.
+    /// Signing secret, `whsec_` + base64 of 32 random bytes (Standard Webhooks), stored
+    /// encrypted (`v1:<key id>:<nonce>:<ciphertext>`, `api/src/webhooks/secrets.rs`; a value
+    /// without `v1:` is a secret from before encryption, re-encrypted at the next start);
+    /// never returned after registration, never logged.
     pub secret: String,
     /// Event types it receives (`FlowNode.create`), comma-separated with a comma at each end
     /// (`,FlowNode.create,Party.create,`) so that one `LIKE` finds a type.
