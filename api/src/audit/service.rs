@@ -4,8 +4,8 @@ use chrono::{DateTime, Utc};
 use entity::audit;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set,
 };
 
 use crate::access::{Actor, Scope};
@@ -25,25 +25,10 @@ pub struct Entry<'a> {
 
 /// Writes one entry; call it on the mutation's transaction so both commit or neither.
 pub async fn record(db: &impl ConnectionTrait, actor: &Actor, entry: Entry<'_>) -> AppResult<()> {
-    audit::ActiveModel {
-        at: Set(Utc::now()),
-        actor: Set(actor.subject.chars().take(128).collect()),
-        role: Set(actor.role.as_str().to_owned()),
-        operation: Set(entry.operation.to_owned()),
-        entity: Set(entry.entity.to_owned()),
-        entity_id: Set(entry.entity_id),
-        region_code: Set(entry.region_code),
-        before: Set(entry.before),
-        after: Set(entry.after),
-        request_id: Set(actor.request_id.clone()),
-        ..Default::default()
-    }
-    .insert(db)
-    .await?;
-    Ok(())
+    record_many(db, actor, vec![entry]).await
 }
 
-/// Writes several entries in one statement, on the write's transaction.
+/// Writes entries in one statement, on the write's transaction.
 pub async fn record_many(db: &impl ConnectionTrait, actor: &Actor, entries: Vec<Entry<'_>>) -> AppResult<()> {
     if entries.is_empty() {
         return Ok(());

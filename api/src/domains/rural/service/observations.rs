@@ -214,8 +214,8 @@ pub enum ImportFailure {
     Interrupted { done: Imported, error: AppError },
 }
 
-/// Rows written per transaction. Other writers wait at most for about one batch (the
-/// import lets them go first between batches, `store::let_waiting_writers_in`): its
+/// Rows written per transaction. Other writers wait at most for about one batch (on
+/// SQLite they queue in order with the import's next batch, `store::begin_write`): its
 /// statements do not grow with its rows (one read of the keys, one upsert, one audit insert,
 /// the change log's two and the outbox's), and `docs/benchmarks.md` has how long one takes.
 pub const IMPORT_BATCH_ROWS: usize = 500;
@@ -246,9 +246,6 @@ pub async fn import(
     let mut batches = checked.into_iter().peekable();
     while batches.peek().is_some() {
         let batch: Vec<Row> = batches.by_ref().take(IMPORT_BATCH_ROWS).collect();
-        if done != Imported::default() {
-            crate::store::let_waiting_writers_in().await;
-        }
         match write_batch(db, who, batch).await {
             Ok(d) => {
                 done.created += d.created;
