@@ -8,8 +8,8 @@ use entity::rural::observation;
 use rust_decimal::Decimal;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
-    FromQueryResult, QueryFilter, QueryOrder, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, FromQueryResult,
+    QueryFilter, QueryOrder, Set,
 };
 use std::collections::HashMap;
 
@@ -324,35 +324,45 @@ async fn check_rows(
     Ok(Ok(checked))
 }
 
-/// The observations already recorded for the keys of `rows`: one statement, the keys
-/// grouped by indicator and period (`region_code IN (...)` for each group).
+/// The observations already recorded for the keys of `rows`: one statement that looks each
+/// key up in the key's unique index (the keys as a `VALUES` list joined to the table; an
+/// `OR` of the keys makes SQLite scan the whole table, a batch then costing more the more
+/// observations there are).
 async fn existing_keys(
     db: &impl ConnectionTrait,
     rows: &[Row],
 ) -> AppResult<HashMap<(i64, String, String), observation::Model>> {
-    let mut groups: HashMap<(i64, &str), Vec<&str>> = HashMap::new();
+    if rows.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let backend = db.get_database_backend();
+    let mut values = Vec::with_capacity(rows.len());
+    let mut params: Vec<sea_orm::Value> = Vec::with_capacity(rows.len() * 3);
     for row in rows {
-        groups
-            .entry((row.r.indicator.id, row.r.period.key.as_str()))
-            .or_default()
-            .push(row.r.region_code.as_str());
+        let n = params.len();
+        values.push(match backend {
+            sea_orm::DbBackend::Postgres => format!("(${}, ${}, ${})", n + 1, n + 2, n + 3),
+            _ => "(?, ?, ?)".to_owned(),
+        });
+        params.push(row.r.indicator.id.into());
+        params.push(row.r.region_code.clone().into());
+        params.push(row.r.period.key.clone().into());
     }
-    let mut any = Condition::any();
-    for ((indicator, period), regions) in groups {
-        any = any.add(
-            Condition::all()
-                .add(observation::Column::IndicatorId.eq(indicator))
-                .add(observation::Column::Period.eq(period))
-                .add(observation::Column::RegionCode.is_in(regions)),
-        );
+    let statement = sea_orm::Statement::from_sql_and_values(
+        backend,
+        format!(
+            "WITH k(i, r, p) AS (VALUES {}) SELECT o.* FROM k JOIN rural_observations o \
+             ON o.indicator_id = k.i AND o.region_code = k.r AND o.period = k.p",
+            values.join(", ")
+        ),
+        params,
+    );
+    let mut found = HashMap::with_capacity(rows.len());
+    for row in db.query_all_raw(statement).await? {
+        let m = observation::Model::from_query_result(&row, "")?;
+        found.insert((m.indicator_id, m.region_code.clone(), m.period.clone()), m);
     }
-    Ok(observation::Entity::find()
-        .filter(any)
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|m| ((m.indicator_id, m.region_code.clone(), m.period.clone()), m))
-        .collect())
+    Ok(found)
 }
 
 /// Writes one batch in its own transaction: one read of its keys, one statement that
