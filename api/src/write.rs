@@ -188,8 +188,7 @@ impl<'a> Who<'a> {
         record: &T,
         region_code: &str,
     ) -> AppResult<()> {
-        self.changed(db, operation, Operation::Create, None, Some(record), region_code)
-            .await
+        self.changed(db, operation, None, Some(record), region_code).await
     }
 
     /// Audits and logs a changed record.
@@ -201,15 +200,8 @@ impl<'a> Who<'a> {
         after: &T,
         region_code: &str,
     ) -> AppResult<()> {
-        self.changed(
-            db,
-            operation,
-            Operation::Update,
-            Some(before),
-            Some(after),
-            region_code,
-        )
-        .await
+        self.changed(db, operation, Some(before), Some(after), region_code)
+            .await
     }
 
     /// Audits and logs a deleted record; its change-log row is the tombstone.
@@ -220,8 +212,7 @@ impl<'a> Who<'a> {
         before: &T,
         region_code: &str,
     ) -> AppResult<()> {
-        self.changed(db, operation, Operation::Delete, Some(before), None, region_code)
-            .await
+        self.changed(db, operation, Some(before), None, region_code).await
     }
 
     /// Deletes `record` if it is still at `expected_version` (CONFLICT when the caller read an
@@ -313,148 +304,27 @@ impl<'a> Who<'a> {
         record: &T,
         region_code: &str,
     ) -> AppResult<()> {
-        self.log(db, op.as_str(), record, region_code).await
+        self.log_many(db, &[(op.as_str(), record, region_code.to_owned())])
+            .await
     }
 
-    /// Appends a change-log row (`operation`: create, update, delete or exit).
-    async fn log<T: Tracked>(
+    /// Appends change-log rows (operation: create, update, delete or exit; record; region),
+    /// numbered in this order, and puts them in the webhook outbox for the endpoints that
+    /// want them, from rows committed (or rolled back) with the change itself: one
+    /// reservation of sequence numbers, one insert, the outbox's one read (and its inserts
+    /// when an endpoint matches), however many rows.
+    async fn log_many<T: Tracked>(
         &self,
         db: &impl ConnectionTrait,
-        operation: &str,
-        record: &T,
-        region_code: &str,
+        rows: &[(&str, &T, String)],
     ) -> AppResult<()> {
-        let seq = next_seq(db).await?;
-        change_log::ActiveModel {
-            seq: Set(seq),
-            record_type: Set(T::TYPE.to_owned()),
-            record_id: Set(record.id()),
-            uuid: Set(record.uuid().to_owned()),
-            region_code: Set(Some(region_code.to_owned())),
-            operation: Set(operation.to_owned()),
-            actor: Set(self.actor.subject.chars().take(128).collect()),
-            changed_at: Set(self.at),
-        }
-        .insert(db)
-        .await?;
-        // Endpoints registered for this kind of change in the record's region get it pushed,
-        // from an outbox row committed (or rolled back) with the change itself.
-        crate::webhooks::outbox::enqueue(
-            db,
-            crate::webhooks::outbox::Event {
-                record_type: T::TYPE,
-                operation,
-                record_id: record.id(),
-                record_uuid: record.uuid(),
-                region_code,
-                at: self.at,
-            },
-            record,
-        )
-        .await
-    }
-
-    async fn changed<T: Tracked>(
-        &self,
-        db: &impl ConnectionTrait,
-        operation: &str,
-        op: Operation,
-        before: Option<&T>,
-        after: Option<&T>,
-        region_code: &str,
-    ) -> AppResult<()> {
-        let Some(record) = after.or(before) else {
-            return Ok(());
-        };
-        // A record that moved to another region leaves a tombstone in the old one: the
-        // change log's `exit`, for whoever syncs the old region only.
-        // Each record is serialised once: for the audit entry and for its old region.
-        let before_json = before.and_then(crate::personal::masked);
-        let old_region = before_json
-            .as_ref()
-            .and_then(|j| j.get("region_code"))
-            .and_then(|r| r.as_str())
-            .map(str::to_owned);
-        if let (Some(old), Some(_)) = (old_region, after)
-            && old != region_code
-        {
-            self.log(db, "exit", record, &old).await?;
-        }
-        audit::record(
-            db,
-            self.actor,
-            Entry {
-                operation,
-                entity: T::ENTITY,
-                entity_id: Some(record.id().to_string()),
-                region_code: Some(region_code.to_owned()),
-                before: before_json.map(|j| j.to_string()),
-                after: after.and_then(crate::personal::masked).map(|j| j.to_string()),
-            },
-        )
-        .await?;
-        self.logged(db, op, record, region_code).await
-    }
-}
-
-/// One record a batch write created (`before` is `None`) or changed, and its region.
-pub struct Change<'r, T> {
-    pub before: Option<&'r T>,
-    pub after: &'r T,
-    pub region_code: &'r str,
-}
-
-impl Who<'_> {
-    /// Audits and logs a batch of created and changed records as `created` and `updated` do
-    /// one by one, in a fixed number of statements however many records there are: one
-    /// audit insert, one reservation of the change log's sequence numbers, one change-log
-    /// insert and the outbox's two (`webhooks::outbox::enqueue_many`). Like them, it comes
-    /// last before the commit.
-    pub async fn changed_many<T: Tracked>(
-        &self,
-        db: &impl ConnectionTrait,
-        operation: &str,
-        changes: &[Change<'_, T>],
-    ) -> AppResult<()> {
-        if changes.is_empty() {
+        if rows.is_empty() {
             return Ok(());
         }
-        let mut entries = Vec::with_capacity(changes.len());
-        // (change-log operation, record, region), in the order `changed` writes them: a
-        // record that moved leaves its `exit` in the old region before its update.
-        let mut logged: Vec<(&str, &T, String)> = Vec::with_capacity(changes.len());
-        for change in changes {
-            let before_json = change.before.and_then(crate::personal::masked);
-            let old_region = before_json
-                .as_ref()
-                .and_then(|j| j.get("region_code"))
-                .and_then(|r| r.as_str())
-                .map(str::to_owned);
-            if let Some(old) = old_region
-                && old != change.region_code
-            {
-                logged.push(("exit", change.after, old));
-            }
-            let op = if change.before.is_some() {
-                Operation::Update
-            } else {
-                Operation::Create
-            };
-            logged.push((op.as_str(), change.after, change.region_code.to_owned()));
-            entries.push(Entry {
-                operation,
-                entity: T::ENTITY,
-                entity_id: Some(change.after.id().to_string()),
-                region_code: Some(change.region_code.to_owned()),
-                before: before_json.map(|j| j.to_string()),
-                after: crate::personal::masked(change.after).map(|j| j.to_string()),
-            });
-        }
-        audit::record_many(db, self.actor, entries).await?;
-        let last = reserve_seqs(db, logged.len() as i64).await?;
-        let first = last - logged.len() as i64 + 1;
+        let last = reserve_seqs(db, rows.len() as i64).await?;
+        let first = last - rows.len() as i64 + 1;
         let actor: String = self.actor.subject.chars().take(128).collect();
-        let rows = logged
+        let models = rows
             .iter()
             .enumerate()
             .map(|(i, (op, record, region))| change_log::ActiveModel {
@@ -467,10 +337,10 @@ impl Who<'_> {
                 actor: Set(actor.clone()),
                 changed_at: Set(self.at),
             });
-        change_log::Entity::insert_many(rows)
+        change_log::Entity::insert_many(models)
             .exec_without_returning(db)
             .await?;
-        let events: Vec<_> = logged
+        let events: Vec<_> = rows
             .iter()
             .map(|(op, record, region)| {
                 (
@@ -487,6 +357,87 @@ impl Who<'_> {
             })
             .collect();
         crate::webhooks::outbox::enqueue_many(db, &events).await
+    }
+
+    async fn changed<T: Tracked>(
+        &self,
+        db: &impl ConnectionTrait,
+        operation: &str,
+        before: Option<&T>,
+        after: Option<&T>,
+        region_code: &str,
+    ) -> AppResult<()> {
+        self.changed_many(
+            db,
+            operation,
+            &[Change {
+                before,
+                after,
+                region_code,
+            }],
+        )
+        .await
+    }
+}
+
+/// One record a write created (`before` is `None`), changed or deleted (`after` is
+/// `None`), and its region.
+pub struct Change<'r, T> {
+    pub before: Option<&'r T>,
+    pub after: Option<&'r T>,
+    pub region_code: &'r str,
+}
+
+impl Who<'_> {
+    /// Audits and logs created, changed and deleted records, in a fixed number of statements
+    /// however many there are: one audit insert and the change log's (`log_many`). A record
+    /// that moved to another region leaves a tombstone in the old one, the change log's
+    /// `exit`, for whoever syncs the old region only. Each record is serialised once for
+    /// its audit entry and its old region. Comes last before the commit, since the change
+    /// log's sequence is taken there and held until the transaction ends.
+    pub async fn changed_many<T: Tracked>(
+        &self,
+        db: &impl ConnectionTrait,
+        operation: &str,
+        changes: &[Change<'_, T>],
+    ) -> AppResult<()> {
+        let mut entries = Vec::with_capacity(changes.len());
+        let mut logged: Vec<(&str, &T, String)> = Vec::with_capacity(changes.len());
+        for change in changes {
+            let Some(record) = change.after.or(change.before) else {
+                continue;
+            };
+            let before_json = change.before.and_then(crate::personal::masked);
+            let old_region = before_json
+                .as_ref()
+                .and_then(|j| j.get("region_code"))
+                .and_then(|r| r.as_str())
+                .map(str::to_owned);
+            if let (Some(old), Some(_)) = (old_region, change.after)
+                && old != change.region_code
+            {
+                logged.push(("exit", record, old));
+            }
+            let op = match (change.before, change.after) {
+                (_, None) => Operation::Delete,
+                (Some(_), Some(_)) => Operation::Update,
+                (None, Some(_)) => Operation::Create,
+            };
+            logged.push((op.as_str(), record, change.region_code.to_owned()));
+            entries.push(Entry {
+                operation,
+                entity: T::ENTITY,
+                entity_id: Some(record.id().to_string()),
+                region_code: Some(change.region_code.to_owned()),
+                before: before_json.map(|j| j.to_string()),
+                after: change
+                    .after
+                    .and_then(crate::personal::masked)
+                    .map(|j| j.to_string()),
+            });
+        }
+        audit::record_many(db, self.actor, entries).await?;
+        self.log_many(db, &logged).await
     }
 }
 
@@ -506,14 +457,9 @@ where
     Ok(())
 }
 
-/// The next change-log sequence number. The counter row stays locked until the
-/// transaction ends, so a later number is never committed before an earlier one.
-async fn next_seq(db: &impl ConnectionTrait) -> AppResult<i64> {
-    reserve_seqs(db, 1).await
-}
-
-/// Reserves `n` change-log sequence numbers and returns the last of them (the counter row
-/// stays locked until the transaction ends, as for `next_seq`).
+/// Reserves `n` change-log sequence numbers and returns the last of them. The counter row
+/// stays locked until the transaction ends, so a later number is never committed before an
+/// earlier one.
 async fn reserve_seqs(db: &impl ConnectionTrait, n: i64) -> AppResult<i64> {
     let backend = db.get_database_backend();
     let row = db

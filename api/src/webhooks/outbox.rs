@@ -1,11 +1,11 @@
 //! Enqueuing events: one delivery row per matching endpoint, in the writing transaction.
 //!
-//! Called by `write::Who::logged` for every created, changed and deleted record, so it
-//! knows nothing of the domains: a record is its GraphQL type, id, UUID, region and its
-//! serialised form. An endpoint matches when it is active, names the event type
-//! (`FlowNode.create`) and its region's subtree holds the record's region. Finding the
-//! matching endpoints is one statement (none match: nothing else runs); the rows for all
-//! of them are one more.
+//! Called by `write.rs` for every change-log row (created, changed, deleted and moved
+//! records), so it knows nothing of the domains: a record is its GraphQL type, id, UUID,
+//! region and its serialised form. An endpoint matches when it is active, names the event
+//! type (`FlowNode.create`) and its region's subtree holds the record's region. Finding the
+//! matching endpoints of a write's records is one statement (none match: nothing else
+//! runs); their rows are one more per `DELIVERIES_PER_INSERT`.
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use entity::webhook::delivery::{self, DeliveryStatus};
@@ -33,36 +33,6 @@ impl Event<'_> {
     pub fn event_type(&self) -> String {
         format!("{}.{}", self.record_type, self.operation)
     }
-}
-
-/// The ids of the active endpoints that take this event type for a record in `region_code`:
-/// those whose region is on the region's materialised path (`/360000/361100/361126/`).
-async fn matching_endpoints(
-    db: &impl ConnectionTrait,
-    event_type: &str,
-    region_code: &str,
-) -> AppResult<Vec<i64>> {
-    let backend = db.get_database_backend();
-    let (p1, p2, on_path) = match backend {
-        DbBackend::Postgres => ("$1", "$2", "strpos(r.path, '/' || e.region_code || '/') > 0"),
-        _ => ("?", "?", "instr(r.path, '/' || e.region_code || '/') > 0"),
-    };
-    let statement = Statement::from_sql_and_values(
-        backend,
-        format!(
-            "SELECT e.id FROM webhook_endpoints e JOIN regions r ON r.code = {p1} \
-             WHERE e.active = TRUE AND e.event_types LIKE {p2} AND {on_path}"
-        ),
-        [
-            region_code.to_owned().into(),
-            // Event types are letters and a dot (checked at registration): no LIKE wildcards.
-            format!("%,{event_type},%").into(),
-        ],
-    );
-    let rows = db.query_all_raw(statement).await?;
-    rows.iter()
-        .map(|r| r.try_get_by_index::<i64>(0).map_err(Into::into))
-        .collect()
 }
 
 /// The body every endpoint receives for this event (Standard Webhooks): `type`,
@@ -103,26 +73,11 @@ fn delivery_row(endpoint_id: i64, event: &Event<'_>, event_type: &str, body: &st
 /// 65,535 bind parameters (and SQLite's 32,766).
 const DELIVERIES_PER_INSERT: usize = 1_000;
 
-/// Adds a delivery for each matching endpoint, on `db` (the write's transaction).
-pub async fn enqueue<T: Tracked>(db: &impl ConnectionTrait, event: Event<'_>, record: &T) -> AppResult<()> {
-    let event_type = event.event_type();
-    let endpoints = matching_endpoints(db, &event_type, event.region_code).await?;
-    if endpoints.is_empty() {
-        return Ok(());
-    }
-    let body = payload(&event, record);
-    let rows = endpoints
-        .into_iter()
-        .map(|endpoint_id| delivery_row(endpoint_id, &event, &event_type, &body));
-    delivery::Entity::insert_many(rows)
-        .exec_without_returning(db)
-        .await?;
-    Ok(())
-}
-
-/// `enqueue` for a batch of events (`write::Who::changed_many`): one statement finds the
-/// endpoints of every region the batch touches, and the deliveries are written
-/// `DELIVERIES_PER_INSERT` to a statement; none match, nothing more runs.
+/// Adds a delivery for each endpoint that matches each event, on `db` (the write's
+/// transaction): one statement finds the active endpoints of every region the events are
+/// in (those whose region is on the region's materialised path, `/360000/361100/361126/`),
+/// and the deliveries are written `DELIVERIES_PER_INSERT` to a statement; none match,
+/// nothing more runs. An endpoint matches an event whose type (`FlowNode.create`) it names.
 pub async fn enqueue_many<T: Tracked>(
     db: &impl ConnectionTrait,
     events: &[(Event<'_>, &T)],

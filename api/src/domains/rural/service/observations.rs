@@ -473,7 +473,7 @@ async fn write_batch(db: &DatabaseConnection, who: &Who<'_>, batch: Vec<Row>) ->
         }
         changes.push(Change {
             before,
-            after,
+            after: Some(after),
             region_code: &after.region_code,
         });
     }
