@@ -224,7 +224,10 @@ impl ChildServer {
             .spawn()?;
         let stdout = child.stdout.take().context("the server's stdout")?;
         let mut line = String::new();
-        std::io::BufReader::new(stdout).read_line(&mut line)?;
+        let mut stdout = std::io::BufReader::new(stdout);
+        stdout.read_line(&mut line)?;
+        // What the server logs after its port (RUST_LOG) goes on to the benchmark's stderr.
+        std::thread::spawn(move || std::io::copy(&mut stdout, &mut std::io::stderr()));
         let port: u16 = line
             .trim()
             .strip_prefix("port ")
@@ -301,6 +304,9 @@ fn bench_settings(url: &str) -> Settings {
 
 /// `bench --serve URL`: the server alone, on a free port it prints.
 async fn serve(url: &str) -> anyhow::Result<()> {
+    // Silent unless RUST_LOG asks (e.g. `api::domains::rural::service::observations=debug`
+    // for the import's time per batch); the benchmark passes them on to its stderr.
+    let _telemetry = api::telemetry::init("off")?;
     let mut settings = bench_settings(url);
     settings.bind_addr = "127.0.0.1:0".to_owned();
     let db = startup::connect(&settings).await?;

@@ -240,13 +240,28 @@ pub async fn import(
         done: Imported::default(),
         error,
     };
+    let started = std::time::Instant::now();
     let checked = check_rows(db, who.scope, &rows).await.map_err(interrupted)?;
     let checked = checked.map_err(ImportFailure::Rows)?;
+    tracing::debug!(
+        rows = rows.len(),
+        ms = started.elapsed().as_millis() as u64,
+        "import rows checked"
+    );
     let mut done = Imported::default();
     let mut batches = checked.into_iter().peekable();
+    let mut index = 0usize;
     while batches.peek().is_some() {
         let batch: Vec<Row> = batches.by_ref().take(IMPORT_BATCH_ROWS).collect();
-        match write_batch(db, who, batch).await {
+        let started = std::time::Instant::now();
+        let written = write_batch(db, who, batch).await;
+        tracing::debug!(
+            batch = index,
+            ms = started.elapsed().as_millis() as u64,
+            "import batch written"
+        );
+        index += 1;
+        match written {
             Ok(d) => {
                 done.created += d.created;
                 done.updated += d.updated;
@@ -325,9 +340,13 @@ async fn check_rows(
 }
 
 /// The observations already recorded for the keys of `rows`: one statement that looks each
-/// key up in the key's unique index (the keys as a `VALUES` list joined to the table; an
-/// `OR` of the keys makes SQLite scan the whole table, a batch then costing more the more
-/// observations there are).
+/// key up in the key's unique index, so that a batch costs the same however many
+/// observations there are. The keys are a `VALUES` list: SQLite joins it to the index (an
+/// `OR` of the keys made it scan the whole table); PostgreSQL, given the same join, hashes
+/// the list and scans the whole table while it is small enough to look cheaper than 500
+/// probes (tens of thousands of rows, which a large import passes through: its batches
+/// grew slower as it went), so there each key is a `LATERAL` lookup with `LIMIT 1` (the
+/// key is unique), which the planner cannot turn into a scan.
 async fn existing_keys(
     db: &impl ConnectionTrait,
     rows: &[Row],
@@ -348,15 +367,19 @@ async fn existing_keys(
         params.push(row.r.region_code.clone().into());
         params.push(row.r.period.key.clone().into());
     }
-    let statement = sea_orm::Statement::from_sql_and_values(
-        backend,
-        format!(
-            "WITH k(i, r, p) AS (VALUES {}) SELECT o.* FROM k JOIN rural_observations o \
-             ON o.indicator_id = k.i AND o.region_code = k.r AND o.period = k.p",
-            values.join(", ")
+    let values = values.join(", ");
+    let sql = match backend {
+        sea_orm::DbBackend::Postgres => format!(
+            "SELECT o.* FROM (VALUES {values}) AS k(i, r, p) CROSS JOIN LATERAL \
+             (SELECT * FROM rural_observations x WHERE x.indicator_id = k.i \
+             AND x.region_code = k.r AND x.period = k.p LIMIT 1) o"
         ),
-        params,
-    );
+        _ => format!(
+            "WITH k(i, r, p) AS (VALUES {values}) SELECT o.* FROM k JOIN rural_observations o \
+             ON o.indicator_id = k.i AND o.region_code = k.r AND o.period = k.p"
+        ),
+    };
+    let statement = sea_orm::Statement::from_sql_and_values(backend, sql, params);
     let mut found = HashMap::with_capacity(rows.len());
     for row in db.query_all_raw(statement).await? {
         let m = observation::Model::from_query_result(&row, "")?;
