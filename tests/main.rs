@@ -7,6 +7,7 @@ mod helpers;
 
 mod access;
 mod aggregates;
+mod architecture;
 mod auth;
 mod community;
 mod enforcement;

@@ -864,7 +864,7 @@ async fn request_errors_follow_graphql_over_http() {
 fn the_configuration_reference_lists_what_the_code_reads() {
     let root = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
     let read = |path: &str| std::fs::read_to_string(format!("{root}/{path}")).unwrap();
-    let names_in = |text: &str, open: char, close: char| -> std::collections::BTreeSet<String> {
+    let names_in = |text: &str, open: char, close: char| -> BTreeSet<String> {
         text.split(open)
             .skip(1)
             .filter_map(|s| s.split(close).next())
@@ -878,7 +878,7 @@ fn the_configuration_reference_lists_what_the_code_reads() {
             .collect()
     };
     let reference = read("docs/configuration.md");
-    let documented: std::collections::BTreeSet<String> = reference
+    let documented: BTreeSet<String> = reference
         .lines()
         .filter(|l| l.starts_with("| `"))
         .flat_map(|l| names_in(l.split(" | ").next().unwrap_or_default(), '`', '`'))

@@ -20,18 +20,13 @@ use crate::domains::funeral::types::{
     FuneralStats, FuneralStatsFilter,
 };
 use crate::domains::region::loaders::subtree;
+use crate::domains::region::types::RegionDashboard;
 use crate::domains::rural::query::{RuralQuery, RuralStatsFilter};
 use crate::domains::rural::types::{Observation, RuralStats};
 use crate::domains::survey::query::SurveyQuery;
 use crate::domains::survey::report_types::SurveyReport;
 use crate::domains::survey::types::{DataQualityIssue, ReportedFigure, ReportedFigureFilter};
 use crate::scalars::Date;
-
-/// A region's dashboard (区域总览): every domain's figures for the region and its subtree,
-/// each under the caller's scope and that domain's access policy.
-pub struct RegionDashboard {
-    pub code: String,
-}
 
 #[derive(Default)]
 pub struct HubQuery;
@@ -77,7 +72,7 @@ impl RegionDashboard {
     }
 
     /// The region's courts (法院), by id.
-    #[graphql(complexity = "crate::schema::list_cost(first, child_complexity)")]
+    #[graphql(complexity = "crate::pagination::list_cost(first, child_complexity)")]
     async fn courts(
         &self,
         ctx: &Context<'_>,
@@ -106,7 +101,7 @@ impl RegionDashboard {
     }
 
     /// The region's community units (社区居委会), by name.
-    #[graphql(complexity = "crate::schema::list_cost(first, child_complexity)")]
+    #[graphql(complexity = "crate::pagination::list_cost(first, child_complexity)")]
     async fn community_units(
         &self,
         ctx: &Context<'_>,
@@ -135,7 +130,7 @@ impl RegionDashboard {
     }
 
     /// The region's funeral facilities (殡葬设施), by id.
-    #[graphql(complexity = "crate::schema::list_cost(first, child_complexity)")]
+    #[graphql(complexity = "crate::pagination::list_cost(first, child_complexity)")]
     async fn funeral_facilities(
         &self,
         ctx: &Context<'_>,
@@ -151,7 +146,7 @@ impl RegionDashboard {
     }
 
     /// The region's funeral construction projects (建设项目), by id.
-    #[graphql(complexity = "crate::schema::list_cost(first, child_complexity)")]
+    #[graphql(complexity = "crate::pagination::list_cost(first, child_complexity)")]
     async fn funeral_projects(
         &self,
         ctx: &Context<'_>,

@@ -50,6 +50,13 @@ impl OrderDirection {
 
 /// Page size when `first` is not given.
 pub const DEFAULT_PAGE_SIZE: u64 = 20;
+
+/// Cost of a list field: its page size times the cost of one row.
+pub fn list_cost(first: Option<i32>, child_complexity: usize) -> usize {
+    let n = first.map_or(DEFAULT_PAGE_SIZE as usize, |n| std::cmp::max(n, 0) as usize);
+    std::cmp::max(n, 1).saturating_mul(std::cmp::max(child_complexity, 1))
+}
+
 /// Largest page a client may ask for.
 pub const MAX_PAGE_SIZE: u64 = 100;
 

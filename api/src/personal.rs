@@ -8,58 +8,7 @@
 
 use serde_json::Value;
 
-use crate::write::Tracked;
-
-/// How a personal field is shown to whoever may not read it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Mask {
-    /// Identity and phone numbers: the ends kept, the middle hidden (`3611**********1234`).
-    Number,
-    /// Names: the first character kept (`李**`).
-    Name,
-    /// Addresses: withheld whole (`***`).
-    Withhold,
-}
-
-impl Mask {
-    /// The masked form of a value.
-    pub fn apply(self, value: &str) -> String {
-        match self {
-            Mask::Number => crate::validate::mask(value),
-            Mask::Name => crate::validate::mask_name(value),
-            Mask::Withhold => "***".to_owned(),
-        }
-    }
-}
-
-/// One personal field of a record type: its column (the model's field) and its mask.
-#[derive(Clone, Copy, Debug)]
-pub struct Field {
-    pub column: &'static str,
-    pub mask: Mask,
-}
-
-/// A column that holds another record's id, and that record's GraphQL type.
-#[derive(Clone, Copy, Debug)]
-pub struct Reference {
-    pub column: &'static str,
-    pub record_type: &'static str,
-}
-
-/// A record type as the shared parts know it, from its domain's registration.
-#[derive(Clone, Copy, Debug)]
-pub struct RecordType {
-    /// GraphQL type (`Party`), the prefix of its global ids.
-    pub record_type: &'static str,
-    /// Name in the audit log (`party`).
-    pub entity: &'static str,
-    /// Its table.
-    pub table: fn() -> &'static str,
-    /// Its personal fields.
-    pub personal: &'static [Field],
-    /// Its columns that reference other records.
-    pub references: &'static [Reference],
-}
+use crate::record::{Field, Tracked};
 
 /// Masks the declared personal fields of a record's JSON (top level, snake_case keys).
 pub fn mask_json(personal: &[Field], json: &mut Value) {
@@ -106,6 +55,7 @@ pub fn outward<T: Tracked>(record: &T) -> Option<Value> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::record::Mask;
 
     #[test]
     fn masks_apply_to_declared_fields_only() {

@@ -15,7 +15,6 @@ use crate::domains::rural::{mutation::RuralMutation, query::RuralQuery};
 use crate::domains::survey::{mutation::SurveyMutation, query::SurveyQuery};
 use crate::hub::HubQuery;
 use crate::node::NodeQuery;
-use crate::pagination::DEFAULT_PAGE_SIZE;
 
 // The root is a tree of merged objects, not one flat list: a `MergedObject` of n parts resolves
 // a field through a chain of n nested futures, and the release build computes the layout of
@@ -79,12 +78,6 @@ pub struct Mutation(
 pub struct Subscription(crate::domains::enforcement::subscription::EnforcementSubscription);
 
 pub type AppSchema = Schema<Query, Mutation, Subscription>;
-
-/// Cost of a list field: its page size times the cost of one row.
-pub fn list_cost(first: Option<i32>, child_complexity: usize) -> usize {
-    let n = first.map_or(DEFAULT_PAGE_SIZE as usize, |n| n.max(0) as usize);
-    n.max(1).saturating_mul(child_complexity.max(1))
-}
 
 /// Builds the schema once, with the record lists it exports; the database connection is
 /// shared by every request.

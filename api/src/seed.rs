@@ -109,7 +109,7 @@ impl Copies {
     }
 
     /// Copies `E`'s table; `refs` names its columns that hold ids of other copied tables.
-    pub async fn table<E: sea_orm::EntityTrait>(
+    pub async fn table<E: EntityTrait>(
         &mut self,
         db: &impl sea_orm::ConnectionTrait,
         refs: &[(&str, &str)],
@@ -120,7 +120,7 @@ impl Copies {
     /// Copies `E`'s table as [`Copies::table`] does, with some columns given by SQL
     /// expressions of the original row `t` and the copy number `s.k` (a column that must be
     /// unique, say).
-    pub async fn table_with<E: sea_orm::EntityTrait>(
+    pub async fn table_with<E: EntityTrait>(
         &mut self,
         db: &impl sea_orm::ConnectionTrait,
         refs: &[(&str, &str)],

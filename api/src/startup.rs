@@ -285,7 +285,7 @@ impl Application {
         // What subscribers hear: the change log, read every FEED_POLL_MS.
         let (feed, feed_task) =
             crate::feed::start(unobserved_feed, Duration::from_millis(settings.feed_poll_ms));
-        let live = Arc::new(crate::http::socket::Live::new(feed, &settings));
+        let live = Arc::new(crate::sockets::Live::new(feed, &settings));
         let mut background = vec![watch, sync, feed_task];
         // The webhook outbox, sent by every process that delivers (any number may).
         if settings.webhooks.deliver {

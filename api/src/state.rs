@@ -41,7 +41,7 @@ pub struct AppState {
     /// How long an export may wait for a page, the client or its budget.
     pub export_idle: Duration,
     /// Subscriptions: the change feed and the live connections.
-    pub live: Arc<crate::http::socket::Live>,
+    pub live: Arc<crate::sockets::Live>,
     /// Live subscriptions in all and per caller: each holds a ticket for as long as it runs.
     pub live_admission: Arc<crate::admission::Admission>,
     /// Automatic persisted queries or the allow-list (`persisted.rs`).

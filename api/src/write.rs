@@ -19,102 +19,13 @@ use async_graphql::Context;
 use chrono::{DateTime, Utc};
 use entity::change_log;
 use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, PrimaryKeyTrait, Set, Statement};
-use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::access::{Action, Actor, Policy, Scope, viewer};
 use crate::audit::service::{self as audit, Entry};
 use crate::error::{AppError, AppResult};
 use crate::idempotency;
-
-/// A record that mutations create, change or delete.
-pub trait Tracked: Serialize {
-    /// GraphQL type of the record, as the change log names it.
-    const TYPE: &'static str;
-    /// Name of the record in the audit log.
-    const ENTITY: &'static str;
-    /// Its personal fields and their masks (`personal.rs`).
-    const PERSONAL: &'static [crate::personal::Field];
-    /// Its columns that hold other records' ids.
-    const REFERENCES: &'static [crate::personal::Reference];
-    fn id(&self) -> i64;
-    fn uuid(&self) -> &str;
-}
-
-/// A domain's registration of the records it writes:
-///
-/// ```text
-/// tracked! {
-///     model => "GraphQLType", "audit_entity",
-///         personal [column: Number, other: Name],      // optional
-///         references [case_id: "EnforcementCase"];     // optional
-/// }
-/// ```
-///
-/// implements `Tracked` for each model and declares the domain's `RECORDS`, which the shared
-/// parts read (`domains::records()`).
-#[macro_export]
-macro_rules! tracked {
-    ($($model:ty => $kind:literal, $entity:literal
-        $(, personal [$($field:ident: $mask:ident),* $(,)?])?
-        $(, references [$($column:ident: $target:literal),* $(,)?])?
-    ;)*) => {
-        $(
-            impl $crate::write::Tracked for $model {
-                const TYPE: &'static str = $kind;
-                const ENTITY: &'static str = $entity;
-                const PERSONAL: &'static [$crate::personal::Field] = &[$($(
-                    $crate::personal::Field {
-                        column: stringify!($field),
-                        mask: $crate::personal::Mask::$mask,
-                    },
-                )*)?];
-                const REFERENCES: &'static [$crate::personal::Reference] = &[$($(
-                    $crate::personal::Reference {
-                        column: stringify!($column),
-                        record_type: $target,
-                    },
-                )*)?];
-                fn id(&self) -> i64 {
-                    self.id
-                }
-                fn uuid(&self) -> &str {
-                    &self.uuid
-                }
-            }
-        )*
-        /// The record types this domain writes, as the shared parts know them.
-        pub const RECORDS: &[$crate::personal::RecordType] = &[$(
-            $crate::personal::RecordType {
-                record_type: $kind,
-                entity: $entity,
-                table: || {
-                    use sea_orm::EntityName as _;
-                    <<$model as sea_orm::ModelTrait>::Entity as Default>::default().table_name()
-                },
-                personal: <$model as $crate::write::Tracked>::PERSONAL,
-                references: <$model as $crate::write::Tracked>::REFERENCES,
-            },
-        )*];
-    };
-}
-
-/// A tracked record with a version for optimistic concurrency.
-pub trait Versioned: Tracked {
-    fn version(&self) -> i32;
-}
-
-/// Declares tracked models as `Versioned` (their `version` column).
-#[macro_export]
-macro_rules! versioned {
-    ($($model:ty),* $(,)?) => {$(
-        impl $crate::write::Versioned for $model {
-            fn version(&self) -> i32 {
-                self.version
-            }
-        }
-    )*};
-}
+use crate::record::{Tracked, Versioned};
 
 /// What a change did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -509,7 +509,7 @@ macro_rules! aggregate_types {
                 ctx: &async_graphql::Context<'_>,
             ) -> async_graphql::Result<Option<$crate::domains::region::types::Region>> {
                 match self.0.region_code() {
-                    Some(code) => Ok($crate::domains::region::loaders::region(ctx, &code).await?),
+                    Some(code) => Ok($crate::domains::region::types::region(ctx, &code).await?),
                     None => Ok(None),
                 }
             }
@@ -546,7 +546,7 @@ pub trait AggregateFilter: Default + Send + Sync {
         &'a self,
         ctx: &'a Context<'_>,
         group_by: &'a [&'static str],
-    ) -> impl std::future::Future<Output = AppResult<Option<Condition>>> + Send + 'a;
+    ) -> impl Future<Output = AppResult<Option<Condition>>> + Send + 'a;
 }
 
 /// Runs a domain's aggregate from its GraphQL arguments.

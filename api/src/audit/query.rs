@@ -118,7 +118,7 @@ pub struct AuditQuery;
 impl AuditQuery {
     /// The audit log (审计日志), newest first: administrators see all of it, supervisors the
     /// entries about records in their region subtree.
-    #[graphql(complexity = "crate::schema::list_cost(first.or(last), child_complexity)")]
+    #[graphql(complexity = "crate::pagination::list_cost(first.or(last), child_complexity)")]
     async fn audit_log(
         &self,
         ctx: &Context<'_>,

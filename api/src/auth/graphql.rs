@@ -210,7 +210,7 @@ impl AuthQuery {
     }
 
     /// Built-in user accounts (账号), by id; administrators only.
-    #[graphql(complexity = "crate::schema::list_cost(first.or(last), child_complexity)")]
+    #[graphql(complexity = "crate::pagination::list_cost(first.or(last), child_complexity)")]
     async fn users(
         &self,
         ctx: &Context<'_>,

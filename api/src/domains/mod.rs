@@ -90,7 +90,7 @@ fn cached_loader<T: Send + Sync + 'static>(
 }
 
 /// Every record type the domains write, from each domain's registration (`tracked!`).
-pub fn records() -> Vec<&'static crate::personal::RecordType> {
+pub fn records() -> Vec<&'static crate::record::RecordType> {
     [
         enforcement::RECORDS,
         community::RECORDS,

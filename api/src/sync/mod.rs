@@ -8,6 +8,7 @@
 //! resumes exactly where the page ended, so a sync cut off by the network goes on from
 //! its last page.
 
+mod catalogue;
 pub mod records;
 pub mod service;
 pub mod token;
@@ -143,7 +144,7 @@ impl SyncQuery {
     /// change log, read up to a watermark below any transaction not yet committed, so no
     /// write is ever skipped.
     #[graphql(
-        complexity = "crate::schema::list_cost(Some(first.unwrap_or(DEFAULT_SYNC_PAGE)), child_complexity)"
+        complexity = "crate::pagination::list_cost(Some(first.unwrap_or(DEFAULT_SYNC_PAGE)), child_complexity)"
     )]
     async fn changes(
         &self,

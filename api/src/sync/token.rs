@@ -9,7 +9,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-use super::service::Domain;
+use super::catalogue::Domain;
 use crate::error::{AppError, AppResult};
 
 /// Every region: the root of a scope without a region.

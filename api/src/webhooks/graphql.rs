@@ -67,7 +67,7 @@ impl WebhookEndpoint {
     }
     /// The region (行政区划) whose subtree's records the endpoint is told of.
     async fn region(&self, ctx: &Context<'_>) -> Result<Option<Region>> {
-        Ok(crate::domains::region::loaders::region(ctx, &self.0.region_code).await?)
+        Ok(crate::domains::region::types::region(ctx, &self.0.region_code).await?)
     }
     /// The URL deliveries are POSTed to (回调地址).
     async fn url(&self) -> &str {
@@ -236,7 +236,7 @@ pub struct WebhookQuery;
 #[Object]
 impl WebhookQuery {
     /// Webhook endpoints (回调端点), in registration order; administrators only.
-    #[graphql(complexity = "crate::schema::list_cost(first.or(last), child_complexity)")]
+    #[graphql(complexity = "crate::pagination::list_cost(first.or(last), child_complexity)")]
     async fn webhook_endpoints(
         &self,
         ctx: &Context<'_>,
@@ -259,7 +259,7 @@ impl WebhookQuery {
     }
 
     /// Webhook deliveries (投递记录), newest first; administrators only.
-    #[graphql(complexity = "crate::schema::list_cost(first.or(last), child_complexity)")]
+    #[graphql(complexity = "crate::pagination::list_cost(first.or(last), child_complexity)")]
     async fn webhook_deliveries(
         &self,
         ctx: &Context<'_>,

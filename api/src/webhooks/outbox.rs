@@ -12,7 +12,7 @@ use entity::webhook::delivery::{self, DeliveryStatus};
 use sea_orm::{ConnectionTrait, DbBackend, EntityTrait, Set, Statement};
 
 use crate::error::AppResult;
-use crate::write::Tracked;
+use crate::record::Tracked;
 
 /// What happened to which record.
 pub struct Event<'a> {

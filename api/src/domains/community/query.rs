@@ -22,7 +22,7 @@ fn db<'a>(ctx: &Context<'a>) -> &'a DatabaseConnection {
 #[Object]
 impl CommunityQuery {
     /// Community units (社区居委会), by name unless ordered otherwise.
-    #[graphql(complexity = "crate::schema::list_cost(first.or(last), child_complexity)")]
+    #[graphql(complexity = "crate::pagination::list_cost(first.or(last), child_complexity)")]
     pub async fn community_units(
         &self,
         ctx: &Context<'_>,

@@ -22,7 +22,7 @@ fn db<'a>(ctx: &Context<'a>) -> &'a DatabaseConnection {
 #[Object]
 impl EnforcementQuery {
     /// Enforcement cases (执行案件), filing date descending unless ordered otherwise.
-    #[graphql(complexity = "crate::schema::list_cost(first.or(last), child_complexity)")]
+    #[graphql(complexity = "crate::pagination::list_cost(first.or(last), child_complexity)")]
     async fn enforcement_cases(
         &self,
         ctx: &Context<'_>,
@@ -70,7 +70,7 @@ impl EnforcementQuery {
     }
 
     /// Courts (法院), by id.
-    #[graphql(complexity = "crate::schema::list_cost(first.or(last), child_complexity)")]
+    #[graphql(complexity = "crate::pagination::list_cost(first.or(last), child_complexity)")]
     pub async fn courts(
         &self,
         ctx: &Context<'_>,
@@ -126,7 +126,7 @@ impl EnforcementQuery {
     }
 
     /// The public dishonest-debtor list (失信被执行人名单), newest listing first.
-    #[graphql(complexity = "crate::schema::list_cost(first.or(last), child_complexity)")]
+    #[graphql(complexity = "crate::pagination::list_cost(first.or(last), child_complexity)")]
     async fn dishonest_debtors(
         &self,
         ctx: &Context<'_>,
@@ -185,7 +185,7 @@ impl EnforcementQuery {
 
     /// Terminated-this-round cases due for review (终本回头看): those whose last property
     /// investigation (or, without one, the termination) is more than six months before `asOf`.
-    #[graphql(complexity = "crate::schema::list_cost(first.or(last), child_complexity)")]
+    #[graphql(complexity = "crate::pagination::list_cost(first.or(last), child_complexity)")]
     async fn terminated_cases_due_for_review(
         &self,
         ctx: &Context<'_>,

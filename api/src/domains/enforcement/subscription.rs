@@ -119,7 +119,7 @@ fn setup(
 fn events<T, F, Fut>(feed: Arc<Feed>, scope: Scope, map: F) -> impl Stream<Item = T>
 where
     F: Fn(Arc<Change>) -> Fut + Send + 'static,
-    Fut: std::future::Future<Output = Option<T>> + Send,
+    Fut: Future<Output = Option<T>> + Send,
     T: Send + 'static,
 {
     let rx = feed.subscribe();

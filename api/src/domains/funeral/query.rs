@@ -33,7 +33,7 @@ fn parse(field: &str, kind: &str, id: &Option<ID>) -> Result<Option<i64>> {
 #[Object]
 impl FuneralQuery {
     /// Funeral facilities (殡葬设施), by id unless ordered otherwise.
-    #[graphql(complexity = "crate::schema::list_cost(first.or(last), child_complexity)")]
+    #[graphql(complexity = "crate::pagination::list_cost(first.or(last), child_complexity)")]
     pub async fn funeral_facilities(
         &self,
         ctx: &Context<'_>,
@@ -81,7 +81,7 @@ impl FuneralQuery {
     }
 
     /// Construction projects (建设项目), by id.
-    #[graphql(complexity = "crate::schema::list_cost(first.or(last), child_complexity)")]
+    #[graphql(complexity = "crate::pagination::list_cost(first.or(last), child_complexity)")]
     pub async fn funeral_projects(
         &self,
         ctx: &Context<'_>,
@@ -127,7 +127,7 @@ impl FuneralQuery {
     }
 
     /// Grave plots (墓穴), in the order laid out unless ordered otherwise.
-    #[graphql(complexity = "crate::schema::list_cost(first.or(last), child_complexity)")]
+    #[graphql(complexity = "crate::pagination::list_cost(first.or(last), child_complexity)")]
     async fn grave_plots(
         &self,
         ctx: &Context<'_>,
@@ -195,7 +195,7 @@ impl FuneralQuery {
     }
 
     /// Funeral subsidies (丧葬补助), latest payment first.
-    #[graphql(complexity = "crate::schema::list_cost(first.or(last), child_complexity)")]
+    #[graphql(complexity = "crate::pagination::list_cost(first.or(last), child_complexity)")]
     #[allow(clippy::too_many_arguments)]
     async fn funeral_subsidies(
         &self,
@@ -228,7 +228,7 @@ impl FuneralQuery {
     }
 
     /// Burial violations (私葬乱葬), latest first unless `direction` is ASC.
-    #[graphql(complexity = "crate::schema::list_cost(first.or(last), child_complexity)")]
+    #[graphql(complexity = "crate::pagination::list_cost(first.or(last), child_complexity)")]
     #[allow(clippy::too_many_arguments)]
     async fn funeral_violations(
         &self,

@@ -34,12 +34,3 @@ pub async fn subtree(ctx: &Context<'_>, code: Option<&str>, field: &str) -> AppR
         .map(Some)
         .ok_or_else(|| AppError::bad_input(field, format!("unknown region code {code:?}")))
 }
-
-/// One region by code, from memory (no statement), as its GraphQL type.
-pub async fn region(ctx: &Context<'_>, code: &str) -> AppResult<Option<super::types::Region>> {
-    Ok(regions(ctx)
-        .await?
-        .get(code)
-        .cloned()
-        .map(super::types::Region::from))
-}

@@ -26,7 +26,7 @@ impl RegionQuery {
     }
 
     /// Regions, ordered by code.
-    #[graphql(complexity = "crate::schema::list_cost(first.or(last), child_complexity)")]
+    #[graphql(complexity = "crate::pagination::list_cost(first.or(last), child_complexity)")]
     async fn regions(
         &self,
         ctx: &Context<'_>,

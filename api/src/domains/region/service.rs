@@ -108,8 +108,8 @@ pub async fn count(db: &DatabaseConnection, filter: &RegionFilter) -> AppResult<
     Ok(region::Entity::find().filter(condition(filter)).count(db).await?)
 }
 
-fn condition(filter: &RegionFilter) -> sea_orm::Condition {
-    let mut cond = sea_orm::Condition::all();
+fn condition(filter: &RegionFilter) -> Condition {
+    let mut cond = Condition::all();
     if let Some(parent) = &filter.parent_code {
         cond = cond.add(region::Column::ParentCode.eq(parent.clone()));
     }

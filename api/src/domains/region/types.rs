@@ -5,10 +5,11 @@ use entity::region;
 
 use super::loaders::regions;
 use super::service;
+use crate::error::AppResult;
 
 /// Level of an administrative region (行政区划级别).
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
-#[graphql(remote = "entity::region::RegionLevel")]
+#[graphql(remote = "region::RegionLevel")]
 pub enum RegionLevel {
     /// Province (省).
     Province,
@@ -59,8 +60,8 @@ impl Region {
     /// The region's dashboard across every domain (区域总览): enforcement, community, funeral
     /// and rural figures and the reports' figures for the region and below, each under the
     /// caller's scope and its domain's policy (`hub.rs`).
-    async fn dashboard(&self) -> crate::hub::RegionDashboard {
-        crate::hub::RegionDashboard {
+    async fn dashboard(&self) -> RegionDashboard {
+        RegionDashboard {
             code: self.code.clone(),
         }
     }
@@ -121,3 +122,15 @@ impl From<RegionFilter> for service::RegionFilter {
 }
 
 crate::connection!(RegionConnection, RegionEdge, Region, "regions (行政区划)");
+
+/// One region by code, from memory (no statement), as its GraphQL type.
+pub async fn region(ctx: &Context<'_>, code: &str) -> AppResult<Option<Region>> {
+    Ok(regions(ctx).await?.get(code).cloned().map(Region::from))
+}
+
+/// A region's dashboard (区域总览), named by its region's code. Its fields, every domain's
+/// figures for the region and its subtree, are contributed by `hub.rs` (its `#[Object]`
+/// impl), so that the region's types name no domain.
+pub struct RegionDashboard {
+    pub code: String,
+}

@@ -47,9 +47,7 @@ impl MetricSource for Source {
         &'a self,
         db: &'a DatabaseConnection,
         queries: &'a [MetricQuery],
-    ) -> std::pin::Pin<
-        Box<dyn std::future::Future<Output = crate::error::AppResult<Vec<MetricSet>>> + Send + 'a>,
-    > {
+    ) -> std::pin::Pin<Box<dyn Future<Output = crate::error::AppResult<Vec<MetricSet>>> + Send + 'a>> {
         Box::pin(async move {
             let codes: HashMap<i64, String> = indicator::Entity::find()
                 .all(db)

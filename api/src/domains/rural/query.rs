@@ -62,7 +62,7 @@ pub struct RuralStatsFilter {
 #[Object]
 impl RuralQuery {
     /// The indicator catalogue (指标目录), by code.
-    #[graphql(complexity = "crate::schema::list_cost(first.or(last), child_complexity)")]
+    #[graphql(complexity = "crate::pagination::list_cost(first.or(last), child_complexity)")]
     async fn indicators(
         &self,
         ctx: &Context<'_>,
@@ -206,7 +206,7 @@ impl RuralQuery {
     }
 
     /// Villages (行政村/嘎查村), by name.
-    #[graphql(complexity = "crate::schema::list_cost(first.or(last), child_complexity)")]
+    #[graphql(complexity = "crate::pagination::list_cost(first.or(last), child_complexity)")]
     async fn villages(
         &self,
         ctx: &Context<'_>,

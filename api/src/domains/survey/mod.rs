@@ -6,6 +6,7 @@ pub mod mutation;
 pub mod policy;
 pub mod quality;
 pub mod query;
+mod reading;
 pub mod report_types;
 pub mod reports;
 pub mod service;

@@ -9,7 +9,6 @@ use sea_orm::DatabaseConnection;
 use std::future::Future;
 
 use super::policy::POLICY;
-use super::query::SurveyQuery;
 use super::types::{DataQualityIssue, ReportedFigure, ReportedFigureFilter};
 use crate::access::{Action, Scope, viewer};
 use crate::error::AppResult;
@@ -36,7 +35,7 @@ impl Child for followup::Model {
 
 /// Status of a recommendation's follow-up (落实情况).
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
-#[graphql(remote = "entity::survey::followup::FollowUpStatus")]
+#[graphql(remote = "followup::FollowUpStatus")]
 pub enum FollowUpStatus {
     /// Not started (未启动).
     Open,
@@ -109,7 +108,7 @@ impl SurveyReport {
             report_no: Some(self.0.report_no),
             ..Default::default()
         };
-        SurveyQuery.reported_figures(ctx, Some(filter)).await
+        super::reading::reported_figures(ctx, Some(filter)).await
     }
     /// The report's data-quality issues (数据质量问题).
     async fn data_quality_issues(&self, ctx: &Context<'_>) -> Result<Vec<DataQualityIssue>> {
@@ -117,7 +116,7 @@ impl SurveyReport {
             report_no: Some(self.0.report_no),
             ..Default::default()
         };
-        SurveyQuery.data_quality_issues(ctx, Some(filter)).await
+        super::reading::data_quality_issues(ctx, Some(filter)).await
     }
 }
 

@@ -59,7 +59,7 @@ impl CommunityUnit {
     }
     /// Its region (所属区划).
     async fn region(&self, ctx: &Context<'_>) -> Result<Option<Region>> {
-        Ok(crate::domains::region::loaders::region(ctx, &self.0.region_code).await?)
+        Ok(crate::domains::region::types::region(ctx, &self.0.region_code).await?)
     }
     /// Type (社区性质) as report 7 classes them.
     async fn unit_type(&self) -> CommunityUnitType {

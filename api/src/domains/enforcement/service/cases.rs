@@ -12,7 +12,7 @@ use sea_orm::{
 
 use super::super::daily;
 use super::courts::find_court;
-use super::records::insert_flow_node;
+use super::flow::insert_flow_node;
 use crate::access::Scope;
 use crate::domains::region::service::{self as regions, Subtree};
 use crate::error::{AppError, AppResult};

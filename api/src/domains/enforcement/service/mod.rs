@@ -3,6 +3,7 @@
 pub mod cases;
 pub mod courts;
 pub mod dishonest;
+mod flow;
 pub mod records;
 pub mod supervision;
 

@@ -1,7 +1,6 @@
 //! The records of a case: parties (当事人), measures (执行措施) and flow nodes (流程节点).
 
 use chrono::NaiveDate;
-use entity::enforcement::enforcement_case::{self as case};
 use entity::enforcement::flow_node::{self, FlowNodeKind};
 use entity::enforcement::measure::{self, MeasureKind};
 use entity::enforcement::party::{self, PartyKind, PartyRole};
@@ -12,9 +11,10 @@ use sea_orm::{
 
 use super::super::daily;
 use super::cases::require_case;
+use super::flow::new_flow_node;
 use crate::error::{AppError, AppResult};
 use crate::validate;
-use crate::write::{Operation, Who, record_uuid, uuid_free};
+use crate::write::{Who, record_uuid, uuid_free};
 
 pub async fn parties_of(db: &DatabaseConnection, case_ids: &[i64]) -> AppResult<Vec<party::Model>> {
     Ok(party::Entity::find()
@@ -318,42 +318,4 @@ pub async fn record_flow_node(
         .await?;
     txn.commit().await?;
     Ok(node)
-}
-
-/// A flow node the case's own change implies (filed, closed, reopened), logged with it.
-pub(super) async fn insert_flow_node(
-    db: &impl ConnectionTrait,
-    who: &Who<'_>,
-    case: &case::Model,
-    kind: FlowNodeKind,
-    on: NaiveDate,
-    note: Option<String>,
-) -> AppResult<flow_node::Model> {
-    let node = new_flow_node(db, who, case.id, kind, on, note, record_uuid("uuid", None)?).await?;
-    who.logged(db, Operation::Create, &node, &case.region_code)
-        .await?;
-    Ok(node)
-}
-
-pub(super) async fn new_flow_node(
-    db: &impl ConnectionTrait,
-    who: &Who<'_>,
-    case_id: i64,
-    kind: FlowNodeKind,
-    on: NaiveDate,
-    note: Option<String>,
-    uuid: String,
-) -> AppResult<flow_node::Model> {
-    Ok(flow_node::ActiveModel {
-        uuid: Set(uuid),
-        case_id: Set(case_id),
-        kind: Set(kind),
-        occurred_on: Set(on),
-        note: Set(note),
-        parties_notified: Set(true),
-        created_at: Set(who.at),
-        ..Default::default()
-    }
-    .insert(db)
-    .await?)
 }

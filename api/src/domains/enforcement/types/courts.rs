@@ -47,7 +47,7 @@ impl Court {
         load_region(ctx, &self.0.region_code).await
     }
     /// This court's cases (执行案件), newest filing first unless ordered otherwise.
-    #[graphql(complexity = "crate::schema::list_cost(first.or(last), child_complexity)")]
+    #[graphql(complexity = "crate::pagination::list_cost(first.or(last), child_complexity)")]
     async fn cases(
         &self,
         ctx: &Context<'_>,

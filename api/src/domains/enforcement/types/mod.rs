@@ -204,7 +204,7 @@ pub fn parse_id(field: &str, id: &ID) -> Result<i64, AppError> {
 
 /// A region from the in-memory directory (no statement).
 pub(super) async fn load_region(ctx: &Context<'_>, code: &str) -> Result<Option<Region>> {
-    Ok(crate::domains::region::loaders::region(ctx, code).await?)
+    Ok(crate::domains::region::types::region(ctx, code).await?)
 }
 
 /// A court from the in-memory directory (no statement).

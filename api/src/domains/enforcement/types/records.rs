@@ -118,7 +118,7 @@ impl Measure {
     }
     /// Auction platform (拍卖平台), for an online auction.
     async fn auction_platform(&self) -> Option<&str> {
-        if self.0.kind == entity::enforcement::measure::MeasureKind::OnlineAuction {
+        if self.0.kind == measure::MeasureKind::OnlineAuction {
             self.0.channel.as_deref()
         } else {
             None

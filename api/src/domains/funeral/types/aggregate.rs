@@ -112,7 +112,7 @@ crate::aggregate_query! {
     /// whatever the number of groups; groups of fewer than `SUPPRESSION_MIN_COUNT` plots
     /// withheld from `statistics_reader` and `anonymous`.
     GravePlotAggregateQuery::grave_plot_aggregate -> GravePlotAggregate,
-    dataset: PLOTS, policy: crate::domains::funeral::policy::POLICY,
+    dataset: PLOTS, policy: POLICY,
     filter: GravePlotAggregateFilter, key: GravePlotGroupKey, period: GravePlotAggregatePeriod,
     having: GravePlotAggregateHaving, order: GravePlotAggregateOrder,
 }
@@ -248,7 +248,7 @@ crate::aggregate_query! {
     /// `funeralStats` computes them. Groups of fewer than `SUPPRESSION_MIN_COUNT` projects
     /// withheld from `statistics_reader` and `anonymous`.
     FuneralProjectAggregateQuery::funeral_project_aggregate -> FuneralProjectAggregate,
-    dataset: PROJECTS, policy: crate::domains::funeral::policy::POLICY,
+    dataset: PROJECTS, policy: POLICY,
     filter: FuneralProjectAggregateFilter, key: FuneralProjectGroupKey, period: FuneralProjectAggregatePeriod,
     having: FuneralProjectAggregateHaving, order: FuneralProjectAggregateOrder,
 }

@@ -55,7 +55,7 @@ impl FuneralFacility {
     }
     /// Its region (所属区划).
     async fn region(&self, ctx: &Context<'_>) -> Result<Option<Region>> {
-        Ok(crate::domains::region::loaders::region(ctx, &self.0.region_code).await?)
+        Ok(crate::domains::region::types::region(ctx, &self.0.region_code).await?)
     }
     /// The service centre a hall or office building belongs to.
     async fn parent(&self, ctx: &Context<'_>) -> Result<Option<FuneralFacility>> {

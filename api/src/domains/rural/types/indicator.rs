@@ -11,7 +11,7 @@ use crate::units::{Converted, Unit};
 
 /// Pillar of rural revitalisation (振兴领域).
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
-#[graphql(remote = "entity::rural::indicator::Pillar")]
+#[graphql(remote = "indicator::Pillar")]
 pub enum Pillar {
     /// Industry (产业振兴).
     Industry,
