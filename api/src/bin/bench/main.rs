@@ -521,33 +521,16 @@ fn which(program: &str) -> bool {
         .is_ok()
 }
 
-/// Rows in the tables the seed fills.
+/// Rows in the tables of every record type the domains register (`api::domains::records()`).
 async fn seeded_rows(db: &sea_orm::DatabaseConnection) -> anyhow::Result<i64> {
-    let tables = [
-        "enforcement_cases",
-        "parties",
-        "measures",
-        "flow_nodes",
-        "dishonest_entries",
-        "supervision_orders",
-        "community_units",
-        "community_staff",
-        "community_facilities",
-        "funeral_facilities",
-        "funeral_projects",
-        "funeral_milestones",
-        "grave_plots",
-        "villages",
-    ];
     let mut total = 0;
-    for t in tables {
-        let sql = format!("SELECT CAST(COUNT(*) AS BIGINT) AS n FROM {t}");
-        if let Ok(Some(row)) = db
+    for record in api::domains::records() {
+        let sql = format!("SELECT CAST(COUNT(*) AS BIGINT) AS n FROM {}", (record.table)());
+        let row = db
             .query_one_raw(sea_orm::Statement::from_string(db.get_database_backend(), sql))
-            .await
-        {
-            total += row.try_get::<i64>("", "n").unwrap_or(0);
-        }
+            .await?
+            .context("COUNT(*) answered no row")?;
+        total += row.try_get::<i64>("", "n")?;
     }
     Ok(total)
 }
