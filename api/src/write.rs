@@ -5,6 +5,13 @@
 //! The rules a service follows, so that every domain writes alike:
 //! - a create takes the client's UUID (`uuid`) or makes one (`record_uuid`); a UUID
 //!   already taken is a CONFLICT;
+//! - a create goes through `Who::create`, which owns its transaction: the replay of an
+//!   earlier request with the same idempotency key (returned without validating again),
+//!   remembering the new record under the key, `Who::created` and the commit; the domain
+//!   gives it only its validation (`uuid_free` included) and its insert. A write that
+//!   creates or updates in one (recording a year's income, tracking a recommendation, an
+//!   observation, selling a plot) or that logs a record it implies after the created one
+//!   (filing a case and its FILED flow node) calls `replayed`/`remember`/`created` itself;
 //! - an update checks `expectedVersion` (`check_version`, and `stale` when a concurrent
 //!   write won between read and update), bumps the version and sets `updated_at` to
 //!   `Who::at`;
@@ -18,7 +25,10 @@
 use async_graphql::Context;
 use chrono::{DateTime, Utc};
 use entity::change_log;
-use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, PrimaryKeyTrait, Set, Statement};
+use sea_orm::{
+    ActiveModelTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, PrimaryKeyTrait,
+    Set, Statement,
+};
 use sha2::{Digest, Sha256};
 
 use crate::access::{Action, Actor, Policy, Scope, viewer};
@@ -124,6 +134,35 @@ impl<'a> Who<'a> {
         region_code: &str,
     ) -> AppResult<()> {
         self.changed(db, operation, Some(before), None, region_code).await
+    }
+
+    /// Creates a record, in one transaction of its own: a request whose idempotency key
+    /// already created one gets that record back (`replayed`, nothing validated again);
+    /// otherwise `insert` — the domain's validation and insert, returning the new record and
+    /// its region — runs in the transaction, and the record is remembered under the key and
+    /// audited and logged (`created`) last before the commit. An error leaves nothing behind.
+    pub async fn create<E>(
+        &self,
+        db: &DatabaseConnection,
+        operation: &str,
+        fingerprint: &str,
+        insert: impl AsyncFnOnce(&DatabaseTransaction) -> AppResult<(E::Model, String)>,
+    ) -> AppResult<E::Model>
+    where
+        E: EntityTrait,
+        E::Model: Tracked,
+        i64: Into<<E::PrimaryKey as PrimaryKeyTrait>::ValueType>,
+    {
+        let txn = crate::store::begin_write(db).await?;
+        if let Some(existing) = self.replayed::<E>(&txn, operation, fingerprint).await? {
+            txn.commit().await?;
+            return Ok(existing);
+        }
+        let (model, region_code) = insert(&txn).await?;
+        self.remember(&txn, operation, fingerprint, model.id()).await?;
+        self.created(&txn, operation, &model, &region_code).await?;
+        txn.commit().await?;
+        Ok(model)
     }
 
     /// Deletes `record` if it is still at `expected_version` (CONFLICT when the caller read an

@@ -93,40 +93,30 @@ pub async fn create_facility(
     uuid: Option<String>,
 ) -> AppResult<facility::Model> {
     let uuid = record_uuid("uuid", uuid.as_deref())?;
-    let txn = crate::store::begin_write(db).await?;
     let fingerprint = format!("{fields:?}|{uuid}");
-    if let Some(existing) = who
-        .replayed::<facility::Entity>(&txn, "addCommunityFacility", &fingerprint)
-        .await?
-    {
-        txn.commit().await?;
-        return Ok(existing);
-    }
-    let (f, region_code) = checked(&txn, who, fields).await?;
-    uuid_free::<facility::Entity>(&txn, facility::Column::Uuid, &uuid).await?;
-    let model = facility::ActiveModel {
-        uuid: Set(uuid),
-        unit_id: Set(f.unit_id),
-        region_code: Set(region_code.clone()),
-        kind: Set(f.kind),
-        name: Set(f.name),
-        floor_area_centi: Set(f.floor_area_centi),
-        tenure: Set(f.tenure),
-        status: Set(f.status),
-        investment_fen: Set(f.investment_fen),
-        version: Set(1),
-        created_at: Set(who.at),
-        updated_at: Set(who.at),
-        ..Default::default()
-    }
-    .insert(&txn)
-    .await?;
-    who.remember(&txn, "addCommunityFacility", &fingerprint, model.id)
+    who.create::<facility::Entity>(db, "addCommunityFacility", &fingerprint, async |txn| {
+        let (f, region_code) = checked(txn, who, fields).await?;
+        uuid_free::<facility::Entity>(txn, facility::Column::Uuid, &uuid).await?;
+        let model = facility::ActiveModel {
+            uuid: Set(uuid),
+            unit_id: Set(f.unit_id),
+            region_code: Set(region_code.clone()),
+            kind: Set(f.kind),
+            name: Set(f.name),
+            floor_area_centi: Set(f.floor_area_centi),
+            tenure: Set(f.tenure),
+            status: Set(f.status),
+            investment_fen: Set(f.investment_fen),
+            version: Set(1),
+            created_at: Set(who.at),
+            updated_at: Set(who.at),
+            ..Default::default()
+        }
+        .insert(txn)
         .await?;
-    who.created(&txn, "addCommunityFacility", &model, &region_code)
-        .await?;
-    txn.commit().await?;
-    Ok(model)
+        Ok((model, region_code))
+    })
+    .await
 }
 
 pub async fn update_facility(

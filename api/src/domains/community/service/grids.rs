@@ -102,36 +102,26 @@ pub async fn create_grid(
     uuid: Option<String>,
 ) -> AppResult<grid::Model> {
     let uuid = record_uuid("uuid", uuid.as_deref())?;
-    let txn = crate::store::begin_write(db).await?;
     let fingerprint = format!("{unit_id}|{name}|{households}|{uuid}");
-    if let Some(existing) = who
-        .replayed::<grid::Entity>(&txn, "addCommunityGrid", &fingerprint)
-        .await?
-    {
-        txn.commit().await?;
-        return Ok(existing);
-    }
-    let (name, region_code) = checked(&txn, who, unit_id, &name, households, None).await?;
-    uuid_free::<grid::Entity>(&txn, grid::Column::Uuid, &uuid).await?;
-    let model = grid::ActiveModel {
-        uuid: Set(uuid),
-        unit_id: Set(unit_id),
-        region_code: Set(region_code.clone()),
-        name: Set(name),
-        households: Set(households),
-        version: Set(1),
-        created_at: Set(who.at),
-        updated_at: Set(who.at),
-        ..Default::default()
-    }
-    .insert(&txn)
-    .await?;
-    who.remember(&txn, "addCommunityGrid", &fingerprint, model.id)
+    who.create::<grid::Entity>(db, "addCommunityGrid", &fingerprint, async |txn| {
+        let (name, region_code) = checked(txn, who, unit_id, &name, households, None).await?;
+        uuid_free::<grid::Entity>(txn, grid::Column::Uuid, &uuid).await?;
+        let model = grid::ActiveModel {
+            uuid: Set(uuid),
+            unit_id: Set(unit_id),
+            region_code: Set(region_code.clone()),
+            name: Set(name),
+            households: Set(households),
+            version: Set(1),
+            created_at: Set(who.at),
+            updated_at: Set(who.at),
+            ..Default::default()
+        }
+        .insert(txn)
         .await?;
-    who.created(&txn, "addCommunityGrid", &model, &region_code)
-        .await?;
-    txn.commit().await?;
-    Ok(model)
+        Ok((model, region_code))
+    })
+    .await
 }
 
 pub async fn update_grid(

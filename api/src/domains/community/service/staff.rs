@@ -171,51 +171,41 @@ pub async fn create_staff(
     uuid: Option<String>,
 ) -> AppResult<staff::Model> {
     let uuid = record_uuid("uuid", uuid.as_deref())?;
-    let txn = crate::store::begin_write(db).await?;
     let fingerprint = format!("{fields:?}|{uuid}");
-    if let Some(existing) = who
-        .replayed::<staff::Entity>(&txn, "addCommunityStaff", &fingerprint)
-        .await?
-    {
-        txn.commit().await?;
-        return Ok(existing);
-    }
-    let (f, region_code) = checked(&txn, who, fields).await?;
-    if f.role == StaffRole::PartySecretary && secretary_taken(&txn, f.unit_id, None).await? {
-        return Err(AppError::Conflict(ONE_SECRETARY.into()));
-    }
-    uuid_free::<staff::Entity>(&txn, staff::Column::Uuid, &uuid).await?;
-    let model = staff::ActiveModel {
-        uuid: Set(uuid),
-        unit_id: Set(f.unit_id),
-        region_code: Set(region_code.clone()),
-        grid_id: Set(f.grid_id),
-        name: Set(f.name),
-        role: Set(f.role),
-        also_director: Set(f.also_director),
-        gender: Set(f.gender),
-        birth_year: Set(f.birth_year),
-        education: Set(f.education),
-        party_member: Set(f.party_member),
-        certified_social_worker: Set(f.certified_social_worker),
-        hiring: Set(f.hiring),
-        monthly_pay_fen: Set(f.monthly_pay_fen),
-        phone: Set(f.phone),
-        id_number: Set(f.id_number),
-        version: Set(1),
-        created_at: Set(who.at),
-        updated_at: Set(who.at),
-        ..Default::default()
-    }
-    .insert(&txn)
+    who.create::<staff::Entity>(db, "addCommunityStaff", &fingerprint, async |txn| {
+        let (f, region_code) = checked(txn, who, fields).await?;
+        if f.role == StaffRole::PartySecretary && secretary_taken(txn, f.unit_id, None).await? {
+            return Err(AppError::Conflict(ONE_SECRETARY.into()));
+        }
+        uuid_free::<staff::Entity>(txn, staff::Column::Uuid, &uuid).await?;
+        let model = staff::ActiveModel {
+            uuid: Set(uuid),
+            unit_id: Set(f.unit_id),
+            region_code: Set(region_code.clone()),
+            grid_id: Set(f.grid_id),
+            name: Set(f.name),
+            role: Set(f.role),
+            also_director: Set(f.also_director),
+            gender: Set(f.gender),
+            birth_year: Set(f.birth_year),
+            education: Set(f.education),
+            party_member: Set(f.party_member),
+            certified_social_worker: Set(f.certified_social_worker),
+            hiring: Set(f.hiring),
+            monthly_pay_fen: Set(f.monthly_pay_fen),
+            phone: Set(f.phone),
+            id_number: Set(f.id_number),
+            version: Set(1),
+            created_at: Set(who.at),
+            updated_at: Set(who.at),
+            ..Default::default()
+        }
+        .insert(txn)
+        .await
+        .map_err(unique_to_conflict(ONE_SECRETARY))?;
+        Ok((model, region_code))
+    })
     .await
-    .map_err(unique_to_conflict(ONE_SECRETARY))?;
-    who.remember(&txn, "addCommunityStaff", &fingerprint, model.id)
-        .await?;
-    who.created(&txn, "addCommunityStaff", &model, &region_code)
-        .await?;
-    txn.commit().await?;
-    Ok(model)
 }
 
 pub async fn update_staff(

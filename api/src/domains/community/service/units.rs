@@ -309,43 +309,34 @@ pub async fn create_unit(
     uuid: Option<String>,
 ) -> AppResult<unit::Model> {
     let uuid = record_uuid("uuid", uuid.as_deref())?;
-    let txn = crate::store::begin_write(db).await?;
     let fingerprint = format!("{fields:?}|{uuid}");
-    if let Some(existing) = who
-        .replayed::<unit::Entity>(&txn, "createCommunityUnit", &fingerprint)
-        .await?
-    {
-        txn.commit().await?;
-        return Ok(existing);
-    }
-    let f = checked(&txn, who, fields).await?;
-    uuid_free::<unit::Entity>(&txn, unit::Column::Uuid, &uuid).await?;
-    let model = unit::ActiveModel {
-        uuid: Set(uuid),
-        name: Set(f.name),
-        region_code: Set(f.region_code),
-        unit_type: Set(f.unit_type),
-        status: Set(f.status),
-        formed_year: Set(f.formed_year),
-        converted_year: Set(f.converted_year),
-        registered_population: Set(f.registered_population),
-        resident_population: Set(f.resident_population),
-        households: Set(f.households),
-        resident_groups: Set(f.resident_groups),
-        honours: Set(serde_json::json!(f.honours)),
-        version: Set(1),
-        created_at: Set(who.at),
-        updated_at: Set(who.at),
-        ..Default::default()
-    }
-    .insert(&txn)
-    .await?;
-    who.remember(&txn, "createCommunityUnit", &fingerprint, model.id)
+    who.create::<unit::Entity>(db, "createCommunityUnit", &fingerprint, async |txn| {
+        let f = checked(txn, who, fields).await?;
+        uuid_free::<unit::Entity>(txn, unit::Column::Uuid, &uuid).await?;
+        let model = unit::ActiveModel {
+            uuid: Set(uuid),
+            name: Set(f.name),
+            region_code: Set(f.region_code),
+            unit_type: Set(f.unit_type),
+            status: Set(f.status),
+            formed_year: Set(f.formed_year),
+            converted_year: Set(f.converted_year),
+            registered_population: Set(f.registered_population),
+            resident_population: Set(f.resident_population),
+            households: Set(f.households),
+            resident_groups: Set(f.resident_groups),
+            honours: Set(serde_json::json!(f.honours)),
+            version: Set(1),
+            created_at: Set(who.at),
+            updated_at: Set(who.at),
+            ..Default::default()
+        }
+        .insert(txn)
         .await?;
-    who.created(&txn, "createCommunityUnit", &model, &model.region_code)
-        .await?;
-    txn.commit().await?;
-    Ok(model)
+        let region_code = model.region_code.clone();
+        Ok((model, region_code))
+    })
+    .await
 }
 
 /// Updates a unit; its staff, facilities and grids follow it to a new region.

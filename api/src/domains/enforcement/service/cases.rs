@@ -366,6 +366,8 @@ pub async fn file_case(db: &DatabaseConnection, who: &Who<'_>, input: NewCase) -
     validate::past_date("filedOn", input.filed_on)?;
     validate::money_range("subjectAmount", input.subject_amount_fen)?;
     let judge_team = validate::opt_text("judgeTeam", input.judge_team.as_deref(), 64)?;
+    // Not `Who::create`: the FILED flow node the case implies is logged after the case's own
+    // change-log row, so that the log never has a node before its case.
     let txn = crate::store::begin_write(db).await?;
     let fingerprint = format!("{input:?}");
     if let Some(existing) = who

@@ -142,74 +142,65 @@ pub async fn add_to_dishonest_list(
     let uuid = record_uuid("uuid", uuid.as_deref())?;
     validate::past_date("listedOn", listed_on)?;
     let reason = validate::text("reason", &reason, 1, 1000)?;
-    let txn = crate::store::begin_write(db).await?;
     let fingerprint = format!("{case_id}|{party_id}|{listed_on}|{reason}");
-    if let Some(existing) = who
-        .replayed::<dishonest_entry::Entity>(&txn, "addToDishonestList", &fingerprint)
-        .await?
-    {
-        txn.commit().await?;
-        return Ok(existing);
-    }
-    let case = require_case(&txn, case_id, who.scope).await?;
-    if case.status != CaseStatus::Pending {
-        return Err(AppError::Conflict(format!(
-            "case {} is closed; only debtors of a pending case are listed",
-            case.case_number
-        )));
-    }
-    if listed_on < case.filed_on {
-        return Err(AppError::bad_input(
-            "listedOn",
-            "listedOn is before the case was filed",
-        ));
-    }
-    let party = require_party_of(&txn, party_id, case.id, "partyId").await?;
-    if party.role != PartyRole::Respondent {
-        return Err(AppError::bad_input(
-            "partyId",
-            "only a respondent (被执行人) can be listed",
-        ));
-    }
-    let standing = dishonest_entry::Entity::find()
-        .filter(dishonest_entry::Column::PartyId.eq(party.id))
-        .filter(dishonest_entry::Column::RemovedOn.is_null())
-        .count(&txn)
-        .await?;
-    if standing > 0 {
-        return Err(AppError::Conflict(format!(
-            "{} is already on the list for this case",
-            party.name
-        )));
-    }
-    uuid_free::<dishonest_entry::Entity>(&txn, dishonest_entry::Column::Uuid, &uuid).await?;
-    let model = dishonest_entry::ActiveModel {
-        case_id: Set(case.id),
-        party_id: Set(party.id),
-        name: Set(party.name.clone()),
-        id_number: Set(party.id_number.clone()),
-        court_id: Set(case.court_id),
-        region_code: Set(case.region_code.clone()),
-        listed_on: Set(listed_on),
-        reason: Set(reason),
-        removed_on: Set(None),
-        removal_reason: Set(None),
-        version: Set(1),
-        created_at: Set(who.at),
-        updated_at: Set(who.at),
-        uuid: Set(uuid),
-        ..Default::default()
-    }
-    .insert(&txn)
+    who.create::<dishonest_entry::Entity>(db, "addToDishonestList", &fingerprint, async |txn| {
+        let case = require_case(txn, case_id, who.scope).await?;
+        if case.status != CaseStatus::Pending {
+            return Err(AppError::Conflict(format!(
+                "case {} is closed; only debtors of a pending case are listed",
+                case.case_number
+            )));
+        }
+        if listed_on < case.filed_on {
+            return Err(AppError::bad_input(
+                "listedOn",
+                "listedOn is before the case was filed",
+            ));
+        }
+        let party = require_party_of(txn, party_id, case.id, "partyId").await?;
+        if party.role != PartyRole::Respondent {
+            return Err(AppError::bad_input(
+                "partyId",
+                "only a respondent (被执行人) can be listed",
+            ));
+        }
+        let standing = dishonest_entry::Entity::find()
+            .filter(dishonest_entry::Column::PartyId.eq(party.id))
+            .filter(dishonest_entry::Column::RemovedOn.is_null())
+            .count(txn)
+            .await?;
+        if standing > 0 {
+            return Err(AppError::Conflict(format!(
+                "{} is already on the list for this case",
+                party.name
+            )));
+        }
+        uuid_free::<dishonest_entry::Entity>(txn, dishonest_entry::Column::Uuid, &uuid).await?;
+        let model = dishonest_entry::ActiveModel {
+            case_id: Set(case.id),
+            party_id: Set(party.id),
+            name: Set(party.name.clone()),
+            id_number: Set(party.id_number.clone()),
+            court_id: Set(case.court_id),
+            region_code: Set(case.region_code.clone()),
+            listed_on: Set(listed_on),
+            reason: Set(reason),
+            removed_on: Set(None),
+            removal_reason: Set(None),
+            version: Set(1),
+            created_at: Set(who.at),
+            updated_at: Set(who.at),
+            uuid: Set(uuid),
+            ..Default::default()
+        }
+        .insert(txn)
+        .await
+        .map_err(unique_to_conflict("this party already stands on the list"))?;
+        daily::listing_changed(txn, None, Some(&model)).await?;
+        let region_code = model.region_code.clone();
+        Ok((model, region_code))
+    })
     .await
-    .map_err(unique_to_conflict("this party already stands on the list"))?;
-    daily::listing_changed(&txn, None, Some(&model)).await?;
-    who.remember(&txn, "addToDishonestList", &fingerprint, model.id)
-        .await?;
-    who.created(&txn, "addToDishonestList", &model, &model.region_code)
-        .await?;
-    txn.commit().await?;
-    Ok(model)
 }
 
 pub async fn remove_from_dishonest_list(

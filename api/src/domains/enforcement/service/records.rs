@@ -72,35 +72,27 @@ pub async fn add_party(db: &DatabaseConnection, who: &Who<'_>, input: NewParty) 
         None => None,
     };
     let address = validate::opt_text("address", input.address.as_deref(), 256)?;
-    let txn = crate::store::begin_write(db).await?;
     let fingerprint = format!("{input:?}");
-    if let Some(existing) = who
-        .replayed::<party::Entity>(&txn, "addParty", &fingerprint)
-        .await?
-    {
-        txn.commit().await?;
-        return Ok(existing);
-    }
-    let case = require_case(&txn, input.case_id, who.scope).await?;
-    uuid_free::<party::Entity>(&txn, party::Column::Uuid, &uuid).await?;
-    let model = party::ActiveModel {
-        uuid: Set(uuid),
-        case_id: Set(input.case_id),
-        role: Set(input.role),
-        kind: Set(input.kind),
-        name: Set(name),
-        id_number: Set(id_number),
-        phone: Set(phone),
-        address: Set(address),
-        created_at: Set(who.at),
-        ..Default::default()
-    }
-    .insert(&txn)
-    .await?;
-    who.remember(&txn, "addParty", &fingerprint, model.id).await?;
-    who.created(&txn, "addParty", &model, &case.region_code).await?;
-    txn.commit().await?;
-    Ok(model)
+    who.create::<party::Entity>(db, "addParty", &fingerprint, async |txn| {
+        let case = require_case(txn, input.case_id, who.scope).await?;
+        uuid_free::<party::Entity>(txn, party::Column::Uuid, &uuid).await?;
+        let model = party::ActiveModel {
+            uuid: Set(uuid),
+            case_id: Set(input.case_id),
+            role: Set(input.role),
+            kind: Set(input.kind),
+            name: Set(name),
+            id_number: Set(id_number),
+            phone: Set(phone),
+            address: Set(address),
+            created_at: Set(who.at),
+            ..Default::default()
+        }
+        .insert(txn)
+        .await?;
+        Ok((model, case.region_code))
+    })
+    .await
 }
 
 /// Input of `recordMeasure`.
@@ -210,49 +202,39 @@ pub async fn record_measure(
             "only a refusal-to-execute referral has a verdict",
         ));
     }
-    let txn = crate::store::begin_write(db).await?;
     let fingerprint = format!("{input:?}");
-    if let Some(existing) = who
-        .replayed::<measure::Entity>(&txn, "recordMeasure", &fingerprint)
-        .await?
-    {
-        txn.commit().await?;
-        return Ok(existing);
-    }
-    let case = require_case(&txn, input.case_id, who.scope).await?;
-    if input.taken_on < case.filed_on {
-        return Err(AppError::bad_input(
-            "takenOn",
-            "takenOn is before the case was filed",
-        ));
-    }
-    if let Some(pid) = input.party_id {
-        require_party_of(&txn, pid, case.id, "partyId").await?;
-    }
-    uuid_free::<measure::Entity>(&txn, measure::Column::Uuid, &uuid).await?;
-    let model = measure::ActiveModel {
-        uuid: Set(uuid),
-        case_id: Set(case.id),
-        party_id: Set(input.party_id),
-        kind: Set(input.kind),
-        taken_on: Set(input.taken_on),
-        channel: Set(channel),
-        detention_days: Set(input.detention_days),
-        amount_fen: Set(input.amount_fen),
-        convicted: Set(input.convicted),
-        note: Set(note),
-        created_at: Set(who.at),
-        ..Default::default()
-    }
-    .insert(&txn)
-    .await?;
-    daily::measure_added(&txn, &model, &case).await?;
-    who.remember(&txn, "recordMeasure", &fingerprint, model.id)
+    who.create::<measure::Entity>(db, "recordMeasure", &fingerprint, async |txn| {
+        let case = require_case(txn, input.case_id, who.scope).await?;
+        if input.taken_on < case.filed_on {
+            return Err(AppError::bad_input(
+                "takenOn",
+                "takenOn is before the case was filed",
+            ));
+        }
+        if let Some(pid) = input.party_id {
+            require_party_of(txn, pid, case.id, "partyId").await?;
+        }
+        uuid_free::<measure::Entity>(txn, measure::Column::Uuid, &uuid).await?;
+        let model = measure::ActiveModel {
+            uuid: Set(uuid),
+            case_id: Set(case.id),
+            party_id: Set(input.party_id),
+            kind: Set(input.kind),
+            taken_on: Set(input.taken_on),
+            channel: Set(channel),
+            detention_days: Set(input.detention_days),
+            amount_fen: Set(input.amount_fen),
+            convicted: Set(input.convicted),
+            note: Set(note),
+            created_at: Set(who.at),
+            ..Default::default()
+        }
+        .insert(txn)
         .await?;
-    who.created(&txn, "recordMeasure", &model, &case.region_code)
-        .await?;
-    txn.commit().await?;
-    Ok(model)
+        daily::measure_added(txn, &model, &case).await?;
+        Ok((model, case.region_code))
+    })
+    .await
 }
 
 pub(super) async fn require_party_of(
@@ -294,28 +276,18 @@ pub async fn record_flow_node(
     }
     validate::past_date("occurredOn", occurred_on)?;
     let note = validate::opt_text("note", note.as_deref(), 1000)?;
-    let txn = crate::store::begin_write(db).await?;
     let fingerprint = format!("{case_id}|{kind:?}|{occurred_on}|{note:?}");
-    if let Some(existing) = who
-        .replayed::<flow_node::Entity>(&txn, "recordFlowNode", &fingerprint)
-        .await?
-    {
-        txn.commit().await?;
-        return Ok(existing);
-    }
-    let case = require_case(&txn, case_id, who.scope).await?;
-    if occurred_on < case.filed_on {
-        return Err(AppError::bad_input(
-            "occurredOn",
-            "occurredOn is before the case was filed",
-        ));
-    }
-    uuid_free::<flow_node::Entity>(&txn, flow_node::Column::Uuid, &uuid).await?;
-    let node = new_flow_node(&txn, who, case.id, kind, occurred_on, note, uuid).await?;
-    who.remember(&txn, "recordFlowNode", &fingerprint, node.id)
-        .await?;
-    who.created(&txn, "recordFlowNode", &node, &case.region_code)
-        .await?;
-    txn.commit().await?;
-    Ok(node)
+    who.create::<flow_node::Entity>(db, "recordFlowNode", &fingerprint, async |txn| {
+        let case = require_case(txn, case_id, who.scope).await?;
+        if occurred_on < case.filed_on {
+            return Err(AppError::bad_input(
+                "occurredOn",
+                "occurredOn is before the case was filed",
+            ));
+        }
+        uuid_free::<flow_node::Entity>(txn, flow_node::Column::Uuid, &uuid).await?;
+        let node = new_flow_node(txn, who, case.id, kind, occurred_on, note, uuid).await?;
+        Ok((node, case.region_code))
+    })
+    .await
 }

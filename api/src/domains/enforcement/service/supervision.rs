@@ -50,61 +50,51 @@ pub async fn issue_supervision_order(
         return Err(AppError::bad_input("dueOn", "dueOn is before issuedOn"));
     }
     let instructions = validate::opt_text("instructions", input.instructions.as_deref(), 2000)?;
-    let txn = crate::store::begin_write(db).await?;
     let fingerprint = format!("{input:?}");
-    if let Some(existing) = who
-        .replayed::<supervision_order::Entity>(&txn, "issueSupervisionOrder", &fingerprint)
-        .await?
-    {
-        txn.commit().await?;
-        return Ok(existing);
-    }
-    let case = require_case(&txn, input.case_id, who.scope).await?;
-    if case.status != CaseStatus::Pending {
-        return Err(AppError::Conflict(format!(
-            "case {} is closed; only a pending case is supervised",
-            case.case_number
-        )));
-    }
-    let issuer = find_court(&txn, input.issuing_court_id, who.scope)
-        .await?
-        .ok_or_else(|| {
-            AppError::bad_input(
+    who.create::<supervision_order::Entity>(db, "issueSupervisionOrder", &fingerprint, async |txn| {
+        let case = require_case(txn, input.case_id, who.scope).await?;
+        if case.status != CaseStatus::Pending {
+            return Err(AppError::Conflict(format!(
+                "case {} is closed; only a pending case is supervised",
+                case.case_number
+            )));
+        }
+        let issuer = find_court(txn, input.issuing_court_id, who.scope)
+            .await?
+            .ok_or_else(|| {
+                AppError::bad_input(
+                    "issuingCourtId",
+                    format!("no court with id {}", input.issuing_court_id),
+                )
+            })?;
+        let case_region = regions::require_in(txn, &case.region_code, "caseId").await?;
+        if issuer.level != CourtLevel::Intermediate
+            || issuer.id == case.court_id
+            || !case_region.path.contains(&format!("/{}/", issuer.region_code))
+        {
+            return Err(AppError::bad_input(
                 "issuingCourtId",
-                format!("no court with id {}", input.issuing_court_id),
-            )
-        })?;
-    let case_region = regions::require_in(&txn, &case.region_code, "caseId").await?;
-    if issuer.level != CourtLevel::Intermediate
-        || issuer.id == case.court_id
-        || !case_region.path.contains(&format!("/{}/", issuer.region_code))
-    {
-        return Err(AppError::bad_input(
-            "issuingCourtId",
-            "the issuing court must be the intermediate court above the case's court",
-        ));
-    }
-    uuid_free::<supervision_order::Entity>(&txn, supervision_order::Column::Uuid, &uuid).await?;
-    let model = supervision_order::ActiveModel {
-        uuid: Set(uuid),
-        case_id: Set(case.id),
-        batch: Set(batch),
-        issuing_court_id: Set(issuer.id),
-        issued_on: Set(input.issued_on),
-        due_on: Set(input.due_on),
-        status: Set(SupervisionStatus::Open),
-        instructions: Set(instructions),
-        created_at: Set(who.at),
-        region_code: Set(case.region_code.clone()),
-        court_id: Set(case.court_id),
-        ..Default::default()
-    }
-    .insert(&txn)
-    .await?;
-    who.remember(&txn, "issueSupervisionOrder", &fingerprint, model.id)
+                "the issuing court must be the intermediate court above the case's court",
+            ));
+        }
+        uuid_free::<supervision_order::Entity>(txn, supervision_order::Column::Uuid, &uuid).await?;
+        let model = supervision_order::ActiveModel {
+            uuid: Set(uuid),
+            case_id: Set(case.id),
+            batch: Set(batch),
+            issuing_court_id: Set(issuer.id),
+            issued_on: Set(input.issued_on),
+            due_on: Set(input.due_on),
+            status: Set(SupervisionStatus::Open),
+            instructions: Set(instructions),
+            created_at: Set(who.at),
+            region_code: Set(case.region_code.clone()),
+            court_id: Set(case.court_id),
+            ..Default::default()
+        }
+        .insert(txn)
         .await?;
-    who.created(&txn, "issueSupervisionOrder", &model, &case.region_code)
-        .await?;
-    txn.commit().await?;
-    Ok(model)
+        Ok((model, case.region_code))
+    })
+    .await
 }

@@ -167,38 +167,29 @@ pub async fn create_facility(
     uuid: Option<String>,
 ) -> AppResult<facility::Model> {
     let uuid = record_uuid("uuid", uuid.as_deref())?;
-    let txn = crate::store::begin_write(db).await?;
     let fingerprint = format!("{fields:?}|{uuid}");
-    if let Some(existing) = who
-        .replayed::<facility::Entity>(&txn, "createFuneralFacility", &fingerprint)
-        .await?
-    {
-        txn.commit().await?;
-        return Ok(existing);
-    }
-    let f = checked(&txn, who, fields).await?;
-    uuid_free::<facility::Entity>(&txn, facility::Column::Uuid, &uuid).await?;
-    let model = facility::ActiveModel {
-        uuid: Set(uuid),
-        region_code: Set(f.region_code),
-        parent_id: Set(f.parent_id),
-        kind: Set(f.kind),
-        name: Set(f.name),
-        stage: Set(f.stage),
-        capacity: Set(f.capacity),
-        version: Set(1),
-        created_at: Set(who.at),
-        updated_at: Set(who.at),
-        ..Default::default()
-    }
-    .insert(&txn)
-    .await?;
-    who.remember(&txn, "createFuneralFacility", &fingerprint, model.id)
+    who.create::<facility::Entity>(db, "createFuneralFacility", &fingerprint, async |txn| {
+        let f = checked(txn, who, fields).await?;
+        uuid_free::<facility::Entity>(txn, facility::Column::Uuid, &uuid).await?;
+        let model = facility::ActiveModel {
+            uuid: Set(uuid),
+            region_code: Set(f.region_code),
+            parent_id: Set(f.parent_id),
+            kind: Set(f.kind),
+            name: Set(f.name),
+            stage: Set(f.stage),
+            capacity: Set(f.capacity),
+            version: Set(1),
+            created_at: Set(who.at),
+            updated_at: Set(who.at),
+            ..Default::default()
+        }
+        .insert(txn)
         .await?;
-    who.created(&txn, "createFuneralFacility", &model, &model.region_code)
-        .await?;
-    txn.commit().await?;
-    Ok(model)
+        let region_code = model.region_code.clone();
+        Ok((model, region_code))
+    })
+    .await
 }
 
 /// Changes a facility (its construction stage included); its kind stays.

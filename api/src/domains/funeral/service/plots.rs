@@ -129,50 +129,42 @@ pub async fn add_plot(
         ));
     }
     let price_fen = money("price", price_fen)?;
-    let txn = crate::store::begin_write(db).await?;
     let fingerprint = format!("{cemetery_id}|{section}|{row_no}|{number}|{plot_type:?}|{price_fen:?}|{uuid}");
-    if let Some(existing) = who
-        .replayed::<plot::Entity>(&txn, "addGravePlot", &fingerprint)
-        .await?
-    {
-        txn.commit().await?;
-        return Ok(existing);
-    }
-    let cemetery = super::facilities::find_facility(&txn, cemetery_id, who.scope)
-        .await?
-        .filter(|c| c.kind == FacilityKind::Cemetery)
-        .ok_or_else(|| {
-            AppError::bad_input(
-                "cemeteryId",
-                format!("no cemetery with id {cemetery_id} in your reach"),
-            )
-        })?;
-    uuid_free::<plot::Entity>(&txn, plot::Column::Uuid, &uuid).await?;
-    let model = plot::ActiveModel {
-        uuid: Set(uuid),
-        region_code: Set(cemetery.region_code.clone()),
-        cemetery_id: Set(cemetery.id),
-        section: Set(section),
-        row_no: Set(row_no),
-        number: Set(number),
-        plot_type: Set(plot_type),
-        price_fen: Set(price_fen),
-        status: Set(PlotStatus::Available),
-        version: Set(1),
-        created_at: Set(who.at),
-        updated_at: Set(who.at),
-        ..Default::default()
-    }
-    .insert(&txn)
+    who.create::<plot::Entity>(db, "addGravePlot", &fingerprint, async |txn| {
+        let cemetery = super::facilities::find_facility(txn, cemetery_id, who.scope)
+            .await?
+            .filter(|c| c.kind == FacilityKind::Cemetery)
+            .ok_or_else(|| {
+                AppError::bad_input(
+                    "cemeteryId",
+                    format!("no cemetery with id {cemetery_id} in your reach"),
+                )
+            })?;
+        uuid_free::<plot::Entity>(txn, plot::Column::Uuid, &uuid).await?;
+        let model = plot::ActiveModel {
+            uuid: Set(uuid),
+            region_code: Set(cemetery.region_code.clone()),
+            cemetery_id: Set(cemetery.id),
+            section: Set(section),
+            row_no: Set(row_no),
+            number: Set(number),
+            plot_type: Set(plot_type),
+            price_fen: Set(price_fen),
+            status: Set(PlotStatus::Available),
+            version: Set(1),
+            created_at: Set(who.at),
+            updated_at: Set(who.at),
+            ..Default::default()
+        }
+        .insert(txn)
+        .await
+        .map_err(unique_to_conflict(
+            "the cemetery has a plot at this position already",
+        ))?;
+        let region_code = model.region_code.clone();
+        Ok((model, region_code))
+    })
     .await
-    .map_err(unique_to_conflict(
-        "the cemetery has a plot at this position already",
-    ))?;
-    who.remember(&txn, "addGravePlot", &fingerprint, model.id).await?;
-    who.created(&txn, "addGravePlot", &model, &model.region_code)
-        .await?;
-    txn.commit().await?;
-    Ok(model)
 }
 
 /// The household a plot is registered or sold to.
@@ -231,49 +223,40 @@ pub async fn register(
     let uuid = record_uuid("uuid", uuid.as_deref())?;
     let holder = holder_checked(holder)?;
     let registered_on = date_in_range("registeredOn", registered_on, true)?;
-    let txn = crate::store::begin_write(db).await?;
     let fingerprint = format!("{plot_id}|{holder:?}|{registered_on}|{uuid}");
-    if let Some(existing) = who
-        .replayed::<hold::Entity>(&txn, "registerGravePlot", &fingerprint)
-        .await?
-    {
-        txn.commit().await?;
-        return Ok(existing);
-    }
-    let p = find_plot(&txn, plot_id, who.scope)
-        .await?
-        .ok_or_else(|| AppError::bad_input("plotId", format!("no plot with id {plot_id} in your reach")))?;
-    if p.status != PlotStatus::Available {
-        return Err(AppError::Conflict(TAKEN.into()));
-    }
-    uuid_free::<hold::Entity>(&txn, hold::Column::Uuid, &uuid).await?;
-    let model = hold::ActiveModel {
-        uuid: Set(uuid),
-        region_code: Set(p.region_code.clone()),
-        plot_id: Set(p.id),
-        status: Set(HoldStatus::Registered),
-        holder_name: Set(holder.name),
-        holder_phone: Set(holder.phone),
-        holder_id_number: Set(holder.id_number),
-        registered_on: Set(registered_on),
-        sold_on: Set(None),
-        price_fen: Set(None),
-        cancelled_on: Set(None),
-        version: Set(1),
-        created_at: Set(who.at),
-        updated_at: Set(who.at),
-        ..Default::default()
-    }
-    .insert(&txn)
+    who.create::<hold::Entity>(db, "registerGravePlot", &fingerprint, async |txn| {
+        let p = find_plot(txn, plot_id, who.scope).await?.ok_or_else(|| {
+            AppError::bad_input("plotId", format!("no plot with id {plot_id} in your reach"))
+        })?;
+        if p.status != PlotStatus::Available {
+            return Err(AppError::Conflict(TAKEN.into()));
+        }
+        uuid_free::<hold::Entity>(txn, hold::Column::Uuid, &uuid).await?;
+        let model = hold::ActiveModel {
+            uuid: Set(uuid),
+            region_code: Set(p.region_code.clone()),
+            plot_id: Set(p.id),
+            status: Set(HoldStatus::Registered),
+            holder_name: Set(holder.name),
+            holder_phone: Set(holder.phone),
+            holder_id_number: Set(holder.id_number),
+            registered_on: Set(registered_on),
+            sold_on: Set(None),
+            price_fen: Set(None),
+            cancelled_on: Set(None),
+            version: Set(1),
+            created_at: Set(who.at),
+            updated_at: Set(who.at),
+            ..Default::default()
+        }
+        .insert(txn)
+        .await
+        .map_err(unique_to_conflict(TAKEN))?;
+        set_plot_status(txn, who, &p, PlotStatus::Registered).await?;
+        let region_code = model.region_code.clone();
+        Ok((model, region_code))
+    })
     .await
-    .map_err(unique_to_conflict(TAKEN))?;
-    set_plot_status(&txn, who, &p, PlotStatus::Registered).await?;
-    who.remember(&txn, "registerGravePlot", &fingerprint, model.id)
-        .await?;
-    who.created(&txn, "registerGravePlot", &model, &model.region_code)
-        .await?;
-    txn.commit().await?;
-    Ok(model)
 }
 
 /// Cancels a registration and frees its plot; a sale is not cancelled (CONFLICT).
@@ -346,6 +329,8 @@ pub async fn sell(
     let holder = holder_checked(holder)?;
     let sold_on = date_in_range("soldOn", sold_on, true)?;
     validate::money_range("price", price_fen)?;
+    // Not `Who::create`: a sale updates the plot's standing registration when it has one
+    // and creates a hold only when it has none.
     let txn = crate::store::begin_write(db).await?;
     let fingerprint = format!("{plot_id}|{holder:?}|{sold_on}|{price_fen}|{uuid}");
     if let Some(existing) = who

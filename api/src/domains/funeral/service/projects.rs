@@ -162,38 +162,29 @@ pub async fn create_project(
     uuid: Option<String>,
 ) -> AppResult<project::Model> {
     let uuid = record_uuid("uuid", uuid.as_deref())?;
-    let txn = crate::store::begin_write(db).await?;
     let fingerprint = format!("{fields:?}|{uuid}");
-    if let Some(existing) = who
-        .replayed::<project::Entity>(&txn, "createFuneralProject", &fingerprint)
-        .await?
-    {
-        txn.commit().await?;
-        return Ok(existing);
-    }
-    let f = checked(&txn, who, fields).await?;
-    uuid_free::<project::Entity>(&txn, project::Column::Uuid, &uuid).await?;
-    let model = project::ActiveModel {
-        uuid: Set(uuid),
-        region_code: Set(f.region_code),
-        facility_id: Set(f.facility_id),
-        name: Set(f.name),
-        tendered_cost_fen: Set(f.tendered_cost_fen),
-        planned_investment_fen: Set(f.planned_investment_fen),
-        allocated_fen: Set(f.allocated_fen),
-        version: Set(1),
-        created_at: Set(who.at),
-        updated_at: Set(who.at),
-        ..Default::default()
-    }
-    .insert(&txn)
-    .await?;
-    who.remember(&txn, "createFuneralProject", &fingerprint, model.id)
+    who.create::<project::Entity>(db, "createFuneralProject", &fingerprint, async |txn| {
+        let f = checked(txn, who, fields).await?;
+        uuid_free::<project::Entity>(txn, project::Column::Uuid, &uuid).await?;
+        let model = project::ActiveModel {
+            uuid: Set(uuid),
+            region_code: Set(f.region_code),
+            facility_id: Set(f.facility_id),
+            name: Set(f.name),
+            tendered_cost_fen: Set(f.tendered_cost_fen),
+            planned_investment_fen: Set(f.planned_investment_fen),
+            allocated_fen: Set(f.allocated_fen),
+            version: Set(1),
+            created_at: Set(who.at),
+            updated_at: Set(who.at),
+            ..Default::default()
+        }
+        .insert(txn)
         .await?;
-    who.created(&txn, "createFuneralProject", &model, &model.region_code)
-        .await?;
-    txn.commit().await?;
-    Ok(model)
+        let region_code = model.region_code.clone();
+        Ok((model, region_code))
+    })
+    .await
 }
 
 pub async fn update_project(
@@ -267,42 +258,33 @@ pub async fn add_milestone(
 ) -> AppResult<milestone::Model> {
     let uuid = record_uuid("uuid", uuid.as_deref())?;
     let f = milestone_checked(fields)?;
-    let txn = crate::store::begin_write(db).await?;
     let fingerprint = format!("{project_id}|{f:?}|{uuid}");
-    if let Some(existing) = who
-        .replayed::<milestone::Entity>(&txn, "addFuneralMilestone", &fingerprint)
-        .await?
-    {
-        txn.commit().await?;
-        return Ok(existing);
-    }
-    let project = find_project(&txn, project_id, who.scope).await?.ok_or_else(|| {
-        AppError::bad_input(
-            "projectId",
-            format!("no project with id {project_id} in your reach"),
-        )
-    })?;
-    uuid_free::<milestone::Entity>(&txn, milestone::Column::Uuid, &uuid).await?;
-    let model = milestone::ActiveModel {
-        uuid: Set(uuid),
-        region_code: Set(project.region_code.clone()),
-        project_id: Set(project.id),
-        name: Set(f.name),
-        planned_on: Set(f.planned_on),
-        achieved_on: Set(f.achieved_on),
-        version: Set(1),
-        created_at: Set(who.at),
-        updated_at: Set(who.at),
-        ..Default::default()
-    }
-    .insert(&txn)
-    .await?;
-    who.remember(&txn, "addFuneralMilestone", &fingerprint, model.id)
+    who.create::<milestone::Entity>(db, "addFuneralMilestone", &fingerprint, async |txn| {
+        let project = find_project(txn, project_id, who.scope).await?.ok_or_else(|| {
+            AppError::bad_input(
+                "projectId",
+                format!("no project with id {project_id} in your reach"),
+            )
+        })?;
+        uuid_free::<milestone::Entity>(txn, milestone::Column::Uuid, &uuid).await?;
+        let model = milestone::ActiveModel {
+            uuid: Set(uuid),
+            region_code: Set(project.region_code.clone()),
+            project_id: Set(project.id),
+            name: Set(f.name),
+            planned_on: Set(f.planned_on),
+            achieved_on: Set(f.achieved_on),
+            version: Set(1),
+            created_at: Set(who.at),
+            updated_at: Set(who.at),
+            ..Default::default()
+        }
+        .insert(txn)
         .await?;
-    who.created(&txn, "addFuneralMilestone", &model, &model.region_code)
-        .await?;
-    txn.commit().await?;
-    Ok(model)
+        let region_code = model.region_code.clone();
+        Ok((model, region_code))
+    })
+    .await
 }
 
 /// Changes a milestone: its name, planned date, or the date it was achieved.

@@ -67,37 +67,28 @@ pub async fn create_fee_standard(
     uuid: Option<String>,
 ) -> AppResult<fee::Model> {
     let uuid = record_uuid("uuid", uuid.as_deref())?;
-    let txn = crate::store::begin_write(db).await?;
     let fingerprint = format!("{fields:?}|{uuid}");
-    if let Some(existing) = who
-        .replayed::<fee::Entity>(&txn, "setFuneralFeeStandard", &fingerprint)
-        .await?
-    {
-        txn.commit().await?;
-        return Ok(existing);
-    }
-    let f = fee_checked(&txn, who, fields).await?;
-    uuid_free::<fee::Entity>(&txn, fee::Column::Uuid, &uuid).await?;
-    let model = fee::ActiveModel {
-        uuid: Set(uuid),
-        region_code: Set(f.region_code),
-        service: Set(f.service),
-        price_fen: Set(f.price_fen),
-        exempt: Set(f.exempt),
-        effective_from: Set(f.effective_from),
-        version: Set(1),
-        created_at: Set(who.at),
-        updated_at: Set(who.at),
-        ..Default::default()
-    }
-    .insert(&txn)
-    .await?;
-    who.remember(&txn, "setFuneralFeeStandard", &fingerprint, model.id)
+    who.create::<fee::Entity>(db, "setFuneralFeeStandard", &fingerprint, async |txn| {
+        let f = fee_checked(txn, who, fields).await?;
+        uuid_free::<fee::Entity>(txn, fee::Column::Uuid, &uuid).await?;
+        let model = fee::ActiveModel {
+            uuid: Set(uuid),
+            region_code: Set(f.region_code),
+            service: Set(f.service),
+            price_fen: Set(f.price_fen),
+            exempt: Set(f.exempt),
+            effective_from: Set(f.effective_from),
+            version: Set(1),
+            created_at: Set(who.at),
+            updated_at: Set(who.at),
+            ..Default::default()
+        }
+        .insert(txn)
         .await?;
-    who.created(&txn, "setFuneralFeeStandard", &model, &model.region_code)
-        .await?;
-    txn.commit().await?;
-    Ok(model)
+        let region_code = model.region_code.clone();
+        Ok((model, region_code))
+    })
+    .await
 }
 
 pub async fn update_fee_standard(
@@ -225,39 +216,30 @@ pub async fn grant_subsidy(
     }
     let basis = validate::text("basis", &f.basis, 2, 256)?;
     let paid_on = date_in_range("paidOn", f.paid_on, true)?;
-    let txn = crate::store::begin_write(db).await?;
     let fingerprint = format!("{f:?}|{uuid}");
-    if let Some(existing) = who
-        .replayed::<subsidy::Entity>(&txn, "grantFuneralSubsidy", &fingerprint)
-        .await?
-    {
-        txn.commit().await?;
-        return Ok(existing);
-    }
-    let region = regions::require_in_reach(&txn, &f.region_code, who.scope, "regionCode").await?;
-    uuid_free::<subsidy::Entity>(&txn, subsidy::Column::Uuid, &uuid).await?;
-    let model = subsidy::ActiveModel {
-        uuid: Set(uuid),
-        region_code: Set(region.code),
-        recipient_name: Set(name),
-        recipient_phone: Set(phone),
-        recipient_id_number: Set(id_number),
-        amount_fen: Set(f.amount_fen),
-        basis: Set(basis),
-        paid_on: Set(paid_on),
-        version: Set(1),
-        created_at: Set(who.at),
-        updated_at: Set(who.at),
-        ..Default::default()
-    }
-    .insert(&txn)
-    .await?;
-    who.remember(&txn, "grantFuneralSubsidy", &fingerprint, model.id)
+    who.create::<subsidy::Entity>(db, "grantFuneralSubsidy", &fingerprint, async |txn| {
+        let region = regions::require_in_reach(txn, &f.region_code, who.scope, "regionCode").await?;
+        uuid_free::<subsidy::Entity>(txn, subsidy::Column::Uuid, &uuid).await?;
+        let model = subsidy::ActiveModel {
+            uuid: Set(uuid),
+            region_code: Set(region.code),
+            recipient_name: Set(name),
+            recipient_phone: Set(phone),
+            recipient_id_number: Set(id_number),
+            amount_fen: Set(f.amount_fen),
+            basis: Set(basis),
+            paid_on: Set(paid_on),
+            version: Set(1),
+            created_at: Set(who.at),
+            updated_at: Set(who.at),
+            ..Default::default()
+        }
+        .insert(txn)
         .await?;
-    who.created(&txn, "grantFuneralSubsidy", &model, &model.region_code)
-        .await?;
-    txn.commit().await?;
-    Ok(model)
+        let region_code = model.region_code.clone();
+        Ok((model, region_code))
+    })
+    .await
 }
 
 // ---------- violations ----------
@@ -363,38 +345,29 @@ pub async fn record_violation(
     uuid: Option<String>,
 ) -> AppResult<violation::Model> {
     let uuid = record_uuid("uuid", uuid.as_deref())?;
-    let txn = crate::store::begin_write(db).await?;
     let fingerprint = format!("{fields:?}|{uuid}");
-    if let Some(existing) = who
-        .replayed::<violation::Entity>(&txn, "recordFuneralViolation", &fingerprint)
-        .await?
-    {
-        txn.commit().await?;
-        return Ok(existing);
-    }
-    let f = violation_checked(&txn, who, fields).await?;
-    uuid_free::<violation::Entity>(&txn, violation::Column::Uuid, &uuid).await?;
-    let model = violation::ActiveModel {
-        uuid: Set(uuid),
-        region_code: Set(f.region_code),
-        place: Set(f.place),
-        occurred_on: Set(f.occurred_on),
-        handling: Set(f.handling),
-        penalty_fen: Set(f.penalty_fen),
-        note: Set(f.note),
-        version: Set(1),
-        created_at: Set(who.at),
-        updated_at: Set(who.at),
-        ..Default::default()
-    }
-    .insert(&txn)
-    .await?;
-    who.remember(&txn, "recordFuneralViolation", &fingerprint, model.id)
+    who.create::<violation::Entity>(db, "recordFuneralViolation", &fingerprint, async |txn| {
+        let f = violation_checked(txn, who, fields).await?;
+        uuid_free::<violation::Entity>(txn, violation::Column::Uuid, &uuid).await?;
+        let model = violation::ActiveModel {
+            uuid: Set(uuid),
+            region_code: Set(f.region_code),
+            place: Set(f.place),
+            occurred_on: Set(f.occurred_on),
+            handling: Set(f.handling),
+            penalty_fen: Set(f.penalty_fen),
+            note: Set(f.note),
+            version: Set(1),
+            created_at: Set(who.at),
+            updated_at: Set(who.at),
+            ..Default::default()
+        }
+        .insert(txn)
         .await?;
-    who.created(&txn, "recordFuneralViolation", &model, &model.region_code)
-        .await?;
-    txn.commit().await?;
-    Ok(model)
+        let region_code = model.region_code.clone();
+        Ok((model, region_code))
+    })
+    .await
 }
 
 /// Records how a violation was handled (or corrects it).

@@ -128,39 +128,30 @@ pub async fn create(
     uuid: Option<String>,
 ) -> AppResult<village::Model> {
     let uuid = record_uuid("uuid", uuid.as_deref())?;
-    let txn = crate::store::begin_write(db).await?;
     let fingerprint = format!("{fields:?}|{uuid}");
-    if let Some(existing) = who
-        .replayed::<village::Entity>(&txn, "createVillage", &fingerprint)
-        .await?
-    {
-        txn.commit().await?;
-        return Ok(existing);
-    }
-    let f = checked(&txn, who, fields).await?;
-    uuid_free::<village::Entity>(&txn, village::Column::Uuid, &uuid).await?;
-    let model = village::ActiveModel {
-        uuid: Set(uuid),
-        region_code: Set(f.region_code),
-        name: Set(f.name),
-        party_members_under_35: Set(f.party_members_under_35),
-        party_members_35_to_60: Set(f.party_members_35_to_60),
-        party_members_over_60: Set(f.party_members_over_60),
-        reserve_cadres: Set(f.reserve_cadres),
-        under_rectification: Set(f.under_rectification),
-        version: Set(1),
-        created_at: Set(who.at),
-        updated_at: Set(who.at),
-        ..Default::default()
-    }
-    .insert(&txn)
-    .await?;
-    who.remember(&txn, "createVillage", &fingerprint, model.id)
+    who.create::<village::Entity>(db, "createVillage", &fingerprint, async |txn| {
+        let f = checked(txn, who, fields).await?;
+        uuid_free::<village::Entity>(txn, village::Column::Uuid, &uuid).await?;
+        let model = village::ActiveModel {
+            uuid: Set(uuid),
+            region_code: Set(f.region_code),
+            name: Set(f.name),
+            party_members_under_35: Set(f.party_members_under_35),
+            party_members_35_to_60: Set(f.party_members_35_to_60),
+            party_members_over_60: Set(f.party_members_over_60),
+            reserve_cadres: Set(f.reserve_cadres),
+            under_rectification: Set(f.under_rectification),
+            version: Set(1),
+            created_at: Set(who.at),
+            updated_at: Set(who.at),
+            ..Default::default()
+        }
+        .insert(txn)
         .await?;
-    who.created(&txn, "createVillage", &model, &model.region_code)
-        .await?;
-    txn.commit().await?;
-    Ok(model)
+        let region_code = model.region_code.clone();
+        Ok((model, region_code))
+    })
+    .await
 }
 
 pub async fn update(
