@@ -226,7 +226,7 @@ fn no_module_imports_itself_back() {
     let graph = imports();
     // The walk sees the imports (a sample the test would miss if paths stopped resolving).
     assert!(graph["write.rs"].contains("record.rs"));
-    assert!(graph["hub.rs"].contains("domains/region/types.rs"));
+    assert!(graph["hub.rs"].contains("region/types.rs"));
     let found = cycles(&graph);
     assert!(
         found.is_empty(),
@@ -245,4 +245,105 @@ fn a_loop_through_three_files_is_a_cycle() {
     let found = cycles(&graph);
     let expected: BTreeSet<String> = ["a", "b", "c"].iter().map(|s| s.to_string()).collect();
     assert_eq!(found, vec![expected]);
+}
+
+/// The registered domains' folders under `api/src/domains/` (a folder is a domain).
+fn domain_folders() -> BTreeSet<String> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/domains");
+    std::fs::read_dir(&root)
+        .expect("read api/src/domains")
+        .filter_map(|e| e.ok())
+        .filter(|e| e.path().is_dir())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect()
+}
+
+#[test]
+fn every_domain_is_one_folder_registered_once_with_its_tests() {
+    let registered: BTreeSet<String> = api::domains::DOMAINS.iter().map(|d| d.key.to_owned()).collect();
+    assert_eq!(
+        registered.len(),
+        api::domains::DOMAINS.len(),
+        "a domain is registered once"
+    );
+    assert_eq!(
+        domain_folders(),
+        registered,
+        "the folders under api/src/domains are the registered domains"
+    );
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    for key in &registered {
+        for part in [
+            "mod.rs",
+            "policy.rs",
+            "node.rs",
+            "dashboard.rs",
+            "query.rs",
+            "mutation.rs",
+        ] {
+            let file = repo.join(format!("api/src/domains/{key}/{part}"));
+            assert!(file.exists(), "{key} has no {part}");
+        }
+        assert!(
+            repo.join(format!("entity/src/{key}")).is_dir(),
+            "{key} has no entity folder"
+        );
+        assert!(
+            repo.join(format!("tests/{key}.rs")).exists(),
+            "{key} has no tests/{key}.rs"
+        );
+    }
+}
+
+#[test]
+fn no_shared_part_names_a_domain_outside_the_registry() {
+    let graph = imports();
+    let domains = domain_folders();
+    let mut named = Vec::new();
+    for (file, imports) in &graph {
+        let own = file
+            .strip_prefix("domains/")
+            .and_then(|rest| rest.split('/').next());
+        // The registry itself names every domain.
+        if file == "domains/mod.rs" || file == "domains/nodes.rs" {
+            continue;
+        }
+        for target in imports {
+            let Some(domain) = target
+                .strip_prefix("domains/")
+                .and_then(|rest| rest.split('/').next())
+            else {
+                continue;
+            };
+            if domains.contains(domain) && own != Some(domain) {
+                named.push(format!("{file} -> {target}"));
+            }
+        }
+    }
+    assert!(
+        named.is_empty(),
+        "files that reach into a domain other than their own, outside the registry: {named:#?}"
+    );
+}
+
+#[test]
+fn the_architecture_page_names_files_that_exist() {
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let page = std::fs::read_to_string(repo.join("docs/architecture.md")).expect("docs/architecture.md");
+    let mut checked = 0;
+    for (i, token) in page.split('`').enumerate() {
+        // Inside backticks, a path of the repository (not the example domain's).
+        if i % 2 == 0 || !token.ends_with(".rs") || !token.contains('/') || token.contains("housing") {
+            continue;
+        }
+        if token.contains('{') || token.contains(' ') {
+            continue;
+        }
+        checked += 1;
+        assert!(
+            repo.join(token).exists(),
+            "docs/architecture.md names {token}, which does not exist"
+        );
+    }
+    assert!(checked >= 5, "the page names the registry's files: {checked}");
 }

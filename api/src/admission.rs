@@ -59,7 +59,8 @@ impl Admission {
     }
 
     /// Requests in flight now.
-    pub fn in_flight(&self) -> usize {
+    #[cfg(test)]
+    fn in_flight(&self) -> usize {
         self.held.lock().unwrap_or_else(|p| p.into_inner()).0
     }
 }

@@ -4,7 +4,7 @@
 //! SDL (names, types and descriptions) and the domains' policies, so it cannot drift from
 //! the API: a field added to a type is in the dictionary with it.
 
-use async_graphql::{Context, Enum, Object, Result, SimpleObject};
+use async_graphql::{Context, Object, Result, SimpleObject};
 use std::sync::{Arc, OnceLock};
 
 use crate::access::{Action, Policy, Role, viewer};
@@ -14,116 +14,60 @@ use crate::auth::graphql::RoleName;
 #[derive(Clone, Default)]
 pub struct Dictionary(pub Arc<OnceLock<Vec<DictionaryDataset>>>);
 
-/// What kind of data a dataset is.
-#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
-pub enum DatasetKind {
-    /// Records (明细记录).
-    Records,
-    /// Published statistics and KPIs (统计指标).
-    Statistics,
-    /// Grouped aggregates for BI and their exports (分组汇总).
-    Aggregate,
-    /// Public information (公开信息).
-    Public,
-}
+pub use crate::registry::DatasetKind;
 
 /// A dataset of the dictionary: a GraphQL type, its domain, the policy action that reads it
 /// and the fields only roles with personal-data rights see unmasked.
 struct Entry {
     ty: &'static str,
-    domain: &'static str,
+    domain: &'static crate::registry::Domain,
     kind: DatasetKind,
-    policy: &'static Policy,
-    personal: &'static [&'static str],
+    action: Action,
+    personal: Vec<String>,
 }
 
+/// Every registered domain's datasets, with the personal fields of its record types.
 fn entries() -> Vec<Entry> {
-    use crate::domains::{community, enforcement, funeral, rural, survey};
-    use DatasetKind::*;
-    let e = |ty, domain, kind, policy, personal| Entry {
-        ty,
-        domain,
-        kind,
-        policy,
-        personal,
-    };
-    let (enf, com, fun, rur, sur) = (
-        &enforcement::policy::POLICY,
-        &community::policy::POLICY,
-        &funeral::policy::POLICY,
-        &rural::policy::POLICY,
-        &survey::policy::POLICY,
-    );
-    vec![
-        e("EnforcementCase", "enforcement", Records, enf, &[]),
-        e(
-            "Party",
-            "enforcement",
-            Records,
-            enf,
-            &["idNumber", "phone", "address"],
-        ),
-        e("Measure", "enforcement", Records, enf, &[]),
-        e("FlowNode", "enforcement", Records, enf, &[]),
-        e("SupervisionOrder", "enforcement", Records, enf, &[]),
-        e("Court", "enforcement", Public, enf, &[]),
-        e("DishonestDebtor", "enforcement", Public, enf, &[]),
-        e("EnforcementKpis", "enforcement", Statistics, enf, &[]),
-        e("EnforcementAggregateRow", "enforcement", Aggregate, enf, &[]),
-        e("CommunityUnit", "community", Records, com, &[]),
-        e(
-            "CommunityStaff",
-            "community",
-            Records,
-            com,
-            &["name", "phone", "idNumber"],
-        ),
-        e("CommunityFacility", "community", Records, com, &[]),
-        e("CommunityGrid", "community", Records, com, &[]),
-        e("CommunityStats", "community", Statistics, com, &[]),
-        e("CommunityStaffAggregateRow", "community", Aggregate, com, &[]),
-        e("CommunityUnitAggregateRow", "community", Aggregate, com, &[]),
-        e("FuneralFacility", "funeral", Records, fun, &[]),
-        e("FuneralProject", "funeral", Records, fun, &[]),
-        e("FuneralMilestone", "funeral", Records, fun, &[]),
-        e("GravePlot", "funeral", Records, fun, &[]),
-        e(
-            "GravePlotHold",
-            "funeral",
-            Records,
-            fun,
-            &["holderName", "holderPhone", "holderIdNumber"],
-        ),
-        e("FuneralFeeStandard", "funeral", Records, fun, &[]),
-        e(
-            "FuneralSubsidy",
-            "funeral",
-            Records,
-            fun,
-            &["recipientName", "recipientPhone", "recipientIdNumber"],
-        ),
-        e("FuneralViolation", "funeral", Records, fun, &[]),
-        e("FuneralStats", "funeral", Statistics, fun, &[]),
-        e("GravePlotAggregateRow", "funeral", Aggregate, fun, &[]),
-        e("FuneralProjectAggregateRow", "funeral", Aggregate, fun, &[]),
-        e("Indicator", "rural", Statistics, rur, &[]),
-        e("Observation", "rural", Statistics, rur, &[]),
-        e("Village", "rural", Records, rur, &[]),
-        e("VillageIncome", "rural", Records, rur, &[]),
-        e("RuralStats", "rural", Statistics, rur, &[]),
-        e("ObservationAggregateRow", "rural", Aggregate, rur, &[]),
-        e("SurveyReport", "survey", Public, sur, &[]),
-        e("ReportedFigure", "survey", Public, sur, &[]),
-        e("DataQualityIssue", "survey", Public, sur, &[]),
-    ]
+    crate::domains::DOMAINS
+        .iter()
+        .flat_map(|d| {
+            d.datasets.iter().map(move |ds| Entry {
+                ty: ds.ty,
+                domain: d,
+                kind: ds.kind,
+                action: ds.action,
+                personal: d
+                    .record(ds.ty)
+                    .map(|r| r.personal.iter().map(|f| camel(f.column)).collect())
+                    .unwrap_or_default(),
+            })
+        })
+        .collect()
 }
 
-/// The reports about `domain` (every report for the reports' own datasets), from the shipped
-/// reports themselves.
-fn source_reports(reports: &[(i32, Vec<String>)], domain: &str) -> Vec<i32> {
+/// A column's GraphQL field name (`id_number` → `idNumber`).
+fn camel(column: &str) -> String {
+    let mut out = String::with_capacity(column.len());
+    let mut upper = false;
+    for c in column.chars() {
+        if c == '_' {
+            upper = true;
+        } else if upper {
+            out.extend(c.to_uppercase());
+            upper = false;
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// The reports about `domain` (every report for a domain that ships the reports), from the
+/// shipped reports themselves.
+fn source_reports(reports: &[(i32, Vec<String>)], domain: &crate::registry::Domain) -> Vec<i32> {
     reports
         .iter()
-        .filter(|(_, domains)| domain == "survey" || domains.iter().any(|d| d == domain))
+        .filter(|(_, domains)| domain.reports.is_some() || domains.iter().any(|d| d == domain.key))
         .map(|(n, _)| *n)
         .collect()
 }
@@ -245,7 +189,11 @@ pub fn build(sdl: &str, lists: &crate::export::Catalog) -> Vec<DictionaryDataset
     let Ok(doc) = async_graphql::parser::parse_schema(sdl) else {
         return Vec::new();
     };
-    let reports = crate::domains::survey::reports::shipped_domains().unwrap_or_default();
+    let reports: Vec<(i32, Vec<String>)> = crate::domains::DOMAINS
+        .iter()
+        .filter_map(|d| d.reports)
+        .flat_map(|shipped| shipped().unwrap_or_default())
+        .collect();
     let mut types = std::collections::HashMap::new();
     for def in doc.definitions {
         if let TypeSystemDefinition::Type(t) = def {
@@ -259,23 +207,11 @@ pub fn build(sdl: &str, lists: &crate::export::Catalog) -> Vec<DictionaryDataset
         .into_iter()
         .filter_map(|e| {
             let (description, fields) = types.get(e.ty)?;
-            let action = match e.kind {
-                DatasetKind::Records => Action::Read,
-                DatasetKind::Statistics => Action::Aggregate,
-                DatasetKind::Aggregate => Action::Statistics,
-                DatasetKind::Public => {
-                    if e.domain == "survey" {
-                        Action::Aggregate
-                    } else {
-                        Action::Public
-                    }
-                }
-            };
-            let roles = roles_for(e.policy, action);
-            let personal_roles: Vec<RoleName> = roles_for(e.policy, Action::PersonalData);
+            let roles = roles_for(e.domain.policy, e.action);
+            let personal_roles: Vec<RoleName> = roles_for(e.domain.policy, Action::PersonalData);
             Some(DictionaryDataset {
                 name: e.ty.to_owned(),
-                domain: e.domain.to_owned(),
+                domain: e.domain.key.to_owned(),
                 kind: e.kind,
                 name_zh: description.as_deref().and_then(chinese_term),
                 name_en: english_words(e.ty),
@@ -293,7 +229,7 @@ pub fn build(sdl: &str, lists: &crate::export::Catalog) -> Vec<DictionaryDataset
                             name_zh: description.as_deref().and_then(chinese_term),
                             name_en: english_words(&name),
                             unit: unit_of(&ty, &name).map(str::to_owned),
-                            roles: if e.personal.contains(&name.as_str()) {
+                            roles: if e.personal.contains(&name) {
                                 personal_roles.clone()
                             } else {
                                 roles.clone()

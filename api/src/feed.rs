@@ -16,7 +16,6 @@ const BATCH: u64 = 1000;
 /// One change, as subscribers filter it.
 #[derive(Debug, Clone)]
 pub struct Change {
-    pub seq: i64,
     pub record_type: String,
     pub record_id: i64,
     pub region_code: Option<String>,
@@ -34,11 +33,6 @@ impl Feed {
     /// loses the oldest (and is told so by `RecvError::Lagged`).
     pub fn subscribe(&self) -> broadcast::Receiver<Arc<Change>> {
         self.tx.subscribe()
-    }
-
-    /// Subscribers listening now.
-    pub fn listeners(&self) -> usize {
-        self.tx.receiver_count()
     }
 }
 
@@ -94,7 +88,6 @@ async fn poll(
     for r in rows {
         // No subscriber left is not an error: the next poll starts after these rows.
         let _ = tx.send(Arc::new(Change {
-            seq: r.seq,
             record_type: r.record_type,
             record_id: r.record_id,
             region_code: r.region_code,

@@ -12,8 +12,8 @@ use std::pin::Pin;
 use std::sync::Arc;
 
 use crate::access::Scope;
-use crate::domains::region::service::Subtree;
 use crate::error::AppResult;
+use crate::region::service::Subtree;
 
 /// A metric a domain computes: its name (as reported figures name it), canonical unit
 /// and what it counts.

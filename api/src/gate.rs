@@ -58,7 +58,6 @@ pub enum Transport {
     Post,
     Get,
     Socket,
-    Export,
 }
 
 impl Transport {
@@ -67,7 +66,6 @@ impl Transport {
             Transport::Post => "post",
             Transport::Get => "get",
             Transport::Socket => "websocket",
-            Transport::Export => "export",
         }
     }
 }
@@ -215,7 +213,7 @@ pub async fn authenticate(state: &AppState, caller: &Caller) -> Result<(Viewer, 
     }
     let region = match &claims.region {
         Some(code) => {
-            let dir = crate::domains::region::loaders::directory(&state.db, &state.caches.regions)
+            let dir = crate::region::loaders::directory(&state.db, &state.caches.regions)
                 .await
                 .map_err(unavailable)?;
             match (dir.get(code), dir.subtree(code)) {

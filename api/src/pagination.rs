@@ -445,11 +445,6 @@ impl Cursor {
         URL_SAFE_NO_PAD.encode(json)
     }
 
-    /// Decodes `after`, which must come from the same ordering.
-    pub fn decode(raw: &str, ordering: &str) -> AppResult<Self> {
-        Self::decode_as(raw, ordering, "after")
-    }
-
     /// Decodes the cursor argument `field` (`after` or `before`) of the same ordering.
     pub fn decode_as(raw: &str, ordering: &str, field: &str) -> AppResult<Self> {
         let invalid = || AppError::bad_input(field, format!("{field} is not a cursor of this list"));

@@ -7,14 +7,10 @@ use sea_orm::DatabaseConnection;
 use crate::audit::query::AuditQuery;
 use crate::auth::graphql::{AuthMutation, AuthQuery};
 use crate::config::Settings;
-use crate::domains::community::{mutation::CommunityMutation, query::CommunityQuery};
-use crate::domains::enforcement::{mutation::EnforcementMutation, query::EnforcementQuery};
-use crate::domains::funeral::{mutation::FuneralMutation, query::FuneralQuery};
-use crate::domains::region::query::RegionQuery;
-use crate::domains::rural::{mutation::RuralMutation, query::RuralQuery};
-use crate::domains::survey::{mutation::SurveyMutation, query::SurveyQuery};
+use crate::domains::{AggregateQuery, DomainMutation, DomainQuery, DomainSubscription};
 use crate::hub::HubQuery;
 use crate::node::NodeQuery;
+use crate::region::query::RegionQuery;
 
 // The root is a tree of merged objects, not one flat list: a `MergedObject` of n parts resolves
 // a field through a chain of n nested futures, and the release build computes the layout of
@@ -40,42 +36,17 @@ pub struct CoreQuery(
     crate::webhooks::graphql::WebhookQuery,
 );
 
-/// The reads of the domains' records and figures.
-#[derive(MergedObject, Default)]
-pub struct DomainQuery(
-    EnforcementQuery,
-    CommunityQuery,
-    FuneralQuery,
-    RuralQuery,
-    SurveyQuery,
-);
-
-/// The grouped aggregates of the domains (BI).
-#[derive(MergedObject, Default)]
-pub struct AggregateQuery(
-    crate::domains::enforcement::types::EnforcementAggregateQuery,
-    crate::domains::community::types::CommunityStaffAggregateQuery,
-    crate::domains::community::types::CommunityUnitAggregateQuery,
-    crate::domains::funeral::types::GravePlotAggregateQuery,
-    crate::domains::funeral::types::FuneralProjectAggregateQuery,
-    crate::domains::rural::types::ObservationAggregateQuery,
-);
-
 /// Every change the platform accepts (变更).
 #[derive(MergedObject, Default)]
 pub struct Mutation(
     AuthMutation,
-    EnforcementMutation,
-    CommunityMutation,
-    FuneralMutation,
-    RuralMutation,
-    SurveyMutation,
+    DomainMutation,
     crate::webhooks::graphql::WebhookMutation,
 );
 
 /// Every live update (订阅), over WebSocket (graphql-transport-ws, `http/socket.rs`).
 #[derive(MergedSubscription, Default)]
-pub struct Subscription(crate::domains::enforcement::subscription::EnforcementSubscription);
+pub struct Subscription(DomainSubscription);
 
 pub type AppSchema = Schema<Query, Mutation, Subscription>;
 

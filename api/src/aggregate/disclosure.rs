@@ -16,7 +16,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use super::{Acc, Key, Row};
-use crate::domains::region::directory::RegionDirectory;
+use crate::region::directory::RegionDirectory;
 
 /// The smallest group shown to aggregate-only roles, unless `SUPPRESSION_MIN_COUNT` says otherwise.
 pub const DEFAULT_MIN_COUNT: i64 = 5;

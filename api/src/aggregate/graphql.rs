@@ -7,8 +7,8 @@ use sea_orm::Condition;
 
 use super::{Comparison, Granularity, Having, Key, PeriodSpec, Zone};
 use crate::access::{Action, Policy, Scope, viewer};
-use crate::domains::region::types::RegionLevel;
 use crate::error::{AppError, AppResult};
+use crate::region::types::RegionLevel;
 use crate::scalars::Date;
 
 /// Length of a time bucket (时间粒度).
@@ -348,7 +348,7 @@ macro_rules! aggregate_inputs {
             /// The engine's arguments of an aggregate over `dataset`.
             pub fn args(
                 dataset: &$crate::aggregate::Dataset,
-                region_level: Option<$crate::domains::region::types::RegionLevel>,
+                region_level: Option<$crate::region::types::RegionLevel>,
                 group_by: Vec<&'static str>,
                 period: Option<$period>,
                 having: Option<Vec<$having>>,
@@ -433,7 +433,7 @@ pub async fn run(
     ctx: &Context<'_>,
     dataset: &'static super::Dataset,
     policy: &Policy,
-    region: Option<crate::domains::region::service::Subtree>,
+    region: Option<crate::region::service::Subtree>,
     narrowing: Option<Condition>,
     args: Args,
 ) -> AppResult<(usize, Vec<RowRef>)> {
@@ -443,7 +443,7 @@ pub async fn run(
         policy,
         |scope| {
             let column = sea_orm::sea_query::Expr::cust(dataset.region_column);
-            let mut cond = crate::domains::region::service::in_scope(Condition::all(), column.clone(), scope);
+            let mut cond = crate::region::service::in_scope(Condition::all(), column.clone(), scope);
             if let Some(r) = &region {
                 cond = cond.add(r.condition(column));
             }
@@ -452,7 +452,7 @@ pub async fn run(
         narrowing,
         args,
     )?;
-    let regions = crate::domains::region::loaders::regions(ctx).await?;
+    let regions = crate::region::loaders::regions(ctx).await?;
     let db = ctx.data_unchecked::<sea_orm::DatabaseConnection>();
     let key = format!("aggregate {} {request:?}", dataset.name);
     crate::cache::cached(ctx, key, || async {
@@ -507,9 +507,9 @@ macro_rules! aggregate_types {
             async fn region(
                 &self,
                 ctx: &async_graphql::Context<'_>,
-            ) -> async_graphql::Result<Option<$crate::domains::region::types::Region>> {
+            ) -> async_graphql::Result<Option<$crate::region::types::Region>> {
                 match self.0.region_code() {
-                    Some(code) => Ok($crate::domains::region::types::region(ctx, &code).await?),
+                    Some(code) => Ok($crate::region::types::region(ctx, &code).await?),
                     None => Ok(None),
                 }
             }
@@ -559,8 +559,7 @@ pub async fn resolve<F: AggregateFilter>(
     make_args: impl FnOnce(Vec<&'static str>) -> Args,
 ) -> AppResult<(usize, Vec<RowRef>)> {
     let filter = filter.unwrap_or_default();
-    let region =
-        crate::domains::region::loaders::subtree(ctx, filter.region_code(), "filter.regionCode").await?;
+    let region = crate::region::loaders::subtree(ctx, filter.region_code(), "filter.regionCode").await?;
     let narrowing = filter.narrowing(ctx, &group_by).await?;
     run(ctx, dataset, policy, region, narrowing, make_args(group_by)).await
 }
@@ -587,7 +586,7 @@ macro_rules! aggregate_query {
                 #[graphql(desc = "Which records.")] filter: Option<$filter>,
                 #[graphql(desc = "The keys to group by; none gives one row of totals.")] group_by: Vec<$key>,
                 #[graphql(desc = "The level REGION groups at, COUNTY by default; records above it count under their own region.")]
-                region_level: Option<$crate::domains::region::types::RegionLevel>,
+                region_level: Option<$crate::region::types::RegionLevel>,
                 #[graphql(desc = "The time window, and the buckets when grouping by PERIOD.")] period: Option<$period>,
                 #[graphql(desc = "Conditions every returned group meets (withheld groups are left out).")]
                 having: Option<Vec<$having>>,

@@ -23,8 +23,8 @@ use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, Query, SimpleExpr};
 use sea_orm::{Condition, ConnectionTrait, QueryResult};
 use std::collections::BTreeMap;
 
-use crate::domains::region::directory::RegionDirectory;
 use crate::error::{AppError, AppResult};
+use crate::region::directory::RegionDirectory;
 pub use period::{Granularity, TimeKind, Zone};
 
 /// How a measure is computed per group.

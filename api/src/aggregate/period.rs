@@ -216,7 +216,8 @@ pub fn bucket_sql(
 }
 
 /// The local calendar date of an instant in `zone`.
-pub fn local_date(zone: Zone, instant: chrono::DateTime<chrono::Utc>) -> NaiveDate {
+#[cfg(test)]
+fn local_date(zone: Zone, instant: chrono::DateTime<chrono::Utc>) -> NaiveDate {
     instant.with_timezone(&zone.0).date_naive()
 }
 

@@ -9,9 +9,9 @@ use sea_orm::{
 };
 
 use crate::access::{Actor, Scope};
-use crate::domains::region::service as regions;
 use crate::error::{AppError, AppResult};
 use crate::pagination::{Page, PageArgs, PageRequest};
+use crate::region::service as regions;
 
 /// What was done to which record.
 pub struct Entry<'a> {

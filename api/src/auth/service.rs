@@ -15,9 +15,9 @@ use super::password;
 use super::throttle::Throttle;
 use crate::access::{Actor, Role};
 use crate::audit::service::{self as audit, Entry};
-use crate::domains::region::service as regions;
 use crate::error::{AppError, AppResult};
 use crate::pagination::{Page, PageArgs, PageRequest};
+use crate::region::service as regions;
 use crate::validate;
 
 /// Failed logins allowed per user and per client address in a window.

@@ -1,26 +1,137 @@
-//! The domains of the platform, one folder each. Adding a domain means a folder here, a
-//! line in `schema.rs` (query and mutation roots), a line in `request_data` below for its
-//! loaders (and one in `Caches` for each reference table it keeps in memory), and a line in
-//! `seed.rs`.
+//! The domains of the platform, one folder each, and their registry: the one file that
+//! names every domain. A domain registers itself with its line in `DOMAINS` (its descriptor,
+//! `registry::Domain`, which the shared parts iterate over) and its parts of the GraphQL
+//! composition below, which the compiler needs by type: its query, mutation, aggregate and
+//! subscription roots, its dashboard section, its `Node` types (`nodes.rs`) and its
+//! loaders. `docs/architecture.md` gives the recipe; `tests/registry.rs` checks that the
+//! registrations agree with the schema.
 
 pub mod community;
 pub mod enforcement;
 pub mod funeral;
-pub mod region;
+pub mod nodes;
 pub mod rural;
 pub mod survey;
 
 use async_graphql::dataloader::DataLoader;
+use async_graphql::{Enum, MergedObject, MergedSubscription};
 use sea_orm::DatabaseConnection;
 use std::sync::Arc;
 use tracing::Instrument as _;
 
+use crate::registry::Domain;
 use crate::telemetry::sql::RequestStats;
+
+/// Every registered domain, in the order the shared parts list them.
+pub static DOMAINS: [&Domain; 5] = [
+    &enforcement::DOMAIN,
+    &community::DOMAIN,
+    &funeral::DOMAIN,
+    &rural::DOMAIN,
+    &survey::DOMAIN,
+];
+
+/// The reads of the domains' records and figures.
+#[derive(MergedObject, Default)]
+pub struct DomainQuery(
+    enforcement::query::EnforcementQuery,
+    community::query::CommunityQuery,
+    funeral::query::FuneralQuery,
+    rural::query::RuralQuery,
+    survey::query::SurveyQuery,
+);
+
+/// The grouped aggregates of the domains (BI).
+#[derive(MergedObject, Default)]
+pub struct AggregateQuery(
+    enforcement::types::EnforcementAggregateQuery,
+    community::types::CommunityStaffAggregateQuery,
+    community::types::CommunityUnitAggregateQuery,
+    funeral::types::GravePlotAggregateQuery,
+    funeral::types::FuneralProjectAggregateQuery,
+    rural::types::ObservationAggregateQuery,
+);
+
+/// The changes the domains accept.
+#[derive(MergedObject, Default)]
+pub struct DomainMutation(
+    enforcement::mutation::EnforcementMutation,
+    community::mutation::CommunityMutation,
+    funeral::mutation::FuneralMutation,
+    rural::mutation::RuralMutation,
+    survey::mutation::SurveyMutation,
+);
+
+/// The domains' live updates.
+#[derive(MergedSubscription, Default)]
+pub struct DomainSubscription(enforcement::subscription::EnforcementSubscription);
+
+/// Every domain's section of a region's dashboard (`hub.rs`), in registry order.
+#[derive(MergedObject)]
+pub struct Dashboards(
+    enforcement::dashboard::Dashboard,
+    community::dashboard::Dashboard,
+    funeral::dashboard::Dashboard,
+    rural::dashboard::Dashboard,
+    survey::dashboard::Dashboard,
+);
+
+impl Dashboards {
+    /// The sections for one region.
+    pub fn of(code: &str) -> Self {
+        Dashboards(
+            enforcement::dashboard::Dashboard(code.to_owned()),
+            community::dashboard::Dashboard(code.to_owned()),
+            funeral::dashboard::Dashboard(code.to_owned()),
+            rural::dashboard::Dashboard(code.to_owned()),
+            survey::dashboard::Dashboard(code.to_owned()),
+        )
+    }
+}
+
+// Every registered domain that syncs, by its key (`ENFORCEMENT` is `enforcement`).
+/// A domain whose records sync (同步的业务领域).
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+pub enum SyncDomain {
+    /// Court enforcement (执行案件): cases, parties, measures, flow nodes, supervision
+    /// orders, dishonest-debtor entries.
+    Enforcement,
+    /// Urban community units (城市社区): units, staff, facilities, grids.
+    Community,
+    /// Funeral facilities (殡葬设施) and their projects, plots, fees, subsidies, violations.
+    Funeral,
+    /// Rural revitalisation (乡村振兴): villages, village incomes, observations.
+    Rural,
+}
+
+impl SyncDomain {
+    /// The registered domain's key.
+    pub fn key(self) -> &'static str {
+        match self {
+            SyncDomain::Enforcement => enforcement::DOMAIN.key,
+            SyncDomain::Community => community::DOMAIN.key,
+            SyncDomain::Funeral => funeral::DOMAIN.key,
+            SyncDomain::Rural => rural::DOMAIN.key,
+        }
+    }
+
+    /// The value for a domain key.
+    pub fn of(key: &str) -> Option<Self> {
+        [
+            SyncDomain::Enforcement,
+            SyncDomain::Community,
+            SyncDomain::Funeral,
+            SyncDomain::Rural,
+        ]
+        .into_iter()
+        .find(|d| d.key() == key)
+    }
+}
 
 /// The reference data of every domain, read from memory (`cache.rs`); one set per process.
 #[derive(Clone)]
 pub struct Caches {
-    pub regions: Arc<region::directory::RegionCache>,
+    pub regions: Arc<crate::region::directory::RegionCache>,
     pub courts: Arc<enforcement::directory::CourtCache>,
     /// What each domain computes for reported figures.
     pub metrics: Arc<crate::figures::Registry>,
@@ -47,22 +158,18 @@ impl Caches {
 
 /// Every domain's metric source (`figures.rs`): the survey module reaches domains only here.
 pub fn metric_sources() -> crate::figures::Registry {
-    crate::figures::Registry::new(vec![
-        Arc::new(enforcement::figures::Source),
-        Arc::new(community::figures::Source),
-        Arc::new(funeral::figures::Source),
-        Arc::new(rural::figures::Source),
-    ])
+    crate::figures::Registry::new(
+        DOMAINS
+            .iter()
+            .filter_map(|d| d.metrics)
+            .map(|source| source())
+            .collect(),
+    )
 }
 
 /// Every domain's exportable aggregates (`export/aggregates.rs`).
 pub fn exports() -> Vec<&'static crate::export::ExportSpec> {
-    enforcement::types::aggregate::EXPORTS
-        .iter()
-        .chain(&community::types::aggregate::EXPORTS)
-        .chain(&funeral::types::aggregate::EXPORTS)
-        .chain(&rural::types::aggregate::EXPORTS)
-        .collect()
+    DOMAINS.iter().flat_map(|d| d.exports).collect()
 }
 
 fn loader<T: Send + Sync + 'static>(l: T, stats: &Arc<RequestStats>) -> DataLoader<T> {
@@ -91,16 +198,17 @@ fn cached_loader<T: Send + Sync + 'static>(
 
 /// Every record type the domains write, from each domain's registration (`tracked!`).
 pub fn records() -> Vec<&'static crate::record::RecordType> {
-    [
-        enforcement::RECORDS,
-        community::RECORDS,
-        rural::RECORDS,
-        funeral::RECORDS,
-        survey::RECORDS,
-    ]
-    .into_iter()
-    .flatten()
-    .collect()
+    DOMAINS.iter().flat_map(|d| d.records).collect()
+}
+
+/// The GraphQL names of every record type the domains write (what webhooks may name).
+pub fn record_type_names() -> Vec<&'static str> {
+    records().into_iter().map(|r| r.record_type).collect()
+}
+
+/// The registered domain with this key.
+pub fn domain(key: &str) -> Option<&'static Domain> {
+    DOMAINS.iter().copied().find(|d| d.key == key)
 }
 
 /// Adds each domain's DataLoaders to one request (loaders are per request). Each collects

@@ -7,7 +7,8 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use tracing::Instrument as _;
 
-use super::{authenticate, error_response, status_of};
+use super::auth::authenticate;
+use super::{error_response, status_of};
 use crate::access::Role;
 use crate::audit::service as audit_service;
 use crate::error::AppError;

@@ -13,7 +13,8 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use async_graphql::{BatchRequest, BatchResponse};
 use std::collections::HashMap;
 
-use super::{bad_request, body_error, caller, error_response, status_of};
+use super::auth::caller;
+use super::{bad_request, body_error, error_response, status_of};
 use crate::access::Role;
 use crate::error::AppError;
 use crate::gate::{self, Refused, Stage, Transport};

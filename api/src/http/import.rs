@@ -1,25 +1,38 @@
-//! `POST /import/observations.csv`: rural observations from a CSV file, through the same
-//! authentication and admission as a GraphQL request.
+//! `POST /import/{name}`: a file a domain registers (`Domain::imports`, as rural's
+//! `observations.csv`), through the same authentication and admission as a GraphQL request.
 
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, web};
 
-use super::{authenticate, body_error, error_response, status_of};
+use super::auth::authenticate;
+use super::{body_error, error_response, status_of};
 use crate::error::AppError;
 use crate::gate;
 use crate::state::AppState;
 
-/// `POST /import/observations.csv`: a CSV file of observations (`text/csv`, UTF-8, at most
-/// `IMPORT_MAX_BYTES`) with the caller's token and permissions: every row checked before
-/// any is written, then written in batches (`IMPORT_BATCH_ROWS`). 200 with what was
-/// created, updated and left unchanged; 422 with every bad row and its line number
-/// (nothing written); a failed batch answers its error with what was written before it;
-/// 413, 415, 401 and 403 as their names say.
-pub(super) async fn import_observations(
+/// `POST /import/{name}`: a CSV file (`text/csv`, UTF-8, at most `IMPORT_MAX_BYTES`) with
+/// the caller's token and the registering domain's write permission: every row checked
+/// before any is written, then written in batches. 200 with what was created, updated and
+/// left unchanged; 422 with every bad row and its line number (nothing written); a failed
+/// batch answers its error with what was written before it; 404 for a file no domain
+/// imports; 413, 415, 401 and 403 as their names say.
+pub(super) async fn import_file(
     state: web::Data<AppState>,
     http: HttpRequest,
+    name: web::Path<String>,
     payload: web::Payload,
 ) -> HttpResponse {
+    let Some((domain, file)) = crate::domains::DOMAINS.iter().find_map(|d| {
+        d.imports
+            .iter()
+            .find(|i| i.name == name.as_str())
+            .map(|i| (*d, i))
+    }) else {
+        return error_response(
+            StatusCode::NOT_FOUND,
+            &AppError::NotFound(format!("no import named {:?}", name.as_str())),
+        );
+    };
     let csv = http
         .headers()
         .get(header::CONTENT_TYPE)
@@ -40,10 +53,7 @@ pub(super) async fn import_observations(
         Ok(v) => v,
         Err(response) => return response,
     };
-    let scope = match viewer.authorize(
-        &crate::domains::rural::policy::POLICY,
-        crate::access::Action::Write,
-    ) {
+    let scope = match viewer.authorize(domain.policy, crate::access::Action::Write) {
         Ok(s) => s,
         Err(e) => {
             let status = if matches!(e, AppError::Unauthenticated(_)) {
@@ -72,7 +82,7 @@ pub(super) async fn import_observations(
         }
         Err(e) => return body_error(&e),
     };
-    let row_errors = |errors: Vec<crate::domains::rural::service::observations::RowError>| {
+    let row_errors = |errors: Vec<crate::file_import::RowError>| {
         HttpResponse::UnprocessableEntity().json(
             serde_json::json!({"errors": errors.iter().map(|e| serde_json::json!({
             "message": format!("line {}: {}", e.line, e.message),
@@ -80,21 +90,10 @@ pub(super) async fn import_observations(
         })).collect::<Vec<_>>()}),
         )
     };
-    // Parsing a file of megabytes is CPU work: on a blocking thread, not an async worker,
-    // so that the worker goes on serving (`/healthz` among the rest).
-    let parsed = tokio::task::spawn_blocking(move || crate::domains::rural::import::parse(&body)).await;
-    let rows = match parsed {
-        Ok(Ok(rows)) => rows,
-        Ok(Err(errors)) => return row_errors(errors),
-        Err(e) => {
-            let e = AppError::Internal(anyhow::anyhow!("parsing the import: {e}"));
-            return error_response(StatusCode::INTERNAL_SERVER_ERROR, &gate::log_internal(e));
-        }
-    };
     let actor = viewer.actor();
     let who = crate::write::Who::new(&actor, &scope, None);
-    use crate::domains::rural::service::observations::{ImportFailure, import};
-    match import(&state.db, &who, rows).await {
+    use crate::file_import::ImportFailure;
+    match (file.run)(&state.db, &who, body.into()).await {
         Ok(done) => {
             gate::note_write(&state, &viewer).await;
             HttpResponse::Ok().json(serde_json::json!({"data": {

@@ -5,7 +5,8 @@ use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, web};
 use sea_orm::DatabaseConnection;
 
-use super::{authenticate, error_response};
+use super::auth::authenticate;
+use super::error_response;
 use crate::access::Role;
 use crate::error::AppError;
 use crate::state::AppState;

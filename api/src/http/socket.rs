@@ -70,8 +70,8 @@ pub async fn graphql_ws(
     let socket = Socket {
         state: state.into_inner(),
         session,
-        address: super::address(&http),
-        request_id: super::request_id(&http),
+        address: super::auth::address(&http),
+        request_id: super::auth::request_id(&http),
         token: None,
         role: None,
         expires: None,

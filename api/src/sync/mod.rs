@@ -9,7 +9,6 @@
 //! its last page.
 
 mod catalogue;
-pub mod records;
 pub mod service;
 pub mod token;
 
@@ -17,9 +16,11 @@ use async_graphql::{Context, Enum, ID, Object, SimpleObject};
 use sea_orm::DatabaseConnection;
 use std::collections::{BTreeMap, HashMap};
 
-use crate::access::{Action, Policy, Scope, viewer};
+use crate::access::{Action, Scope, viewer};
+pub use crate::domains::SyncDomain;
 use crate::error::{AppError, AppResult};
 use crate::node::Node;
+use crate::registry::Loaded;
 use service::{Domain, EntryKind};
 use token::{EVERYWHERE, State};
 
@@ -28,47 +29,16 @@ pub const DEFAULT_SYNC_PAGE: i32 = 100;
 /// The most records one page may hold.
 pub const MAX_SYNC_PAGE: i32 = 500;
 
-/// A domain whose records sync (同步的业务领域).
-#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
-pub enum SyncDomain {
-    /// Court enforcement (执行案件): cases, parties, measures, flow nodes, supervision
-    /// orders, dishonest-debtor entries.
-    Enforcement,
-    /// Urban community units (城市社区): units, staff, facilities, grids.
-    Community,
-    /// Funeral facilities (殡葬设施) and their projects, plots, fees, subsidies, violations.
-    Funeral,
-    /// Rural revitalisation (乡村振兴): villages, village incomes, observations.
-    Rural,
+/// The syncing domain a `SyncDomain` names.
+fn synced(d: SyncDomain) -> AppResult<Domain> {
+    Domain::parse(d.key())
+        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("{} is not registered as syncing", d.key())))
 }
 
-impl SyncDomain {
-    fn domain(self) -> Domain {
-        match self {
-            SyncDomain::Enforcement => Domain::Enforcement,
-            SyncDomain::Community => Domain::Community,
-            SyncDomain::Funeral => Domain::Funeral,
-            SyncDomain::Rural => Domain::Rural,
-        }
-    }
-
-    fn of(domain: Domain) -> Self {
-        match domain {
-            Domain::Enforcement => SyncDomain::Enforcement,
-            Domain::Community => SyncDomain::Community,
-            Domain::Funeral => SyncDomain::Funeral,
-            Domain::Rural => SyncDomain::Rural,
-        }
-    }
-
-    fn policy(self) -> &'static Policy {
-        match self {
-            SyncDomain::Enforcement => &crate::domains::enforcement::policy::POLICY,
-            SyncDomain::Community => &crate::domains::community::policy::POLICY,
-            SyncDomain::Funeral => &crate::domains::funeral::policy::POLICY,
-            SyncDomain::Rural => &crate::domains::rural::policy::POLICY,
-        }
-    }
+/// The `SyncDomain` of a syncing domain.
+fn named(d: Domain) -> AppResult<SyncDomain> {
+    SyncDomain::of(d.key())
+        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("no SyncDomain value for {}", d.key())))
 }
 
 /// A record to store (新增或变更的记录).
@@ -181,31 +151,32 @@ async fn sync_page(
         ));
     }
     // The domains and the scope of each.
-    let mut scopes: Vec<(SyncDomain, Scope)> = Vec::new();
+    let mut scopes: Vec<(Domain, Scope)> = Vec::new();
     match &domains {
         Some(list) => {
             for d in list {
-                if !scopes.iter().any(|(s, _)| s == d) {
-                    scopes.push((*d, v.authorize(d.policy(), Action::Read)?));
+                let d = synced(*d)?;
+                if !scopes.iter().any(|(s, _)| *s == d) {
+                    scopes.push((d, v.authorize(d.policy(), Action::Read)?));
                 }
             }
         }
         None => {
-            for d in Domain::ALL.map(SyncDomain::of) {
+            for d in Domain::all() {
                 if v.may(d.policy(), Action::Read) {
                     scopes.push((d, v.authorize(d.policy(), Action::Read)?));
                 }
             }
-            if scopes.is_empty() {
+            if let (true, Some(first)) = (scopes.is_empty(), Domain::all().next()) {
                 // The error of the first domain says why (UNAUTHENTICATED or FORBIDDEN).
-                v.authorize(SyncDomain::Enforcement.policy(), Action::Read)?;
+                v.authorize(first.policy(), Action::Read)?;
             }
         }
     }
     if scopes.is_empty() {
         return Err(AppError::bad_input("domains", "name at least one domain"));
     }
-    let regions = crate::domains::region::loaders::regions(ctx).await?;
+    let regions = crate::region::loaders::regions(ctx).await?;
     let asked = match region_code.as_deref().map(str::trim) {
         Some(code) => Some(
             regions
@@ -228,7 +199,7 @@ async fn sync_page(
             (None, Scope::All) => EVERYWHERE.to_owned(),
             (None, Scope::Subtree { code, .. }) => code.clone(),
         };
-        roots.insert(d.domain(), root);
+        roots.insert(*d, root);
     }
 
     let db = ctx.data_unchecked::<DatabaseConnection>();
@@ -281,9 +252,11 @@ async fn sync_page(
     for e in page.entries.iter().filter(|e| e.kind == EntryKind::Upsert) {
         wanted.entry(e.type_name.as_str()).or_default().push(e.id);
     }
-    let mut loaded: HashMap<String, HashMap<i64, records::Loaded>> = HashMap::new();
+    let mut loaded: HashMap<String, HashMap<i64, Loaded>> = HashMap::new();
     for (name, ids) in wanted {
-        loaded.insert(name.to_owned(), records::load(db, name, &ids).await?);
+        if let Some((domain, _)) = service::type_named(name) {
+            loaded.insert(name.to_owned(), domain.load(db, name, &ids).await?);
+        }
     }
     let in_reach = |name: &str, region: &str| -> bool {
         let Some((domain, _)) = service::type_named(name) else {
@@ -333,7 +306,7 @@ async fn sync_page(
                 None => Default::default(),
             };
             Ok(SyncDrop {
-                domain: SyncDomain::of(d.domain),
+                domain: named(d.domain)?,
                 region_codes: old.into_iter().filter(|c| !keep.contains(c)).collect(),
             })
         })

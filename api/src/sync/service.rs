@@ -11,7 +11,7 @@
 use sea_orm::{ConnectionTrait, DatabaseBackend, Statement, Value};
 use std::collections::HashMap;
 
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 
 pub use super::catalogue::{Domain, RegionOf, SyncType, type_named};
 
@@ -23,7 +23,6 @@ pub type Codes = Option<Vec<String>>;
 pub struct Listed {
     pub id: i64,
     pub uuid: String,
-    pub region_code: String,
 }
 
 /// Up to `limit` records of `ty` after `after_id`, in id order, whose region is in
@@ -40,13 +39,13 @@ pub async fn snapshot_page(
     let mut p = Params::new(backend);
     let (from, region) = match ty.region {
         RegionOf::Column => (format!("{} t", ty.table), "t.region_code"),
-        RegionOf::Case => (
-            format!("{} t JOIN enforcement_cases c ON c.id = t.case_id", ty.table),
+        RegionOf::Parent { column, table } => (
+            format!("{} t JOIN {table} c ON c.id = t.{column}", ty.table),
             "c.region_code",
         ),
     };
     let mut sql = format!(
-        "SELECT t.id, t.uuid, {region} FROM {from} WHERE t.id > {}",
+        "SELECT t.id, t.uuid FROM {from} WHERE t.id > {}",
         p.push(after_id)
     );
     if let Some(codes) = include {
@@ -64,7 +63,6 @@ pub async fn snapshot_page(
             Ok(Listed {
                 id: r.try_get_by_index(0)?,
                 uuid: r.try_get_by_index(1)?,
-                region_code: r.try_get_by_index(2)?,
             })
         })
         .collect::<Result<_, sea_orm::DbErr>>()
@@ -78,7 +76,6 @@ pub struct Change {
     pub record_type: String,
     pub record_id: i64,
     pub uuid: String,
-    pub region_code: String,
     /// `create`, `update`, `delete`, or `exit` (the record moved to another region: its
     /// tombstone for whoever sees the old region only).
     pub operation: String,
@@ -99,7 +96,7 @@ pub async fn changes(
     let backend = db.get_database_backend();
     let mut p = Params::new(backend);
     let mut sql = format!(
-        "SELECT seq, record_type, record_id, uuid, region_code, operation FROM change_log \
+        "SELECT seq, record_type, record_id, uuid, operation FROM change_log \
          WHERE seq > {} AND seq <= {} AND (",
         p.push(since),
         p.push(watermark)
@@ -126,36 +123,11 @@ pub async fn changes(
                 record_type: r.try_get_by_index(1)?,
                 record_id: r.try_get_by_index(2)?,
                 uuid: r.try_get_by_index(3)?,
-                region_code: r.try_get_by_index::<Option<String>>(4)?.unwrap_or_default(),
-                operation: r.try_get_by_index(5)?,
+                operation: r.try_get_by_index(4)?,
             })
         })
         .collect::<Result<_, sea_orm::DbErr>>()
         .map_err(Into::into)
-}
-
-/// The region code of each case of `case_ids` (the region of a party, measure or flow node).
-pub async fn case_regions(db: &impl ConnectionTrait, case_ids: &[i64]) -> AppResult<HashMap<i64, String>> {
-    if case_ids.is_empty() {
-        return Ok(HashMap::new());
-    }
-    let backend = db.get_database_backend();
-    let mut p = Params::new(backend);
-    let sql = format!(
-        "SELECT id, region_code FROM enforcement_cases WHERE id IN ({})",
-        p.list(case_ids)
-    );
-    let rows = db
-        .query_all_raw(Statement::from_sql_and_values(backend, sql, p.values))
-        .await?;
-    let mut out = HashMap::with_capacity(rows.len());
-    for r in rows {
-        out.insert(
-            r.try_get_by_index::<i64>(0).map_err(AppError::from)?,
-            r.try_get_by_index::<String>(1).map_err(AppError::from)?,
-        );
-    }
-    Ok(out)
 }
 
 /// Positional parameters in the backend's syntax.
@@ -210,7 +182,6 @@ pub struct Entry {
     pub type_name: String,
     pub id: i64,
     pub uuid: String,
-    pub region_code: String,
     pub kind: EntryKind,
 }
 
@@ -262,7 +233,6 @@ pub async fn next_page(
             type_name: ty.name.to_owned(),
             id: r.id,
             uuid: r.uuid,
-            region_code: r.region_code,
             kind: EntryKind::Upsert,
         }));
     }
@@ -314,7 +284,6 @@ pub async fn next_page(
             type_name: row.record_type,
             id: row.record_id,
             uuid: row.uuid,
-            region_code: row.region_code,
             kind,
         });
     }

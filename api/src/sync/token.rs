@@ -154,6 +154,14 @@ impl Phase {
 mod tests {
     use super::*;
 
+    fn enforcement() -> Domain {
+        Domain::parse("enforcement").expect("enforcement syncs")
+    }
+
+    fn community() -> Domain {
+        Domain::parse("community").expect("community syncs")
+    }
+
     fn roots(pairs: &[(Domain, &str)]) -> BTreeMap<Domain, String> {
         pairs.iter().map(|(d, r)| (*d, (*r).to_owned())).collect()
     }
@@ -166,7 +174,7 @@ mod tests {
     #[test]
     fn tokens_round_trip_and_reject_garbage() {
         let mut s = State::empty();
-        s.reconcile(&roots(&[(Domain::Enforcement, "3301")]), contains);
+        s.reconcile(&roots(&[(enforcement(), "3301")]), contains);
         let back = State::decode("since", &s.encode()).unwrap();
         assert_eq!(back, s);
         assert!(State::decode("since", "not a token").is_err());
@@ -177,29 +185,26 @@ mod tests {
     fn scope_changes_become_snapshots_and_drops() {
         let mut s = State::empty();
         assert!(
-            s.reconcile(&roots(&[(Domain::Enforcement, "3301")]), contains)
+            s.reconcile(&roots(&[(enforcement(), "3301")]), contains)
                 .is_empty()
         );
         assert_eq!(s.phases, vec![Phase::all("enforcement", "3301", None)]);
         s.phases.clear();
         // Same scope: nothing to do.
         assert!(
-            s.reconcile(&roots(&[(Domain::Enforcement, "3301")]), contains)
+            s.reconcile(&roots(&[(enforcement(), "3301")]), contains)
                 .is_empty()
         );
         assert!(s.phases.is_empty());
         // Widened: a snapshot of what was added.
-        assert!(
-            s.reconcile(&roots(&[(Domain::Enforcement, "33")]), contains)
-                .is_empty()
-        );
+        assert!(s.reconcile(&roots(&[(enforcement(), "33")]), contains).is_empty());
         assert_eq!(
             s.phases,
             vec![Phase::all("enforcement", "33", Some("3301".into()))]
         );
         s.phases.clear();
         // Narrowed: a drop and no snapshot.
-        let d = s.reconcile(&roots(&[(Domain::Enforcement, "3302")]), contains);
+        let d = s.reconcile(&roots(&[(enforcement(), "3302")]), contains);
         assert_eq!(d.len(), 1);
         assert_eq!(
             (d[0].old_root.as_str(), d[0].new_root.as_deref()),
@@ -207,11 +212,11 @@ mod tests {
         );
         assert!(s.phases.is_empty());
         // Moved: a drop and a snapshot; a domain no longer asked for is dropped whole.
-        let d = s.reconcile(&roots(&[(Domain::Community, "44")]), contains);
+        let d = s.reconcile(&roots(&[(community(), "44")]), contains);
         assert_eq!(d.len(), 1);
         assert_eq!(d[0].new_root, None);
         assert_eq!(s.phases, vec![Phase::all("community", "44", None)]);
-        let d = s.reconcile(&roots(&[(Domain::Community, "45")]), contains);
+        let d = s.reconcile(&roots(&[(community(), "45")]), contains);
         assert_eq!(d.len(), 1);
         assert_eq!(s.phases, vec![Phase::all("community", "45", None)]);
     }

@@ -20,6 +20,7 @@ pub mod outbox;
 pub mod secrets;
 pub mod service;
 pub mod signing;
+pub mod types;
 
 use crate::access::{Action, Policy, Role};
 use crate::config::Settings;

@@ -12,9 +12,9 @@ use std::collections::HashMap;
 
 use crate::access::Actor;
 use crate::audit::service::{self as audit, Entry};
-use crate::domains::region::service as regions;
 use crate::error::{AppError, AppResult};
 use crate::pagination::{Page, PageArgs, PageRequest};
+use crate::region::service as regions;
 use crate::webhooks::Safety;
 use crate::webhooks::egress::{Egress, Refusal};
 
@@ -22,33 +22,6 @@ use crate::webhooks::egress::{Egress, Refusal};
 const MAX_EVENT_TYPES: usize = 32;
 /// Longest URL.
 const MAX_URL: usize = 2048;
-
-/// Record types whose changes an endpoint may receive: the types written through
-/// `write::Who` (their change-log name), each with `create`, `update` and `delete`.
-pub const RECORD_TYPES: [&str; 22] = [
-    "EnforcementCase",
-    "Party",
-    "Measure",
-    "FlowNode",
-    "SupervisionOrder",
-    "DishonestDebtor",
-    "CommunityUnit",
-    "CommunityStaff",
-    "CommunityFacility",
-    "CommunityGrid",
-    "FuneralFacility",
-    "FuneralProject",
-    "FuneralMilestone",
-    "GravePlot",
-    "GravePlotHold",
-    "FuneralFeeStandard",
-    "FuneralSubsidy",
-    "FuneralViolation",
-    "Observation",
-    "Village",
-    "VillageIncome",
-    "RecommendationFollowUp",
-];
 
 /// Input of `registerWebhookEndpoint`.
 #[derive(Debug)]
@@ -105,8 +78,10 @@ pub fn check_url(field: &str, raw: &str, egress: &Egress) -> AppResult<String> {
     }
 }
 
-/// Event types as `RecordType.operation`, known types only, without repeats.
-pub fn check_event_types(field: &str, given: &[String]) -> AppResult<Vec<String>> {
+/// Event types as `RecordType.operation`, without repeats; `RecordType` is one of
+/// `record_types`, the types written through `write::Who` (their change-log name, every
+/// registered domain's `records`).
+pub fn check_event_types(field: &str, given: &[String], record_types: &[&str]) -> AppResult<Vec<String>> {
     if given.is_empty() || given.len() > MAX_EVENT_TYPES {
         return Err(AppError::bad_input(
             field,
@@ -117,7 +92,7 @@ pub fn check_event_types(field: &str, given: &[String]) -> AppResult<Vec<String>
     for raw in given {
         let t = raw.trim();
         let known = t.split_once('.').is_some_and(|(ty, op)| {
-            RECORD_TYPES.contains(&ty) && matches!(op, "create" | "update" | "delete")
+            record_types.contains(&ty) && matches!(op, "create" | "update" | "delete")
         });
         if !known {
             return Err(AppError::bad_input(
@@ -125,7 +100,7 @@ pub fn check_event_types(field: &str, given: &[String]) -> AppResult<Vec<String>
                 format!(
                     "{t:?} is not an event type: give RecordType.create, .update or .delete, where \
                      RecordType is one of {}",
-                    RECORD_TYPES.join(", ")
+                    record_types.join(", ")
                 ),
             ));
         }
@@ -154,16 +129,17 @@ fn snapshot(m: &endpoint::Model) -> Option<String> {
 }
 
 /// Registers an endpoint with a new secret, stored encrypted: the endpoint as stored, and
-/// the secret in clear (to show once).
+/// the secret in clear (to show once). Its event types name `record_types`.
 pub async fn register(
     db: &DatabaseConnection,
     safety: &Safety,
     actor: &Actor,
     input: NewEndpoint,
+    record_types: &[&str],
 ) -> AppResult<(endpoint::Model, String)> {
     let partner = crate::validate::text("partner", &input.partner, 1, 128)?;
     let url = check_url("url", &input.url, &safety.egress)?;
-    let event_types = check_event_types("eventTypes", &input.event_types)?;
+    let event_types = check_event_types("eventTypes", &input.event_types, record_types)?;
     let secret = crate::webhooks::signing::new_secret().map_err(AppError::Internal)?;
     let uuid = uuid::Uuid::new_v4().to_string();
     let sealed = safety.keys.seal(&secret, &uuid).map_err(AppError::Internal)?;

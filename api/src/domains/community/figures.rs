@@ -296,6 +296,11 @@ pub fn values(s: &Stats) -> MetricSet {
 
 pub struct Source;
 
+/// The domain's metric source, for its registration.
+pub fn source() -> std::sync::Arc<dyn MetricSource> {
+    std::sync::Arc::new(Source)
+}
+
 impl MetricSource for Source {
     fn domain(&self) -> &'static str {
         "community"

@@ -3,9 +3,11 @@
 //! they cite. Services and types are split by aggregate (units, staff, facilities, grids).
 
 pub mod aggregate;
+pub mod dashboard;
 pub mod figures;
 pub mod loaders;
 pub mod mutation;
+pub mod node;
 pub mod policy;
 pub mod query;
 pub mod seed;
@@ -30,3 +32,36 @@ crate::versioned!(
     entity::community::facility::Model,
     entity::community::grid::Model,
 );
+
+/// Community as the shared parts know it (`domains::DOMAINS`).
+pub static DOMAIN: crate::registry::Domain = crate::registry::Domain {
+    key: "community",
+    policy: &policy::POLICY,
+    records: RECORDS,
+    nodes: crate::node_types![
+        "CommunityUnit" => entity::community::unit,
+        "CommunityStaff" => entity::community::staff,
+        "CommunityFacility" => entity::community::facility,
+        "CommunityGrid" => entity::community::grid,
+    ],
+    node: node::resolve,
+    sync: Some(crate::registry::Syncing {
+        types: &[
+            crate::registry::Synced::own("CommunityUnit"),
+            crate::registry::Synced::own("CommunityStaff"),
+            crate::registry::Synced::own("CommunityFacility"),
+            crate::registry::Synced::own("CommunityGrid"),
+        ],
+        load: node::load,
+    }),
+    datasets: crate::datasets![
+        Records: "CommunityUnit", "CommunityStaff", "CommunityFacility", "CommunityGrid";
+        Statistics: "CommunityStats";
+        Aggregate: "CommunityStaffAggregateRow", "CommunityUnitAggregateRow";
+    ],
+    metrics: Some(figures::source),
+    exports: &types::aggregate::EXPORTS,
+    imports: &[],
+    reports: None,
+    seed: seed::registered,
+};

@@ -9,8 +9,8 @@ use super::service::units;
 use super::stats::{self, StatsFilter};
 use super::types::*;
 use crate::access::{Action, viewer};
-use crate::domains::region::loaders::{regions, subtree};
 use crate::pagination::PageArgs;
+use crate::region::loaders::{regions, subtree};
 
 #[derive(Default)]
 pub struct CommunityQuery;

@@ -24,8 +24,8 @@ use sea_orm::{
     ActiveModelTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, Set, TransactionTrait,
 };
 
-use crate::domains::survey::service as figures;
 use crate::error::AppResult;
+use crate::seeding;
 use crate::write::derived_uuid;
 
 /// Copies of the reports' communities per unit of `--scale` beyond 1: their ~2,100 staff 24
@@ -36,11 +36,20 @@ pub const COPIES_PER_SCALE: i64 = 24;
 /// Seeds the reported figures and, with `records`, the units, staff and facilities (and at
 /// `scale` above 1 their copies, `COPIES_PER_SCALE` per unit of scale); skips what is there
 /// already.
+/// The seed as the registration runs it (`registry::Seed`): the rows written.
+pub fn registered(
+    db: &DatabaseConnection,
+    records: bool,
+    scale: u32,
+) -> futures_util::future::BoxFuture<'_, AppResult<u64>> {
+    Box::pin(async move { Ok(seed(db, records, scale).await? as u64) })
+}
+
 pub async fn seed(db: &DatabaseConnection, records: bool, scale: u32) -> AppResult<usize> {
-    figures::seed(
+    seeding::figures(
         db,
         "community",
-        figures::parse_figures(include_str!("seed/figures.json"))?,
+        seeding::parse_figures(include_str!("seed/figures.json"))?,
     )
     .await?;
     if !records || unit::Entity::find().count(db).await? > 0 {
@@ -52,8 +61,7 @@ pub async fn seed(db: &DatabaseConnection, records: bool, scale: u32) -> AppResu
     g.report3(&txn).await?;
     if scale > 1 {
         let tables = ["community_units", "community_staff", "community_facilities"];
-        let mut copies =
-            crate::seed::Copies::new(&txn, i64::from(scale) * COPIES_PER_SCALE - 1, &tables).await?;
+        let mut copies = seeding::Copies::new(&txn, i64::from(scale) * COPIES_PER_SCALE - 1, &tables).await?;
         copies.table::<unit::Entity>(&txn, &[]).await?;
         copies
             .table::<staff::Entity>(&txn, &[("unit_id", "community_units")])

@@ -10,8 +10,8 @@ use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
 
 use super::service::units::{ELDERLY_CENTI_PER_RESIDENT, OFFICE_CENTI_PER_HOUSEHOLD};
 use crate::access::Scope;
-use crate::domains::region::service::{Subtree, in_scope};
 use crate::error::AppResult;
+use crate::region::service::{Subtree, in_scope};
 
 /// Which records the statistics cover.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]

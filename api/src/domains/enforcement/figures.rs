@@ -7,6 +7,11 @@ use crate::figures::{MetricDef, MetricQuery, MetricSet, MetricSource};
 
 pub struct Source;
 
+/// The domain's metric source, for its registration.
+pub fn source() -> std::sync::Arc<dyn MetricSource> {
+    std::sync::Arc::new(Source)
+}
+
 impl MetricSource for Source {
     fn domain(&self) -> &'static str {
         "enforcement"

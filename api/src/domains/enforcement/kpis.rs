@@ -14,9 +14,9 @@ use sea_orm::{Condition, ConnectionTrait, QueryResult, Value};
 
 use super::daily;
 use super::service::ACTUAL_CLOSURE_MODES;
-use crate::domains::region::service::{self as regions, Subtree};
 use crate::error::{AppError, AppResult};
 use crate::figures::{MetricDef, MetricValue};
+use crate::region::service::{self as regions, Subtree};
 
 /// Which records the KPIs cover.
 #[derive(Debug, Default, Clone, PartialEq, Eq, Hash)]

@@ -8,8 +8,8 @@ use super::policy::POLICY;
 use super::service::{self, CourtFilter as ServiceCourtFilter, DishonestFilter};
 use super::types::*;
 use crate::access::{Action, viewer};
-use crate::domains::region::loaders::subtree;
 use crate::pagination::PageArgs;
+use crate::region::loaders::subtree;
 use crate::scalars::Date;
 
 #[derive(Default)]

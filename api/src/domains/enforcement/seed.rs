@@ -26,8 +26,8 @@ use sea_orm::{
 use serde::Deserialize;
 use std::collections::HashMap;
 
-use crate::domains::survey::service as figures;
 use crate::error::{AppError, AppResult};
+use crate::seeding;
 use crate::validate::id_check_char;
 use crate::write::derived_uuid;
 
@@ -88,6 +88,19 @@ struct SeedCourt {
 /// times over (1: the reports' volume, whose KPIs reproduce their figures; N: N copies with
 /// their own ids and case numbers, for measuring at size). Idempotent: records are generated
 /// only when the courts have none.
+/// The seed as the registration runs it (`registry::Seed`): the rows written.
+pub fn registered(
+    db: &DatabaseConnection,
+    records: bool,
+    scale: u32,
+) -> futures_util::future::BoxFuture<'_, AppResult<u64>> {
+    Box::pin(async move {
+        let summary = seed(db, records, scale).await?;
+        tracing::debug!(?summary, "enforcement records");
+        Ok(summary.rows() as u64)
+    })
+}
+
 pub async fn seed(db: &DatabaseConnection, records: bool, scale: u32) -> AppResult<SeedSummary> {
     let courts: Vec<SeedCourt> = serde_json::from_str(include_str!("seed/courts.json"))
         .map_err(|e| AppError::Internal(anyhow::anyhow!("courts.json: {e}")))?;
@@ -110,10 +123,10 @@ pub async fn seed(db: &DatabaseConnection, records: bool, scale: u32) -> AppResu
         .on_conflict(OnConflict::column(court::Column::Name).do_nothing().to_owned())
         .exec_without_returning(&txn)
         .await?;
-    figures::seed(
+    seeding::figures(
         &txn,
         "enforcement",
-        figures::parse_figures(include_str!("seed/figures.json"))?,
+        seeding::parse_figures(include_str!("seed/figures.json"))?,
     )
     .await?;
 
@@ -147,11 +160,11 @@ pub async fn seed(db: &DatabaseConnection, records: bool, scale: u32) -> AppResu
     };
     txn.commit().await?;
     if generating && scale > 1 {
-        // The other copies made by the database itself, in batches (seed::Copies): copy k of
+        // The other copies made by the database itself, in batches (seeding::Copies): copy k of
         // a case numbered 执N号 is numbered 执(k·1,000,000 + N)号, so that copies never collide.
         let started = std::time::Instant::now();
         let txn = db.begin().await?;
-        let mut copies = crate::seed::Copies::new(&txn, i64::from(scale) - 1, &RECORD_TABLES).await?;
+        let mut copies = seeding::Copies::new(&txn, i64::from(scale) - 1, &RECORD_TABLES).await?;
         let find = if db.get_database_backend() == DbBackend::Postgres {
             "strpos"
         } else {
@@ -187,12 +200,9 @@ pub async fn seed(db: &DatabaseConnection, records: bool, scale: u32) -> AppResu
         );
     }
     if generating {
-        // The KPIs' daily aggregates, from the records just written.
+        // The KPIs' daily aggregates, from the records just written (fresh statistics and
+        // the cache's data version follow every domain's seed, in `seed.rs`).
         super::kpis::rebuild_daily(db).await?;
-        // Fresh statistics, so that the planner sees the tables at their new size.
-        db.execute_unprepared("ANALYZE").await?;
-        // Cached results computed before the seed are not served after it.
-        crate::cache::bump_data_version(db).await?;
     }
     Ok(summary)
 }

@@ -106,6 +106,11 @@ static DEFS: std::sync::LazyLock<Vec<MetricDef>> =
 
 pub struct Source;
 
+/// The domain's metric source, for its registration.
+pub fn source() -> std::sync::Arc<dyn MetricSource> {
+    std::sync::Arc::new(Source)
+}
+
 impl MetricSource for Source {
     fn domain(&self) -> &'static str {
         "funeral"

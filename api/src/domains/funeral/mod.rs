@@ -3,9 +3,11 @@
 //! subsidies and violations. Services and types are split by aggregate.
 
 pub mod aggregate;
+pub mod dashboard;
 pub mod figures;
 pub mod loaders;
 pub mod mutation;
+pub mod node;
 pub mod policy;
 pub mod query;
 pub mod seed;
@@ -40,3 +42,45 @@ crate::versioned!(
     entity::funeral::fee_standard::Model,
     entity::funeral::violation::Model,
 );
+
+/// Funeral as the shared parts know it (`domains::DOMAINS`).
+pub static DOMAIN: crate::registry::Domain = crate::registry::Domain {
+    key: "funeral",
+    policy: &policy::POLICY,
+    records: RECORDS,
+    nodes: crate::node_types![
+        "FuneralFacility" => entity::funeral::facility,
+        "FuneralProject" => entity::funeral::project,
+        "FuneralMilestone" => entity::funeral::milestone,
+        "GravePlot" => entity::funeral::plot,
+        "GravePlotHold" => entity::funeral::hold,
+        "FuneralFeeStandard" => entity::funeral::fee_standard,
+        "FuneralSubsidy" => entity::funeral::subsidy,
+        "FuneralViolation" => entity::funeral::violation,
+    ],
+    node: node::resolve,
+    sync: Some(crate::registry::Syncing {
+        types: &[
+            crate::registry::Synced::own("FuneralFacility"),
+            crate::registry::Synced::own("FuneralProject"),
+            crate::registry::Synced::own("FuneralMilestone"),
+            crate::registry::Synced::own("GravePlot"),
+            crate::registry::Synced::own("GravePlotHold"),
+            crate::registry::Synced::own("FuneralFeeStandard"),
+            crate::registry::Synced::own("FuneralSubsidy"),
+            crate::registry::Synced::own("FuneralViolation"),
+        ],
+        load: node::load,
+    }),
+    datasets: crate::datasets![
+        Records: "FuneralFacility", "FuneralProject", "FuneralMilestone", "GravePlot", "GravePlotHold",
+            "FuneralFeeStandard", "FuneralSubsidy", "FuneralViolation";
+        Statistics: "FuneralStats";
+        Aggregate: "GravePlotAggregateRow", "FuneralProjectAggregateRow";
+    ],
+    metrics: Some(figures::source),
+    exports: &types::aggregate::EXPORTS,
+    imports: &[],
+    reports: None,
+    seed: seed::registered,
+};

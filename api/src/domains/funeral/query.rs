@@ -8,8 +8,8 @@ use super::service::{facilities, plots, projects, services};
 use super::stats::{self, StatsFilter};
 use super::types::*;
 use crate::access::{Action, viewer};
-use crate::domains::region::loaders::subtree;
 use crate::pagination::{OrderDirection, PageArgs};
+use crate::region::loaders::subtree;
 use crate::scalars::Date;
 
 #[derive(Default)]

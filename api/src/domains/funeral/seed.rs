@@ -14,8 +14,8 @@ use sea_orm::{
     ActiveModelTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, Set, TransactionTrait,
 };
 
-use crate::domains::survey::service as figures;
 use crate::error::AppResult;
+use crate::seeding;
 use crate::write::derived_uuid;
 
 const COUNTY: &str = "522324";
@@ -28,11 +28,20 @@ pub const COPIES_PER_SCALE: i64 = 33;
 /// Seeds the reported figures and, with `records`, the county's facilities, projects,
 /// milestones and plots (and at `scale` above 1 their copies); skips what is there already.
 /// Returns the rows written.
+/// The seed as the registration runs it (`registry::Seed`): the rows written.
+pub fn registered(
+    db: &DatabaseConnection,
+    records: bool,
+    scale: u32,
+) -> futures_util::future::BoxFuture<'_, AppResult<u64>> {
+    Box::pin(async move { Ok(seed(db, records, scale).await? as u64) })
+}
+
 pub async fn seed(db: &DatabaseConnection, records: bool, scale: u32) -> AppResult<usize> {
-    figures::seed(
+    seeding::figures(
         db,
         "funeral",
-        figures::parse_figures(include_str!("seed/figures.json"))?,
+        seeding::parse_figures(include_str!("seed/figures.json"))?,
     )
     .await?;
     if !records || facility::Entity::find().count(db).await? > 0 {
@@ -47,8 +56,7 @@ pub async fn seed(db: &DatabaseConnection, records: bool, scale: u32) -> AppResu
             "funeral_milestones",
             "grave_plots",
         ];
-        let mut copies =
-            crate::seed::Copies::new(&txn, i64::from(scale) * COPIES_PER_SCALE - 1, &tables).await?;
+        let mut copies = seeding::Copies::new(&txn, i64::from(scale) * COPIES_PER_SCALE - 1, &tables).await?;
         let facilities = "funeral_facilities";
         copies
             .table::<facility::Entity>(&txn, &[("parent_id", facilities)])

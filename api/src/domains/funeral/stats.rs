@@ -14,8 +14,8 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFi
 use super::service::in_region;
 use super::service::projects::behind_schedule;
 use crate::access::Scope;
-use crate::domains::region::service::Subtree;
 use crate::error::AppResult;
+use crate::region::service::Subtree;
 
 /// Which records the statistics cover, and the date schedules are judged on.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]

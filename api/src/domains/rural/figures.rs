@@ -34,6 +34,11 @@ const DEFS: &[MetricDef] = &[
 
 pub struct Source;
 
+/// The domain's metric source, for its registration.
+pub fn source() -> std::sync::Arc<dyn MetricSource> {
+    std::sync::Arc::new(Source)
+}
+
 impl MetricSource for Source {
     fn domain(&self) -> &'static str {
         "rural"
@@ -62,7 +67,7 @@ impl MetricSource for Source {
                     continue;
                 };
                 let rows = observation::Entity::find()
-                    .filter(crate::domains::region::service::in_region(
+                    .filter(crate::region::service::in_region(
                         observation::Entity,
                         &q.scope,
                         Some(&q.region),

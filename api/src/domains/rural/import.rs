@@ -1,11 +1,40 @@
-//! The CSV import of observations (`POST /import/observations.csv`): the file parsed into
-//! rows with their line numbers; `service::observations::import` checks and writes them.
+//! The CSV import of observations (`POST /import/observations.csv`, registered as one of the
+//! domain's `imports`): the file parsed into rows with their line numbers;
+//! `service::observations::import` checks and writes them.
 //!
 //! The file is UTF-8 (a byte-order mark is allowed) with a header row naming the columns
 //! `indicator`, `region_code`, `period`, `value`, `source` and optionally `unit`, in any
 //! order (`regionCode` is accepted too).
 
-use super::service::observations::{ObservationInput, RowError};
+use futures_util::future::BoxFuture;
+use sea_orm::DatabaseConnection;
+
+use super::service::observations::{ImportFailure, Imported, ObservationInput, RowError, import};
+use crate::error::AppError;
+use crate::write::Who;
+
+/// `observations.csv` as the registration runs it: the file parsed on a blocking thread (a
+/// file of megabytes is CPU work, and the async workers go on serving), then checked and
+/// written (`service::observations::import`).
+pub fn run<'a>(
+    db: &'a DatabaseConnection,
+    who: &'a Who<'a>,
+    body: Vec<u8>,
+) -> BoxFuture<'a, Result<Imported, ImportFailure>> {
+    Box::pin(async move {
+        let rows = match tokio::task::spawn_blocking(move || parse(&body)).await {
+            Ok(Ok(rows)) => rows,
+            Ok(Err(errors)) => return Err(ImportFailure::Rows(errors)),
+            Err(e) => {
+                return Err(ImportFailure::Interrupted {
+                    done: Imported::default(),
+                    error: AppError::Internal(anyhow::anyhow!("parsing the import: {e}")),
+                });
+            }
+        };
+        import(db, who, rows).await
+    })
+}
 
 /// The rows of a file (line number, input), or what makes the file unreadable as a whole.
 pub fn parse(bytes: &[u8]) -> Result<Vec<(usize, ObservationInput)>, Vec<RowError>> {

@@ -8,9 +8,9 @@ use super::policy::POLICY;
 use super::service::{Period, indicators, observations, villages};
 use super::types::*;
 use crate::access::{Action, viewer};
-use crate::domains::region::loaders::subtree;
 use crate::error::AppError;
 use crate::pagination::PageArgs;
+use crate::region::loaders::subtree;
 use crate::scalars::Money;
 use crate::units;
 

@@ -13,8 +13,8 @@ use serde::Deserialize;
 use std::collections::HashMap;
 
 use super::service::Period;
-use crate::domains::survey::service as figures;
 use crate::error::{AppError, AppResult};
+use crate::seeding;
 use crate::write::derived_uuid;
 
 #[derive(Deserialize)]
@@ -49,11 +49,20 @@ fn at() -> chrono::DateTime<chrono::Utc> {
 
 /// The catalogue and figures always; with `records`, the observations and villages. Skips
 /// what is there already; returns the rows written.
+/// The seed as the registration runs it (`registry::Seed`): the rows written.
+pub fn registered(
+    db: &DatabaseConnection,
+    records: bool,
+    scale: u32,
+) -> futures_util::future::BoxFuture<'_, AppResult<u64>> {
+    Box::pin(async move { Ok(seed(db, records, scale).await? as u64) })
+}
+
 pub async fn seed(db: &DatabaseConnection, records: bool, scale: u32) -> AppResult<usize> {
-    figures::seed(
+    seeding::figures(
         db,
         "rural",
-        figures::parse_figures(include_str!("seed/figures.json"))?,
+        seeding::parse_figures(include_str!("seed/figures.json"))?,
     )
     .await?;
     let catalogue: Vec<SeedIndicator> =
@@ -136,7 +145,7 @@ pub async fn seed(db: &DatabaseConnection, records: bool, scale: u32) -> AppResu
     if scale > 1 {
         // The villages copied for benchmarks (observations are one per indicator, region and
         // period, so they are not copied).
-        let mut copies = crate::seed::Copies::new(
+        let mut copies = seeding::Copies::new(
             &txn,
             i64::from(scale) * VILLAGE_COPIES_PER_SCALE - 1,
             &["rural_villages"],

@@ -10,9 +10,9 @@ use sea_orm::DatabaseConnection;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 
-use crate::domains::region::directory::RegionCache;
-use crate::domains::region::loaders::directory;
 use crate::figures::{MetricQuery, MetricSet, Registry};
+use crate::region::directory::RegionCache;
+use crate::region::loaders::directory;
 
 /// What a reported figure is computed over.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]

@@ -21,8 +21,7 @@ impl SurveyQuery {
         #[graphql(desc = "Reports about this region or a region below it.")] region_code: Option<String>,
     ) -> Result<Vec<super::report_types::SurveyReport>> {
         viewer(ctx).require(&POLICY, Action::Aggregate)?;
-        let region =
-            crate::domains::region::loaders::subtree(ctx, region_code.as_deref(), "regionCode").await?;
+        let region = crate::region::loaders::subtree(ctx, region_code.as_deref(), "regionCode").await?;
         let db = ctx.data_unchecked::<DatabaseConnection>();
         Ok(super::reports::list(db, domain.as_deref(), region.as_ref())
             .await?

@@ -21,7 +21,7 @@ pub async fn reported_figures(
     let filter = FigureFilter {
         report_no: f.report_no,
         domain: f.domain,
-        region: crate::domains::region::loaders::subtree(ctx, f.region_code.as_deref(), "regionCode").await?,
+        region: crate::region::loaders::subtree(ctx, f.region_code.as_deref(), "regionCode").await?,
         metric: f.metric,
     };
     let db = ctx.data_unchecked::<DatabaseConnection>();

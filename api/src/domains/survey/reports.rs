@@ -13,8 +13,8 @@ use sea_orm::{
 use serde::Deserialize;
 
 use crate::access::Scope;
-use crate::domains::region::service::Subtree;
 use crate::error::{AppError, AppResult};
+use crate::region::service::Subtree;
 use crate::validate;
 use crate::write::{Who, check_version, record_uuid, unique_to_conflict};
 
@@ -37,6 +37,19 @@ pub fn shipped_domains() -> AppResult<Vec<(i32, Vec<String>)>> {
     let reports: Vec<SeedReport> = serde_json::from_str(include_str!("seed/reports.json"))
         .map_err(|e| AppError::Internal(anyhow::anyhow!("reports.json: {e}")))?;
     Ok(reports.into_iter().map(|r| (r.report_no, r.domains)).collect())
+}
+
+/// The seed as the registration runs it (`registry::Seed`): the reports (their items are
+/// reference data, not records, so `records` and `scale` change nothing); no record rows.
+pub fn registered(
+    db: &DatabaseConnection,
+    _records: bool,
+    _scale: u32,
+) -> futures_util::future::BoxFuture<'_, AppResult<u64>> {
+    Box::pin(async move {
+        seed(db).await?;
+        Ok(0)
+    })
 }
 
 /// Inserts the shipped reports and their items when there are none yet.
@@ -176,9 +189,7 @@ pub async fn track(
             ))
         })?;
     let path = match &rep.region_code {
-        Some(code) => crate::domains::region::service::find(&txn, code)
-            .await?
-            .map(|r| r.path),
+        Some(code) => crate::region::service::find(&txn, code).await?.map(|r| r.path),
         None => None,
     };
     if !reaches(who.scope, rep.region_code.as_deref(), path.as_deref()) {

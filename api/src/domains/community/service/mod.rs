@@ -9,8 +9,8 @@ use sea_orm::sea_query::Expr;
 use sea_orm::{Condition, ConnectionTrait};
 
 use crate::access::Scope;
-use crate::domains::region::service as regions;
 use crate::error::{AppError, AppResult};
+use crate::region::service as regions;
 
 pub use units::require_unit;
 

@@ -10,9 +10,9 @@ use sea_orm::{
 
 use super::{not_negative, year_in_range};
 use crate::access::Scope;
-use crate::domains::region::service::{self as regions, Subtree};
 use crate::error::{AppError, AppResult};
 use crate::pagination::{Page, PageArgs, PageRequest};
+use crate::region::service::{self as regions, Subtree};
 use crate::validate;
 use crate::write::{Who, check_version, record_uuid, uuid_free};
 

@@ -7,9 +7,9 @@ use std::sync::Arc;
 use super::{CommunityUnitType, Education, FacilityKind, FacilityStatus, Gender, StaffRole};
 use crate::domains::community::figures::{EDUCATIONS, ROLES};
 use crate::domains::community::stats::{self, AgeBand as Band, Stats, holds, member_or_worker};
-use crate::domains::region::directory::RegionDirectory;
-use crate::domains::region::types::Region;
 use crate::figures::ratio;
+use crate::region::directory::RegionDirectory;
+use crate::region::types::Region;
 use crate::scalars::Money;
 use entity::community::unit::UnitStatus;
 

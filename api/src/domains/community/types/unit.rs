@@ -13,10 +13,10 @@ use crate::domains::community::service::units::{
     ELDERLY_CENTI_PER_RESIDENT, OFFICE_CENTI_PER_HOUSEHOLD, UnitFields, UnitFilter as ServiceFilter,
     UnitOrderField,
 };
-use crate::domains::region::types::Region;
 use crate::error::AppError;
 use crate::loaders::children;
 use crate::pagination::OrderDirection;
+use crate::region::types::Region;
 use crate::scalars::Money;
 
 /// Community unit (社区居委会): an urban residents' committee with its population, staff,
@@ -59,7 +59,7 @@ impl CommunityUnit {
     }
     /// Its region (所属区划).
     async fn region(&self, ctx: &Context<'_>) -> Result<Option<Region>> {
-        Ok(crate::domains::region::types::region(ctx, &self.0.region_code).await?)
+        Ok(crate::region::types::region(ctx, &self.0.region_code).await?)
     }
     /// Type (社区性质) as report 7 classes them.
     async fn unit_type(&self) -> CommunityUnitType {
@@ -203,8 +203,7 @@ pub struct CommunityUnitFilter {
 impl CommunityUnitFilter {
     pub async fn to_service(self, ctx: &Context<'_>) -> Result<ServiceFilter, AppError> {
         Ok(ServiceFilter {
-            region: crate::domains::region::loaders::subtree(ctx, self.region_code.as_deref(), "regionCode")
-                .await?,
+            region: crate::region::loaders::subtree(ctx, self.region_code.as_deref(), "regionCode").await?,
             unit_type: self.unit_type.map(Into::into),
             status: self.status.map(Into::into),
             below_standard: self.below_standard.map(Into::into),

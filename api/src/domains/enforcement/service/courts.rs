@@ -8,9 +8,9 @@ use sea_orm::{
 };
 
 use crate::access::Scope;
-use crate::domains::region::service::{self as regions, Subtree};
 use crate::error::AppResult;
 use crate::pagination::{Page, PageArgs, PageRequest};
+use crate::region::service::{self as regions, Subtree};
 
 /// Filter of `courts`.
 #[derive(Debug, Default, Clone)]

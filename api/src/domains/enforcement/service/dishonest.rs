@@ -15,9 +15,9 @@ use super::cases::require_case;
 use super::records::require_party_of;
 use crate::access::Actor;
 use crate::audit::service::{self as audit, Entry};
-use crate::domains::region::service::{self as regions, Subtree};
 use crate::error::{AppError, AppResult};
 use crate::pagination::{Page, PageArgs, PageRequest};
+use crate::region::service::{self as regions, Subtree};
 use crate::validate;
 use crate::write::{Who, check_version, record_uuid, unique_to_conflict, uuid_free};
 

@@ -8,8 +8,8 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, Qu
 
 use super::cases::require_case;
 use super::courts::find_court;
-use crate::domains::region::service::{self as regions};
 use crate::error::{AppError, AppResult};
+use crate::region::service::{self as regions};
 use crate::validate;
 use crate::write::{Who, record_uuid, uuid_free};
 

@@ -5,10 +5,10 @@ use entity::enforcement::{enforcement_case, flow_node, measure, party, supervisi
 use sea_orm::DatabaseConnection;
 
 use crate::domains::enforcement::service::{self, CaseFilter, CaseOrderField, SMALL_CLAIM_LIMIT_FEN};
-use crate::domains::region::loaders::subtree;
-use crate::domains::region::types::Region;
 use crate::error::AppError;
 use crate::pagination::PageArgs;
+use crate::region::loaders::subtree;
+use crate::region::types::Region;
 use crate::scalars::{Date, Money};
 
 use super::*;

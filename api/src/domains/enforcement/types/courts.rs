@@ -10,9 +10,9 @@ use crate::access::{Action, viewer};
 use crate::domains::enforcement::kpis::{self};
 use crate::domains::enforcement::policy::POLICY;
 use crate::domains::enforcement::service::{CourtCases, CourtCasesArgs};
-use crate::domains::region::types::Region;
 use crate::error::AppError;
 use crate::pagination::{NestedCountsLoader, NestedPagesLoader, Page, PageArgs};
+use crate::region::types::Region;
 use crate::scalars::Date;
 
 use super::*;

@@ -3,7 +3,7 @@
 use async_graphql::{Context, ID, InputObject, Object, Result};
 use entity::enforcement::dishonest_entry;
 
-use crate::domains::region::types::Region;
+use crate::region::types::Region;
 use crate::scalars::Date;
 use crate::validate::mask;
 

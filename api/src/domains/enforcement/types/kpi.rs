@@ -3,8 +3,8 @@
 use async_graphql::{Context, ID, InputObject, Result, SimpleObject};
 
 use crate::domains::enforcement::kpis::{self, Kpis, growth, ratio};
-use crate::domains::region::loaders::subtree;
 use crate::error::AppError;
+use crate::region::loaders::subtree;
 use crate::scalars::{Date, Money};
 
 use super::*;

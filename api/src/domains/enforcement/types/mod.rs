@@ -24,8 +24,8 @@ use std::sync::Arc;
 
 use crate::domains::enforcement::directory::{CourtCache, CourtDirectory};
 use crate::domains::enforcement::loaders::ByCaseLoader;
-use crate::domains::region::types::Region;
 use crate::error::AppError;
+use crate::region::types::Region;
 
 /// Court level (法院层级).
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
@@ -204,7 +204,7 @@ pub fn parse_id(field: &str, id: &ID) -> Result<i64, AppError> {
 
 /// A region from the in-memory directory (no statement).
 pub(super) async fn load_region(ctx: &Context<'_>, code: &str) -> Result<Option<Region>> {
-    Ok(crate::domains::region::types::region(ctx, code).await?)
+    Ok(crate::region::types::region(ctx, code).await?)
 }
 
 /// A court from the in-memory directory (no statement).

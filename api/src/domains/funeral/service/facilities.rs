@@ -9,9 +9,9 @@ use sea_orm::{
 
 use super::{find_in_scope, in_region};
 use crate::access::Scope;
-use crate::domains::region::service::{self as regions, Subtree};
 use crate::error::{AppError, AppResult};
 use crate::pagination::{KeyKind, Ordering, Page, PageArgs, keyset};
+use crate::region::service::{self as regions, Subtree};
 use crate::validate;
 use crate::write::{Who, check_version, record_uuid, uuid_free};
 

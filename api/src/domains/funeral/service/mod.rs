@@ -7,7 +7,7 @@ pub mod services;
 
 use crate::error::{AppError, AppResult};
 
-pub use crate::domains::region::service::{find_in_scope, in_region};
+pub use crate::region::service::{find_in_scope, in_region};
 
 /// A non-negative amount in fen, within the money range.
 pub(crate) fn money(field: &str, fen: Option<i64>) -> AppResult<Option<i64>> {

@@ -7,10 +7,10 @@ use entity::funeral::{facility, project};
 use super::{ConstructionStage, FuneralFacilityKind, FuneralFacilityStatus, FuneralProject};
 use crate::domains::funeral::loaders::Part;
 use crate::domains::funeral::service::facilities::{FacilityFields, FacilityFilter as ServiceFilter};
-use crate::domains::region::types::Region;
 use crate::error::AppError;
 use crate::loaders::{by_id, children};
 use crate::pagination::OrderDirection;
+use crate::region::types::Region;
 
 /// Funeral facility (殡葬设施): a service centre and its memorial halls and office building,
 /// a public cemetery, a crematorium or an ash hall.
@@ -55,7 +55,7 @@ impl FuneralFacility {
     }
     /// Its region (所属区划).
     async fn region(&self, ctx: &Context<'_>) -> Result<Option<Region>> {
-        Ok(crate::domains::region::types::region(ctx, &self.0.region_code).await?)
+        Ok(crate::region::types::region(ctx, &self.0.region_code).await?)
     }
     /// The service centre a hall or office building belongs to.
     async fn parent(&self, ctx: &Context<'_>) -> Result<Option<FuneralFacility>> {
@@ -111,8 +111,7 @@ pub struct FuneralFacilityFilter {
 impl FuneralFacilityFilter {
     pub async fn to_service(self, ctx: &Context<'_>) -> Result<ServiceFilter, AppError> {
         Ok(ServiceFilter {
-            region: crate::domains::region::loaders::subtree(ctx, self.region_code.as_deref(), "regionCode")
-                .await?,
+            region: crate::region::loaders::subtree(ctx, self.region_code.as_deref(), "regionCode").await?,
             kind: self.kind.map(Into::into),
             stage: self.stage.map(Into::into),
             scope: Default::default(),

@@ -7,9 +7,9 @@ use sea_orm::{
     PaginatorTrait, QueryFilter, Set,
 };
 
-use crate::domains::region::service::like_escape;
 use crate::error::{AppError, AppResult};
 use crate::pagination::{KeyKind, Ordering, Page, PageArgs, keyset};
+use crate::region::service::like_escape;
 use crate::validate;
 use crate::write::{Who, unique_to_conflict};
 

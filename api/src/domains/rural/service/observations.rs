@@ -15,8 +15,8 @@ use std::collections::HashMap;
 
 use super::Period;
 use crate::access::Scope;
-use crate::domains::region::service::{self as regions, Subtree, in_region};
 use crate::error::{AppError, AppResult};
+use crate::region::service::{self as regions, Subtree, in_region};
 use crate::units::{self, Unit};
 use crate::validate;
 use crate::write::{Change, Who, check_version, record_uuid, unique_to_conflict};
@@ -187,32 +187,7 @@ pub async fn upsert(
     Ok(model)
 }
 
-/// A bad row of an import: its line in the file, the column and what is wrong.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RowError {
-    pub line: usize,
-    pub field: String,
-    pub message: String,
-}
-
-/// What an import did: rows written as new observations, rows that replaced a value, and
-/// rows whose key already held the file's value and source (left alone, so that sending a
-/// file again after an interrupted import finishes it).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct Imported {
-    pub created: usize,
-    pub updated: usize,
-    pub unchanged: usize,
-}
-
-/// Why an import did not finish.
-#[derive(Debug)]
-pub enum ImportFailure {
-    /// Bad rows, each with its line: nothing was written.
-    Rows(Vec<RowError>),
-    /// A batch failed (`error`); the batches before it were written (`done`).
-    Interrupted { done: Imported, error: AppError },
-}
+pub use crate::file_import::{ImportFailure, Imported, RowError};
 
 /// Rows written per transaction. Other writers wait at most for about one batch (on
 /// SQLite they queue in order with the import's next batch, `store::begin_write`): its

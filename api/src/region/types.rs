@@ -129,8 +129,8 @@ pub async fn region(ctx: &Context<'_>, code: &str) -> AppResult<Option<Region>> 
 }
 
 /// A region's dashboard (区域总览), named by its region's code. Its fields, every domain's
-/// figures for the region and its subtree, are contributed by `hub.rs` (its `#[Object]`
-/// impl), so that the region's types name no domain.
+/// figures for the region and its subtree, are the domains' sections, which `hub.rs` merges
+/// in (its `#[Object]` impl), so that the region, core, names no domain.
 pub struct RegionDashboard {
     pub code: String,
 }

@@ -135,22 +135,6 @@ pub fn ancestor_codes(region: &region::Model) -> Vec<String> {
         .collect()
 }
 
-/// Rows of `regions` whose parent is one of `parents`.
-pub async fn children_of(db: &DatabaseConnection, parents: &[String]) -> AppResult<Vec<region::Model>> {
-    Ok(region::Entity::find()
-        .filter(region::Column::ParentCode.is_in(parents.iter().cloned()))
-        .order_by_asc(region::Column::Code)
-        .all(db)
-        .await?)
-}
-
-pub async fn by_codes(db: &DatabaseConnection, codes: &[String]) -> AppResult<Vec<region::Model>> {
-    Ok(region::Entity::find()
-        .filter(region::Column::Code.is_in(codes.iter().cloned()))
-        .all(db)
-        .await?)
-}
-
 /// Restricts a table's `region_code` column to the caller's reach and, if given, a region
 /// subtree: the filter of every record list.
 pub fn in_region(table: impl IntoIden + Copy, scope: &Scope, region: Option<&Subtree>) -> Condition {
