@@ -170,7 +170,7 @@ async fn the_dictionary_lists_every_registered_dataset_and_node_type() {
             };
             let plain = roles("id").unwrap_or_else(|| panic!("{}: the dictionary lacks id", r.record_type));
             for field in r.personal {
-                if let Some(personal) = roles(&camel(field.column)) {
+                if let Some(personal) = roles(&api::record::camel_case(field.column)) {
                     shown_personal += 1;
                     assert!(
                         personal < plain,
@@ -186,18 +186,6 @@ async fn the_dictionary_lists_every_registered_dataset_and_node_type() {
         shown_personal >= 10,
         "the records' personal fields are in the dictionary: {shown_personal}"
     );
-}
-
-/// A column's GraphQL field name.
-fn camel(column: &str) -> String {
-    let mut parts = column.split('_');
-    let mut out = parts.next().unwrap_or_default().to_owned();
-    for p in parts {
-        let mut c = p.chars();
-        out.extend(c.next().map(|f| f.to_ascii_uppercase()));
-        out.push_str(c.as_str());
-    }
-    out
 }
 
 #[tokio::test]

@@ -38,28 +38,16 @@ fn entries() -> Vec<Entry> {
                 action: ds.action,
                 personal: d
                     .record(ds.ty)
-                    .map(|r| r.personal.iter().map(|f| camel(f.column)).collect())
+                    .map(|r| {
+                        r.personal
+                            .iter()
+                            .map(|f| crate::record::camel_case(f.column))
+                            .collect()
+                    })
                     .unwrap_or_default(),
             })
         })
         .collect()
-}
-
-/// A column's GraphQL field name (`id_number` → `idNumber`).
-fn camel(column: &str) -> String {
-    let mut out = String::with_capacity(column.len());
-    let mut upper = false;
-    for c in column.chars() {
-        if c == '_' {
-            upper = true;
-        } else if upper {
-            out.extend(c.to_uppercase());
-            upper = false;
-        } else {
-            out.push(c);
-        }
-    }
-    out
 }
 
 /// The reports about `domain` (every report for a domain that ships the reports), from the

@@ -28,6 +28,23 @@ impl Mask {
     }
 }
 
+/// A column's name as GraphQL and the JSON of a record give it: `region_code` → `regionCode`.
+pub fn camel_case(column: &str) -> String {
+    let mut out = String::with_capacity(column.len());
+    let mut upper = false;
+    for c in column.chars() {
+        if c == '_' {
+            upper = true;
+        } else if upper {
+            out.extend(c.to_uppercase());
+            upper = false;
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 /// One personal field of a record type: its column (the model's field) and its mask.
 #[derive(Clone, Copy, Debug)]
 pub struct Field {

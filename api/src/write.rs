@@ -493,21 +493,7 @@ fn camel_case_keys(value: serde_json::Value) -> serde_json::Value {
     match value {
         serde_json::Value::Object(map) => serde_json::Value::Object(
             map.into_iter()
-                .map(|(k, v)| {
-                    let mut out = String::with_capacity(k.len());
-                    let mut upper = false;
-                    for c in k.chars() {
-                        if c == '_' {
-                            upper = true;
-                        } else if upper {
-                            out.extend(c.to_uppercase());
-                            upper = false;
-                        } else {
-                            out.push(c);
-                        }
-                    }
-                    (out, v)
-                })
+                .map(|(k, v)| (crate::record::camel_case(&k), v))
                 .collect(),
         ),
         other => other,
