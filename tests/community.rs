@@ -915,10 +915,10 @@ async fn scaled_seeds_copy_every_community_with_its_staff_and_facilities() {
         (0, 0),
         "a reference seed has no records"
     );
-    api::domains::community::seed::seed(&app.db, true, 2)
+    (api::domains::domain("community").expect("registered").seed)(&app.db, true, 2)
         .await
         .expect("seed");
-    let copies = 2 * api::domains::community::seed::COPIES_PER_SCALE;
+    let copies = 2 * api::testing::copies_per_scale::COMMUNITY;
     let (units, staff) = totals(&app.data(TOTALS, json!({})).await);
     // The reports' 155 units (142 + 13) and 2,107 staff, each as many times as the copies.
     assert_eq!((units, staff), (155 * copies, 2_107 * copies));

@@ -1170,7 +1170,7 @@ async fn reference_data_is_read_from_memory_and_refreshed() {
 
 /// The KPIs' daily aggregates equal the records they sum.
 async fn no_drift(app: &TestApp) {
-    let drift = api::domains::enforcement::kpis::daily_drift(&app.db)
+    let drift = api::testing::daily_drift(&app.db)
         .await
         .expect("compare the aggregates");
     assert!(drift.is_empty(), "aggregates differ from the records: {drift:#?}");

@@ -538,10 +538,10 @@ async fn scaled_seeds_copy_the_county_with_its_cemetery_and_projects() {
     let counts = |d: &Value| {
         ["funeralFacilities", "funeralProjects", "gravePlots"].map(|k| d[k]["totalCount"].as_i64().unwrap())
     };
-    api::domains::funeral::seed::seed(&app.db, true, 2)
+    (api::domains::domain("funeral").expect("registered").seed)(&app.db, true, 2)
         .await
         .expect("seed");
-    let copies = 2 * api::domains::funeral::seed::COPIES_PER_SCALE;
+    let copies = 2 * api::testing::copies_per_scale::FUNERAL;
     let [facilities, projects, plots] = counts(&app.data(COUNTS, json!({})).await);
     assert_eq!((projects, plots), (2 * copies, 1_500 * copies));
     assert_eq!(facilities % copies, 0);

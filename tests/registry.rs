@@ -93,7 +93,7 @@ fn every_record_a_domain_writes_syncs_when_it_has_a_global_id() {
     let nodes = schema_nodes(&sdl);
     let mut syncing = BTreeSet::new();
     for d in DOMAINS {
-        let synced: Vec<&str> = d.sync.iter().flat_map(|s| s.types).map(|t| t.name).collect();
+        let synced: Vec<&str> = d.synced().map(|(n, _)| n.name).collect();
         for name in &synced {
             assert!(
                 d.record(name).is_some(),
@@ -116,7 +116,7 @@ fn every_record_a_domain_writes_syncs_when_it_has_a_global_id() {
                 );
             }
         }
-        if d.sync.is_some() {
+        if d.syncs() {
             syncing.insert(d.key.to_uppercase());
         }
     }

@@ -768,12 +768,12 @@ async fn observations_group_with_exact_sums() {
 async fn scaled_seeds_copy_the_villages() {
     let app = spawn_app_with(Seed::Reference).await;
     app.act_as("admin", None);
-    api::domains::rural::seed::seed(&app.db, true, 2)
+    (api::domains::domain("rural").expect("registered").seed)(&app.db, true, 2)
         .await
         .expect("seed");
     let d = app.data("{ villages { totalCount } }", json!({})).await;
     assert_eq!(
         d["villages"]["totalCount"],
-        196 * 2 * api::domains::rural::seed::VILLAGE_COPIES_PER_SCALE
+        196 * 2 * api::testing::copies_per_scale::RURAL_VILLAGES
     );
 }

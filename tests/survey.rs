@@ -8,9 +8,7 @@ use serde_json::json;
 async fn seed_reproduces_the_reports_figures() {
     let app = spawn_app_with(Seed::Full).await;
     // The KPIs' daily aggregates the seed builds equal the records.
-    let drift = api::domains::enforcement::kpis::daily_drift(&app.db)
-        .await
-        .unwrap();
+    let drift = api::testing::daily_drift(&app.db).await.unwrap();
     assert!(drift.is_empty(), "{drift:#?}");
     let d = app
         .data(

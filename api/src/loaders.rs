@@ -1,6 +1,6 @@
 //! DataLoaders every domain uses: the rows under each parent (`ChildrenLoader`) and records
 //! by id (`ByIdLoader`), one statement per batch. A domain implements `Child` or `Record`
-//! for its rows and registers a loader in `domains::request_data`.
+//! for its rows and adds a loader in its registration's `loaders` (`loading.rs`).
 
 use async_graphql::dataloader::Loader;
 use sea_orm::DatabaseConnection;

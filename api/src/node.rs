@@ -1,7 +1,7 @@
 //! Relay object identification: every record's `id` is a global id (`ids.rs`), and
 //! `node(id)` resolves any of them under the same access checks as every other path. The
-//! core's types are resolved here; a domain's through its registration (`Domain::node`, for
-//! the types it lists in `Domain::nodes`).
+//! core's types are resolved here; a domain's through its registration (`Domain::nodes`, each
+//! type with how it is found).
 
 use async_graphql::{Context, ID, Object, Result};
 use sea_orm::{DatabaseConnection, EntityTrait};
@@ -14,7 +14,7 @@ use crate::error::AppError;
 use crate::ids::decode;
 use crate::webhooks::types::{WebhookDelivery, WebhookEndpoint};
 
-pub use crate::domains::nodes::Node;
+pub use crate::domains::registered::Node;
 
 #[derive(Default)]
 pub struct NodeQuery;
@@ -31,8 +31,11 @@ impl NodeQuery {
         let Some((kind, key)) = decode(&id) else {
             return Ok(None);
         };
-        if let Some(domain) = DOMAINS.iter().find(|d| d.nodes.iter().any(|n| n.name == kind)) {
-            return (domain.node)(ctx, &kind, &key).await;
+        if let Some(node_type) = DOMAINS.iter().find_map(|d| d.node_type(&kind)) {
+            return match key.parse::<i64>() {
+                Ok(id) => (node_type.find)(ctx, id).await,
+                Err(_) => Ok(None),
+            };
         }
         let db = ctx.data_unchecked::<DatabaseConnection>();
         let v = viewer(ctx);

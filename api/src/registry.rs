@@ -4,7 +4,7 @@
 //! registered domains; none of them names a domain.
 //!
 //! This module sits beneath the domains and the shared parts alike: it names no domain and
-//! imports nothing that does, apart from the `Node` interface (`domains::nodes`) a domain's
+//! imports nothing that does, apart from the `Node` interface (`domains::registered`) a domain's
 //! resolver answers with.
 
 use async_graphql::{Context, Enum};
@@ -14,7 +14,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use crate::access::Policy;
-use crate::domains::nodes::Node;
+use crate::domains::registered::Node;
 use crate::error::AppResult;
 use crate::export::ExportSpec;
 use crate::figures::MetricSource;
@@ -29,13 +29,9 @@ pub struct Domain {
     pub policy: &'static Policy,
     /// The record types it writes (`tracked!`): audited, logged for sync, offered to webhooks.
     pub records: &'static [RecordType],
-    /// The types `node(id)` finds through `node`, with their tables.
+    /// The types `node(id)` finds, each with how it is found and, when it syncs to mobile
+    /// clients, how it is loaded for sync; the types that sync are in snapshot order.
     pub nodes: &'static [NodeType],
-    /// Resolves `node(id)` for one of `nodes`: the type name and the id's key; `None` when the
-    /// record does not exist or lies outside the caller's reach.
-    pub node: ResolveNode,
-    /// What it syncs to mobile clients, if anything.
-    pub sync: Option<Syncing>,
     /// Its datasets in the data dictionary (数据字典).
     pub datasets: &'static [Dataset],
     /// What it computes for reported figures (`figures.rs`), if anything.
@@ -50,32 +46,52 @@ pub struct Domain {
     /// Seeds its reference data and figures, and its records when asked (`records`), `scale`
     /// times over; returns the rows written.
     pub seed: Seed,
+    /// Its reference data kept in memory for the process, if any.
+    pub cache: Option<crate::loading::MakeCache>,
+    /// Adds its DataLoaders to a request (loaders are per request).
+    pub loaders: crate::loading::AddLoaders,
 }
+
+/// The subscription root of a domain without live updates.
+#[derive(async_graphql::MergedSubscription, Default)]
+pub struct NoSubscription();
+
+/// The aggregate root of a domain without grouped aggregates.
+#[derive(async_graphql::MergedObject, Default)]
+pub struct NoAggregates();
 
 impl Domain {
     /// The registration of one of its record types.
     pub fn record(&self, record_type: &str) -> Option<&'static RecordType> {
         self.records.iter().find(|r| r.record_type == record_type)
     }
-}
 
-/// What a domain syncs.
-pub struct Syncing {
-    /// The record types, in snapshot order; each is one of the domain's `records`.
-    pub types: &'static [Synced],
-    /// Loads synced records by id, as their GraphQL types, with the region each lies in now.
-    pub load: LoadSynced,
+    /// Its node type with this name.
+    pub fn node_type(&self, name: &str) -> Option<&'static NodeType> {
+        self.nodes.iter().find(|n| n.name == name)
+    }
+
+    /// The types it syncs, in snapshot order.
+    pub fn synced(&self) -> impl Iterator<Item = (&'static NodeType, &'static Synced)> {
+        self.nodes.iter().filter_map(|n| Some((n, n.sync.as_ref()?)))
+    }
+
+    /// Whether any of its records sync.
+    pub fn syncs(&self) -> bool {
+        self.synced().next().is_some()
+    }
 }
 
 /// The future a domain's resolver returns.
 pub type Found<'a, T> = BoxFuture<'a, async_graphql::Result<T>>;
 
-/// `node(id)` for a domain's types.
-pub type ResolveNode = for<'a> fn(&'a Context<'_>, &'a str, &'a str) -> Found<'a, Option<Node>>;
+/// `node(id)` for one type: the record with this id, or `None` when it does not exist or
+/// lies outside the caller's reach.
+pub type FindNode = for<'a> fn(&'a Context<'_>, i64) -> Found<'a, Option<Node>>;
 
-/// Synced records by id.
-pub type LoadSynced =
-    for<'a> fn(&'a DatabaseConnection, &'a str, &'a [i64]) -> BoxFuture<'a, AppResult<HashMap<i64, Loaded>>>;
+/// Synced records of one type that still exist, by id, with the region each lies in now.
+pub type LoadNodes =
+    for<'a> fn(&'a DatabaseConnection, &'a [i64]) -> BoxFuture<'a, AppResult<HashMap<i64, Loaded>>>;
 
 /// The reports a domain ships: each report's number and the domains it is about.
 pub type ShippedReports = fn() -> AppResult<Vec<(i32, Vec<String>)>>;
@@ -83,11 +99,13 @@ pub type ShippedReports = fn() -> AppResult<Vec<(i32, Vec<String>)>>;
 /// A domain's seed: the database, whether to write records, the scale.
 pub type Seed = for<'a> fn(&'a DatabaseConnection, bool, u32) -> BoxFuture<'a, AppResult<u64>>;
 
-/// A type `node(id)` resolves, and its table.
-#[derive(Clone, Copy, Debug)]
+/// A type `node(id)` resolves: its GraphQL name, its table, how one is found, and whether
+/// and how it syncs.
 pub struct NodeType {
     pub name: &'static str,
     pub table: fn() -> &'static str,
+    pub find: FindNode,
+    pub sync: Option<Synced>,
 }
 
 /// A loaded synced record and the region it lies in now.
@@ -108,30 +126,10 @@ pub enum RegionOf {
     },
 }
 
-/// A record type that syncs: its GraphQL name (as the change log writes it) and where its
-/// region comes from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// How a type syncs: where its region comes from, and how its records are loaded by id.
 pub struct Synced {
-    pub name: &'static str,
     pub region: RegionOf,
-}
-
-impl Synced {
-    /// A type with its own `region_code` column.
-    pub const fn own(name: &'static str) -> Self {
-        Synced {
-            name,
-            region: RegionOf::Column,
-        }
-    }
-
-    /// A type in the region of the record its `column` references, in `table`.
-    pub const fn of_parent(name: &'static str, column: &'static str, table: &'static str) -> Self {
-        Synced {
-            name,
-            region: RegionOf::Parent { column, table },
-        }
-    }
+    pub load: LoadNodes,
 }
 
 /// What kind of data a dataset is.
@@ -193,19 +191,64 @@ macro_rules! datasets {
     };
 }
 
-/// Node types with their entities, written `node_types![Court => entity::enforcement::court]`.
-#[macro_export]
-macro_rules! node_types {
-    ($($name:literal => $($module:ident)::+),* $(,)?) => {
-        &[$($crate::registry::NodeType {
-            name: $name,
-            table: || {
-                use sea_orm::EntityName as _;
-                $($module)::+::Entity.table_name()
-            },
-        },)*]
+/// A table's name from its entity module: `table_of!(entity::funeral::plot)`.
+macro_rules! table_of {
+    ($($module:ident)::+) => {
+        || {
+            use sea_orm::EntityName as _;
+            $($module)::+::Entity.table_name()
+        }
     };
 }
+pub(crate) use table_of;
+
+/// The node type of a record with its own `region_code` column, found when the caller may
+/// read `policy`'s records in its region and synced by that region:
+/// `regional_node!("GravePlot" => entity::funeral::plot as GravePlot, POLICY)`, where
+/// `GravePlot(model)` is the GraphQL type.
+macro_rules! regional_node {
+    ($name:literal => $($module:ident)::+ as $ty:ident, $policy:path) => {
+        $crate::registry::NodeType {
+            name: $name,
+            table: $crate::registry::table_of!($($module)::+),
+            find: {
+                fn find<'a>(
+                    ctx: &'a async_graphql::Context<'_>,
+                    id: i64,
+                ) -> $crate::registry::Found<'a, Option<$crate::domains::registered::Node>> {
+                    Box::pin(async move {
+                        let scope = $crate::access::viewer(ctx).authorize(&$policy, $crate::access::Action::Read)?;
+                        let db = ctx.data_unchecked::<sea_orm::DatabaseConnection>();
+                        Ok(
+                            $crate::region::service::find_in_scope::<$($module)::+::Entity>(db, id, &scope)
+                                .await?
+                                .map(|m| $ty(m).into()),
+                        )
+                    })
+                }
+                find
+            },
+            sync: Some($crate::registry::Synced {
+                region: $crate::registry::RegionOf::Column,
+                load: {
+                    fn load<'a>(
+                        db: &'a sea_orm::DatabaseConnection,
+                        ids: &'a [i64],
+                    ) -> futures_util::future::BoxFuture<
+                        'a,
+                        $crate::error::AppResult<std::collections::HashMap<i64, $crate::registry::Loaded>>,
+                    > {
+                        Box::pin($crate::registry::load_own::<$($module)::+::Entity>(db, ids, |m| {
+                            $ty(m).into()
+                        }))
+                    }
+                    load
+                },
+            }),
+        }
+    };
+}
+pub(crate) use regional_node;
 
 /// Synced records of `E`, a type with its own `region_code` column, with these ids, by id,
 /// each as `wrap` makes it a node: one statement.

@@ -19,8 +19,8 @@ use crate::auth::jwt::KeyStore;
 use crate::auth::service::LoginThrottles;
 use crate::config::{Settings, redact_url};
 use crate::console::ConsoleEnabled;
-use crate::domains::Caches;
 use crate::http;
+use crate::loading::Caches;
 use crate::replica::Replica;
 use crate::schema::{self, Auth};
 use crate::state::AppState;
@@ -156,7 +156,7 @@ impl Application {
         let db = connect_lazy(&settings).await?;
         let replica = connect_replica(&settings).await?;
         let ready = Arc::new(AtomicBool::new(false));
-        let caches = Caches::new(
+        let caches = crate::domains::caches(
             Duration::from_secs(settings.reference_cache_ttl_secs),
             settings.result_cache_entries,
         );
@@ -227,7 +227,7 @@ impl Application {
                 "DATABASE_REPLICA_URL and the replica's pool go together (startup::connect_replica)"
             );
         }
-        let caches = Caches::new(
+        let caches = crate::domains::caches(
             Duration::from_secs(settings.reference_cache_ttl_secs),
             settings.result_cache_entries,
         );

@@ -31,7 +31,7 @@ pub struct AppState {
     /// Whether the main address serves `/metrics` (not when it has its own address).
     pub metrics_on_main: bool,
     /// Reference data in memory.
-    pub caches: crate::domains::Caches,
+    pub caches: crate::loading::Caches,
     /// Requests in flight, per caller and in all.
     pub admission: Arc<crate::admission::Admission>,
     /// The rate limit's budgets (the schema charges queries; exports charge rows).

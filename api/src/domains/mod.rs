@@ -1,159 +1,92 @@
-//! The domains of the platform, one folder each, and their registry: the one file that
-//! names every domain. A domain registers itself with its line in `DOMAINS` (its descriptor,
-//! `registry::Domain`, which the shared parts iterate over) and its parts of the GraphQL
-//! composition below, which the compiler needs by type: its query, mutation, aggregate and
-//! subscription roots, its dashboard section, its `Node` types (`nodes.rs`) and its
-//! loaders. `docs/architecture.md` gives the recipe; `tests/registry.rs` checks that the
-//! registrations agree with the schema.
+//! The domains of the platform, one folder each, and the registry that composes them. A
+//! domain registers itself with one line in `registered.rs`; from that list this file
+//! declares the domains' modules and makes `DOMAINS` (each domain's descriptor, `registry::Domain`, which the shared parts iterate
+//! over) and what the compiler needs by type: the merged query, mutation, aggregate and
+//! subscription roots, the dashboard sections and `SyncDomain`. `docs/architecture.md` gives
+//! the recipe; `tests/registry.rs` checks that the registrations agree with the schema.
 
-pub mod community;
-pub mod enforcement;
-pub mod funeral;
-pub mod nodes;
-pub mod rural;
-pub mod survey;
+pub mod registered;
 
-use async_graphql::dataloader::DataLoader;
 use async_graphql::{Enum, MergedObject, MergedSubscription};
 use sea_orm::DatabaseConnection;
 use std::sync::Arc;
-use tracing::Instrument as _;
 
+use crate::loading::{Caches, Loading};
 use crate::registry::Domain;
 use crate::telemetry::sql::RequestStats;
 
-/// Every registered domain, in the order the shared parts list them.
-pub static DOMAINS: [&Domain; 5] = [
-    &enforcement::DOMAIN,
-    &community::DOMAIN,
-    &funeral::DOMAIN,
-    &rural::DOMAIN,
-    &survey::DOMAIN,
-];
+/// The registry's parts, from the list of registered domains.
+macro_rules! compose {
+    ($($domain:ident [$($node:ident),*] $(sync $sync:ident $desc:literal)?;)*) => {
+        $(pub mod $domain;)*
 
-/// The reads of the domains' records and figures.
-#[derive(MergedObject, Default)]
-pub struct DomainQuery(
-    enforcement::query::EnforcementQuery,
-    community::query::CommunityQuery,
-    funeral::query::FuneralQuery,
-    rural::query::RuralQuery,
-    survey::query::SurveyQuery,
-);
+        /// Every registered domain, in the order the shared parts list them.
+        pub static DOMAINS: &[&Domain] = &[$(&$domain::DOMAIN),*];
 
-/// The grouped aggregates of the domains (BI).
-#[derive(MergedObject, Default)]
-pub struct AggregateQuery(
-    enforcement::types::EnforcementAggregateQuery,
-    community::types::CommunityStaffAggregateQuery,
-    community::types::CommunityUnitAggregateQuery,
-    funeral::types::GravePlotAggregateQuery,
-    funeral::types::FuneralProjectAggregateQuery,
-    rural::types::ObservationAggregateQuery,
-);
+        /// The reads of the domains' records and figures.
+        #[derive(MergedObject, Default)]
+        pub struct DomainQuery($($domain::Query),*);
 
-/// The changes the domains accept.
-#[derive(MergedObject, Default)]
-pub struct DomainMutation(
-    enforcement::mutation::EnforcementMutation,
-    community::mutation::CommunityMutation,
-    funeral::mutation::FuneralMutation,
-    rural::mutation::RuralMutation,
-    survey::mutation::SurveyMutation,
-);
+        /// The grouped aggregates of the domains (BI).
+        #[derive(MergedObject, Default)]
+        pub struct AggregateQuery($($domain::Aggregates),*);
 
-/// The domains' live updates.
-#[derive(MergedSubscription, Default)]
-pub struct DomainSubscription(enforcement::subscription::EnforcementSubscription);
+        /// The changes the domains accept.
+        #[derive(MergedObject, Default)]
+        pub struct DomainMutation($($domain::Mutation),*);
 
-/// Every domain's section of a region's dashboard (`hub.rs`), in registry order.
-#[derive(MergedObject)]
-pub struct Dashboards(
-    enforcement::dashboard::Dashboard,
-    community::dashboard::Dashboard,
-    funeral::dashboard::Dashboard,
-    rural::dashboard::Dashboard,
-    survey::dashboard::Dashboard,
-);
+        /// The domains' live updates.
+        #[derive(MergedSubscription, Default)]
+        pub struct DomainSubscription($($domain::Subscription),*);
 
-impl Dashboards {
-    /// The sections for one region.
-    pub fn of(code: &str) -> Self {
-        Dashboards(
-            enforcement::dashboard::Dashboard(code.to_owned()),
-            community::dashboard::Dashboard(code.to_owned()),
-            funeral::dashboard::Dashboard(code.to_owned()),
-            rural::dashboard::Dashboard(code.to_owned()),
-            survey::dashboard::Dashboard(code.to_owned()),
-        )
-    }
+        /// Every domain's section of a region's dashboard (`hub.rs`), in registry order.
+        #[derive(MergedObject)]
+        pub struct Dashboards($($domain::Dashboard),*);
+
+        impl Dashboards {
+            /// The sections for one region.
+            pub fn of(code: &str) -> Self {
+                Dashboards($($domain::Dashboard(code.to_owned())),*)
+            }
+        }
+
+        /// A domain whose records sync (同步的业务领域).
+        #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+        pub enum SyncDomain {
+            $($(#[doc = $desc] $sync,)?)*
+        }
+
+        impl SyncDomain {
+            /// Every value, in registry order.
+            const ALL: &[SyncDomain] = &[$($(SyncDomain::$sync,)?)*];
+
+            /// The registered domain's key.
+            pub fn key(self) -> &'static str {
+                match self {
+                    $($(SyncDomain::$sync => $domain::DOMAIN.key,)?)*
+                }
+            }
+        }
+    };
 }
 
-// Every registered domain that syncs, by its key (`ENFORCEMENT` is `enforcement`).
-/// A domain whose records sync (同步的业务领域).
-#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
-pub enum SyncDomain {
-    /// Court enforcement (执行案件): cases, parties, measures, flow nodes, supervision
-    /// orders, dishonest-debtor entries.
-    Enforcement,
-    /// Urban community units (城市社区): units, staff, facilities, grids.
-    Community,
-    /// Funeral facilities (殡葬设施) and their projects, plots, fees, subsidies, violations.
-    Funeral,
-    /// Rural revitalisation (乡村振兴): villages, village incomes, observations.
-    Rural,
-}
+registered::registered!(compose);
 
 impl SyncDomain {
-    /// The registered domain's key.
-    pub fn key(self) -> &'static str {
-        match self {
-            SyncDomain::Enforcement => enforcement::DOMAIN.key,
-            SyncDomain::Community => community::DOMAIN.key,
-            SyncDomain::Funeral => funeral::DOMAIN.key,
-            SyncDomain::Rural => rural::DOMAIN.key,
-        }
-    }
-
     /// The value for a domain key.
     pub fn of(key: &str) -> Option<Self> {
-        [
-            SyncDomain::Enforcement,
-            SyncDomain::Community,
-            SyncDomain::Funeral,
-            SyncDomain::Rural,
-        ]
-        .into_iter()
-        .find(|d| d.key() == key)
+        Self::ALL.iter().copied().find(|d| d.key() == key)
     }
 }
 
-/// The reference data of every domain, read from memory (`cache.rs`); one set per process.
-#[derive(Clone)]
-pub struct Caches {
-    pub regions: Arc<crate::region::directory::RegionCache>,
-    pub courts: Arc<enforcement::directory::CourtCache>,
-    /// What each domain computes for reported figures.
-    pub metrics: Arc<crate::figures::Registry>,
-    /// Results of expensive reads (KPIs, statistics, aggregates) by data version.
-    pub results: Arc<crate::cache::ResultCache>,
-}
-
-impl Caches {
-    pub fn new(ttl: std::time::Duration, result_entries: usize) -> Self {
-        Caches {
-            regions: Arc::new(crate::cache::TableCache::new(ttl)),
-            courts: Arc::new(crate::cache::TableCache::new(ttl)),
-            metrics: Arc::new(metric_sources()),
-            results: Arc::new(crate::cache::ResultCache::new(result_entries)),
-        }
-    }
-
-    /// Drops every snapshot (after the reference data is written, as by the seed).
-    pub fn invalidate(&self) {
-        self.regions.invalidate();
-        self.courts.invalidate();
-    }
+/// The process's caches: the core's and every domain's (`loading.rs`).
+pub fn caches(ttl: std::time::Duration, result_entries: usize) -> Caches {
+    Caches::new(
+        ttl,
+        result_entries,
+        metric_sources(),
+        DOMAINS.iter().filter_map(|d| d.cache),
+    )
 }
 
 /// Every domain's metric source (`figures.rs`): the survey module reaches domains only here.
@@ -172,30 +105,6 @@ pub fn exports() -> Vec<&'static crate::export::ExportSpec> {
     DOMAINS.iter().flat_map(|d| d.exports).collect()
 }
 
-fn loader<T: Send + Sync + 'static>(l: T, stats: &Arc<RequestStats>) -> DataLoader<T> {
-    let stats = stats.clone();
-    DataLoader::new(l, move |batch| {
-        tokio::spawn(stats.scope(batch).instrument(tracing::Span::current()))
-    })
-    .delay(std::time::Duration::from_millis(2))
-}
-
-/// A loader that keeps what it loaded for the rest of the request: for computations a request
-/// may ask for again in another batch (the metrics behind reported figures, asked for by
-/// `reportedFigures` and again by `dataQualityIssues`).
-fn cached_loader<T: Send + Sync + 'static>(
-    l: T,
-    stats: &Arc<RequestStats>,
-) -> DataLoader<T, async_graphql::dataloader::HashMapCache> {
-    let stats = stats.clone();
-    DataLoader::with_cache(
-        l,
-        move |batch| tokio::spawn(stats.scope(batch).instrument(tracing::Span::current())),
-        async_graphql::dataloader::HashMapCache::default(),
-    )
-    .delay(std::time::Duration::from_millis(2))
-}
-
 /// Every record type the domains write, from each domain's registration (`tracked!`).
 pub fn records() -> Vec<&'static crate::record::RecordType> {
     DOMAINS.iter().flat_map(|d| d.records).collect()
@@ -211,111 +120,19 @@ pub fn domain(key: &str) -> Option<&'static Domain> {
     DOMAINS.iter().copied().find(|d| d.key == key)
 }
 
-/// Adds each domain's DataLoaders to one request (loaders are per request). Each collects
-/// keys for 2 ms before it queries, so that a level of a large page resolves in one batch;
-/// its batches run as tasks that count their SQL against the request and trace under the
-/// resolver that asked.
+/// Adds the caches and every domain's DataLoaders to one request (loaders are per request;
+/// `loading.rs` says how they batch).
 pub fn request_data(
     request: async_graphql::Request,
     db: &DatabaseConnection,
     caches: &Caches,
     stats: &Arc<RequestStats>,
 ) -> async_graphql::Request {
-    use crate::loaders::{ByIdLoader, ChildrenLoader};
-    use crate::pagination::{NestedCountsLoader, NestedPagesLoader};
-    use community::loaders::GridWorker;
-    use enforcement::loaders::ByCaseLoader;
-    use enforcement::service::CourtCases;
-    use entity::community::{
-        facility as community_facility, grid as community_grid, staff as community_staff,
-        unit as community_unit,
-    };
-    use entity::enforcement::{flow_node, measure, party, supervision_order};
-    use entity::funeral::{
-        facility as funeral_facility, hold as funeral_hold, milestone as funeral_milestone,
-        project as funeral_project,
-    };
-    request
-        .data(caches.regions.clone())
-        .data(caches.courts.clone())
-        .data(caches.results.clone())
-        .data(loader(ByCaseLoader::<party::Model>::new(db.clone()), stats))
-        .data(loader(ByCaseLoader::<measure::Model>::new(db.clone()), stats))
-        .data(loader(ByCaseLoader::<flow_node::Model>::new(db.clone()), stats))
-        .data(loader(
-            ByCaseLoader::<supervision_order::Model>::new(db.clone()),
-            stats,
-        ))
-        .data(cached_loader(
-            survey::loaders::MetricLoader::new(
-                db.clone(),
-                caches.regions.clone(),
-                caches.metrics.clone(),
-                caches.results.clone(),
-            ),
-            stats,
-        ))
-        .data(loader(
-            ChildrenLoader::<community_staff::Model>::new(db.clone()),
-            stats,
-        ))
-        .data(loader(
-            ChildrenLoader::<community_facility::Model>::new(db.clone()),
-            stats,
-        ))
-        .data(loader(
-            ChildrenLoader::<community_grid::Model>::new(db.clone()),
-            stats,
-        ))
-        .data(loader(ChildrenLoader::<GridWorker>::new(db.clone()), stats))
-        .data(loader(
-            ByIdLoader::<community_unit::Model>::new(db.clone()),
-            stats,
-        ))
-        .data(loader(
-            ByIdLoader::<entity::webhook::endpoint::Model>::new(db.clone()),
-            stats,
-        ))
-        .data(loader(
-            ChildrenLoader::<funeral::loaders::Part>::new(db.clone()),
-            stats,
-        ))
-        .data(loader(
-            ByIdLoader::<funeral_facility::Model>::new(db.clone()),
-            stats,
-        ))
-        .data(loader(
-            ByIdLoader::<entity::rural::indicator::Model>::new(db.clone()),
-            stats,
-        ))
-        .data(loader(
-            ChildrenLoader::<funeral_project::Model>::new(db.clone()),
-            stats,
-        ))
-        .data(loader(
-            ChildrenLoader::<funeral_milestone::Model>::new(db.clone()),
-            stats,
-        ))
-        .data(loader(
-            ChildrenLoader::<funeral_hold::Model>::new(db.clone()),
-            stats,
-        ))
-        .data(loader(
-            ChildrenLoader::<entity::rural::village_income::Model>::new(db.clone()),
-            stats,
-        ))
-        .data(loader(
-            ChildrenLoader::<entity::survey::report_item::Model>::new(db.clone()),
-            stats,
-        ))
-        .data(loader(
-            ChildrenLoader::<entity::survey::followup::Model>::new(db.clone()),
-            stats,
-        ))
-        .data(loader(NestedPagesLoader(CourtCases(db.clone())), stats))
-        // Shared with the deferred `totalCount`, which outlives the resolver's context.
-        .data(Arc::new(loader(
-            NestedCountsLoader(CourtCases(db.clone())),
-            stats,
-        )))
+    let loading = Loading::new(db, caches, stats);
+    let request = caches.provide(request).data(
+        loading.loader(crate::loaders::ByIdLoader::<entity::webhook::endpoint::Model>::new(db.clone())),
+    );
+    DOMAINS
+        .iter()
+        .fold(request, |request, d| (d.loaders)(request, &loading))
 }

@@ -34,19 +34,17 @@ fn catalogue() -> &'static [(Domain, Vec<SyncType>)] {
             .iter()
             .enumerate()
             .filter_map(|(i, d)| {
-                let sync = d.sync.as_ref()?;
-                let types = sync
-                    .types
-                    .iter()
-                    .filter_map(|t| {
+                let types: Vec<SyncType> = d
+                    .synced()
+                    .filter_map(|(n, sync)| {
                         Some(SyncType {
-                            name: t.name,
-                            table: (d.record(t.name)?.table)(),
-                            region: t.region,
+                            name: n.name,
+                            table: (d.record(n.name)?.table)(),
+                            region: sync.region,
                         })
                     })
                     .collect();
-                Some((Domain(i), types))
+                d.syncs().then_some((Domain(i), types))
             })
             .collect()
     })
@@ -86,8 +84,8 @@ impl Domain {
         name: &str,
         ids: &[i64],
     ) -> AppResult<HashMap<i64, Loaded>> {
-        match &DOMAINS[self.0].sync {
-            Some(sync) => (sync.load)(db, name, ids).await,
+        match DOMAINS[self.0].node_type(name).and_then(|n| n.sync.as_ref()) {
+            Some(sync) => (sync.load)(db, ids).await,
             None => Ok(HashMap::new()),
         }
     }

@@ -165,7 +165,7 @@ pub async fn run(
     println!(
         "{clients} clients polling /healthz and one writer upserting its own observation while each \
          file imports ({} rows per batch)\n",
-        api::domains::rural::service::observations::IMPORT_BATCH_ROWS
+        api::testing::IMPORT_BATCH_ROWS
     );
     println!(
         "| file | rows | seconds | rows/s | /healthz p50 ms | /healthz p99 ms | write p50 ms | write p99 ms | longest write ms |"

@@ -9,6 +9,17 @@ use super::service::{facilities, grids, staff as staff_service, units};
 use crate::error::AppResult;
 use crate::loaders::{Child, Record};
 
+/// Community's loaders for one request (its registration's `loaders`).
+pub fn add(request: async_graphql::Request, l: &crate::loading::Loading<'_>) -> async_graphql::Request {
+    use crate::loaders::{ByIdLoader, ChildrenLoader};
+    request
+        .data(l.loader(ChildrenLoader::<staff::Model>::new(l.db.clone())))
+        .data(l.loader(ChildrenLoader::<facility::Model>::new(l.db.clone())))
+        .data(l.loader(ChildrenLoader::<grid::Model>::new(l.db.clone())))
+        .data(l.loader(ChildrenLoader::<GridWorker>::new(l.db.clone())))
+        .data(l.loader(ByIdLoader::<unit::Model>::new(l.db.clone())))
+}
+
 impl Child for staff::Model {
     fn parent(&self) -> Option<i64> {
         Some(self.unit_id)

@@ -2,18 +2,18 @@
 //! their staff, facilities and grids, the statistics the reports give and the standards
 //! they cite. Services and types are split by aggregate (units, staff, facilities, grids).
 
-pub mod aggregate;
-pub mod dashboard;
-pub mod figures;
-pub mod loaders;
-pub mod mutation;
-pub mod node;
-pub mod policy;
-pub mod query;
-pub mod seed;
-pub mod service;
-pub mod stats;
-pub mod types;
+pub(crate) mod aggregate;
+pub(crate) mod dashboard;
+pub(crate) mod figures;
+pub(crate) mod loaders;
+pub(crate) mod mutation;
+pub(crate) mod node;
+pub(crate) mod policy;
+pub(crate) mod query;
+pub(crate) mod seed;
+pub(crate) mod service;
+pub(crate) mod stats;
+pub(crate) mod types;
 
 crate::tracked! {
     entity::community::unit::Model => "CommunityUnit", "community_unit";
@@ -33,27 +33,25 @@ crate::versioned!(
     entity::community::grid::Model,
 );
 
+// The parts the registry composes by name (`domains/mod.rs`).
+pub use crate::registry::NoSubscription as Subscription;
+pub use dashboard::Dashboard;
+pub use mutation::CommunityMutation as Mutation;
+pub use query::CommunityQuery as Query;
+/// Community's grouped aggregates (BI).
+#[derive(async_graphql::MergedObject, Default)]
+#[graphql(name = "CommunityAggregates")]
+pub struct Aggregates(
+    types::CommunityStaffAggregateQuery,
+    types::CommunityUnitAggregateQuery,
+);
+
 /// Community as the shared parts know it (`domains::DOMAINS`).
 pub static DOMAIN: crate::registry::Domain = crate::registry::Domain {
     key: "community",
     policy: &policy::POLICY,
     records: RECORDS,
-    nodes: crate::node_types![
-        "CommunityUnit" => entity::community::unit,
-        "CommunityStaff" => entity::community::staff,
-        "CommunityFacility" => entity::community::facility,
-        "CommunityGrid" => entity::community::grid,
-    ],
-    node: node::resolve,
-    sync: Some(crate::registry::Syncing {
-        types: &[
-            crate::registry::Synced::own("CommunityUnit"),
-            crate::registry::Synced::own("CommunityStaff"),
-            crate::registry::Synced::own("CommunityFacility"),
-            crate::registry::Synced::own("CommunityGrid"),
-        ],
-        load: node::load,
-    }),
+    nodes: node::NODES,
     datasets: crate::datasets![
         Records: "CommunityUnit", "CommunityStaff", "CommunityFacility", "CommunityGrid";
         Statistics: "CommunityStats";
@@ -64,4 +62,6 @@ pub static DOMAIN: crate::registry::Domain = crate::registry::Domain {
     imports: &[],
     reports: None,
     seed: seed::registered,
+    cache: None,
+    loaders: loaders::add,
 };

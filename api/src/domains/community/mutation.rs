@@ -92,7 +92,7 @@ impl CommunityMutation {
     ) -> Result<CommunityStaff> {
         let w = writer(ctx, idempotency_key)?;
         Ok(CommunityStaff(
-            staff::create_staff(db(ctx), &w.who(), input.to_service()?, uuid).await?,
+            staff::create_staff(db(ctx), &w.who(), input.into_service()?, uuid).await?,
         ))
     }
 
@@ -107,7 +107,7 @@ impl CommunityMutation {
         let w = writer(ctx, None)?;
         let id = key("id", "CommunityStaff", &id)?;
         Ok(CommunityStaff(
-            staff::update_staff(db(ctx), &w.who(), id, input.to_service()?, expected_version).await?,
+            staff::update_staff(db(ctx), &w.who(), id, input.into_service()?, expected_version).await?,
         ))
     }
 
@@ -141,7 +141,7 @@ impl CommunityMutation {
     ) -> Result<CommunityFacility> {
         let w = writer(ctx, idempotency_key)?;
         Ok(CommunityFacility(
-            facilities::create_facility(db(ctx), &w.who(), input.to_service()?, uuid).await?,
+            facilities::create_facility(db(ctx), &w.who(), input.into_service()?, uuid).await?,
         ))
     }
 
@@ -156,7 +156,8 @@ impl CommunityMutation {
         let w = writer(ctx, None)?;
         let id = key("id", "CommunityFacility", &id)?;
         Ok(CommunityFacility(
-            facilities::update_facility(db(ctx), &w.who(), id, input.to_service()?, expected_version).await?,
+            facilities::update_facility(db(ctx), &w.who(), id, input.into_service()?, expected_version)
+                .await?,
         ))
     }
 

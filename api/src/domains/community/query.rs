@@ -36,9 +36,9 @@ impl CommunityQuery {
         last: Option<i32>,
         #[graphql(desc = "Cursor before which the page ends, for paging backward.")] before: Option<String>,
     ) -> Result<CommunityUnitConnection> {
-        let mut f = filter.unwrap_or_default().to_service(ctx).await?;
+        let mut f = filter.unwrap_or_default().into_service(ctx).await?;
         f.scope = viewer(ctx).authorize(&POLICY, Action::Read)?;
-        let order = CommunityUnitOrderBy::to_service(order_by);
+        let order = CommunityUnitOrderBy::into_service(order_by);
         let db = db(ctx).clone();
         let page = units::list_units(&db, &f, order, &PageArgs::new(first, after, last, before)).await?;
         Ok(CommunityUnitConnection {

@@ -28,3 +28,8 @@ impl CourtDirectory {
 
 /// The shared snapshot of the courts.
 pub type CourtCache = TableCache<CourtDirectory>;
+
+/// The courts' snapshot for one process (enforcement's registration's `cache`).
+pub fn cache(ttl: std::time::Duration) -> std::sync::Arc<dyn crate::loading::ReferenceCache> {
+    std::sync::Arc::new(CourtCache::new(ttl))
+}

@@ -11,6 +11,22 @@ use std::marker::PhantomData;
 use super::service;
 use crate::error::AppResult;
 
+/// Enforcement's loaders for one request (its registration's `loaders`).
+pub fn add(request: async_graphql::Request, l: &crate::loading::Loading<'_>) -> async_graphql::Request {
+    use crate::pagination::{NestedCountsLoader, NestedPagesLoader};
+    use service::CourtCases;
+    request
+        .data(l.loader(ByCaseLoader::<party::Model>::new(l.db.clone())))
+        .data(l.loader(ByCaseLoader::<measure::Model>::new(l.db.clone())))
+        .data(l.loader(ByCaseLoader::<flow_node::Model>::new(l.db.clone())))
+        .data(l.loader(ByCaseLoader::<supervision_order::Model>::new(l.db.clone())))
+        .data(l.loader(NestedPagesLoader(CourtCases(l.db.clone()))))
+        // Shared with the deferred `totalCount`, which outlives the resolver's context.
+        .data(std::sync::Arc::new(
+            l.loader(NestedCountsLoader(CourtCases(l.db.clone()))),
+        ))
+}
+
 /// A row that belongs to one enforcement case.
 pub trait CaseChild: Clone + Send + Sync + 'static {
     fn case_id(&self) -> i64;

@@ -1,21 +1,21 @@
 //! Court enforcement (执行), reports 1, 2 and 4: courts, cases, parties, measures,
 //! flow nodes, supervision orders, the dishonest-debtor list and the KPIs.
 
-pub mod aggregate;
-pub mod daily;
-pub mod dashboard;
-pub mod directory;
-pub mod figures;
-pub mod kpis;
-pub mod loaders;
-pub mod mutation;
-pub mod node;
-pub mod policy;
-pub mod query;
-pub mod seed;
-pub mod service;
-pub mod subscription;
-pub mod types;
+pub(crate) mod aggregate;
+pub(crate) mod daily;
+pub(crate) mod dashboard;
+pub(crate) mod directory;
+pub(crate) mod figures;
+pub(crate) mod kpis;
+pub(crate) mod loaders;
+pub(crate) mod mutation;
+pub(crate) mod node;
+pub(crate) mod policy;
+pub(crate) mod query;
+pub(crate) mod seed;
+pub(crate) mod service;
+pub(crate) mod subscription;
+pub(crate) mod types;
 
 crate::tracked! {
     entity::enforcement::enforcement_case::Model => "EnforcementCase", "enforcement_case",
@@ -39,32 +39,19 @@ crate::versioned!(
     entity::enforcement::dishonest_entry::Model,
 );
 
+// The parts the registry composes by name (`domains/mod.rs`).
+pub use dashboard::Dashboard;
+pub use mutation::EnforcementMutation as Mutation;
+pub use query::EnforcementQuery as Query;
+pub use subscription::EnforcementSubscription as Subscription;
+pub use types::EnforcementAggregateQuery as Aggregates;
+
 /// Enforcement as the shared parts know it (`domains::DOMAINS`).
 pub static DOMAIN: crate::registry::Domain = crate::registry::Domain {
     key: "enforcement",
     policy: &policy::POLICY,
     records: RECORDS,
-    nodes: crate::node_types![
-        "Court" => entity::enforcement::court,
-        "EnforcementCase" => entity::enforcement::enforcement_case,
-        "Party" => entity::enforcement::party,
-        "Measure" => entity::enforcement::measure,
-        "FlowNode" => entity::enforcement::flow_node,
-        "SupervisionOrder" => entity::enforcement::supervision_order,
-        "DishonestDebtor" => entity::enforcement::dishonest_entry,
-    ],
-    node: node::resolve,
-    sync: Some(crate::registry::Syncing {
-        types: &[
-            crate::registry::Synced::own("EnforcementCase"),
-            crate::registry::Synced::of_parent("Party", "case_id", "enforcement_cases"),
-            crate::registry::Synced::of_parent("Measure", "case_id", "enforcement_cases"),
-            crate::registry::Synced::of_parent("FlowNode", "case_id", "enforcement_cases"),
-            crate::registry::Synced::own("SupervisionOrder"),
-            crate::registry::Synced::own("DishonestDebtor"),
-        ],
-        load: node::load,
-    }),
+    nodes: node::NODES,
     datasets: crate::datasets![
         Records: "EnforcementCase", "Party", "Measure", "FlowNode", "SupervisionOrder";
         Public: "Court", "DishonestDebtor";
@@ -76,4 +63,6 @@ pub static DOMAIN: crate::registry::Domain = crate::registry::Domain {
     imports: &[],
     reports: None,
     seed: seed::registered,
+    cache: Some(directory::cache),
+    loaders: loaders::add,
 };

@@ -81,7 +81,7 @@ impl EnforcementMutation {
     ) -> Result<Measure> {
         let w = writer(ctx, idempotency_key)?;
         Ok(Measure(
-            service::record_measure(db(ctx), &w.who(), input.to_service()?).await?,
+            service::record_measure(db(ctx), &w.who(), input.into_service()?).await?,
         ))
     }
 

@@ -1,152 +1,181 @@
-//! Enforcement's records by global id (`node(id)`) and by id for sync: the resolvers its
-//! registration (`DOMAIN`) gives the shared parts.
+//! Enforcement's node types (`node(id)` and sync): its registration's `nodes`. A case's
+//! parties, measures, flow nodes and supervision orders are visible when their case is;
+//! parties, measures and flow nodes sync in their case's region.
 
 use async_graphql::Context;
+use entity::enforcement::{dishonest_entry, flow_node, measure, party, supervision_order};
 use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter};
 use std::collections::{HashMap, HashSet};
 
+use super::loaders::CaseChild;
 use super::policy::POLICY;
 use super::service;
 use super::types::{Court, DishonestDebtor, EnforcementCase, FlowNode, Measure, Party, SupervisionOrder};
 use crate::access::{Action, viewer};
-use crate::domains::nodes::Node;
+use crate::domains::registered::Node;
 use crate::error::{AppError, AppResult};
-use crate::registry::{Found, Loaded};
+use crate::registry::{Loaded, NodeType, RegionOf, Synced, load_own, regional_node, table_of};
 
-/// `node(id)` for enforcement's types. Children of a case are visible when their case is.
-pub fn resolve<'a>(ctx: &'a Context<'_>, kind: &'a str, key: &'a str) -> Found<'a, Option<Node>> {
-    use entity::enforcement::{dishonest_entry, flow_node, measure, party, supervision_order};
-    Box::pin(async move {
-        let db = ctx.data_unchecked::<DatabaseConnection>();
-        let v = viewer(ctx);
-        let num = key.parse::<i64>().ok();
-        macro_rules! case_child {
-            ($entity:ty, $wrap:expr) => {{
-                let scope = v.authorize(&POLICY, Action::Read)?;
-                let Some(n) = num else { return Ok(None) };
-                let Some(row) = <$entity>::find_by_id(n)
+/// Where a party, measure or flow node lies: in its case's region.
+const IN_CASE: RegionOf = RegionOf::Parent {
+    column: "case_id",
+    table: "enforcement_cases",
+};
+
+/// Enforcement's types; those that sync are in snapshot order.
+pub static NODES: &[NodeType] = &[
+    NodeType {
+        name: "Court",
+        table: table_of!(entity::enforcement::court),
+        find: |ctx, id| {
+            Box::pin(async move {
+                let scope = viewer(ctx).authorize(&POLICY, Action::Read)?;
+                let db = ctx.data_unchecked::<DatabaseConnection>();
+                Ok(service::find_court(db, id, &scope)
+                    .await?
+                    .map(|c| Court(c).into()))
+            })
+        },
+        sync: None,
+    },
+    regional_node!("EnforcementCase" => entity::enforcement::enforcement_case as EnforcementCase, POLICY),
+    NodeType {
+        name: "Party",
+        table: table_of!(entity::enforcement::party),
+        find: |ctx, id| {
+            Box::pin(in_case::<party::Entity>(ctx, id, |p, region| {
+                Party(p, Some(region)).into()
+            }))
+        },
+        sync: Some(Synced {
+            region: IN_CASE,
+            load: |db, ids| {
+                Box::pin(of_cases::<party::Entity>(db, ids, |p, region| {
+                    Party(p, Some(region)).into()
+                }))
+            },
+        }),
+    },
+    NodeType {
+        name: "Measure",
+        table: table_of!(entity::enforcement::measure),
+        find: |ctx, id| Box::pin(in_case::<measure::Entity>(ctx, id, |m, _| Measure(m).into())),
+        sync: Some(Synced {
+            region: IN_CASE,
+            load: |db, ids| Box::pin(of_cases::<measure::Entity>(db, ids, |m, _| Measure(m).into())),
+        }),
+    },
+    NodeType {
+        name: "FlowNode",
+        table: table_of!(entity::enforcement::flow_node),
+        find: |ctx, id| Box::pin(in_case::<flow_node::Entity>(ctx, id, |f, _| FlowNode(f).into())),
+        sync: Some(Synced {
+            region: IN_CASE,
+            load: |db, ids| Box::pin(of_cases::<flow_node::Entity>(db, ids, |f, _| FlowNode(f).into())),
+        }),
+    },
+    NodeType {
+        name: "SupervisionOrder",
+        table: table_of!(entity::enforcement::supervision_order),
+        find: |ctx, id| {
+            Box::pin(in_case::<supervision_order::Entity>(ctx, id, |s, _| {
+                SupervisionOrder(s).into()
+            }))
+        },
+        sync: Some(Synced {
+            region: RegionOf::Column,
+            load: |db, ids| {
+                Box::pin(load_own::<supervision_order::Entity>(db, ids, |s| {
+                    SupervisionOrder(s).into()
+                }))
+            },
+        }),
+    },
+    NodeType {
+        name: "DishonestDebtor",
+        table: table_of!(entity::enforcement::dishonest_entry),
+        // The dishonest-debtor list is public information.
+        find: |ctx, id| {
+            Box::pin(async move {
+                viewer(ctx).require(&POLICY, Action::Public)?;
+                let db = ctx.data_unchecked::<DatabaseConnection>();
+                Ok(dishonest_entry::Entity::find_by_id(id)
                     .one(db)
                     .await
                     .map_err(AppError::from)?
-                else {
-                    return Ok(None);
-                };
-                service::find_case(db, row.case_id, &scope)
-                    .await?
-                    .map(|case| $wrap(row, case))
-            }};
-        }
-        Ok(match kind {
-            "Court" => {
-                let scope = v.authorize(&POLICY, Action::Read)?;
-                let Some(n) = num else { return Ok(None) };
-                service::find_court(db, n, &scope)
-                    .await?
-                    .map(|c| Node::Court(Court(c)))
-            }
-            "EnforcementCase" => {
-                let scope = v.authorize(&POLICY, Action::Read)?;
-                let Some(n) = num else { return Ok(None) };
-                service::find_case(db, n, &scope)
-                    .await?
-                    .map(|c| Node::EnforcementCase(EnforcementCase(c)))
-            }
-            "Party" => case_child!(
-                party::Entity,
-                |p, c: entity::enforcement::enforcement_case::Model| Node::Party(Party(
-                    p,
-                    Some(c.region_code)
-                ))
-            ),
-            "Measure" => case_child!(measure::Entity, |m, _| Node::Measure(Measure(m))),
-            "FlowNode" => case_child!(flow_node::Entity, |f, _| Node::FlowNode(FlowNode(f))),
-            "SupervisionOrder" => case_child!(supervision_order::Entity, |s, _| Node::SupervisionOrder(
-                SupervisionOrder(s)
-            )),
-            "DishonestDebtor" => {
-                v.require(&POLICY, Action::Public)?;
-                let Some(n) = num else { return Ok(None) };
-                dishonest_entry::Entity::find_by_id(n)
-                    .one(db)
-                    .await
-                    .map_err(AppError::from)?
-                    .map(|d| Node::DishonestDebtor(DishonestDebtor(d)))
-            }
-            _ => None,
-        })
-    })
+                    .map(|d| DishonestDebtor(d).into()))
+            })
+        },
+        sync: Some(Synced {
+            region: RegionOf::Column,
+            load: |db, ids| {
+                Box::pin(load_own::<dishonest_entry::Entity>(db, ids, |d| {
+                    DishonestDebtor(d).into()
+                }))
+            },
+        }),
+    },
+];
+
+/// A record of a case by id, when the caller may read its case; `wrap` gets the record and
+/// its case's region.
+async fn in_case<E>(
+    ctx: &Context<'_>,
+    id: i64,
+    wrap: impl FnOnce(E::Model, String) -> Node,
+) -> async_graphql::Result<Option<Node>>
+where
+    E: EntityTrait,
+    E::Model: CaseChild,
+    i64: Into<<E::PrimaryKey as sea_orm::PrimaryKeyTrait>::ValueType>,
+{
+    let scope = viewer(ctx).authorize(&POLICY, Action::Read)?;
+    let db = ctx.data_unchecked::<DatabaseConnection>();
+    let Some(row) = E::find_by_id(id).one(db).await.map_err(AppError::from)? else {
+        return Ok(None);
+    };
+    Ok(service::find_case(db, row.case_id(), &scope)
+        .await?
+        .map(|case| wrap(row, case.region_code)))
 }
 
-/// Synced records of type `name` with these ids that still exist, by id: one statement per
-/// call (and one for the cases of a case's records).
-pub fn load<'a>(
-    db: &'a DatabaseConnection,
-    name: &'a str,
-    ids: &'a [i64],
-) -> futures_util::future::BoxFuture<'a, AppResult<HashMap<i64, Loaded>>> {
-    Box::pin(load_synced(db, name, ids))
-}
-
-async fn load_synced(db: &impl ConnectionTrait, name: &str, ids: &[i64]) -> AppResult<HashMap<i64, Loaded>> {
-    use entity::enforcement as e;
-    let ids: Vec<i64> = ids.iter().copied().collect::<HashSet<_>>().into_iter().collect();
-    // Types with their own region column.
-    macro_rules! own {
-        ($m:path, $wrap:expr) => {{
-            use $m as m;
-            m::Entity::find()
-                .filter(m::Column::Id.is_in(ids.clone()))
-                .all(db)
-                .await?
-                .into_iter()
-                .map(|row| {
-                    let region_code = row.region_code.clone();
-                    (
-                        row.id,
-                        Loaded {
-                            node: $wrap(row),
-                            region_code,
-                        },
-                    )
-                })
-                .collect()
-        }};
+/// Records of cases with these ids that still exist, by id, each in its case's region: one
+/// statement for the records and one for their cases.
+async fn of_cases<E>(
+    db: &DatabaseConnection,
+    ids: &[i64],
+    wrap: impl Fn(E::Model, String) -> Node,
+) -> AppResult<HashMap<i64, Loaded>>
+where
+    E: EntityTrait,
+    E::Model: CaseChild + sea_orm::ModelTrait,
+{
+    use std::str::FromStr as _;
+    let id = E::Column::from_str("id")
+        .map_err(|_| AppError::Internal(anyhow::anyhow!("a case's record has no id column")))?;
+    let ids: HashSet<i64> = ids.iter().copied().collect();
+    let rows = E::find().filter(id.is_in(ids)).all(db).await?;
+    let cases: Vec<i64> = rows.iter().map(CaseChild::case_id).collect();
+    let regions = case_regions(db, &cases).await?;
+    let mut out = HashMap::with_capacity(rows.len());
+    for row in rows {
+        let sea_orm::Value::BigInt(Some(key)) = sea_orm::ModelTrait::get(&row, id) else {
+            return Err(AppError::Internal(anyhow::anyhow!(
+                "a case's record has no integer id"
+            )));
+        };
+        let Some(region_code) = regions.get(&row.case_id()).cloned() else {
+            continue;
+        };
+        out.insert(
+            key,
+            Loaded {
+                node: wrap(row, region_code.clone()),
+                region_code,
+            },
+        );
     }
-    // Records of a case, in their case's region.
-    macro_rules! of_case {
-        ($m:path, $wrap:expr) => {{
-            use $m as m;
-            let rows = m::Entity::find()
-                .filter(m::Column::Id.is_in(ids.clone()))
-                .all(db)
-                .await?;
-            let cases: Vec<i64> = rows.iter().map(|row| row.case_id).collect();
-            let regions = case_regions(db, &cases).await?;
-            rows.into_iter()
-                .filter_map(|row| {
-                    let region_code = regions.get(&row.case_id)?.clone();
-                    Some((
-                        row.id,
-                        Loaded {
-                            node: $wrap(row, region_code.clone()),
-                            region_code,
-                        },
-                    ))
-                })
-                .collect()
-        }};
-    }
-    Ok(match name {
-        "EnforcementCase" => own!(e::enforcement_case, |m| Node::EnforcementCase(EnforcementCase(m))),
-        "Party" => of_case!(e::party, |m, region| Node::Party(Party(m, Some(region)))),
-        "Measure" => of_case!(e::measure, |m, _| Node::Measure(Measure(m))),
-        "FlowNode" => of_case!(e::flow_node, |m, _| Node::FlowNode(FlowNode(m))),
-        "SupervisionOrder" => own!(e::supervision_order, |m| Node::SupervisionOrder(
-            SupervisionOrder(m)
-        )),
-        "DishonestDebtor" => own!(e::dishonest_entry, |m| Node::DishonestDebtor(DishonestDebtor(m))),
-        _ => HashMap::new(),
-    })
+    Ok(out)
 }
 
 /// The region code of each case of `case_ids` (the region of a party, measure or flow node).

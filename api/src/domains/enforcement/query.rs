@@ -36,7 +36,7 @@ impl EnforcementQuery {
         last: Option<i32>,
         #[graphql(desc = "Cursor before which the page ends, for paging backward.")] before: Option<String>,
     ) -> Result<EnforcementCaseConnection> {
-        let mut f = filter.unwrap_or_default().to_service(ctx).await?;
+        let mut f = filter.unwrap_or_default().into_service(ctx).await?;
         f.scope = viewer(ctx).authorize(&POLICY, Action::Read)?;
         let args = PageArgs::new(first, after, last, before);
         case_connection(db(ctx), f, order_by, args).await
@@ -116,7 +116,7 @@ impl EnforcementQuery {
         ctx: &Context<'_>,
         #[graphql(desc = "Region, court and period.")] filter: Option<EnforcementKpiFilter>,
     ) -> Result<EnforcementKpis> {
-        let mut f = filter.unwrap_or_default().to_service(ctx).await?;
+        let mut f = filter.unwrap_or_default().into_service(ctx).await?;
         f.scope = viewer(ctx).authorize(&POLICY, Action::Aggregate)?;
         let kpis = crate::cache::cached(ctx, format!("enforcement.kpis {f:?}"), || {
             kpis::compute(db(ctx), &f)

@@ -8,6 +8,17 @@ use super::service::{facilities, plots, projects};
 use crate::error::AppResult;
 use crate::loaders::{Child, Record};
 
+/// Funeral's loaders for one request (its registration's `loaders`).
+pub fn add(request: async_graphql::Request, l: &crate::loading::Loading<'_>) -> async_graphql::Request {
+    use crate::loaders::{ByIdLoader, ChildrenLoader};
+    request
+        .data(l.loader(ChildrenLoader::<Part>::new(l.db.clone())))
+        .data(l.loader(ByIdLoader::<facility::Model>::new(l.db.clone())))
+        .data(l.loader(ChildrenLoader::<project::Model>::new(l.db.clone())))
+        .data(l.loader(ChildrenLoader::<milestone::Model>::new(l.db.clone())))
+        .data(l.loader(ChildrenLoader::<hold::Model>::new(l.db.clone())))
+}
+
 /// The halls and office buildings of a centre.
 #[derive(Clone)]
 pub struct Part(pub facility::Model);

@@ -2,18 +2,18 @@
 //! their funding and milestones, grave plots with registrations and sales, fee standards,
 //! subsidies and violations. Services and types are split by aggregate.
 
-pub mod aggregate;
-pub mod dashboard;
-pub mod figures;
-pub mod loaders;
-pub mod mutation;
-pub mod node;
-pub mod policy;
-pub mod query;
-pub mod seed;
-pub mod service;
-pub mod stats;
-pub mod types;
+pub(crate) mod aggregate;
+pub(crate) mod dashboard;
+pub(crate) mod figures;
+pub(crate) mod loaders;
+pub(crate) mod mutation;
+pub(crate) mod node;
+pub(crate) mod policy;
+pub(crate) mod query;
+pub(crate) mod seed;
+pub(crate) mod service;
+pub(crate) mod stats;
+pub(crate) mod types;
 
 crate::tracked! {
     entity::funeral::facility::Model => "FuneralFacility", "funeral_facility",
@@ -43,35 +43,25 @@ crate::versioned!(
     entity::funeral::violation::Model,
 );
 
+// The parts the registry composes by name (`domains/mod.rs`).
+pub use crate::registry::NoSubscription as Subscription;
+pub use dashboard::Dashboard;
+pub use mutation::FuneralMutation as Mutation;
+pub use query::FuneralQuery as Query;
+/// Funeral's grouped aggregates (BI).
+#[derive(async_graphql::MergedObject, Default)]
+#[graphql(name = "FuneralAggregates")]
+pub struct Aggregates(
+    types::GravePlotAggregateQuery,
+    types::FuneralProjectAggregateQuery,
+);
+
 /// Funeral as the shared parts know it (`domains::DOMAINS`).
 pub static DOMAIN: crate::registry::Domain = crate::registry::Domain {
     key: "funeral",
     policy: &policy::POLICY,
     records: RECORDS,
-    nodes: crate::node_types![
-        "FuneralFacility" => entity::funeral::facility,
-        "FuneralProject" => entity::funeral::project,
-        "FuneralMilestone" => entity::funeral::milestone,
-        "GravePlot" => entity::funeral::plot,
-        "GravePlotHold" => entity::funeral::hold,
-        "FuneralFeeStandard" => entity::funeral::fee_standard,
-        "FuneralSubsidy" => entity::funeral::subsidy,
-        "FuneralViolation" => entity::funeral::violation,
-    ],
-    node: node::resolve,
-    sync: Some(crate::registry::Syncing {
-        types: &[
-            crate::registry::Synced::own("FuneralFacility"),
-            crate::registry::Synced::own("FuneralProject"),
-            crate::registry::Synced::own("FuneralMilestone"),
-            crate::registry::Synced::own("GravePlot"),
-            crate::registry::Synced::own("GravePlotHold"),
-            crate::registry::Synced::own("FuneralFeeStandard"),
-            crate::registry::Synced::own("FuneralSubsidy"),
-            crate::registry::Synced::own("FuneralViolation"),
-        ],
-        load: node::load,
-    }),
+    nodes: node::NODES,
     datasets: crate::datasets![
         Records: "FuneralFacility", "FuneralProject", "FuneralMilestone", "GravePlot", "GravePlotHold",
             "FuneralFeeStandard", "FuneralSubsidy", "FuneralViolation";
@@ -83,4 +73,6 @@ pub static DOMAIN: crate::registry::Domain = crate::registry::Domain {
     imports: &[],
     reports: None,
     seed: seed::registered,
+    cache: None,
+    loaders: loaders::add,
 };

@@ -43,7 +43,7 @@ impl FuneralMutation {
     ) -> Result<FuneralFacility> {
         let w = writer(ctx, idempotency_key)?;
         Ok(FuneralFacility(
-            facilities::create_facility(db(ctx), &w.who(), input.to_service()?, uuid).await?,
+            facilities::create_facility(db(ctx), &w.who(), input.into_service()?, uuid).await?,
         ))
     }
 
@@ -58,7 +58,8 @@ impl FuneralMutation {
         let w = writer(ctx, None)?;
         let id = key("id", "FuneralFacility", &id)?;
         Ok(FuneralFacility(
-            facilities::update_facility(db(ctx), &w.who(), id, input.to_service()?, expected_version).await?,
+            facilities::update_facility(db(ctx), &w.who(), id, input.into_service()?, expected_version)
+                .await?,
         ))
     }
 
@@ -78,7 +79,7 @@ impl FuneralMutation {
     ) -> Result<FuneralProject> {
         let w = writer(ctx, idempotency_key)?;
         Ok(FuneralProject(
-            projects::create_project(db(ctx), &w.who(), input.to_service()?, uuid).await?,
+            projects::create_project(db(ctx), &w.who(), input.into_service()?, uuid).await?,
         ))
     }
 
@@ -93,7 +94,7 @@ impl FuneralMutation {
         let w = writer(ctx, None)?;
         let id = key("id", "FuneralProject", &id)?;
         Ok(FuneralProject(
-            projects::update_project(db(ctx), &w.who(), id, input.to_service()?, expected_version).await?,
+            projects::update_project(db(ctx), &w.who(), id, input.into_service()?, expected_version).await?,
         ))
     }
 

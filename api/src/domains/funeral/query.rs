@@ -47,7 +47,7 @@ impl FuneralQuery {
         last: Option<i32>,
         #[graphql(desc = "Cursor before which the page ends, for paging backward.")] before: Option<String>,
     ) -> Result<FuneralFacilityConnection> {
-        let mut f = filter.unwrap_or_default().to_service(ctx).await?;
+        let mut f = filter.unwrap_or_default().into_service(ctx).await?;
         f.scope = viewer(ctx).authorize(&POLICY, Action::Read)?;
         let (by_name, direction) = order_by.map_or((false, OrderDirection::Asc), |o| {
             (o.field == FuneralFacilityOrderField::Name, o.direction)

@@ -8,6 +8,14 @@ use super::service::{indicators, villages};
 use crate::error::AppResult;
 use crate::loaders::{Child, Record};
 
+/// Rural's loaders for one request (its registration's `loaders`).
+pub fn add(request: async_graphql::Request, l: &crate::loading::Loading<'_>) -> async_graphql::Request {
+    use crate::loaders::{ByIdLoader, ChildrenLoader};
+    request
+        .data(l.loader(ByIdLoader::<indicator::Model>::new(l.db.clone())))
+        .data(l.loader(ChildrenLoader::<village_income::Model>::new(l.db.clone())))
+}
+
 impl Child for village_income::Model {
     fn parent(&self) -> Option<i64> {
         Some(self.village_id)

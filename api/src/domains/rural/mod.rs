@@ -2,18 +2,18 @@
 //! region and period (stored in each indicator's canonical unit, read in any unit of its
 //! dimension), the CSV import, villages with their party organisation and collective income.
 
-pub mod aggregate;
-pub mod dashboard;
-pub mod figures;
-pub mod import;
-pub mod loaders;
-pub mod mutation;
-pub mod node;
-pub mod policy;
-pub mod query;
-pub mod seed;
-pub mod service;
-pub mod types;
+pub(crate) mod aggregate;
+pub(crate) mod dashboard;
+pub(crate) mod figures;
+pub(crate) mod import;
+pub(crate) mod loaders;
+pub(crate) mod mutation;
+pub(crate) mod node;
+pub(crate) mod policy;
+pub(crate) mod query;
+pub(crate) mod seed;
+pub(crate) mod service;
+pub(crate) mod types;
 
 crate::tracked! {
     entity::rural::observation::Model => "Observation", "rural_observation",
@@ -29,26 +29,19 @@ crate::versioned!(
     entity::rural::village_income::Model,
 );
 
+// The parts the registry composes by name (`domains/mod.rs`).
+pub use crate::registry::NoSubscription as Subscription;
+pub use dashboard::Dashboard;
+pub use mutation::RuralMutation as Mutation;
+pub use query::RuralQuery as Query;
+pub use types::ObservationAggregateQuery as Aggregates;
+
 /// Rural revitalisation as the shared parts know it (`domains::DOMAINS`).
 pub static DOMAIN: crate::registry::Domain = crate::registry::Domain {
     key: "rural",
     policy: &policy::POLICY,
     records: RECORDS,
-    nodes: crate::node_types![
-        "Indicator" => entity::rural::indicator,
-        "Observation" => entity::rural::observation,
-        "Village" => entity::rural::village,
-        "VillageIncome" => entity::rural::village_income,
-    ],
-    node: node::resolve,
-    sync: Some(crate::registry::Syncing {
-        types: &[
-            crate::registry::Synced::own("Village"),
-            crate::registry::Synced::own("VillageIncome"),
-            crate::registry::Synced::own("Observation"),
-        ],
-        load: node::load,
-    }),
+    nodes: node::NODES,
     datasets: crate::datasets![
         Statistics: "Indicator", "Observation";
         Records: "Village", "VillageIncome";
@@ -63,4 +56,6 @@ pub static DOMAIN: crate::registry::Domain = crate::registry::Domain {
     }],
     reports: None,
     seed: seed::registered,
+    cache: None,
+    loaders: loaders::add,
 };

@@ -1,40 +1,30 @@
-//! Rural records by global id (`node(id)`) and by id for sync: the resolvers its
-//! registration (`DOMAIN`) gives the shared parts.
+//! Rural's node types (`node(id)` and sync): its registration's `nodes`. Indicators and
+//! observations are statistics (`Aggregate`); villages and their incomes are records
+//! (`Read`). Indicators do not sync.
 
-use async_graphql::Context;
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 use std::collections::HashMap;
 
 use super::policy::POLICY;
 use super::types::{Indicator, Observation, UnitValue, Village, VillageIncome};
 use crate::access::{Action, viewer};
-use crate::domains::nodes::Node;
 use crate::error::{AppError, AppResult};
 use crate::region::service::find_in_scope;
-use crate::registry::{Found, Loaded, load_own};
+use crate::registry::{Loaded, NodeType, RegionOf, Synced, regional_node, table_of};
 
-/// `node(id)` for rural types: indicators and observations are statistics (`Aggregate`),
-/// villages and their incomes records (`Read`).
-pub fn resolve<'a>(ctx: &'a Context<'_>, kind: &'a str, key: &'a str) -> Found<'a, Option<Node>> {
-    use entity::rural::{indicator, observation, village, village_income};
-    Box::pin(async move {
-        let db = ctx.data_unchecked::<DatabaseConnection>();
-        let v = viewer(ctx);
-        let num = key.parse::<i64>().ok();
-        Ok(match kind {
-            "Indicator" => {
-                v.require(&POLICY, Action::Aggregate)?;
-                let Some(n) = num else { return Ok(None) };
-                indicator::Entity::find_by_id(n)
-                    .one(db)
-                    .await
-                    .map_err(AppError::from)?
-                    .map(|i| Node::Indicator(Indicator(i)))
-            }
-            "Observation" => {
-                let scope = v.authorize(&POLICY, Action::Aggregate)?;
-                let Some(n) = num else { return Ok(None) };
-                let Some(o) = find_in_scope::<observation::Entity>(db, n, &scope).await? else {
+/// Rural's types; those that sync are in snapshot order.
+pub static NODES: &[NodeType] = &[
+    regional_node!("Village" => entity::rural::village as Village, POLICY),
+    regional_node!("VillageIncome" => entity::rural::village_income as VillageIncome, POLICY),
+    NodeType {
+        name: "Observation",
+        table: table_of!(entity::rural::observation),
+        find: |ctx, id| {
+            use entity::rural::{indicator, observation};
+            Box::pin(async move {
+                let scope = viewer(ctx).authorize(&POLICY, Action::Aggregate)?;
+                let db = ctx.data_unchecked::<DatabaseConnection>();
+                let Some(o) = find_in_scope::<observation::Entity>(db, id, &scope).await? else {
                     return Ok(None);
                 };
                 let Some(ind) = indicator::Entity::find_by_id(o.indicator_id)
@@ -44,25 +34,31 @@ pub fn resolve<'a>(ctx: &'a Context<'_>, kind: &'a str, key: &'a str) -> Found<'
                 else {
                     return Ok(None);
                 };
-                Some(Node::Observation(shown(o, ind)?))
-            }
-            "Village" | "VillageIncome" => {
-                let scope = v.authorize(&POLICY, Action::Read)?;
-                let Some(n) = num else { return Ok(None) };
-                if kind == "Village" {
-                    find_in_scope::<village::Entity>(db, n, &scope)
-                        .await?
-                        .map(|r| Node::Village(Village(r)))
-                } else {
-                    find_in_scope::<village_income::Entity>(db, n, &scope)
-                        .await?
-                        .map(|r| Node::VillageIncome(VillageIncome(r)))
-                }
-            }
-            _ => None,
-        })
-    })
-}
+                Ok(Some(shown(o, ind)?.into()))
+            })
+        },
+        sync: Some(Synced {
+            region: RegionOf::Column,
+            load: |db, ids| Box::pin(observations(db, ids)),
+        }),
+    },
+    NodeType {
+        name: "Indicator",
+        table: table_of!(entity::rural::indicator),
+        find: |ctx, id| {
+            Box::pin(async move {
+                viewer(ctx).require(&POLICY, Action::Aggregate)?;
+                let db = ctx.data_unchecked::<DatabaseConnection>();
+                Ok(entity::rural::indicator::Entity::find_by_id(id)
+                    .one(db)
+                    .await
+                    .map_err(AppError::from)?
+                    .map(|i| Indicator(i).into()))
+            })
+        },
+        sync: None,
+    },
+];
 
 /// An observation shown in its indicator's own unit.
 fn shown(
@@ -76,27 +72,6 @@ fn shown(
         year_over_year: None,
         indicator,
         model: o,
-    })
-}
-
-/// Synced records of type `name` with these ids that still exist, by id: one statement (and
-/// one for the indicators of observations).
-pub fn load<'a>(
-    db: &'a DatabaseConnection,
-    name: &'a str,
-    ids: &'a [i64],
-) -> futures_util::future::BoxFuture<'a, AppResult<HashMap<i64, Loaded>>> {
-    use entity::rural as r;
-    Box::pin(async move {
-        match name {
-            "Village" => load_own::<r::village::Entity>(db, ids, |m| Node::Village(Village(m))).await,
-            "VillageIncome" => {
-                load_own::<r::village_income::Entity>(db, ids, |m| Node::VillageIncome(VillageIncome(m)))
-                    .await
-            }
-            "Observation" => observations(db, ids).await,
-            _ => Ok(HashMap::new()),
-        }
     })
 }
 
@@ -124,7 +99,7 @@ async fn observations(db: &DatabaseConnection, ids: &[i64]) -> AppResult<HashMap
         out.insert(
             o.id,
             Loaded {
-                node: Node::Observation(shown(o, ind.clone())?),
+                node: shown(o, ind.clone())?.into(),
                 region_code,
             },
         );

@@ -14,6 +14,27 @@ use crate::figures::{MetricQuery, MetricSet, Registry};
 use crate::region::directory::RegionCache;
 use crate::region::loaders::directory;
 
+/// The survey's loaders for one request (its registration's `loaders`): the metrics behind
+/// reported figures, kept for the whole request, and the reports' items and follow-ups.
+pub fn add(request: async_graphql::Request, l: &crate::loading::Loading<'_>) -> async_graphql::Request {
+    use crate::loaders::ChildrenLoader;
+    request
+        .data(l.cached_loader(MetricLoader::new(
+            l.db.clone(),
+            l.caches.regions.clone(),
+            l.caches.metrics.clone(),
+            l.caches.results.clone(),
+        )))
+        .data(
+            l.loader(ChildrenLoader::<entity::survey::report_item::Model>::new(
+                l.db.clone(),
+            )),
+        )
+        .data(l.loader(ChildrenLoader::<entity::survey::followup::Model>::new(
+            l.db.clone(),
+        )))
+}
+
 /// What a reported figure is computed over.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct MetricScope {

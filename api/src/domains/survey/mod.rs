@@ -1,18 +1,18 @@
 //! Survey reports (调研报告) and the figures they state (报告数据), compared with what the
 //! platform computes from its records.
 
-pub mod dashboard;
-pub mod loaders;
-pub mod mutation;
-pub mod node;
-pub mod policy;
-pub mod quality;
-pub mod query;
+pub(crate) mod dashboard;
+pub(crate) mod loaders;
+pub(crate) mod mutation;
+pub(crate) mod node;
+pub(crate) mod policy;
+pub(crate) mod quality;
+pub(crate) mod query;
 mod reading;
-pub mod report_types;
-pub mod reports;
-pub mod service;
-pub mod types;
+pub(crate) mod report_types;
+pub(crate) mod reports;
+pub(crate) mod service;
+pub(crate) mod types;
 
 crate::tracked! {
     entity::survey::followup::Model => "RecommendationFollowUp", "recommendation_followup",
@@ -24,15 +24,19 @@ crate::versioned!(entity::survey::followup::Model,);
 use crate::access::Action;
 use crate::registry::{Dataset, DatasetKind};
 
+// The parts the registry composes by name (`domains/mod.rs`).
+pub use crate::registry::NoAggregates as Aggregates;
+pub use crate::registry::NoSubscription as Subscription;
+pub use dashboard::Dashboard;
+pub use mutation::SurveyMutation as Mutation;
+pub use query::SurveyQuery as Query;
+
 /// Survey reports as the shared parts know them (`domains::DOMAINS`).
 pub static DOMAIN: crate::registry::Domain = crate::registry::Domain {
     key: "survey",
     policy: &policy::POLICY,
     records: RECORDS,
-    nodes: crate::node_types!["ReportedFigure" => entity::survey::reported_figure],
-    node: node::resolve,
-    sync: None,
-    // Published, and read by whoever may read statistics.
+    nodes: node::NODES,
     datasets: &[
         Dataset::of("SurveyReport", DatasetKind::Public).read_by(Action::Aggregate),
         Dataset::of("ReportedFigure", DatasetKind::Public).read_by(Action::Aggregate),
@@ -43,4 +47,6 @@ pub static DOMAIN: crate::registry::Domain = crate::registry::Domain {
     imports: &[],
     reports: Some(reports::shipped_domains),
     seed: reports::registered,
+    cache: None,
+    loaders: loaders::add,
 };

@@ -1,31 +1,28 @@
-//! Survey's records by global id (`node(id)`): the resolver its registration (`DOMAIN`)
-//! gives the shared parts. Survey's records do not sync.
+//! Survey's node types (`node(id)`): its registration's `nodes`. Reported figures are
+//! published statistics (`Aggregate`); survey's records do not sync.
 
-use async_graphql::Context;
 use sea_orm::{DatabaseConnection, EntityTrait};
 
 use super::policy::POLICY;
 use super::types::ReportedFigure;
 use crate::access::{Action, viewer};
-use crate::domains::nodes::Node;
 use crate::error::AppError;
-use crate::registry::Found;
+use crate::registry::{NodeType, table_of};
 
-/// `node(id)` for survey's types: reported figures are published statistics (`Aggregate`).
-pub fn resolve<'a>(ctx: &'a Context<'_>, kind: &'a str, key: &'a str) -> Found<'a, Option<Node>> {
-    Box::pin(async move {
-        let db = ctx.data_unchecked::<DatabaseConnection>();
-        if kind != "ReportedFigure" {
-            return Ok(None);
-        }
-        viewer(ctx).require(&POLICY, Action::Aggregate)?;
-        let Ok(n) = key.parse::<i64>() else {
-            return Ok(None);
-        };
-        Ok(entity::survey::reported_figure::Entity::find_by_id(n)
-            .one(db)
-            .await
-            .map_err(AppError::from)?
-            .map(|f| Node::ReportedFigure(ReportedFigure(f))))
-    })
-}
+/// Survey's types.
+pub static NODES: &[NodeType] = &[NodeType {
+    name: "ReportedFigure",
+    table: table_of!(entity::survey::reported_figure),
+    find: |ctx, id| {
+        Box::pin(async move {
+            viewer(ctx).require(&POLICY, Action::Aggregate)?;
+            let db = ctx.data_unchecked::<DatabaseConnection>();
+            Ok(entity::survey::reported_figure::Entity::find_by_id(id)
+                .one(db)
+                .await
+                .map_err(AppError::from)?
+                .map(|f| ReportedFigure(f).into()))
+        })
+    },
+    sync: None,
+}];

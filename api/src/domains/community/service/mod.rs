@@ -12,8 +12,6 @@ use crate::access::Scope;
 use crate::error::{AppError, AppResult};
 use crate::region::service as regions;
 
-pub use units::require_unit;
-
 /// Earliest birth year, formation year or conversion year the domain accepts.
 pub const EARLIEST_YEAR: i32 = 1900;
 

@@ -93,7 +93,7 @@ pub struct CommunityFacilityInput {
 }
 
 impl CommunityFacilityInput {
-    pub fn to_service(self) -> Result<FacilityFields, AppError> {
+    pub fn into_service(self) -> Result<FacilityFields, AppError> {
         Ok(FacilityFields {
             unit_id: crate::ids::parse("unitId", "CommunityUnit", &self.unit_id)?,
             kind: self.kind.into(),

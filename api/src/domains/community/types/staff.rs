@@ -151,7 +151,7 @@ pub struct CommunityStaffInput {
 }
 
 impl CommunityStaffInput {
-    pub fn to_service(self) -> Result<StaffFields, AppError> {
+    pub fn into_service(self) -> Result<StaffFields, AppError> {
         Ok(StaffFields {
             unit_id: crate::ids::parse("unitId", "CommunityUnit", &self.unit_id)?,
             grid_id: self

@@ -201,7 +201,7 @@ pub struct CommunityUnitFilter {
 }
 
 impl CommunityUnitFilter {
-    pub async fn to_service(self, ctx: &Context<'_>) -> Result<ServiceFilter, AppError> {
+    pub async fn into_service(self, ctx: &Context<'_>) -> Result<ServiceFilter, AppError> {
         Ok(ServiceFilter {
             region: crate::region::loaders::subtree(ctx, self.region_code.as_deref(), "regionCode").await?,
             unit_type: self.unit_type.map(Into::into),
@@ -235,7 +235,7 @@ pub struct CommunityUnitOrderBy {
 }
 
 impl CommunityUnitOrderBy {
-    pub fn to_service(order: Option<Self>) -> (UnitOrderField, sea_orm::Order) {
+    pub fn into_service(order: Option<Self>) -> (UnitOrderField, sea_orm::Order) {
         let Some(o) = order else {
             return (UnitOrderField::Name, sea_orm::Order::Asc);
         };

@@ -37,7 +37,7 @@ pub struct EnforcementCaseOrderBy {
 }
 
 impl EnforcementCaseOrderBy {
-    pub fn to_service(order: Option<Self>) -> (CaseOrderField, sea_orm::Order) {
+    pub fn into_service(order: Option<Self>) -> (CaseOrderField, sea_orm::Order) {
         let Some(o) = order else {
             return (CaseOrderField::FiledOn, sea_orm::Order::Desc);
         };
@@ -88,7 +88,7 @@ pub struct EnforcementCaseFilter {
 
 impl EnforcementCaseFilter {
     /// The service's filter, the region resolved to its subtree from memory.
-    pub async fn to_service(self, ctx: &Context<'_>) -> Result<CaseFilter, AppError> {
+    pub async fn into_service(self, ctx: &Context<'_>) -> Result<CaseFilter, AppError> {
         if let (Some(a), Some(b)) = (self.filed_from, self.filed_to)
             && a > b
         {
@@ -138,7 +138,7 @@ pub async fn case_connection(
     order: Option<EnforcementCaseOrderBy>,
     args: PageArgs,
 ) -> Result<EnforcementCaseConnection> {
-    let page = service::list_cases(db, &filter, EnforcementCaseOrderBy::to_service(order), &args).await?;
+    let page = service::list_cases(db, &filter, EnforcementCaseOrderBy::into_service(order), &args).await?;
     let db = db.clone();
     Ok(EnforcementCaseConnection {
         page: page.map(EnforcementCase),

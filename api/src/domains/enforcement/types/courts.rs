@@ -63,9 +63,9 @@ impl Court {
         last: Option<i32>,
         #[graphql(desc = "Cursor before which the page ends, for paging backward.")] before: Option<String>,
     ) -> Result<EnforcementCaseConnection> {
-        let mut filter = filter.unwrap_or_default().to_service(ctx).await?;
+        let mut filter = filter.unwrap_or_default().into_service(ctx).await?;
         filter.scope = viewer(ctx).authorize(&POLICY, Action::Read)?;
-        let (field, dir) = EnforcementCaseOrderBy::to_service(order_by);
+        let (field, dir) = EnforcementCaseOrderBy::into_service(order_by);
         let args = CourtCasesArgs {
             filter,
             field,

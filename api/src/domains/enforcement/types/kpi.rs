@@ -39,7 +39,7 @@ impl EnforcementKpiFilter {
     }
 
     /// The service's filter, the region resolved to its subtree from memory.
-    pub async fn to_service(self, ctx: &Context<'_>) -> Result<kpis::KpiFilter, AppError> {
+    pub async fn into_service(self, ctx: &Context<'_>) -> Result<kpis::KpiFilter, AppError> {
         Ok(kpis::KpiFilter {
             scope: Default::default(),
             region: subtree(ctx, self.region_code.as_deref(), "regionCode").await?,

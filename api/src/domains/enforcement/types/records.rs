@@ -230,7 +230,7 @@ pub struct RecordMeasureInput {
 }
 
 impl RecordMeasureInput {
-    pub fn to_service(self) -> Result<service::NewMeasure, AppError> {
+    pub fn into_service(self) -> Result<service::NewMeasure, AppError> {
         let channel = match (self.kind, self.inquiry_channel, self.auction_platform) {
             (MeasureKind::OnlineInquiry, Some(c), None) => Some(c.as_str().to_owned()),
             (MeasureKind::OnlineAuction, None, p) => p,

@@ -109,7 +109,7 @@ pub struct FuneralFacilityFilter {
 }
 
 impl FuneralFacilityFilter {
-    pub async fn to_service(self, ctx: &Context<'_>) -> Result<ServiceFilter, AppError> {
+    pub async fn into_service(self, ctx: &Context<'_>) -> Result<ServiceFilter, AppError> {
         Ok(ServiceFilter {
             region: crate::region::loaders::subtree(ctx, self.region_code.as_deref(), "regionCode").await?,
             kind: self.kind.map(Into::into),
@@ -157,7 +157,7 @@ pub struct FuneralFacilityInput {
 }
 
 impl FuneralFacilityInput {
-    pub fn to_service(self) -> Result<FacilityFields, AppError> {
+    pub fn into_service(self) -> Result<FacilityFields, AppError> {
         Ok(FacilityFields {
             region_code: self.region_code,
             parent_id: self

@@ -176,7 +176,7 @@ pub struct FuneralProjectInput {
 }
 
 impl FuneralProjectInput {
-    pub fn to_service(self) -> Result<ProjectFields, AppError> {
+    pub fn into_service(self) -> Result<ProjectFields, AppError> {
         Ok(ProjectFields {
             region_code: self.region_code,
             facility_id: self
