@@ -1064,6 +1064,142 @@ async fn dishonest_list_supervision_and_review() {
     assert_eq!(app.error_code(ISSUE, order(&mid, "2024-12-10")).await, "CONFLICT");
 }
 
+/// "促使101名失信被执行人主动履行义务" (report 2): 101 listed debtors performed of their own
+/// accord. That is what the figure measures (`dishonestVoluntaryPerformances`), not removals
+/// from the list, and a listed debtor's voluntary performance is recorded apart from removal.
+#[tokio::test]
+async fn voluntary_performance_is_not_a_removal_from_the_list() {
+    let app = spawn_app_with(Seed::Full).await;
+    let d = app
+        .data(
+            r#"{ reportedFigures(filter: {reportNo: 2}) { metric value computedValue consistent sourceText } }"#,
+            json!({}),
+        )
+        .await;
+    let sentence = "促使101名失信被执行人主动履行义务,兑现到位324万元";
+    let read: Vec<&Value> = d["reportedFigures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["sourceText"] == sentence && f["value"] == "101")
+        .collect();
+    assert_eq!(read.len(), 1, "{sentence}: {read:#?}");
+    assert_eq!(read[0]["metric"], "dishonestVoluntaryPerformances");
+    assert_eq!(
+        (read[0]["computedValue"].clone(), read[0]["consistent"].clone()),
+        (json!("101"), json!(true))
+    );
+    // Over report 2's county and period: 1,262 listed, 101 performed, none stated removed.
+    let k = app
+        .data(
+            r#"{ enforcementKpis(filter: {regionCode: "L0201", filedFrom: "2024-05-01", filedTo: "2025-06-12"}) {
+                dishonestListings dishonestVoluntaryPerformances dishonestRemovalsAfterPerformance } }"#,
+            json!({}),
+        )
+        .await["enforcementKpis"]
+        .clone();
+    assert_eq!(
+        (
+            k["dishonestListings"].clone(),
+            k["dishonestVoluntaryPerformances"].clone(),
+            k["dishonestRemovalsAfterPerformance"].clone()
+        ),
+        (json!(1262), json!(101), json!(0))
+    );
+    let listed = app
+        .data(
+            r#"{ dishonestDebtors(filter: {regionCode: "L0201"}, first: 100) { totalCount nodes { performedOn removedOn } } }"#,
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        listed["dishonestDebtors"]["totalCount"], 1262,
+        "none of them was removed"
+    );
+}
+
+#[tokio::test]
+async fn a_listed_debtors_voluntary_performance_is_recorded_apart_from_removal() {
+    let app = spawn_app().await;
+    let yy = court(&app, "361126").await;
+    let case = file(&app, "(2024)赣1126执21号", &yy, "2024-01-05", "OTHER", "5000.00").await;
+    let debtor = respondent(&app, &case, "孙某", "36112619800505789").await;
+    let entry = app
+        .data(
+            r#"mutation($i: AddToDishonestListInput!) { addToDishonestList(input: $i) { id version performedOn } }"#,
+            json!({"i": {"caseId": case, "partyId": debtor, "listedOn": "2024-02-01", "reason": "拒不履行"}}),
+        )
+        .await["addToDishonestList"]
+        .clone();
+    assert_eq!(entry["performedOn"], Value::Null);
+    const PERFORMED: &str = r#"mutation($id: ID!, $on: Date!, $v: Int!) { recordVoluntaryPerformance(id: $id, performedOn: $on, expectedVersion: $v) { performedOn removedOn version } }"#;
+    let err = app
+        .error(PERFORMED, json!({"id": entry["id"], "on": "2024-01-31", "v": 1}))
+        .await;
+    assert_eq!(
+        (
+            err["extensions"]["code"].clone(),
+            err["extensions"]["field"].clone()
+        ),
+        (json!("BAD_USER_INPUT"), json!("performedOn")),
+        "not before the listing"
+    );
+    assert_eq!(
+        app.error_code(PERFORMED, json!({"id": entry["id"], "on": "2999-01-01", "v": 1}))
+            .await,
+        "BAD_USER_INPUT",
+        "not in the future"
+    );
+    assert_eq!(
+        app.error_code(PERFORMED, json!({"id": entry["id"], "on": "2024-03-01", "v": 7}))
+            .await,
+        "CONFLICT",
+        "a stale version"
+    );
+    let done = app
+        .data(PERFORMED, json!({"id": entry["id"], "on": "2024-03-01", "v": 1}))
+        .await["recordVoluntaryPerformance"]
+        .clone();
+    assert_eq!(
+        (
+            done["performedOn"].clone(),
+            done["removedOn"].clone(),
+            done["version"].clone()
+        ),
+        (json!("2024-03-01"), Value::Null, json!(2)),
+        "the debtor stays listed until removed"
+    );
+    assert_eq!(
+        app.error_code(PERFORMED, json!({"id": entry["id"], "on": "2024-03-02", "v": 2}))
+            .await,
+        "CONFLICT",
+        "recorded once"
+    );
+    no_drift(&app).await;
+    let k = app
+        .data(
+            r#"{ enforcementKpis(filter: {regionCode: "361126"}) { dishonestListings dishonestVoluntaryPerformances dishonestRemovalsAfterPerformance } }"#,
+            json!({}),
+        )
+        .await["enforcementKpis"]
+        .clone();
+    assert_eq!(
+        (
+            k["dishonestListings"].clone(),
+            k["dishonestVoluntaryPerformances"].clone(),
+            k["dishonestRemovalsAfterPerformance"].clone()
+        ),
+        (json!(1), json!(1), json!(0))
+    );
+    // A court officer of another county does not see the entry.
+    app.act_as("court_officer", Some("361102"));
+    assert_eq!(
+        app.error_code(PERFORMED, json!({"id": entry["id"], "on": "2024-03-01", "v": 2}))
+            .await,
+        "NOT_FOUND"
+    );
+}
+
 /// The statements of a request with IN-lists and placeholders folded, each shape once: a
 /// DataLoader batch split in two (timing) counts once, a statement per row would not fold.
 fn shapes(statements: &[String]) -> Vec<String> {

@@ -51,7 +51,8 @@ async fn a_regions_dashboard_is_one_request_across_the_domains() {
             .as_array()
             .unwrap()
             .len(),
-        44
+        43,
+        "report 6's values; its \"不足15%\" is a bound, not an observation"
     );
 
     // A page of 5 units and one of 100 cost the same statements.
@@ -92,7 +93,7 @@ async fn data_quality_rules_find_the_reports_inconsistencies() {
     let app = spawn_app_with(Seed::Full).await;
     let d = app
         .data(
-            r#"{ dataQualityIssues { kind severity reportNo regionCode arithmetic figures { metric value } } }"#,
+            r#"{ dataQualityIssues { kind severity reportNo regionCode arithmetic figures { metric value sourceText } } }"#,
             json!({}),
         )
         .await;
@@ -125,7 +126,8 @@ async fn data_quality_rules_find_the_reports_inconsistencies() {
     assert_eq!(party["severity"], "ERROR");
     assert_eq!(
         party["arithmetic"],
-        "partyMembers / staff = 85 / 112 = 0.758929 ≠ partyMemberShare = 0.787 as stated"
+        "partyMembers / staff = 85 / 112 = 0.758929 ≠ partyMemberShare = 0.787 as stated; \
+         85 / partyMemberShare implies staff in [107.9, 108.1]"
     );
     let workers: Vec<&str> = issues
         .iter()
@@ -140,6 +142,54 @@ async fn data_quality_rules_find_the_reports_inconsistencies() {
     assert!(
         workers.iter().any(|a| a.starts_with("22 + 12 = 34 < 37")),
         "{workers:?}"
+    );
+    // The contradictions inside reports 6 and 2, found by the rules with the figures'
+    // sentences.
+    let rule = |kind: &str, metric: &str| {
+        issues
+            .iter()
+            .find(|i| {
+                i["kind"] == kind
+                    && i["figures"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .any(|f| f["metric"] == metric)
+            })
+            .unwrap_or_else(|| panic!("{kind} on {metric} not found in {found:#?}"))
+    };
+    let toilets = rule("STATED_TWICE_APART", "sanitary_toilet_rate");
+    assert_eq!(toilets["reportNo"], 6);
+    let sentences: Vec<&str> = toilets["figures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["sourceText"].as_str().unwrap())
+        .collect();
+    assert!(
+        sentences[0].contains("普及率达到55%") && sentences[1].contains("实际覆盖率不足50%"),
+        "{sentences:?}"
+    );
+    assert_eq!(
+        toilets["arithmetic"],
+        "sanitary_toilet_rate is stated as [0.545, 0.555] (0.55) and as (−∞, 0.5) (0.5): no value is in both"
+    );
+    let mediated = rule("PART_EXCEEDS_WHOLE", "mediatedCases");
+    assert_eq!(mediated["reportNo"], 2);
+    assert!(
+        mediated["arithmetic"]
+            .as_str()
+            .unwrap()
+            .starts_with("mediatedCases = 2772 > accepted = 2606"),
+        "{mediated}"
+    );
+    let rate = rule("SHARE_MISMATCH", "mediationRate");
+    assert!(
+        rate["arithmetic"]
+            .as_str()
+            .unwrap()
+            .ends_with("2772 / mediationRate implies accepted in [7036.4, 7038.3]"),
+        "{rate}"
     );
     // Errors come first; the rules find nothing in the enforcement reports, whose figures hold.
     assert_eq!(issues[0]["severity"], "ERROR");

@@ -46,23 +46,29 @@ async fn reports_6_and_9_are_reproduced() {
     let figures = d["reportedFigures"].as_array().unwrap();
     assert!(figures.len() >= 60, "{}", figures.len());
     let mut uncomputed = Vec::new();
+    let mut contradicted = Vec::new();
     for f in figures {
         assert!(!f["sourceText"].as_str().unwrap().is_empty());
         match f["consistent"].as_bool() {
-            Some(ok) => assert!(ok, "figure not reproduced: {f:#}"),
+            Some(true) => {}
+            Some(false) => contradicted.push(f["sourceText"].as_str().unwrap().to_owned()),
             None => uncomputed.push(format!("{}:{}", f["reportNo"], f["metric"].as_str().unwrap())),
         }
     }
+    // Report 6 states the sanitary-toilet rate twice: 55%, which the records hold, and
+    // "实际覆盖率不足50%", which they cannot; every other figure records can give is reproduced.
+    assert_eq!(contradicted.len(), 1, "{contradicted:#?}");
+    assert!(contradicted[0].contains("实际覆盖率不足50%"));
     uncomputed.sort();
     assert_eq!(
         uncomputed,
         [
             "6:collectiveIncomeFloor",
+            "6:efficient_irrigation_farmland_share",
             "6:enterpriseSalesThreshold",
             "6:northernTownsMaizeYield",
             "6:safetyAwardTerms",
             "6:safetyAwardYears",
-            "6:sanitaryToiletActualCoverage",
             "6:villagesAtLeast30000",
             "6:zhaoShouyeAgeMinimum",
             "6:zhaoShouyeNewHouseArea",
@@ -98,7 +104,8 @@ async fn reports_6_and_9_are_reproduced() {
         .as_array()
         .unwrap()
         .clone();
-    assert_eq!(snapshot.len(), 44);
+    // 44 values of report 6; "不足全县耕地面积的15%" is a bound, not an observation.
+    assert_eq!(snapshot.len(), 43);
     let value = |code: &str| {
         snapshot
             .iter()

@@ -324,3 +324,75 @@ async fn the_reports_are_records_with_tracked_recommendations() {
         "FORBIDDEN"
     );
 }
+
+/// "30多万亩", "不足15%", "10亿元以上", "近2000万元", "160余人", "约5.55亿元": bounds and
+/// approximations carry their qualifier and the interval the conventions give them
+/// (`docs/domains.md#how-stated-figures-are-read`); a plain number is exact.
+#[tokio::test]
+async fn stated_bounds_carry_their_qualifier_and_interval() {
+    let app = spawn_app_with(Seed::Reference).await;
+    let d = app
+        .data(
+            r#"{ reportedFigures { reportNo metric value qualifier statementNo sourceText
+                 interval { lower lowerIncluded upper upperIncluded notation } } }"#,
+            json!({}),
+        )
+        .await;
+    let figures = d["reportedFigures"].as_array().unwrap();
+    assert_eq!(figures.len(), 250);
+    let find = |said: &str, value: &str| {
+        let found: Vec<&serde_json::Value> = figures
+            .iter()
+            .filter(|f| f["sourceText"].as_str().unwrap().contains(said) && f["value"] == value)
+            .collect();
+        assert_eq!(found.len(), 1, "{said} {value}: {found:#?}");
+        found[0].clone()
+    };
+    for (said, value, qualifier, notation) in [
+        ("造林30多万亩", "300000", "MORE_THAN", "[300000, 400000)"),
+        ("不足全县耕地面积的15%", "0.15", "LESS_THAN", "(−∞, 0.15)"),
+        (
+            "加工销售收入10亿元以上",
+            "1000000000",
+            "AT_LEAST",
+            "[1000000000, ∞)",
+        ),
+        ("共投入近2000万元", "20000000", "NEARLY", "[18000000, 20000000]"),
+        ("有效查控达160余人", "160", "MORE_THAN", "[160, 170)"),
+        (
+            "执行到位金额约5.55亿元",
+            "555000000.00",
+            "ABOUT",
+            "[554500000, 555500000]",
+        ),
+        (
+            "实际执行到位金额18.8亿余元",
+            "1880000000.00",
+            "MORE_THAN",
+            "[1880000000, 1890000000)",
+        ),
+        ("共受理执行案件2606件", "2606", "EXACT", "[2606, 2606]"),
+        ("普及率达到55%", "0.55", "EXACT", "[0.545, 0.555]"),
+    ] {
+        let f = find(said, value);
+        assert_eq!(
+            (f["qualifier"].as_str(), f["interval"]["notation"].as_str()),
+            (Some(qualifier), Some(notation)),
+            "{said}"
+        );
+    }
+    let under = find("实际覆盖率不足50%", "0.5");
+    assert_eq!(
+        under["metric"], "sanitary_toilet_rate",
+        "the same quantity as the 55%"
+    );
+    assert_eq!(under["statementNo"], 2);
+    assert_eq!(
+        (
+            under["interval"]["lower"].clone(),
+            under["interval"]["upper"].clone(),
+            under["interval"]["upperIncluded"].clone()
+        ),
+        (serde_json::Value::Null, json!("0.5"), json!(false))
+    );
+}

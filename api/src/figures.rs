@@ -101,6 +101,17 @@ impl MetricValue {
         }
     }
 
+    /// The value as an exact decimal (a rate as computed, to about 15 digits); `None` for
+    /// an undefined rate.
+    pub fn to_decimal(self) -> Option<rust_decimal::Decimal> {
+        match self {
+            MetricValue::Count(n) => Some(rust_decimal::Decimal::from(n)),
+            MetricValue::Money(fen) | MetricValue::Centi(fen) => Some(rust_decimal::Decimal::new(fen, 2)),
+            MetricValue::Rate(r) => r.and_then(rust_decimal::Decimal::from_f64_retain),
+            MetricValue::Exact(d) => Some(d),
+        }
+    }
+
     /// Whether the value, rounded to the places `stated` has, equals `stated`.
     pub fn matches(self, stated: &str) -> Option<bool> {
         if let MetricValue::Exact(d) = self {

@@ -43,6 +43,7 @@ pub(crate) mod shared;
 pub(crate) mod sockets;
 pub mod startup;
 pub(crate) mod state;
+pub(crate) mod stated;
 pub(crate) mod store;
 pub(crate) mod sync;
 pub mod telemetry;

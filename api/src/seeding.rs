@@ -23,6 +23,9 @@ pub struct SeedFigure {
     pub unit: String,
     pub source_text: String,
     pub note: Option<String>,
+    /// How the sentence states it (不足, 以上, 多/余, 约, 近); exact when absent.
+    #[serde(default)]
+    pub qualifier: crate::stated::Qualifier,
 }
 
 /// Parses a domain's shipped figures.
@@ -30,11 +33,34 @@ pub fn parse_figures(json: &str) -> AppResult<Vec<SeedFigure>> {
     serde_json::from_str(json).map_err(|e| AppError::Internal(anyhow::anyhow!("figures.json: {e}")))
 }
 
-/// Inserts the figures that are not there yet.
+/// Inserts the figures that are not there yet, each with the interval its qualifier admits
+/// (`stated.rs`); a metric a report states twice for one region and period is kept twice, in
+/// the order of the file.
 pub async fn figures(db: &impl ConnectionTrait, domain: &str, figures: Vec<SeedFigure>) -> AppResult<()> {
-    let models: Vec<_> = figures
-        .into_iter()
-        .map(|f| reported_figure::ActiveModel {
+    let mut seen: std::collections::HashMap<(i32, String, String, NaiveDate, NaiveDate), i32> =
+        std::collections::HashMap::new();
+    let mut models = Vec::with_capacity(figures.len());
+    for f in figures {
+        let value: rust_decimal::Decimal = f.value.parse().map_err(|_| {
+            AppError::Internal(anyhow::anyhow!(
+                "figures.json: {} of report {} is not a decimal: {}",
+                f.metric,
+                f.report_no,
+                f.value
+            ))
+        })?;
+        let interval = crate::stated::Interval::stated(f.qualifier, value);
+        let statement_no = seen
+            .entry((
+                f.report_no,
+                f.metric.clone(),
+                f.region_code.clone(),
+                f.period_start,
+                f.period_end,
+            ))
+            .and_modify(|n| *n += 1)
+            .or_insert(1);
+        models.push(reported_figure::ActiveModel {
             report_no: Set(f.report_no),
             domain: Set(domain.to_owned()),
             metric: Set(f.metric),
@@ -45,9 +71,15 @@ pub async fn figures(db: &impl ConnectionTrait, domain: &str, figures: Vec<SeedF
             unit: Set(f.unit),
             source_text: Set(f.source_text),
             note: Set(f.note),
+            qualifier: Set(f.qualifier.as_str().to_owned()),
+            lower: Set(interval.lower.map(|e| e.value.normalize().to_string())),
+            lower_closed: Set(interval.lower.is_none_or(|e| e.closed)),
+            upper: Set(interval.upper.map(|e| e.value.normalize().to_string())),
+            upper_closed: Set(interval.upper.is_none_or(|e| e.closed)),
+            statement_no: Set(*statement_no),
             ..Default::default()
-        })
-        .collect();
+        });
+    }
     if models.is_empty() {
         return Ok(());
     }
@@ -59,6 +91,7 @@ pub async fn figures(db: &impl ConnectionTrait, domain: &str, figures: Vec<SeedF
                 reported_figure::Column::RegionCode,
                 reported_figure::Column::PeriodStart,
                 reported_figure::Column::PeriodEnd,
+                reported_figure::Column::StatementNo,
             ])
             .do_nothing()
             .to_owned(),

@@ -120,7 +120,10 @@ pub fn convert(field: &str, value: Decimal, from: Unit, to: Unit, places: u32) -
         .checked_mul(Decimal::from(to.num))
         .ok_or_else(overflow)?;
     let q = n.checked_div(d).ok_or_else(overflow)?;
-    if q.checked_mul(d) == Some(n) {
+    // Exact only when the quotient terminates (decided on the rational value: the decimal
+    // type rounds to 28 digits, so `q × d` can come back equal to `n` when `q` was rounded)
+    // and fits the type.
+    if terminates(value, from, to) && q.checked_mul(d) == Some(n) {
         return Ok(Converted {
             value: q.normalize(),
             rounded_to: None,
@@ -132,6 +135,27 @@ pub fn convert(field: &str, value: Decimal, from: Unit, to: Unit, places: u32) -
             .normalize(),
         rounded_to: Some(places),
     })
+}
+
+/// Whether `value × from / to` has a finite decimal expansion. With `value = m / 10^s`, the
+/// result is `m · from.num · to.den / (10^s · from.den · to.num)`; a reduced fraction
+/// terminates when its denominator has no prime factor but 2 and 5, and `10^s` adds none.
+fn terminates(value: Decimal, from: Unit, to: Unit) -> bool {
+    fn gcd(mut a: i128, mut b: i128) -> i128 {
+        while b != 0 {
+            (a, b) = (b, a % b);
+        }
+        a.abs()
+    }
+    let mut den = i128::from(from.den) * i128::from(to.num);
+    den /= gcd(den, i128::from(from.num) * i128::from(to.den));
+    den /= gcd(den, value.mantissa());
+    for p in [2, 5] {
+        while den % p == 0 {
+            den /= p;
+        }
+    }
+    den == 1
 }
 
 #[cfg(test)]
@@ -177,7 +201,93 @@ mod tests {
         assert_eq!((r.value, r.rounded_to), (d("0.1"), Some(1)));
         assert_eq!(convert("u", d("0.75"), mu, ha, 2).unwrap().value, d("0.05"));
         assert!(convert("u", d("1"), mu, yuan, 2).is_err());
+        // A non-terminating quotient is rounded, and says so, however many digits the value
+        // has: the decimal type's own 28-digit rounding does not pass for exact.
+        let r = convert("u", d("1234567.891234567"), mu, ha, 4).unwrap();
+        assert_eq!((r.value, r.rounded_to), (d("82304.5261"), Some(4)));
         assert!(unit("u", "furlong").is_err());
         assert!(decimal("v", "1e3").is_err());
+    }
+
+    /// 亩 ↔ 公顷 (1/15), 斤 ↔ 公斤 ↔ 吨, 万 and 亿 there and back: an exact conversion comes
+    /// back to the value it started from; an inexact one is rounded to the places asked for
+    /// and says so, exactly when the rational quotient does not terminate.
+    #[test]
+    fn round_trips_are_exact_or_flagged() {
+        let pairs = [
+            ("亩", "公顷"),
+            ("万亩", "公顷"),
+            ("亩", "平方公里"),
+            ("斤", "公斤"),
+            ("斤", "吨"),
+            ("万斤", "吨"),
+            ("亿斤", "万吨"),
+            ("元", "万元"),
+            ("元", "亿元"),
+            ("万元", "亿元"),
+            ("个", "万"),
+            ("万", "亿"),
+            ("人", "万人"),
+            ("%", "ratio"),
+        ];
+        let values = [
+            "1",
+            "2",
+            "3",
+            "7",
+            "15",
+            "30",
+            "45.5",
+            "0.75",
+            "0.1",
+            "1234567.891234567",
+            "99999999.999999",
+            "35.3",
+            "0.000001",
+            "123456789012345678.9",
+        ];
+        for (a, b) in pairs {
+            let (ua, ub) = (unit("u", a).unwrap(), unit("u", b).unwrap());
+            for v in values {
+                let x = d(v);
+                for (from, to) in [(ua, ub), (ub, ua)] {
+                    let there = convert("u", x, from, to, 4).unwrap();
+                    // The rational quotient's denominator, reduced, decides.
+                    let num = x.mantissa() * i128::from(from.num) * i128::from(to.den);
+                    let den = 10i128.pow(x.scale()) * i128::from(from.den) * i128::from(to.num);
+                    let (mut g, mut h) = (num.abs(), den);
+                    while h != 0 {
+                        (g, h) = (h, g % h);
+                    }
+                    let mut reduced = den / g;
+                    for p in [2, 5] {
+                        while reduced % p == 0 {
+                            reduced /= p;
+                        }
+                    }
+                    assert_eq!(
+                        there.rounded_to.is_none(),
+                        reduced == 1,
+                        "{v} {} → {}: {there:?}",
+                        from.symbol,
+                        to.symbol
+                    );
+                    if there.rounded_to.is_none() {
+                        let back = convert("u", there.value, to, from, 4).unwrap();
+                        assert_eq!(
+                            (back.value, back.rounded_to),
+                            (x.normalize(), None),
+                            "{v} {}",
+                            from.symbol
+                        );
+                    } else {
+                        // Rounded half-even to 4 places: within half a unit of the last place.
+                        let exact =
+                            Decimal::from_i128_with_scale(num, 0) / Decimal::from_i128_with_scale(den, 0);
+                        assert!((there.value - exact).abs() <= d("0.00005"), "{v}: {there:?}");
+                    }
+                }
+            }
+        }
     }
 }

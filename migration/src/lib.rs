@@ -16,6 +16,8 @@ mod m20261201_000011_rural;
 mod m20261201_000012_survey_reports;
 mod m20261201_000013_limit_counts;
 mod m20261201_000014_webhooks;
+mod m20261207_000015_voluntary_performance;
+mod m20261207_000016_stated_figures;
 
 pub struct Migrator;
 
@@ -37,6 +39,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000012_survey_reports::Migration),
             Box::new(m20261201_000013_limit_counts::Migration),
             Box::new(m20261201_000014_webhooks::Migration),
+            Box::new(m20261207_000015_voluntary_performance::Migration),
+            Box::new(m20261207_000016_stated_figures::Migration),
         ]
     }
 }

@@ -35,6 +35,8 @@ pub struct Model {
     pub reason: String,
     pub removed_on: Option<Date>,
     pub removal_reason: Option<RemovalReason>,
+    /// The day the listed debtor performed of their own accord (主动履行), if they have.
+    pub performed_on: Option<Date>,
     pub version: i32,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

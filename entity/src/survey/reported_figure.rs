@@ -18,6 +18,17 @@ pub struct Model {
     pub unit: String,
     pub source_text: String,
     pub note: Option<String>,
+    /// How the report states it: `exact`, `less_than` (不足), `at_least` (以上), `more_than`
+    /// (多/余), `about` (约/左右), `nearly` (近).
+    pub qualifier: String,
+    /// The lowest value it admits, exact decimal text; null when unbounded.
+    pub lower: Option<String>,
+    pub lower_closed: bool,
+    /// The highest value it admits; null when unbounded.
+    pub upper: Option<String>,
+    pub upper_closed: bool,
+    /// Its position among the report's statements of this metric, region and period.
+    pub statement_no: i32,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -43,7 +43,7 @@ pub const MEASURE_FIGURES: [&str; 6] = [
     "referrals",
     "convictions",
 ];
-pub const LISTING_FIGURES: [&str; 2] = ["listings", "removed_after_performance"];
+pub const LISTING_FIGURES: [&str; 3] = ["listings", "removed_after_performance", "performed_voluntarily"];
 
 /// Categories whose closed cases the reports count apart (民生, 金融, 涉政府).
 pub const PRIORITY_CATEGORIES: [CaseCategory; 3] = [
@@ -97,8 +97,12 @@ fn measure_figures(m: &measure::Model) -> [i64; 6] {
     ]
 }
 
-fn listing_figures(e: &dishonest_entry::Model) -> [i64; 2] {
-    [1, flag(e.removal_reason == Some(RemovalReason::Performed))]
+fn listing_figures(e: &dishonest_entry::Model) -> [i64; 3] {
+    [
+        1,
+        flag(e.removal_reason == Some(RemovalReason::Performed)),
+        flag(e.performed_on.is_some()),
+    ]
 }
 
 /// Adds `figures` (differences, may be negative) to the row of `key`, creating it if needed.

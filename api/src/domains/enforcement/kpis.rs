@@ -60,6 +60,7 @@ pub struct Kpis {
     pub refusal_crime_cases: i64,
     pub dishonest_listings: i64,
     pub dishonest_removals_after_performance: i64,
+    pub dishonest_voluntary_performances: i64,
     pub supervision_orders: i64,
     pub supervision_batches: i64,
     pub supervised_courts: i64,
@@ -170,6 +171,7 @@ fn listing_figure_exprs() -> Vec<Expr> {
         count_if(
             Condition::all().add(d(dishonest_entry::Column::RemovalReason).eq(RemovalReason::Performed)),
         ),
+        count_if(Condition::all().add(d(dishonest_entry::Column::PerformedOn).is_not_null())),
     ]
 }
 
@@ -491,6 +493,7 @@ pub async fn compute(db: &impl ConnectionTrait, filter: &KpiFilter) -> AppResult
         refusal_crime_cases: get(&distinct, "conviction_cases")?,
         dishonest_listings: get(&listings, "listings")?,
         dishonest_removals_after_performance: get(&listings, "removed_after_performance")?,
+        dishonest_voluntary_performances: get(&listings, "performed_voluntarily")?,
         supervision_orders: get(&distinct, "orders")?,
         supervision_batches: get(&distinct, "batches")?,
         supervised_courts: get(&distinct, "courts")?,
@@ -586,6 +589,11 @@ pub const METRICS: &[MetricDef] = &[
         "person",
         "removed after performing (履行后屏蔽)",
     ),
+    def(
+        "dishonestVoluntaryPerformances",
+        "person",
+        "listed debtors who performed of their own accord (主动履行)",
+    ),
     def("supervisionOrders", "record", "supervision orders issued (督办)"),
     def("supervisionBatches", "batch", "supervision batches"),
     def("supervisedCourts", "organisation", "courts supervised"),
@@ -633,6 +641,7 @@ pub fn metric_value(k: &Kpis, metric: &str) -> Option<MetricValue> {
         "refusalCrimeCases" => Count(k.refusal_crime_cases),
         "dishonestListings" => Count(k.dishonest_listings),
         "dishonestRemovalsAfterPerformance" => Count(k.dishonest_removals_after_performance),
+        "dishonestVoluntaryPerformances" => Count(k.dishonest_voluntary_performances),
         "supervisionOrders" => Count(k.supervision_orders),
         "supervisionBatches" => Count(k.supervision_batches),
         "supervisedCourts" => Count(k.supervised_courts),

@@ -230,4 +230,23 @@ impl EnforcementMutation {
             .await?,
         ))
     }
+
+    /// Records that a listed debtor performed the obligation of their own accord (主动履行),
+    /// on a day not before the listing; the entry stays listed until it is removed. Recording
+    /// it twice is a CONFLICT.
+    async fn record_voluntary_performance(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The list entry.")] id: ID,
+        #[graphql(desc = "Day the debtor performed, not before the listing nor in the future.")]
+        performed_on: Date,
+        #[graphql(desc = "The version you read; a stale one is a CONFLICT.")] expected_version: i32,
+    ) -> Result<DishonestDebtor> {
+        let w = writer(ctx, None)?;
+        let id = crate::ids::parse("id", "DishonestDebtor", &id)?;
+        Ok(DishonestDebtor(
+            service::record_voluntary_performance(db(ctx), &w.who(), id, performed_on.0, expected_version)
+                .await?,
+        ))
+    }
 }

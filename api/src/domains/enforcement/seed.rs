@@ -934,13 +934,14 @@ fn generate(courts: &[court::Model], ids: &IdBase) -> Generated {
         },
     ));
 
-    // Dishonest-debtor list: 26918 listings in report 1, 1262 in report 2 (101 of them
-    // removed after the debtor performed), 800 in report 4.
+    // Dishonest-debtor list: 26918 listings in report 1, 1262 in report 2 (101 of whose
+    // debtors then performed of their own accord, 主动履行: the report does not say they were
+    // removed), 800 in report 4.
     let mut dishonest: Vec<dishonest_entry::Model> = Vec::new();
     for (report, n) in [(1u8, 26_918usize), (2, 1_262), (4, 800)] {
         let mut idx: Vec<usize> = (0..cases.len()).filter(|&i| report_of[i] == report).collect();
         rng.shuffle(&mut idx);
-        // Report 2's 101 removals come from actually closed cases: put 101 of those first.
+        // Report 2's 101 performances come from actually closed cases: put 101 of those first.
         if report == 2 {
             idx.sort_by_key(|&i| {
                 !matches!(
@@ -957,10 +958,11 @@ fn generate(courts: &[court::Model], ids: &IdBase) -> Generated {
                 c.closure_mode,
                 Some(ClosureMode::ExecutedInFull | ClosureMode::SettlementPerformed)
             );
-            let removed = match report {
-                2 => k < 101,
-                _ => performed && rng.below(2) == 0,
-            };
+            let performed_on = c
+                .closed_on
+                .map(|cl| cl.max(listed_on))
+                .filter(|_| report == 2 && k < 101);
+            let removed = report != 2 && performed && rng.below(2) == 0;
             let removed_on = c.closed_on.map(|cl| cl.max(listed_on)).filter(|_| removed);
             dishonest.push(dishonest_entry::Model {
                 uuid: String::new(),
@@ -975,6 +977,7 @@ fn generate(courts: &[court::Model], ids: &IdBase) -> Generated {
                 reason: "有履行能力而拒不履行生效法律文书确定义务".to_owned(),
                 removed_on,
                 removal_reason: removed_on.map(|_| RemovalReason::Performed),
+                performed_on,
                 version: 1,
                 created_at: created,
                 updated_at: created,

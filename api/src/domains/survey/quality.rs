@@ -1,13 +1,18 @@
 //! Data-quality rules over the reported figures (no GraphQL here): a report's parts that do
-//! not add up to its total, and a share that does not match its count and base. The rules
-//! know how metrics relate (a role's breakdowns by education or age band are parts of the
-//! role; `partyMemberShare` is `partyMembers / staff`); the issues are found by applying them
-//! to the stated figures, never typed in. Figures the records contradict are found through
-//! the metric registry by the resolver.
+//! not add up to its total, a part larger than its whole, a share whose count and base imply
+//! another value (or whose count implies another base), and a quantity stated twice with
+//! values that cannot both hold. The rules know how metrics relate (a role's breakdowns by
+//! education or age band are parts of the role; `partyMemberShare` is `partyMembers /
+//! staff`) and compare the intervals the figures admit (`stated.rs`: "不足50%" admits what is
+//! below 0.5, "55%" what rounds to 0.55); the issues are found by applying them to the stated
+//! figures, never typed in. Figures the records contradict are found through the metric
+//! registry by the resolver.
 
 use entity::survey::reported_figure as figure;
 use rust_decimal::Decimal;
 use std::collections::{BTreeMap, HashMap};
+
+use crate::stated::of_figure;
 
 /// A share the reports state with the count and base it is the ratio of.
 pub const SHARES: &[(&str, &str, &str)] = &[
@@ -25,6 +30,7 @@ pub const SHARES: &[(&str, &str, &str)] = &[
     ("closureRate", "closed", "accepted"),
     ("recoveryRate", "recoveredAmount", "subjectAmount"),
     ("terminatedThisRoundRate", "terminatedThisRound", "closed"),
+    ("mediationRate", "mediatedCases", "accepted"),
 ];
 
 /// A total the reports state with parts that make it up (besides the automatic breakdowns).
@@ -44,10 +50,15 @@ pub enum Severity {
 pub enum Kind {
     /// A breakdown does not add up to its total.
     PartsDoNotAddUp,
-    /// A share does not match its count and base.
+    /// A share does not match its count and base: the base its count implies is not the
+    /// stated one.
     ShareMismatch,
     /// The records give another value than the report states.
     RecordsContradict,
+    /// A part is larger than its whole.
+    PartExceedsWhole,
+    /// One report states the same quantity twice with values that cannot both hold.
+    StatedTwiceApart,
 }
 
 /// One issue: the report, the figures involved and the arithmetic that shows it.
@@ -65,21 +76,41 @@ fn value(f: &figure::Model) -> Option<Decimal> {
     f.value.parse().ok()
 }
 
+/// A figure as the arithmetic shows it: its value, or its interval when it is a bound.
+fn shown(f: &figure::Model) -> String {
+    match of_figure(f) {
+        Some(i) if f.qualifier != crate::stated::Qualifier::Exact.as_str() => format!("{} {i}", f.metric),
+        _ => format!("{} = {}", f.metric, f.value),
+    }
+}
+
+/// Whether the records' value agrees with a stated figure: an exact figure when the value
+/// rounds to it at the places stated, a bound when the value lies in its interval; `None`
+/// when the value is undefined.
+pub fn agrees(value: crate::figures::MetricValue, f: &figure::Model) -> Option<bool> {
+    if f.qualifier == crate::stated::Qualifier::Exact.as_str() {
+        return value.matches(&f.value);
+    }
+    Some(of_figure(f)?.contains(value.to_decimal()?))
+}
+
+/// A report's figures about one region and period: report, region, first and last day.
+type Group = (i32, String, chrono::NaiveDate, chrono::NaiveDate);
+
 /// The internal inconsistencies of the stated figures: rules applied to each report's
 /// figures about one region and period.
 pub fn internal_issues(figures: &[figure::Model]) -> Vec<Issue> {
-    let mut groups: BTreeMap<
-        (i32, String, chrono::NaiveDate, chrono::NaiveDate),
-        HashMap<&str, &figure::Model>,
-    > = BTreeMap::new();
+    let mut groups: BTreeMap<Group, HashMap<&str, Vec<&figure::Model>>> = BTreeMap::new();
     for f in figures {
         groups
             .entry((f.report_no, f.region_code.clone(), f.period_start, f.period_end))
             .or_default()
-            .insert(f.metric.as_str(), f);
+            .entry(f.metric.as_str())
+            .or_default()
+            .push(f);
     }
     let mut issues = Vec::new();
-    for ((report_no, region_code, _, _), by_metric) in &groups {
+    for ((report_no, region_code, _, _), statements) in &groups {
         let issue = |kind, severity, ids: Vec<i64>, arithmetic: String| Issue {
             kind,
             severity,
@@ -88,9 +119,42 @@ pub fn internal_issues(figures: &[figure::Model]) -> Vec<Issue> {
             figure_ids: ids,
             arithmetic,
         };
+        // The same quantity stated twice: every pair of statements must admit a common value.
+        let mut metrics: Vec<&&str> = statements.keys().collect();
+        metrics.sort();
+        for metric in metrics {
+            let mut said = statements[*metric].clone();
+            said.sort_by_key(|f| f.statement_no);
+            for (i, a) in said.iter().enumerate() {
+                for b in &said[i + 1..] {
+                    let (Some(ia), Some(ib)) = (of_figure(a), of_figure(b)) else {
+                        continue;
+                    };
+                    if ia.apart(&ib) {
+                        issues.push(issue(
+                            Kind::StatedTwiceApart,
+                            Severity::Error,
+                            vec![a.id, b.id],
+                            format!(
+                                "{metric} is stated as {} ({}) and as {} ({}): no value is in both",
+                                ia,
+                                a.value,
+                                ib,
+                                b.value
+                            ),
+                        ));
+                    }
+                }
+            }
+        }
+        // Sums and shares read each metric's first statement.
+        let by_metric: HashMap<&str, &figure::Model> = statements
+            .iter()
+            .filter_map(|(m, said)| Some((*m, *said.iter().min_by_key(|f| f.statement_no)?)))
+            .collect();
         // Breakdowns named `<total>.<dimension>.<value>` are parts of `<total>`.
         let mut breakdowns: BTreeMap<(&str, &str), Vec<&figure::Model>> = BTreeMap::new();
-        for (metric, f) in by_metric {
+        for (metric, f) in &by_metric {
             let mut it = metric.splitn(3, '.');
             if let (Some(total), Some(dimension), Some(_)) = (it.next(), it.next(), it.next()) {
                 breakdowns.entry((total, dimension)).or_default().push(f);
@@ -113,41 +177,48 @@ pub fn internal_issues(figures: &[figure::Model]) -> Vec<Issue> {
             }
         }
         for (total, parts) in sums {
-            let (Some(t), Some(values)) = (
+            let (Some(t), Some(values), Some(whole), Some(intervals)) = (
                 value(total),
                 parts.iter().map(|p| value(p)).collect::<Option<Vec<_>>>(),
+                of_figure(total),
+                parts.iter().map(|p| of_figure(p)).collect::<Option<Vec<_>>>(),
             ) else {
                 continue;
             };
+            let Some(first) = intervals.first() else {
+                continue;
+            };
+            let sum_interval = intervals[1..].iter().fold(*first, |acc, i| acc.plus(i));
+            let (too_many, too_few) = (sum_interval.above(&whole), whole.above(&sum_interval));
+            if !too_many && !too_few {
+                continue;
+            }
             let sum: Decimal = values.iter().sum();
-            if sum != t {
-                let terms: Vec<String> = values.iter().map(Decimal::to_string).collect();
-                let severity = if sum > t {
+            let terms: Vec<String> = values.iter().map(Decimal::to_string).collect();
+            let mut ids = vec![total.id];
+            ids.extend(parts.iter().map(|p| p.id));
+            let relation = if too_many { ">" } else { "<" };
+            issues.push(issue(
+                Kind::PartsDoNotAddUp,
+                if too_many {
                     Severity::Error
                 } else {
                     Severity::Warning
-                };
-                let mut ids = vec![total.id];
-                ids.extend(parts.iter().map(|p| p.id));
-                let relation = if sum > t { ">" } else { "<" };
-                issues.push(issue(
-                    Kind::PartsDoNotAddUp,
-                    severity,
-                    ids,
-                    format!(
-                        "{} = {sum} {relation} {t} = {}; {} {} ({})",
-                        terms.join(" + "),
-                        total.metric,
-                        if sum > t { sum - t } else { t - sum },
-                        if sum > t { "too many" } else { "unaccounted for" },
-                        parts
-                            .iter()
-                            .map(|p| p.metric.as_str())
-                            .collect::<Vec<_>>()
-                            .join(", "),
-                    ),
-                ));
-            }
+                },
+                ids,
+                format!(
+                    "{} = {sum} {relation} {t} = {}; {} {} ({})",
+                    terms.join(" + "),
+                    total.metric,
+                    (sum - t).abs(),
+                    if too_many { "too many" } else { "unaccounted for" },
+                    parts
+                        .iter()
+                        .map(|p| p.metric.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                ),
+            ));
         }
         for (share, part, whole) in SHARES {
             let (Some(s), Some(p), Some(w)) =
@@ -155,29 +226,46 @@ pub fn internal_issues(figures: &[figure::Model]) -> Vec<Issue> {
             else {
                 continue;
             };
-            let (Some(sv), Some(pv), Some(wv)) = (value(s), value(p), value(w)) else {
+            let (Some(si), Some(pi), Some(wi)) = (of_figure(s), of_figure(p), of_figure(w)) else {
                 continue;
             };
-            if wv.is_zero() {
-                continue;
-            }
-            let Some(actual) = pv.checked_div(wv) else {
-                continue;
-            };
-            let places = sv.scale();
-            let rounded =
-                actual.round_dp_with_strategy(places, rust_decimal::RoundingStrategy::MidpointAwayFromZero);
-            if rounded != sv {
+            if pi.above(&wi) {
                 issues.push(issue(
-                    Kind::ShareMismatch,
+                    Kind::PartExceedsWhole,
                     Severity::Error,
-                    vec![s.id, p.id, w.id],
+                    vec![w.id, p.id],
                     format!(
-                        "{part} / {whole} = {pv} / {wv} = {} ≠ {share} = {sv} as stated",
-                        actual.round_dp(6).normalize()
+                        "{} > {}: the part is larger than its whole, or {share} has a base the report does not state",
+                        shown(p),
+                        shown(w)
                     ),
                 ));
             }
+            let Some(ratio) = pi.over(&wi) else {
+                continue;
+            };
+            if !ratio.apart(&si) {
+                continue;
+            }
+            let (Some(sv), Some(pv), Some(wv)) = (value(s), value(p), value(w)) else {
+                continue;
+            };
+            let Some(actual) = pv.checked_div(wv) else {
+                continue;
+            };
+            let implied = pi
+                .over(&si)
+                .map(|base| format!("; {pv} / {share} implies {whole} in {}", base.rounded(1)))
+                .unwrap_or_default();
+            issues.push(issue(
+                Kind::ShareMismatch,
+                Severity::Error,
+                vec![s.id, p.id, w.id],
+                format!(
+                    "{part} / {whole} = {pv} / {wv} = {} ≠ {share} = {sv} as stated{implied}",
+                    actual.round_dp(6).normalize()
+                ),
+            ));
         }
     }
     issues
@@ -200,6 +288,12 @@ mod tests {
             unit: "person".into(),
             source_text: String::new(),
             note: None,
+            qualifier: "exact".into(),
+            lower: None,
+            lower_closed: true,
+            upper: None,
+            upper_closed: true,
+            statement_no: 1,
         }
     }
 
@@ -232,5 +326,51 @@ mod tests {
             "{}",
             sum.arithmetic
         );
+    }
+
+    #[test]
+    fn the_rules_find_a_quantity_stated_twice_apart_and_a_part_above_its_whole() {
+        // Report 6: "普及率达到55%" and, later, "实际覆盖率不足50%".
+        let under = |id: i64, bound: &str| figure::Model {
+            qualifier: "less_than".into(),
+            upper: Some(bound.into()),
+            upper_closed: false,
+            statement_no: 2,
+            ..f(id, "sanitary_toilet_rate", bound)
+        };
+        // Report 2: "受理执行案件2606件" and "调解案件2772件,调解率39.39%".
+        let figures = [
+            f(1, "sanitary_toilet_rate", "0.55"),
+            under(2, "0.5"),
+            f(3, "accepted", "2606"),
+            f(4, "mediatedCases", "2772"),
+            f(5, "mediationRate", "0.3939"),
+        ];
+        let issues = internal_issues(&figures);
+        let found: Vec<(Kind, Vec<i64>)> = issues.iter().map(|i| (i.kind, i.figure_ids.clone())).collect();
+        assert_eq!(
+            found,
+            [
+                (Kind::StatedTwiceApart, vec![1, 2]),
+                (Kind::PartExceedsWhole, vec![3, 4]),
+                (Kind::ShareMismatch, vec![5, 4, 3]),
+            ],
+            "{issues:#?}"
+        );
+        assert_eq!(
+            issues[0].arithmetic,
+            "sanitary_toilet_rate is stated as [0.545, 0.555] (0.55) and as (−∞, 0.5) (0.5): no value is in both"
+        );
+        assert!(issues[1].arithmetic.starts_with("mediatedCases = 2772 > accepted = 2606"));
+        assert!(
+            issues[2]
+                .arithmetic
+                .ends_with("2772 / mediationRate implies accepted in [7036.4, 7038.3]"),
+            "{}",
+            issues[2].arithmetic
+        );
+        // A bound that admits the other statement is no contradiction.
+        let issues = internal_issues(&[f(1, "sanitary_toilet_rate", "0.55"), under(2, "0.6")]);
+        assert!(issues.is_empty(), "{issues:#?}");
     }
 }

@@ -32,8 +32,10 @@ pub async fn reported_figures(
         .collect())
 }
 
-/// Every breakdown that does not add up to its total, every share that does not match its
-/// count and base, and every stated figure the records contradict, Errors first.
+/// Every breakdown that does not add up to its total, every part larger than its whole,
+/// every share that does not match its count and base, every quantity a report states twice
+/// with values that cannot both hold, and every stated figure the records contradict,
+/// Errors first.
 pub async fn data_quality_issues(
     ctx: &Context<'_>,
     filter: Option<ReportedFigureFilter>,
@@ -47,7 +49,7 @@ pub async fn data_quality_issues(
     let computed = ReportedFigure::computed_all(ctx, &figures).await?;
     for (f, value) in figures.iter().zip(computed) {
         if let Some(value) = value
-            && value.matches(&f.0.value) == Some(false)
+            && quality::agrees(value, &f.0) == Some(false)
         {
             issues.push(quality::Issue {
                 kind: Kind::RecordsContradict,
@@ -79,6 +81,8 @@ pub async fn data_quality_issues(
                 Kind::PartsDoNotAddUp => DataQualityKind::PartsDoNotAddUp,
                 Kind::ShareMismatch => DataQualityKind::ShareMismatch,
                 Kind::RecordsContradict => DataQualityKind::RecordsContradict,
+                Kind::PartExceedsWhole => DataQualityKind::PartExceedsWhole,
+                Kind::StatedTwiceApart => DataQualityKind::StatedTwiceApart,
             },
             severity: match i.severity {
                 Severity::Warning => DataQualitySeverity::Warning,

@@ -187,6 +187,7 @@ pub async fn add_to_dishonest_list(
             reason: Set(reason),
             removed_on: Set(None),
             removal_reason: Set(None),
+            performed_on: Set(None),
             version: Set(1),
             created_at: Set(who.at),
             updated_at: Set(who.at),
@@ -241,6 +242,56 @@ pub async fn remove_from_dishonest_list(
     who.updated(
         &txn,
         "removeFromDishonestList",
+        &entry,
+        &updated,
+        &entry.region_code,
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(updated)
+}
+
+/// Records that a listed debtor performed of their own accord (主动履行) on `performed_on`;
+/// the entry stays listed until it is removed. Recording it twice is a CONFLICT.
+pub async fn record_voluntary_performance(
+    db: &DatabaseConnection,
+    who: &Who<'_>,
+    entry_id: i64,
+    performed_on: NaiveDate,
+    expected_version: i32,
+) -> AppResult<dishonest_entry::Model> {
+    validate::past_date("performedOn", performed_on)?;
+    let txn = crate::store::begin_write(db).await?;
+    let entry = dishonest_entry::Entity::find_by_id(entry_id)
+        .filter(regions::in_scope(
+            Condition::all(),
+            Expr::col((dishonest_entry::Entity, dishonest_entry::Column::RegionCode)),
+            who.scope,
+        ))
+        .one(&txn)
+        .await?
+        .ok_or_else(|| AppError::not_found("dishonest-list entry", entry_id))?;
+    if entry.performed_on.is_some() {
+        return Err(AppError::Conflict(format!(
+            "entry {entry_id} already records a voluntary performance"
+        )));
+    }
+    if performed_on < entry.listed_on {
+        return Err(AppError::bad_input(
+            "performedOn",
+            "performedOn is before listedOn: only a listed debtor's performance is recorded here",
+        ));
+    }
+    check_version("the entry", &entry, expected_version)?;
+    let mut active: dishonest_entry::ActiveModel = entry.clone().into();
+    active.performed_on = Set(Some(performed_on));
+    let updated = who
+        .update::<dishonest_entry::Entity>(&txn, active, &entry, "the entry")
+        .await?;
+    daily::listing_changed(&txn, Some(&entry), Some(&updated)).await?;
+    who.updated(
+        &txn,
+        "recordVoluntaryPerformance",
         &entry,
         &updated,
         &entry.region_code,

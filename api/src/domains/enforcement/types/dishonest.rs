@@ -65,6 +65,11 @@ impl DishonestDebtor {
     async fn removal_reason(&self) -> Option<RemovalReason> {
         self.0.removal_reason.map(Into::into)
     }
+    /// Day the debtor performed the obligation of their own accord (主动履行日期), null until
+    /// they have; independent of removal.
+    async fn performed_on(&self) -> Option<Date> {
+        self.0.performed_on.map(Into::into)
+    }
     /// Version of the entry, raised by every change.
     async fn version(&self) -> i32 {
         self.0.version

@@ -128,8 +128,11 @@ pub struct EnforcementKpis {
     pub refusal_crime_cases: i64,
     /// Dishonest-debtor listings (纳入失信被执行人名单), person-times.
     pub dishonest_listings: i64,
-    /// Of those listings, removed because the debtor performed (主动履行后移除).
+    /// Of those listings, removed because the debtor performed (履行后移除).
     pub dishonest_removals_after_performance: i64,
+    /// Of those listings, debtors who performed of their own accord (主动履行), whether or
+    /// not they have been removed from the list.
+    pub dishonest_voluntary_performances: i64,
     /// Supervision orders issued (督办).
     pub supervision_orders: i64,
     /// Distinct supervision batches (督办批次).
@@ -174,6 +177,7 @@ impl From<Kpis> for EnforcementKpis {
             refusal_crime_cases: k.refusal_crime_cases,
             dishonest_listings: k.dishonest_listings,
             dishonest_removals_after_performance: k.dishonest_removals_after_performance,
+            dishonest_voluntary_performances: k.dishonest_voluntary_performances,
             supervision_orders: k.supervision_orders,
             supervision_batches: k.supervision_batches,
             supervised_courts: k.supervised_courts,
