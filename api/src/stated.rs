@@ -87,9 +87,10 @@ fn last_digit_unit(x: Decimal) -> Decimal {
         return Decimal::ONE;
     }
     let mut unit = Decimal::new(1, x.scale());
-    let ten = Decimal::TEN;
-    while (x % (unit * ten)).is_zero() {
-        unit *= ten;
+    while let Some(next) = unit.checked_mul(Decimal::TEN)
+        && (x % next).is_zero()
+    {
+        unit = next;
     }
     unit
 }
@@ -114,15 +115,16 @@ impl Interval {
         let open = |value| Some(End { value, closed: false });
         let shut = |value| Some(End { value, closed: true });
         let u = last_digit_unit(x);
+        // Ends beyond the decimal type's range are left unbounded.
+        let closed_or_unbounded = |lower: Option<Decimal>, upper: Option<Decimal>| Interval {
+            lower: lower.and_then(shut),
+            upper: upper.and_then(shut),
+        };
         match qualifier {
-            Qualifier::Exact => {
-                let half = Decimal::new(5, x.scale() + 1);
-                if x.scale() == 0 {
-                    Interval::closed(x, x)
-                } else {
-                    Interval::closed(x - half, x + half)
-                }
-            }
+            Qualifier::Exact => match Decimal::try_new(5, x.scale() + 1) {
+                Ok(half) if x.scale() > 0 => closed_or_unbounded(x.checked_sub(half), x.checked_add(half)),
+                _ => Interval::closed(x, x),
+            },
             Qualifier::LessThan => Interval {
                 lower: None,
                 upper: open(x),
@@ -133,13 +135,13 @@ impl Interval {
             },
             Qualifier::MoreThan => Interval {
                 lower: shut(x),
-                upper: open(x + u),
+                upper: x.checked_add(u).and_then(open),
             },
             Qualifier::About => {
                 let half = u / Decimal::TWO;
-                Interval::closed(x - half, x + half)
+                closed_or_unbounded(x.checked_sub(half), x.checked_add(half))
             }
-            Qualifier::Nearly => Interval::closed(x * Decimal::new(9, 1), x),
+            Qualifier::Nearly => closed_or_unbounded(x.checked_mul(Decimal::new(9, 1)), Some(x)),
         }
     }
 
@@ -171,7 +173,7 @@ impl Interval {
     pub fn plus(&self, other: &Interval) -> Interval {
         let add = |a: Option<End>, b: Option<End>| {
             Some(End {
-                value: a?.value + b?.value,
+                value: a?.value.checked_add(b?.value)?,
                 closed: a?.closed && b?.closed,
             })
         };
@@ -326,5 +328,9 @@ mod tests {
                 .is_none()
         );
         assert_eq!(Qualifier::parse("more_than"), Some(Qualifier::MoreThan));
+        // At the edge of the decimal type's range, ends are unbounded rather than overflowing.
+        let max = Interval::stated(Qualifier::MoreThan, Decimal::MAX);
+        assert_eq!(max.upper, None);
+        assert!(max.contains(Decimal::MAX));
     }
 }
