@@ -62,19 +62,7 @@ impl MigrationTrait for Migration {
         }
         drop_index(manager, KEY).await?;
         manager
-            .create_index(
-                Index::create()
-                    .name(STATEMENT_KEY)
-                    .table(Alias::new(TABLE))
-                    .col(Alias::new("report_no"))
-                    .col(Alias::new("metric"))
-                    .col(Alias::new("region_code"))
-                    .col(Alias::new("period_start"))
-                    .col(Alias::new("period_end"))
-                    .col(Alias::new("statement_no"))
-                    .unique()
-                    .to_owned(),
-            )
+            .create_index(unique_key(STATEMENT_KEY, &["statement_no"]))
             .await
     }
 
@@ -97,21 +85,21 @@ impl MigrationTrait for Migration {
                 )
                 .await?;
         }
-        manager
-            .create_index(
-                Index::create()
-                    .name(KEY)
-                    .table(Alias::new(TABLE))
-                    .col(Alias::new("report_no"))
-                    .col(Alias::new("metric"))
-                    .col(Alias::new("region_code"))
-                    .col(Alias::new("period_start"))
-                    .col(Alias::new("period_end"))
-                    .unique()
-                    .to_owned(),
-            )
-            .await
+        manager.create_index(unique_key(KEY, &[])).await
     }
+}
+
+/// The figures' unique key: report, metric, region and period, then `more` columns.
+fn unique_key(name: &str, more: &[&str]) -> IndexCreateStatement {
+    let mut index = Index::create();
+    index.name(name).table(Alias::new(TABLE)).unique();
+    for column in ["report_no", "metric", "region_code", "period_start", "period_end"]
+        .iter()
+        .chain(more)
+    {
+        index.col(Alias::new(*column));
+    }
+    index
 }
 
 /// Drops an index by name: the same statement on SQLite and PostgreSQL.

@@ -6,7 +6,7 @@ use entity::enforcement::enforcement_case::CaseStatus;
 use entity::enforcement::party::PartyRole;
 use sea_orm::sea_query::{Expr, ExprTrait, LikeExpr};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
+    ActiveModelTrait, ColumnTrait, Condition, DatabaseConnection, DatabaseTransaction, EntityTrait, PaginatorTrait, QueryFilter,
     QueryOrder, QuerySelect, Set,
 };
 
@@ -214,15 +214,7 @@ pub async fn remove_from_dishonest_list(
 ) -> AppResult<dishonest_entry::Model> {
     validate::past_date("removedOn", removed_on)?;
     let txn = crate::store::begin_write(db).await?;
-    let entry = dishonest_entry::Entity::find_by_id(entry_id)
-        .filter(regions::in_scope(
-            Condition::all(),
-            Expr::col((dishonest_entry::Entity, dishonest_entry::Column::RegionCode)),
-            who.scope,
-        ))
-        .one(&txn)
-        .await?
-        .ok_or_else(|| AppError::not_found("dishonest-list entry", entry_id))?;
+    let entry = entry_in_scope(&txn, who, entry_id).await?;
     if entry.removed_on.is_some() {
         return Err(AppError::Conflict(format!(
             "entry {entry_id} was already removed"
@@ -231,24 +223,11 @@ pub async fn remove_from_dishonest_list(
     if removed_on < entry.listed_on {
         return Err(AppError::bad_input("removedOn", "removedOn is before listedOn"));
     }
-    check_version("the entry", &entry, expected_version)?;
-    let mut active: dishonest_entry::ActiveModel = entry.clone().into();
-    active.removed_on = Set(Some(removed_on));
-    active.removal_reason = Set(Some(reason));
-    let updated = who
-        .update::<dishonest_entry::Entity>(&txn, active, &entry, "the entry")
-        .await?;
-    daily::listing_changed(&txn, Some(&entry), Some(&updated)).await?;
-    who.updated(
-        &txn,
-        "removeFromDishonestList",
-        &entry,
-        &updated,
-        &entry.region_code,
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(updated)
+    change_entry(txn, who, entry, expected_version, "removeFromDishonestList", |active| {
+        active.removed_on = Set(Some(removed_on));
+        active.removal_reason = Set(Some(reason));
+    })
+    .await
 }
 
 /// Records that a listed debtor performed of their own accord (主动履行) on `performed_on`;
@@ -262,15 +241,7 @@ pub async fn record_voluntary_performance(
 ) -> AppResult<dishonest_entry::Model> {
     validate::past_date("performedOn", performed_on)?;
     let txn = crate::store::begin_write(db).await?;
-    let entry = dishonest_entry::Entity::find_by_id(entry_id)
-        .filter(regions::in_scope(
-            Condition::all(),
-            Expr::col((dishonest_entry::Entity, dishonest_entry::Column::RegionCode)),
-            who.scope,
-        ))
-        .one(&txn)
-        .await?
-        .ok_or_else(|| AppError::not_found("dishonest-list entry", entry_id))?;
+    let entry = entry_in_scope(&txn, who, entry_id).await?;
     if entry.performed_on.is_some() {
         return Err(AppError::Conflict(format!(
             "entry {entry_id} already records a voluntary performance"
@@ -282,21 +253,48 @@ pub async fn record_voluntary_performance(
             "performedOn is before listedOn: only a listed debtor's performance is recorded here",
         ));
     }
+    change_entry(txn, who, entry, expected_version, "recordVoluntaryPerformance", |active| {
+        active.performed_on = Set(Some(performed_on));
+    })
+    .await
+}
+
+/// The list entry with `entry_id` in the writer's reach; NOT_FOUND otherwise.
+async fn entry_in_scope(
+    txn: &DatabaseTransaction,
+    who: &Who<'_>,
+    entry_id: i64,
+) -> AppResult<dishonest_entry::Model> {
+    dishonest_entry::Entity::find_by_id(entry_id)
+        .filter(regions::in_scope(
+            Condition::all(),
+            Expr::col((dishonest_entry::Entity, dishonest_entry::Column::RegionCode)),
+            who.scope,
+        ))
+        .one(txn)
+        .await?
+        .ok_or_else(|| AppError::not_found("dishonest-list entry", entry_id))
+}
+
+/// One change to a list entry, after its own checks: the version check, the update, the
+/// listing's daily figures, the audit and change log under `action`, and the commit.
+async fn change_entry(
+    txn: DatabaseTransaction,
+    who: &Who<'_>,
+    entry: dishonest_entry::Model,
+    expected_version: i32,
+    action: &str,
+    change: impl FnOnce(&mut dishonest_entry::ActiveModel),
+) -> AppResult<dishonest_entry::Model> {
     check_version("the entry", &entry, expected_version)?;
     let mut active: dishonest_entry::ActiveModel = entry.clone().into();
-    active.performed_on = Set(Some(performed_on));
+    change(&mut active);
     let updated = who
         .update::<dishonest_entry::Entity>(&txn, active, &entry, "the entry")
         .await?;
     daily::listing_changed(&txn, Some(&entry), Some(&updated)).await?;
-    who.updated(
-        &txn,
-        "recordVoluntaryPerformance",
-        &entry,
-        &updated,
-        &entry.region_code,
-    )
-    .await?;
+    who.updated(&txn, action, &entry, &updated, &entry.region_code)
+        .await?;
     txn.commit().await?;
     Ok(updated)
 }
