@@ -580,7 +580,7 @@ async fn the_data_dictionary_follows_the_schema() {
         // The fields are the schema's, name for name and type for type.
         let t = app
             .data(
-                "query($n: String!) { __type(name: $n) { fields { name type { kind name ofType { kind name ofType { kind name ofType { name } } } } } } }",
+                "query($n: String!) { __type(name: $n) { fields(includeDeprecated: true) { name type { kind name ofType { kind name ofType { kind name ofType { name } } } } } } }",
                 json!({"n": name}),
             )
             .await;

@@ -748,11 +748,59 @@ async fn grids_workers_facilities_standards_and_nodes() {
                 .collect::<Vec<_>>()
         }
     };
+    // The other unit has no facility on record: its areas are unknown, not 0 m², so it is
+    // below neither standard (nor meets one).
+    assert_eq!(below("OFFICE").await, std::slice::from_ref(&unit));
+    assert_eq!(below("ELDERLY_CARE").await, Vec::<String>::new());
+    let o = app
+        .data(
+            r#"query($id: ID!) { communityUnit(id: $id) { officeAreaKnown meetsOfficeStandard officeAreaPer100Households
+                elderlyCareAreaKnown meetsElderlyCareStandard elderlyCareAreaPerResident elderlyCareAreaM2 } }"#,
+            json!({"id": other}),
+        )
+        .await["communityUnit"]
+        .clone();
     assert_eq!(
-        below("OFFICE").await,
-        [unit.clone(), other.as_str().unwrap().to_owned()]
+        o,
+        json!({"officeAreaKnown": false, "meetsOfficeStandard": null, "officeAreaPer100Households": null,
+               "elderlyCareAreaKnown": false, "meetsElderlyCareStandard": null, "elderlyCareAreaPerResident": null,
+               "elderlyCareAreaM2": "0.00"})
     );
-    assert_eq!(below("ELDERLY_CARE").await, [other.as_str().unwrap().to_owned()]);
+    // A facility on record without its area leaves the area unknown too.
+    app.data(add, json!({"i": {"unitId": other, "kind": "ELDERLY_CARE"}}))
+        .await;
+    assert_eq!(below("ELDERLY_CARE").await, Vec::<String>::new());
+    let known = app
+        .data(
+            r#"query($id: ID!) { communityUnit(id: $id) { elderlyCareAreaKnown meetsElderlyCareStandard } }"#,
+            json!({"id": other}),
+        )
+        .await["communityUnit"]
+        .clone();
+    assert_eq!(
+        known,
+        json!({"elderlyCareAreaKnown": false, "meetsElderlyCareStandard": null})
+    );
+    // In the statistics the two units count apart: one checkable unit per standard, the
+    // other unknown; shares of staff whose gender and membership nobody recorded are null.
+    let s = app
+        .data(
+            r#"{ communityStats(filter: {regionCode: "140581"}) { units unitsBelowOfficeStandard unitsMeetingOfficeStandard
+                unitsOfficeStandardUnknown unitsBelowElderlyCareStandard unitsMeetingElderlyCareStandard
+                unitsElderlyCareStandardUnknown elderlyCareAreaPerResident
+                staff genderUnknown femaleShare partyMembershipUnknown partyMemberShare certificationUnknown certifiedSocialWorkerShare } }"#,
+            json!({}),
+        )
+        .await["communityStats"]
+        .clone();
+    assert_eq!(
+        s,
+        json!({"units": 2, "unitsBelowOfficeStandard": 1, "unitsMeetingOfficeStandard": 0, "unitsOfficeStandardUnknown": 1,
+               "unitsBelowElderlyCareStandard": 0, "unitsMeetingElderlyCareStandard": 1, "unitsElderlyCareStandardUnknown": 1,
+               "elderlyCareAreaPerResident": 0.125,
+               "staff": 1, "genderUnknown": 1, "femaleShare": null, "partyMembershipUnknown": 1, "partyMemberShare": null,
+               "certificationUnknown": 1, "certifiedSocialWorkerShare": null})
+    );
     // Every new type resolves through node(id).
     for id in [
         json!(unit),

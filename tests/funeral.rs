@@ -44,6 +44,38 @@ async fn report_5s_county_is_reproduced() {
     assert_eq!(later["projectsBehindSchedule"], 2);
     assert_eq!(later["milestonesBehindSchedule"], 2);
 
+    // Without a date, the statistics stand on the date of the data they summarise (report 5's
+    // records, written on 2025-06-30), not on today, and say so; schedules are judged then.
+    let by_default = app
+        .data(
+            r#"{ funeralStats(filter: {regionCode: "522324"}) { asOf asOfBasis projectsBehindSchedule violations violationsRecorded } }"#,
+            json!({}),
+        )
+        .await["funeralStats"]
+        .clone();
+    assert_eq!(
+        (
+            &by_default["asOf"],
+            &by_default["asOfBasis"],
+            &by_default["projectsBehindSchedule"]
+        ),
+        (&json!("2025-06-30"), &json!("DATA_DATE"), &json!(0))
+    );
+    // Report 5's county has no violation on record: no inspection data, so the count is
+    // unknown (null), not 0; the old field keeps its type and says 0.
+    assert_eq!(
+        (&by_default["violationsRecorded"], &by_default["violations"]),
+        (&Value::Null, &json!(0))
+    );
+    let requested = app
+        .data(
+            r#"{ funeralStats(filter: {regionCode: "522324", asOf: "2025-10-01"}) { asOf asOfBasis } }"#,
+            json!({}),
+        )
+        .await["funeralStats"]
+        .clone();
+    assert_eq!(requested, json!({"asOf": "2025-10-01", "asOfBasis": "REQUESTED"}));
+
     let d = app
         .data(
             r#"{ reportedFigures(filter: {domain: "funeral"}) { metric value computedValue consistent sourceText } }"#,
@@ -385,6 +417,21 @@ async fn writes_are_validated_versioned_and_counted() {
         .unwrap()["violations"]
         .clone();
     assert_eq!(relocations, 1);
+    // Once a violation is on record the count is known: 1 by the end of the year, and 0 (not
+    // null) before the violation occurred. Records written today date the data today.
+    let counts = |d: &'static str| {
+        let app = &app;
+        async move {
+            app.data(
+                r#"query($d: Date) { funeralStats(filter: {regionCode: "522324", asOf: $d}) { violationsRecorded asOfBasis } }"#,
+                json!({"d": d}),
+            )
+            .await["funeralStats"]
+                .clone()
+        }
+    };
+    assert_eq!(counts("2025-12-31").await["violationsRecorded"], 1);
+    assert_eq!(counts("2025-04-30").await["violationsRecorded"], 0);
     // Milestones: recording the date achieved clears the delay.
     let m = app
         .data(

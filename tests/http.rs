@@ -137,7 +137,9 @@ fn every_type_field_argument_and_value_has_a_description() {
         if !documented {
             missing.push(t.to_owned());
         }
-        if t.contains('(') && !t.ends_with('(') {
+        // A deprecation's reason is in parentheses too; it is not an argument list.
+        let signature = t.split(" @deprecated(").next().unwrap_or(t);
+        if signature.contains('(') && !signature.ends_with('(') {
             missing.push(format!("{t} (inline arguments have no descriptions)"));
         }
         documented = false;

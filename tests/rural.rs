@@ -587,7 +587,10 @@ async fn villages_thresholds_and_party_organisations() {
         async move {
             app.data(
                 r#"query($y: Int!) { ruralStats(filter: {regionCode: "152222", year: $y}) {
-                    villages villagesWithIncome villagesAtLeast30000 villagesAtLeast50000 villagesVetoed
+                    villages villagesWithIncome villagesIncomeUnknown villagesAtLeast30000 villagesAtLeast50000 villagesVetoed
+                    incomeThresholds { threshold { amount consequence regionCode fromYear toYear reportNo sourceText }
+                        villages villagesAtOrAbove villagesBelow villagesUnknown shareAtOrAbove }
+                    villagesPartyMembersUnknown villagesReserveCadresUnknown
                     shareUnder35 shareOver60 villagesWith3ReserveCadres villagesUnderRectification shareUnderRectification } }"#,
                 json!({"y": year}),
             )
@@ -595,11 +598,50 @@ async fn villages_thresholds_and_party_organisations() {
                 .clone()
         }
     };
+    // Report 6's county (152222) in 2023: 196 villages, none with a recorded income. The
+    // report says "嘎查村集体经济均达到3万元以上" (every village reached 30,000 yuan): with no
+    // income recorded, every village is unknown against that line, neither reaching nor
+    // failing it, and report 9's 50,000-yuan veto line (its own city, L09) does not apply here.
     let s = stats(2023).await;
     assert_eq!(
         (s["villages"].as_i64(), s["villagesWithIncome"].as_i64()),
         (Some(196), Some(0))
     );
+    assert_eq!(s["villagesIncomeUnknown"], 196);
+    assert_eq!(s["villagesVetoed"], 0, "no veto line covers 152222: {s:#}");
+    let lines = s["incomeThresholds"].as_array().unwrap();
+    assert_eq!(lines.len(), 1, "only report 6's own line applies: {s:#}");
+    assert_eq!(
+        lines[0]["threshold"],
+        json!({"amount": "30000.00", "consequence": "FLOOR", "regionCode": "152222", "fromYear": 2023,
+               "toYear": 2023, "reportNo": 6, "sourceText": "目前,嘎查村集体经济均达到3万元以上"})
+    );
+    assert_eq!(
+        (
+            &lines[0]["villages"],
+            &lines[0]["villagesAtOrAbove"],
+            &lines[0]["villagesBelow"],
+            &lines[0]["villagesUnknown"]
+        ),
+        (&json!(196), &json!(0), &json!(0), &json!(196))
+    );
+    assert_eq!(
+        lines[0]["shareAtOrAbove"],
+        Value::Null,
+        "no known income, no share"
+    );
+    // Party organisations unknown: shares null with the count of unknowns beside them.
+    assert_eq!(
+        (
+            &s["shareUnder35"],
+            &s["shareOver60"],
+            &s["villagesPartyMembersUnknown"],
+            &s["villagesReserveCadresUnknown"]
+        ),
+        (&Value::Null, &Value::Null, &json!(196), &json!(196))
+    );
+    // The line is report 6's for 2023 only: in 2024 no line applies.
+    assert_eq!(stats(2024).await["incomeThresholds"], json!([]));
     let v = app
         .data(
             r#"mutation { createVillage(input: {regionCode: "L15222201", name: "五家子村", partyMembersUnder35: 4,
@@ -633,20 +675,49 @@ async fn villages_thresholds_and_party_organisations() {
         ),
         (Some(1), Some(1))
     );
-    assert_eq!(s["villagesVetoed"], 196);
+    assert_eq!(s["villagesVetoed"], 0);
+    assert_eq!(s["villagesIncomeUnknown"], 196);
+    let line = &s["incomeThresholds"][0];
+    assert_eq!(
+        (
+            &line["villages"],
+            &line["villagesAtOrAbove"],
+            &line["villagesBelow"],
+            &line["villagesUnknown"],
+            &line["shareAtOrAbove"]
+        ),
+        (&json!(197), &json!(1), &json!(0), &json!(196), &json!(1.0))
+    );
+    assert_eq!(
+        (
+            &s["villagesPartyMembersUnknown"],
+            &s["villagesReserveCadresUnknown"]
+        ),
+        (&json!(196), &json!(196))
+    );
     assert_eq!(s["shareUnder35"], 0.2);
     assert_eq!(s["shareOver60"], 0.35);
     assert_eq!(s["villagesWith3ReserveCadres"], 1);
     assert_eq!(s["villagesUnderRectification"], 1);
-    // Villages below the veto line, by filter; incomes through the village.
+    // Villages below an amount, by filter: only recorded incomes are below; the 196 without
+    // one are listed apart. Incomes through the village.
     let d = app
         .data(
             r#"{ villages(first: 5, filter: {regionCode: "152222", incomeBelow: {year: 2023, amount: "50000"}}) { totalCount }
+                 below60k: villages(first: 5, filter: {regionCode: "152222", incomeBelow: {year: 2023, amount: "60000"}}) { totalCount }
+                 unknown: villages(first: 5, filter: {regionCode: "152222", incomeUnknownIn: 2023}) { totalCount }
                  village: villages(filter: {underRectification: true}) { nodes { name incomes { year income } } } }"#,
             json!({}),
         )
         .await;
-    assert_eq!(d["villages"]["totalCount"], 196);
+    assert_eq!(
+        (
+            &d["villages"]["totalCount"],
+            &d["below60k"]["totalCount"],
+            &d["unknown"]["totalCount"]
+        ),
+        (&json!(0), &json!(1), &json!(196))
+    );
     assert_eq!(d["village"]["nodes"][0]["incomes"][0]["income"], "52000.00");
     // Validation and scope.
     assert_eq!(
@@ -685,6 +756,66 @@ async fn villages_thresholds_and_party_organisations() {
         .data("query($id: ID!) { node(id: $id) { id } }", json!({"id": v["id"]}))
         .await;
     assert_eq!(d["node"]["id"], v["id"]);
+}
+
+/// Report 9: "实行发展村级集体经济“一票否决”,集体经济未达到5万元的村取消各种评比表彰的参评资格"
+/// is a veto line for report 9's own city (L09) from 2023 on: it counts the villages there
+/// below it, never those elsewhere or those whose income is unknown.
+#[tokio::test]
+async fn a_veto_line_applies_to_its_own_region_and_not_to_unknown_incomes() {
+    let app = spawn_app_with(Seed::Full).await;
+    app.act_as("admin", None);
+    let mut ids = Vec::new();
+    for name in ["甲村", "乙村", "丙村"] {
+        let v = app
+            .data(
+                r#"mutation($n: String!) { createVillage(input: {regionCode: "L09", name: $n}) { id } }"#,
+                json!({"n": name}),
+            )
+            .await;
+        ids.push(v["createVillage"]["id"].clone());
+    }
+    for (id, year, amount) in [
+        (&ids[0], 2023, "40000"),
+        (&ids[1], 2023, "60000"),
+        (&ids[0], 2026, "45000"),
+    ] {
+        app.data(
+            r#"mutation($v: ID!, $y: Int!, $a: Decimal!) { recordVillageIncome(villageId: $v, year: $y, income: $a) { version } }"#,
+            json!({"v": id, "y": year, "a": amount}),
+        )
+        .await;
+    }
+    const STATS: &str = r#"query($r: String!, $y: Int!) { ruralStats(filter: {regionCode: $r, year: $y}) {
+        villages villagesVetoed villagesIncomeUnknown
+        incomeThresholds { threshold { amount consequence regionCode reportNo toYear } villages villagesAtOrAbove villagesBelow villagesUnknown shareAtOrAbove } } }"#;
+    let s = app.data(STATS, json!({"r": "L09", "y": 2023})).await["ruralStats"].clone();
+    assert_eq!(
+        (&s["villages"], &s["villagesVetoed"], &s["villagesIncomeUnknown"]),
+        (&json!(3), &json!(1), &json!(1))
+    );
+    assert_eq!(
+        s["incomeThresholds"],
+        json!([{"threshold": {"amount": "50000.00", "consequence": "VETO", "regionCode": "L09", "reportNo": 9, "toYear": null},
+                "villages": 3, "villagesAtOrAbove": 1, "villagesBelow": 1, "villagesUnknown": 1, "shareAtOrAbove": 0.5}])
+    );
+    // Open-ended: still in force in 2026, where two villages have no income recorded.
+    let s = app.data(STATS, json!({"r": "L09", "y": 2026})).await["ruralStats"].clone();
+    assert_eq!(
+        (&s["villagesVetoed"], &s["villagesIncomeUnknown"]),
+        (&json!(1), &json!(2))
+    );
+    // Over every region, each line counts only its own villages.
+    let all = app
+        .data(r#"{ ruralStats(filter: {year: 2023}) { villagesVetoed incomeThresholds { threshold { regionCode } villages villagesUnknown } } }"#, json!({}))
+        .await["ruralStats"]
+        .clone();
+    assert_eq!(all["villagesVetoed"], 1);
+    assert_eq!(
+        all["incomeThresholds"],
+        json!([{"threshold": {"regionCode": "152222"}, "villages": 196, "villagesUnknown": 196},
+               {"threshold": {"regionCode": "L09"}, "villages": 3, "villagesUnknown": 1}])
+    );
 }
 
 #[tokio::test]

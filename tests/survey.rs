@@ -396,3 +396,111 @@ async fn stated_bounds_carry_their_qualifier_and_interval() {
         (serde_json::Value::Null, json!("0.5"), json!(false))
     );
 }
+
+/// A markdown cell: pipes escaped, lines joined.
+fn cell(v: &serde_json::Value) -> String {
+    let text = match v {
+        serde_json::Value::Null => String::new(),
+        serde_json::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    text.replace('|', "\\|").replace(['\n', '\r'], " ")
+}
+
+/// `docs/figures.md` is the table of every figure the reports state (sentence, metric,
+/// reading, verdict), rendered from what the API answers: it fails when the committed page
+/// differs, and `UPDATE_DOCS=1` rewrites it. The README and `docs/domains.md` state the
+/// number of figures, which must be the API's.
+#[tokio::test]
+async fn the_figures_table_in_docs_is_the_data() {
+    let app = spawn_app_with(Seed::Full).await;
+    let d = app
+        .data(
+            r#"{ surveyReports { reportNo title issuingBody issuedOn regionCode
+                    figures { statementNo metric value unit qualifier interval { notation } sourceText note computedValue consistent } } }"#,
+            json!({}),
+        )
+        .await;
+    let reports = d["surveyReports"].as_array().unwrap();
+    let total: usize = reports
+        .iter()
+        .map(|r| r["figures"].as_array().unwrap().len())
+        .sum();
+    let mut verdicts = std::collections::BTreeMap::<&str, usize>::new();
+    let mut body = String::new();
+    for r in reports {
+        body.push_str(&format!(
+            "\n## Report {}: {}\n\n{}, {}; region `{}`.\n\n| # | metric | stated | reading | computed | verdict | sentence |\n|---|---|---|---|---|---|---|\n",
+            r["reportNo"],
+            cell(&r["title"]),
+            cell(&r["issuingBody"]),
+            cell(&r["issuedOn"]),
+            cell(&r["regionCode"]),
+        ));
+        for f in r["figures"].as_array().unwrap() {
+            let verdict = match f["consistent"].as_bool() {
+                Some(true) => "reproduced",
+                Some(false) => "contradicted",
+                None => "not computed",
+            };
+            *verdicts.entry(verdict).or_default() += 1;
+            body.push_str(&format!(
+                "| {} | `{}` | {} {} ({}) | {} | {} | {} | {} |\n",
+                f["statementNo"],
+                cell(&f["metric"]),
+                cell(&f["interval"]["notation"]),
+                cell(&f["unit"]),
+                cell(&f["qualifier"]).to_lowercase(),
+                cell(&f["note"]),
+                cell(&f["computedValue"]),
+                verdict,
+                cell(&f["sourceText"]),
+            ));
+        }
+    }
+    let summary = verdicts
+        .iter()
+        .map(|(v, n)| format!("{n} {v}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let page = format!(
+        "# Every figure the reports state (报告所述数据)\n\n\
+         Generated from the seeded platform by `tests/survey.rs` (`the_figures_table_in_docs_is_the_data`),\n\
+         which fails when this page differs from what the API answers; do not edit it by hand, run\n\
+         `UPDATE_DOCS=1 cargo test -p api --test integration -- figures_table_in_docs` to rewrite it.\n\n\
+         {total} figures: {summary}.\n\n\
+         - **stated**: the figure as the report means it, as the interval it admits (`[a, a]` when\n\
+           exact, `[a, b]`, `(a, b)`, `[a, ∞)`, ...), in its unit, with its qualifier (see\n\
+           [how stated figures are read](domains.md#how-stated-figures-are-read));\n\
+         - **reading**: how the sentence is read, where it needs saying;\n\
+         - **computed**: what the records give for the same metric, region and period;\n\
+         - **verdict**: *reproduced* when the computed value lies in the stated interval,\n\
+           *contradicted* when it does not (the report's own inconsistencies, listed by\n\
+           `dataQualityIssues`), *not computed* when no records measure it (a target, a threshold,\n\
+           or a fact the records do not hold).\n{body}"
+    );
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/figures.md");
+    if std::env::var_os("UPDATE_DOCS").is_some() {
+        std::fs::write(path, &page).unwrap();
+    }
+    let committed = std::fs::read_to_string(path).unwrap_or_default();
+    assert!(
+        committed == page,
+        "docs/figures.md is stale: run `UPDATE_DOCS=1 cargo test -p api --test integration -- figures_table_in_docs`"
+    );
+    // The documents that state the number of figures state the API's.
+    for doc in ["README.md", "docs/domains.md"] {
+        let text = std::fs::read_to_string(format!("{}/../{doc}", env!("CARGO_MANIFEST_DIR"))).unwrap();
+        let stated = text
+            .split("their ")
+            .skip(1)
+            .filter_map(|rest| rest.split_once(" stated figures"))
+            .filter_map(|(n, _)| n.trim().parse::<usize>().ok())
+            .collect::<Vec<_>>();
+        assert!(!stated.is_empty(), "{doc} states the number of figures");
+        assert!(
+            stated.iter().all(|n| *n == total),
+            "{doc} says {stated:?} figures; the API serves {total}"
+        );
+    }
+}

@@ -1,6 +1,6 @@
 //! Community units and staff as BI datasets (社区统计): what `communityUnitAggregate` and
 //! `communityStaffAggregate` group and measure, with `communityStats`' formulas (shares of
-//! all staff). No GraphQL here.
+//! the staff whose status is known: `membershipKnown`, `genderKnown`). No GraphQL here.
 
 use entity::community::staff::{self, Gender};
 use entity::community::unit;
@@ -73,6 +73,18 @@ pub static STAFF: LazyLock<Dataset> = LazyLock::new(|| {
                 agg: Agg::CountWhere(Condition::all().add(s(staff::Column::Gender).eq(Gender::Female))),
             },
             Measure {
+                name: "membershipKnown",
+                zh: "党员身份已知人数",
+                unit: Unit::Count,
+                agg: Agg::CountWhere(Condition::all().add(s(staff::Column::PartyMember).is_not_null())),
+            },
+            Measure {
+                name: "genderKnown",
+                zh: "性别已知人数",
+                unit: Unit::Count,
+                agg: Agg::CountWhere(Condition::all().add(s(staff::Column::Gender).ne(Gender::Unknown))),
+            },
+            Measure {
                 name: "certifiedSocialWorkers",
                 zh: "持证社工",
                 unit: Unit::Count,
@@ -102,13 +114,13 @@ pub static STAFF: LazyLock<Dataset> = LazyLock::new(|| {
                 name: "partyMemberShare",
                 zh: "党员占比",
                 numerator: "partyMembers",
-                denominator: "staff",
+                denominator: "membershipKnown",
             },
             Rate {
                 name: "femaleShare",
                 zh: "女性占比",
                 numerator: "women",
-                denominator: "staff",
+                denominator: "genderKnown",
             },
         ],
     }

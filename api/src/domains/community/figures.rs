@@ -178,17 +178,17 @@ static METRICS: LazyLock<Vec<Metric>> = LazyLock::new(|| {
         count("partyMembers", "person", "party members (党员)", |s| {
             s.staff_count(|g| g.party_member == Some(true))
         }),
-        metric("partyMemberShare", "ratio", "party members / staff", move |s| {
-            MetricValue::Rate(ratio(
-                s.staff_count(|g| g.party_member == Some(true)),
-                all_staff(s),
-            ))
-        }),
+        metric(
+            "partyMemberShare",
+            "ratio",
+            "party members / staff whose membership is known",
+            move |s| MetricValue::Rate(s.party_member_share()),
+        ),
         count("femaleStaff", "person", "women (妇女干部)", |s| {
             s.staff_count(|g| g.gender == Gender::Female)
         }),
-        metric("femaleShare", "ratio", "women / staff", move |s| {
-            MetricValue::Rate(ratio(s.staff_count(|g| g.gender == Gender::Female), all_staff(s)))
+        metric("femaleShare", "ratio", "women / staff whose gender is known", move |s| {
+            MetricValue::Rate(s.female_share())
         }),
         count(
             "certifiedSocialWorkers",
@@ -242,7 +242,7 @@ static METRICS: LazyLock<Vec<Metric>> = LazyLock::new(|| {
             "unitsMeetingOfficeStandard",
             "unit",
             "units with at least 20 m² of office per 100 households",
-            |s| s.standards.units_with_households - s.standards.units_below_office,
+            |s| s.standards.units_office_known - s.standards.units_below_office,
         ),
         count(
             "unitsRentingOrBorrowingOffice",

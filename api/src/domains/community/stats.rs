@@ -8,7 +8,7 @@ use entity::community::unit::{self, UnitStatus, UnitType};
 use sea_orm::sea_query::{Alias, Expr, Query};
 use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, QueryTrait};
 
-use super::service::units::{ELDERLY_CENTI_PER_RESIDENT, OFFICE_CENTI_PER_HOUSEHOLD};
+use super::service::units::{ELDERLY_CENTI_PER_RESIDENT, KNOWN_AREA, OFFICE_CENTI_PER_HOUSEHOLD};
 use crate::access::Scope;
 use crate::error::AppResult;
 use crate::region::service::{Subtree, in_scope};
@@ -87,16 +87,25 @@ pub struct FacilityGroup {
 /// The standards of report 7 over the active units, and the staff ratio's base.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct StandardTotals {
-    /// Units whose households are known, their households and office area (0.01 m²).
+    /// Units whose households are known.
     pub units_with_households: i64,
+    /// Units whose office standard can be checked (households known and every in-use office
+    /// room's area recorded, at least one room), their households and office area (0.01 m²),
+    /// and those below the standard.
+    pub units_office_known: i64,
     pub households: i64,
     pub office_area_centi: i64,
     pub units_below_office: i64,
     /// Units whose office rooms are rented or borrowed (租借).
     pub units_renting_office: i64,
-    /// Units whose residents are known, their residents and elderly-care area (0.01 m²).
+    /// Units whose residents are known, and their residents.
     pub units_with_residents: i64,
     pub residents: i64,
+    /// Units whose elderly-care standard can be checked (residents known and every in-use
+    /// elderly-care facility's area recorded, at least one facility), their residents and
+    /// elderly-care area (0.01 m²), and those below the standard.
+    pub units_elderly_known: i64,
+    pub elderly_residents: i64,
     pub elderly_area_centi: i64,
     pub units_below_elderly: i64,
     /// Staff of the units whose residents are known.
@@ -113,6 +122,31 @@ pub struct Stats {
 }
 
 impl Stats {
+    /// Share of `yes` among the staff whose answer is known (`yes` or `no`): null when no
+    /// one's is, so that staff of unknown status never count as "no".
+    fn known_share(&self, yes: impl Fn(&StaffGroup) -> bool, no: impl Fn(&StaffGroup) -> bool) -> Option<f64> {
+        let yes = self.staff_count(yes);
+        crate::figures::ratio(yes, yes + self.staff_count(no))
+    }
+
+    /// Women among the staff whose gender is known.
+    pub fn female_share(&self) -> Option<f64> {
+        self.known_share(|g| g.gender == Gender::Female, |g| g.gender == Gender::Male)
+    }
+
+    /// Party members among the staff whose membership is known.
+    pub fn party_member_share(&self) -> Option<f64> {
+        self.known_share(|g| g.party_member == Some(true), |g| g.party_member == Some(false))
+    }
+
+    /// Certified social workers among the staff whose certification is known.
+    pub fn certified_social_worker_share(&self) -> Option<f64> {
+        self.known_share(
+            |g| g.certified_social_worker == Some(true),
+            |g| g.certified_social_worker == Some(false),
+        )
+    }
+
     /// Active units matching `keep`.
     pub fn active_units(&self, keep: impl Fn(&UnitGroup) -> bool) -> i64 {
         self.units
@@ -246,10 +280,10 @@ pub async fn compute(db: &impl ConnectionTrait, f: &StatsFilter) -> AppResult<St
         .column(unit::Column::Households)
         .column(unit::Column::ResidentPopulation)
         .column_as(
-            Expr::cust(
-                "(SELECT COALESCE(SUM(f.floor_area_centi), 0) FROM community_facilities f \
-                 WHERE f.unit_id = community_units.id AND f.kind = 'office' AND f.status = 'in_use')",
-            ),
+            Expr::cust(format!(
+                "(SELECT {KNOWN_AREA} FROM community_facilities f \
+                 WHERE f.unit_id = community_units.id AND f.kind = 'office' AND f.status = 'in_use')"
+            )),
             "office",
         )
         .column_as(
@@ -260,10 +294,10 @@ pub async fn compute(db: &impl ConnectionTrait, f: &StatsFilter) -> AppResult<St
             "renting",
         )
         .column_as(
-            Expr::cust(
-                "(SELECT COALESCE(SUM(f.floor_area_centi), 0) FROM community_facilities f \
-                 WHERE f.unit_id = community_units.id AND f.kind = 'elderly_care' AND f.status = 'in_use')",
-            ),
+            Expr::cust(format!(
+                "(SELECT {KNOWN_AREA} FROM community_facilities f \
+                 WHERE f.unit_id = community_units.id AND f.kind = 'elderly_care' AND f.status = 'in_use')"
+            )),
             "elderly",
         )
         .column_as(
@@ -275,13 +309,15 @@ pub async fn compute(db: &impl ConnectionTrait, f: &StatsFilter) -> AppResult<St
         .into_query();
     let known_households = "households IS NOT NULL";
     let known_residents = "resident_population IS NOT NULL";
+    let office_known = "households IS NOT NULL AND office IS NOT NULL";
+    let elderly_known = "resident_population IS NOT NULL AND elderly IS NOT NULL";
     let totals = Query::select()
         .expr_as(sum_if(known_households, "1"), Alias::new("a"))
-        .expr_as(bigint_sum("households"), Alias::new("b"))
-        .expr_as(sum_if(known_households, "office"), Alias::new("c"))
+        .expr_as(sum_if(office_known, "households"), Alias::new("b"))
+        .expr_as(sum_if(office_known, "office"), Alias::new("c"))
         .expr_as(
             sum_if(
-                &format!("{known_households} AND office < households * {OFFICE_CENTI_PER_HOUSEHOLD}"),
+                &format!("{office_known} AND office < households * {OFFICE_CENTI_PER_HOUSEHOLD}"),
                 "1",
             ),
             Alias::new("d"),
@@ -289,16 +325,19 @@ pub async fn compute(db: &impl ConnectionTrait, f: &StatsFilter) -> AppResult<St
         .expr_as(sum_if("renting > 0", "1"), Alias::new("e"))
         .expr_as(sum_if(known_residents, "1"), Alias::new("f"))
         .expr_as(bigint_sum("resident_population"), Alias::new("g"))
-        .expr_as(sum_if(known_residents, "elderly"), Alias::new("h"))
+        .expr_as(sum_if(elderly_known, "elderly"), Alias::new("h"))
         .expr_as(
             sum_if(
                 &format!(
-                    "{known_residents} AND elderly < resident_population * {ELDERLY_CENTI_PER_RESIDENT}"
+                    "{elderly_known} AND elderly < resident_population * {ELDERLY_CENTI_PER_RESIDENT}"
                 ),
                 "1",
             ),
             Alias::new("i"),
         )
+        .expr_as(sum_if(office_known, "1"), Alias::new("k"))
+        .expr_as(sum_if(elderly_known, "1"), Alias::new("l"))
+        .expr_as(sum_if(elderly_known, "resident_population"), Alias::new("m"))
         .expr_as(sum_if(known_residents, "staff"), Alias::new("j"))
         .from_subquery(per_unit, Alias::new("per_unit"))
         .to_owned();
@@ -311,12 +350,15 @@ pub async fn compute(db: &impl ConnectionTrait, f: &StatsFilter) -> AppResult<St
     };
     let standards = StandardTotals {
         units_with_households: get("a")?,
+        units_office_known: get("k")?,
         households: get("b")?,
         office_area_centi: get("c")?,
         units_below_office: get("d")?,
         units_renting_office: get("e")?,
         units_with_residents: get("f")?,
         residents: get("g")?,
+        units_elderly_known: get("l")?,
+        elderly_residents: get("m")?,
         elderly_area_centi: get("h")?,
         units_below_elderly: get("i")?,
         staff_of_units_with_residents: get("j")?,

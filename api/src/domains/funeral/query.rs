@@ -281,15 +281,26 @@ impl FuneralQuery {
     ) -> Result<FuneralStats> {
         let scope = viewer(ctx).authorize(&POLICY, Action::Aggregate)?;
         let f = filter.unwrap_or_default();
-        let filter = StatsFilter {
-            scope,
-            region: subtree(ctx, f.region_code.as_deref(), "regionCode").await?,
-            as_of: f.as_of.map_or_else(crate::validate::today, |d| d.0),
+        let region = subtree(ctx, f.region_code.as_deref(), "regionCode").await?;
+        let (as_of, basis) = match f.as_of {
+            Some(d) => (d.0, AsOfBasis::Requested),
+            None => {
+                let key = format!("funeral.dataDate {scope:?} {region:?}");
+                let date = crate::cache::cached(ctx, key, || {
+                    stats::data_date(db(ctx), &scope, region.as_ref())
+                })
+                .await?;
+                match date {
+                    Some(d) => (d, AsOfBasis::DataDate),
+                    None => (crate::validate::today(), AsOfBasis::Today),
+                }
+            }
         };
+        let filter = StatsFilter { scope, region, as_of };
         let stats = crate::cache::cached(ctx, format!("funeral.stats {filter:?}"), || {
             stats::compute(db(ctx), &filter)
         })
         .await?;
-        Ok(FuneralStats(stats))
+        Ok(FuneralStats { stats, as_of, basis })
     }
 }

@@ -8,7 +8,7 @@ use entity::funeral::plot::{self, PlotStatus};
 use entity::funeral::project;
 use entity::funeral::subsidy;
 use entity::funeral::violation::{self, Handling};
-use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, Query, SelectStatement, UnionType};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect};
 
 use super::service::in_region;
@@ -43,7 +43,11 @@ pub struct Stats {
     pub milestones_behind: i64,
     pub subsidies: i64,
     pub subsidies_fen: i64,
+    /// Violations that occurred by `as_of`, by how handled.
     pub violations: Vec<(Handling, i64)>,
+    /// Violations recorded at all in the region, whatever their date: none means no
+    /// inspection data, so that the count by `as_of` is unknown rather than 0.
+    pub violations_ever: i64,
 }
 
 impl Stats {
@@ -71,6 +75,11 @@ impl Stats {
             .map(|(_, n)| n)
             .sum()
     }
+}
+
+/// `CAST(COALESCE(SUM(e), 0) AS BIGINT)`.
+fn bigint_sum(e: Expr) -> Expr {
+    Func::cast_as(Func::coalesce([Func::sum(e).into(), Expr::val(0i64)]), Alias::new("BIGINT")).into()
 }
 
 fn count() -> Expr {
@@ -155,16 +164,25 @@ pub async fn compute(db: &impl ConnectionTrait, f: &StatsFilter) -> AppResult<St
         .one(db)
         .await?;
     let (subsidies, subsidies_fen) = paid.unwrap_or_default();
-    let violations: Vec<(Handling, i64)> = violation::Entity::find()
+    let by_handling: Vec<(Handling, i64, i64)> = violation::Entity::find()
         .select_only()
         .column(violation::Column::Handling)
+        .column_as(
+            bigint_sum(
+                Expr::case(violation::Column::OccurredOn.lte(f.as_of), Expr::val(1i64))
+                    .finally(Expr::val(0i64))
+                    .into(),
+            ),
+            "by_as_of",
+        )
         .column_as(count(), "n")
         .filter(in_region(violation::Entity, &f.scope, region))
-        .filter(violation::Column::OccurredOn.lte(f.as_of))
         .group_by(violation::Column::Handling)
         .into_tuple()
         .all(db)
         .await?;
+    let violations_ever = by_handling.iter().map(|(_, _, n)| n).sum();
+    let violations = by_handling.into_iter().map(|(h, by, _)| (h, by)).collect();
     Ok(Stats {
         facilities,
         plots,
@@ -178,5 +196,34 @@ pub async fn compute(db: &impl ConnectionTrait, f: &StatsFilter) -> AppResult<St
         subsidies,
         subsidies_fen,
         violations,
+        violations_ever,
     })
+}
+
+/// The date the region's funeral records stand at (数据截止日期): the day, in China Standard
+/// Time, its records were last written (projects, milestones, subsidies, violations, plots,
+/// facilities), or None when it has none. `funeralStats` judges schedules on it by default,
+/// not on today, which may be years after the data.
+pub async fn data_date(db: &impl ConnectionTrait, scope: &Scope, region: Option<&Subtree>) -> AppResult<Option<NaiveDate>> {
+    fn latest<E: EntityTrait + Default + Copy>(scope: &Scope, region: Option<&Subtree>, updated_at: E::Column) -> SelectStatement {
+        Query::select()
+            .expr_as(Func::max(Expr::col((E::default(), updated_at))), Alias::new("d"))
+            .from(E::default())
+            .cond_where(in_region(E::default(), scope, region))
+            .to_owned()
+    }
+    let mut q = latest::<project::Entity>(scope, region, project::Column::UpdatedAt);
+    q.union(UnionType::All, latest::<milestone::Entity>(scope, region, milestone::Column::UpdatedAt))
+        .union(UnionType::All, latest::<subsidy::Entity>(scope, region, subsidy::Column::UpdatedAt))
+        .union(UnionType::All, latest::<violation::Entity>(scope, region, violation::Column::UpdatedAt))
+        .union(UnionType::All, latest::<plot::Entity>(scope, region, plot::Column::UpdatedAt))
+        .union(UnionType::All, latest::<facility::Entity>(scope, region, facility::Column::UpdatedAt));
+    let china = chrono::FixedOffset::east_opt(8 * 3600).expect("valid offset");
+    let mut last: Option<NaiveDate> = None;
+    for row in db.query_all(&q).await? {
+        let at: Option<chrono::DateTime<chrono::Utc>> = row.try_get("", "d")?;
+        let day = at.map(|t| t.with_timezone(&china).date_naive());
+        last = Ord::max(last, day);
+    }
+    Ok(last)
 }

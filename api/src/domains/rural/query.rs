@@ -10,7 +10,7 @@ use super::types::*;
 use crate::access::{Action, viewer};
 use crate::error::AppError;
 use crate::pagination::PageArgs;
-use crate::region::loaders::subtree;
+use crate::region::loaders::{regions, subtree};
 use crate::scalars::Money;
 use crate::units;
 
@@ -44,8 +44,11 @@ pub struct IncomeBelow {
 pub struct VillageFilter {
     /// Villages of this region or below.
     pub region_code: Option<String>,
-    /// Villages whose collective income in a year is below an amount (or not recorded).
+    /// Villages whose recorded collective income in a year is below an amount; villages with
+    /// no income that year are unknown and not listed (see `incomeUnknownIn`).
     pub income_below: Option<IncomeBelow>,
+    /// Villages with no collective income recorded for this year (收入未知).
+    pub income_unknown_in: Option<i32>,
     /// Villages under rectification (or not).
     pub under_rectification: Option<bool>,
 }
@@ -222,6 +225,7 @@ impl RuralQuery {
         let filter = villages::VillageFilter {
             region: subtree(ctx, f.region_code.as_deref(), "regionCode").await?,
             income_below: f.income_below.map(|i| (i.year, i.amount.fen())),
+            income_unknown_in: f.income_unknown_in,
             under_rectification: f.under_rectification,
             scope,
         };
@@ -250,8 +254,9 @@ impl RuralQuery {
     }
 
     /// Rural statistics (乡村振兴统计) of a region in a year: collective incomes against the
-    /// 30,000 and 50,000 yuan thresholds and the party organisation's age structure, reserve
-    /// cadres and rectifications, as report 9 measures them.
+    /// thresholds in force for the region (each from the report that sets it), and the party
+    /// organisation's age structure, reserve cadres and rectifications, as report 9 measures
+    /// them; unknown figures are counted apart.
     #[graphql(complexity = 20)]
     pub async fn rural_stats(
         &self,
@@ -265,6 +270,12 @@ impl RuralQuery {
             villages::totals(db(ctx), &scope, region.as_ref(), filter.year)
         })
         .await?;
-        Ok(RuralStats::of(filter.year, totals))
+        let directory = regions(ctx).await?;
+        let key = format!("rural.thresholds {scope:?} {region:?} {}", filter.year);
+        let thresholds = crate::cache::cached(ctx, key, || {
+            villages::threshold_counts(db(ctx), &scope, region.as_ref(), filter.year, &directory)
+        })
+        .await?;
+        Ok(RuralStats::of(filter.year, totals, thresholds))
     }
 }

@@ -4,6 +4,7 @@
 //! are in the table of readings in `docs/domains.md`.
 
 use entity::rural::indicator::{self, Pillar};
+use entity::rural::income_threshold::{self, Consequence};
 use entity::rural::{observation, village};
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
@@ -27,6 +28,18 @@ struct SeedIndicator {
     unit: String,
     description: String,
     source: String,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct SeedThreshold {
+    report_no: Option<i32>,
+    region_code: String,
+    from_year: i32,
+    to_year: Option<i32>,
+    amount: String,
+    consequence: String,
+    source_text: String,
 }
 
 #[derive(Deserialize)]
@@ -103,6 +116,7 @@ pub async fn seed(db: &DatabaseConnection, records: bool, scale: u32) -> AppResu
         )
         .exec_without_returning(db)
         .await?;
+    thresholds(db).await?;
     if !records || observation::Entity::find().count(db).await? > 0 {
         return Ok(0);
     }
@@ -158,6 +172,48 @@ pub async fn seed(db: &DatabaseConnection, records: bool, scale: u32) -> AppResu
     crate::cache::bump_data_version(&txn).await?;
     txn.commit().await?;
     Ok(written)
+}
+
+/// The collective-income thresholds the reports set (`seed/thresholds.json`), each with its
+/// region and years; reference data like the figures, so seeded with or without records.
+async fn thresholds(db: &impl ConnectionTrait) -> AppResult<()> {
+    let rows: Vec<SeedThreshold> =
+        serde_json::from_str(include_str!("seed/thresholds.json")).map_err(bad)?;
+    let models = rows
+        .into_iter()
+        .map(|t| {
+            let consequence = match t.consequence.as_str() {
+                "floor" => Consequence::Floor,
+                "veto" => Consequence::Veto,
+                c => return Err(bad(format!("consequence {c}"))),
+            };
+            let amount = crate::scalars::Money::parse_yuan(&t.amount).map_err(bad)?.fen();
+            Ok(income_threshold::ActiveModel {
+                region_code: Set(t.region_code),
+                from_year: Set(t.from_year),
+                to_year: Set(t.to_year),
+                amount_fen: Set(amount),
+                consequence: Set(consequence),
+                report_no: Set(t.report_no),
+                source_text: Set(t.source_text),
+                ..Default::default()
+            })
+        })
+        .collect::<AppResult<Vec<_>>>()?;
+    income_threshold::Entity::insert_many(models)
+        .on_conflict(
+            OnConflict::columns([
+                income_threshold::Column::RegionCode,
+                income_threshold::Column::FromYear,
+                income_threshold::Column::AmountFen,
+                income_threshold::Column::Consequence,
+            ])
+            .do_nothing()
+            .to_owned(),
+        )
+        .exec_without_returning(db)
+        .await?;
+    Ok(())
 }
 
 /// Copies of report 6's 196 villages per unit of `--scale` beyond 1: about a million villages

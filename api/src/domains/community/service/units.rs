@@ -95,14 +95,18 @@ fn key_value(field: UnitOrderField, text: &str) -> AppResult<Expr> {
     })
 }
 
+/// A unit's in-use floor area of one kind of facility, over a subquery's facility rows: known
+/// only when it has at least one such facility and every one has its area recorded; NULL
+/// (unknown) otherwise, so that no record is never read as 0 m².
+pub const KNOWN_AREA: &str =
+    "CASE WHEN COUNT(*) = COUNT(floor_area_centi) THEN SUM(floor_area_centi) END";
+
 /// Sum of the in-use floor area of a unit's facilities of `kind`, in 0.01 m² (a correlated
-/// subquery over the facilities' (unit_id, id) index).
+/// subquery over the facilities' (unit_id, id) index); NULL (unknown) when the unit has no
+/// such facility or one lacks its area (`KNOWN_AREA`).
 fn area_of(kind: FacilityKind) -> Expr {
     let mut q = Query::select();
-    q.expr(Func::coalesce([
-        Func::sum(Expr::col((facility::Entity, facility::Column::FloorAreaCenti))).into(),
-        Expr::val(0i64),
-    ]))
+    q.expr(Expr::cust(KNOWN_AREA))
     .from(facility::Entity)
     .and_where(
         Expr::col((facility::Entity, facility::Column::UnitId)).equals((unit::Entity, unit::Column::Id)),
@@ -117,7 +121,8 @@ fn area_of(kind: FacilityKind) -> Expr {
     )
 }
 
-/// Units that fall short of `standard` (active, with the base of the standard known).
+/// Units that fall short of `standard` (active, with the base of the standard and the area
+/// known: a unit whose area is unknown falls neither short nor meets it).
 pub fn below(standard: Standard) -> Condition {
     let active = col(unit::Column::Status).eq(UnitStatus::Active);
     match standard {

@@ -47,6 +47,10 @@ crate::named_enum! {
         PartyMembers => "partyMembers",
         /// Women (女性).
         Women => "women",
+        /// Staff whose party membership is known (党员身份已知人数).
+        MembershipKnown => "membershipKnown",
+        /// Staff whose gender is known (性别已知人数).
+        GenderKnown => "genderKnown",
         /// Certified social workers (持证社工).
         CertifiedSocialWorkers => "certifiedSocialWorkers",
         /// Mean monthly pay of those whose pay is known (平均月薪).
@@ -55,9 +59,9 @@ crate::named_enum! {
         MinMonthlyPay => "minMonthlyPay",
         /// Highest monthly pay (最高月薪).
         MaxMonthlyPay => "maxMonthlyPay",
-        /// Share of party members (党员占比): party members / staff.
+        /// Share of party members (党员占比): party members / staff whose membership is known.
         PartyMemberShare => "partyMemberShare",
-        /// Share of women (女性占比): women / staff.
+        /// Share of women (女性占比): women / staff whose gender is known.
         FemaleShare => "femaleShare",
     }
 }
@@ -151,6 +155,10 @@ crate::aggregate_types! {
         party_members: count("partyMembers"),
         /// Women (女性).
         women: count("women"),
+        /// Staff whose party membership is known (党员身份已知人数): the base of `partyMemberShare`.
+        membership_known: count("membershipKnown"),
+        /// Staff whose gender is known (性别已知人数): the base of `femaleShare`.
+        gender_known: count("genderKnown"),
         /// Certified social workers (持证社工).
         certified_social_workers: count("certifiedSocialWorkers"),
         /// Mean monthly pay of those whose pay is known (平均月薪), rounded half-even to the fen.
@@ -159,9 +167,10 @@ crate::aggregate_types! {
         min_monthly_pay: money("minMonthlyPay"),
         /// Highest monthly pay (最高月薪).
         max_monthly_pay: money("maxMonthlyPay"),
-        /// Share of party members (党员占比): party members / staff, as `communityStats` computes it.
+        /// Share of party members (党员占比): party members / staff whose membership is known, as
+        /// `communityStats` computes it; null when no one's is.
         party_member_share: number("partyMemberShare"),
-        /// Share of women (女性占比): women / staff.
+        /// Share of women (女性占比): women / staff whose gender is known; null when no one's is.
         female_share: number("femaleShare"),
     }
 }

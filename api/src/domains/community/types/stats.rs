@@ -288,12 +288,10 @@ impl CommunityStats {
     async fn male(&self) -> i64 {
         self.stats.staff_count(|g| g.gender == Gender::Male.into())
     }
-    /// Share of women (女性占比): female / staff.
+    /// Share of women (女性占比) among the staff whose gender is known: female / (female +
+    /// male); null when no one's is (see `genderUnknown`).
     async fn female_share(&self) -> Option<f64> {
-        ratio(
-            self.stats.staff_count(|g| g.gender == Gender::Female.into()),
-            self.staff_total(),
-        )
+        self.stats.female_share()
     }
     /// Staff whose party membership is not known (不详).
     async fn party_membership_unknown(&self) -> i64 {
@@ -303,25 +301,24 @@ impl CommunityStats {
     async fn party_members(&self) -> i64 {
         self.stats.staff_count(|g| g.party_member == Some(true))
     }
-    /// Share of party members (党员占比): partyMembers / staff.
+    /// Share of party members (党员占比) among the staff whose membership is known; null when
+    /// no one's is (see `partyMembershipUnknown`).
     async fn party_member_share(&self) -> Option<f64> {
-        ratio(
-            self.stats.staff_count(|g| g.party_member == Some(true)),
-            self.staff_total(),
-        )
+        self.stats.party_member_share()
     }
     /// Certified social workers (持证社工).
     async fn certified_social_workers(&self) -> i64 {
         self.stats
             .staff_count(|g| g.certified_social_worker == Some(true))
     }
-    /// Share of certified social workers (持证社工占比): certifiedSocialWorkers / staff.
+    /// Staff whose certification is not known (持证情况不详).
+    async fn certification_unknown(&self) -> i64 {
+        self.stats.staff_count(|g| g.certified_social_worker.is_none())
+    }
+    /// Share of certified social workers (持证社工占比) among the staff whose certification is
+    /// known; null when no one's is (see `certificationUnknown`).
     async fn certified_social_worker_share(&self) -> Option<f64> {
-        ratio(
-            self.stats
-                .staff_count(|g| g.certified_social_worker == Some(true)),
-            self.staff_total(),
-        )
+        self.stats.certified_social_worker_share()
     }
     /// Staff per 1,000 residents (每千常住人口社区工作者数): staff of the units whose residents
     /// are known / their residents × 1000; null without such units.
@@ -330,14 +327,22 @@ impl CommunityStats {
         ratio(s.staff_of_units_with_residents * 1000, s.residents)
     }
     /// Office floor area per 100 households (每百户办公用房), m²: in-use office area of the
-    /// units whose households are known / their households × 100. The standard is 20.
+    /// units whose households and office area are known / their households × 100. The
+    /// standard is 20.
     async fn office_area_per_100_households(&self) -> Option<f64> {
         let s = &self.stats.standards;
         ratio(s.office_area_centi, s.households)
     }
-    /// Active units whose households are known, so that the office standard can be checked.
+    /// Active units whose households are known.
     async fn units_with_households(&self) -> i64 {
         self.stats.standards.units_with_households
+    }
+    /// Active units whose office standard cannot be checked (办公用房达标情况未知): households
+    /// unknown, no in-use office room recorded, or one without its area. Counted neither as
+    /// meeting nor as below the standard.
+    async fn units_office_standard_unknown(&self) -> i64 {
+        let s = &self.stats.standards;
+        self.stats.active_units(|_| true) - s.units_office_known
     }
     /// Units under 20 m² of office per 100 households (办公用房未达标).
     async fn units_below_office_standard(&self) -> i64 {
@@ -346,21 +351,34 @@ impl CommunityStats {
     /// Units with at least 20 m² of office per 100 households (办公用房达标).
     async fn units_meeting_office_standard(&self) -> i64 {
         let s = &self.stats.standards;
-        s.units_with_households - s.units_below_office
+        s.units_office_known - s.units_below_office
     }
     /// Units whose office rooms are rented or borrowed (租借办公用房).
     async fn units_renting_or_borrowing_office(&self) -> i64 {
         self.stats.standards.units_renting_office
     }
     /// Elderly-care floor area per resident (人均养老服务设施面积), m²: in-use elderly-care
-    /// area of the units whose residents are known / their residents. The standard is 0.1.
+    /// area of the units whose residents and elderly-care area are known / their residents;
+    /// null when no unit's are. The standard is 0.1.
     async fn elderly_care_area_per_resident(&self) -> Option<f64> {
         let s = &self.stats.standards;
-        ratio(s.elderly_area_centi, s.residents * 100)
+        ratio(s.elderly_area_centi, s.elderly_residents * 100)
     }
-    /// Active units whose residents are known, so that the elderly-care standard can be checked.
+    /// Active units whose residents are known.
     async fn units_with_residents(&self) -> i64 {
         self.stats.standards.units_with_residents
+    }
+    /// Active units whose elderly-care standard cannot be checked (养老设施达标情况未知):
+    /// residents unknown, no in-use elderly-care facility recorded, or one without its area.
+    /// Counted neither as meeting nor as below the standard.
+    async fn units_elderly_care_standard_unknown(&self) -> i64 {
+        let s = &self.stats.standards;
+        self.stats.active_units(|_| true) - s.units_elderly_known
+    }
+    /// Units with at least 0.1 m² of elderly care per resident (养老设施达标).
+    async fn units_meeting_elderly_care_standard(&self) -> i64 {
+        let s = &self.stats.standards;
+        s.units_elderly_known - s.units_below_elderly
     }
     /// Units under 0.1 m² of elderly care per resident (养老设施未达标).
     async fn units_below_elderly_care_standard(&self) -> i64 {

@@ -25,7 +25,22 @@ use crate::scalars::Money;
 pub struct CommunityUnit(pub unit::Model);
 
 impl CommunityUnit {
-    /// In-use floor area of the unit's facilities of `kind`, in 0.01 m².
+    /// In-use floor area of the unit's facilities of `kind`, in 0.01 m²: None (unknown) when
+    /// the unit has no such facility or one lacks its area, as `KNOWN_AREA` reads it in SQL.
+    async fn known_area(&self, ctx: &Context<'_>, kind: Kind) -> Result<Option<i64>> {
+        let areas: Vec<Option<i64>> = children::<facility::Model>(ctx, self.0.id)
+            .await?
+            .iter()
+            .filter(|f| f.kind == kind && f.status == Status::InUse)
+            .map(|f| f.floor_area_centi)
+            .collect();
+        if areas.is_empty() {
+            return Ok(None);
+        }
+        Ok(areas.into_iter().sum())
+    }
+
+    /// The recorded in-use area of `kind` (0 when none is recorded), for the plain area fields.
     async fn area(&self, ctx: &Context<'_>, kind: Kind) -> Result<i64> {
         Ok(children::<facility::Model>(ctx, self.0.id)
             .await?
@@ -129,51 +144,59 @@ impl CommunityUnit {
             .map(CommunityGrid)
             .collect())
     }
-    /// Office floor area in use (办公服务用房面积), m².
+    /// Office floor area in use (办公服务用房面积), m², as recorded: 0 when no office room
+    /// with an area is recorded (see `officeAreaKnown`).
     async fn office_area_m2(&self, ctx: &Context<'_>) -> Result<Money> {
         Ok(Money(self.area(ctx, Kind::Office).await?))
     }
+    /// Whether the office area is known (办公用房面积已知): at least one in-use office room is
+    /// recorded and every one has its area. Without it the standard is not checked.
+    async fn office_area_known(&self, ctx: &Context<'_>) -> Result<bool> {
+        Ok(self.known_area(ctx, Kind::Office).await?.is_some())
+    }
     /// Office floor area per 100 households (每百户办公用房面积), m²: officeAreaM2 / households × 100;
-    /// null when households are unknown or zero. The standard is 20.
+    /// null when households or the office area are unknown, or households are zero. The
+    /// standard is 20.
     async fn office_area_per_100_households(&self, ctx: &Context<'_>) -> Result<Option<f64>> {
-        let area = self.area(ctx, Kind::Office).await?;
-        Ok(self
-            .0
-            .households
-            .filter(|h| *h > 0)
-            .map(|h| area as f64 / 100.0 / f64::from(h) * 100.0))
+        let area = self.known_area(ctx, Kind::Office).await?;
+        Ok(area
+            .zip(self.0.households.filter(|h| *h > 0))
+            .map(|(area, h)| area as f64 / 100.0 / f64::from(h) * 100.0))
     }
     /// Whether the office standard holds (办公用房达标): at least 20 m² per 100 households;
-    /// null when households are unknown.
+    /// null when households or the office area are unknown.
     async fn meets_office_standard(&self, ctx: &Context<'_>) -> Result<Option<bool>> {
-        let area = self.area(ctx, Kind::Office).await?;
-        Ok(self
-            .0
-            .households
-            .map(|h| area >= i64::from(h) * OFFICE_CENTI_PER_HOUSEHOLD))
+        let area = self.known_area(ctx, Kind::Office).await?;
+        Ok(area
+            .zip(self.0.households)
+            .map(|(area, h)| area >= i64::from(h) * OFFICE_CENTI_PER_HOUSEHOLD))
     }
-    /// Elderly-care floor area in use (养老服务设施面积), m².
+    /// Elderly-care floor area in use (养老服务设施面积), m², as recorded: 0 when no facility
+    /// with an area is recorded (see `elderlyCareAreaKnown`).
     async fn elderly_care_area_m2(&self, ctx: &Context<'_>) -> Result<Money> {
         Ok(Money(self.area(ctx, Kind::ElderlyCare).await?))
     }
+    /// Whether the elderly-care area is known (养老设施面积已知): at least one in-use facility
+    /// is recorded and every one has its area. Without it the standard is not checked.
+    async fn elderly_care_area_known(&self, ctx: &Context<'_>) -> Result<bool> {
+        Ok(self.known_area(ctx, Kind::ElderlyCare).await?.is_some())
+    }
     /// Elderly-care floor area per resident (人均养老服务设施面积), m²: elderlyCareAreaM2 /
-    /// residentPopulation; null when residents are unknown or zero. The standard is 0.1.
+    /// residentPopulation; null when residents or the area are unknown, or residents are
+    /// zero. The standard is 0.1.
     async fn elderly_care_area_per_resident(&self, ctx: &Context<'_>) -> Result<Option<f64>> {
-        let area = self.area(ctx, Kind::ElderlyCare).await?;
-        Ok(self
-            .0
-            .resident_population
-            .filter(|r| *r > 0)
-            .map(|r| area as f64 / 100.0 / f64::from(r)))
+        let area = self.known_area(ctx, Kind::ElderlyCare).await?;
+        Ok(area
+            .zip(self.0.resident_population.filter(|r| *r > 0))
+            .map(|(area, r)| area as f64 / 100.0 / f64::from(r)))
     }
     /// Whether the elderly-care standard holds (养老设施达标): at least 0.1 m² per resident;
-    /// null when residents are unknown.
+    /// null when residents or the area are unknown (no facility recorded is not 0 m²).
     async fn meets_elderly_care_standard(&self, ctx: &Context<'_>) -> Result<Option<bool>> {
-        let area = self.area(ctx, Kind::ElderlyCare).await?;
-        Ok(self
-            .0
-            .resident_population
-            .map(|r| area >= i64::from(r) * ELDERLY_CENTI_PER_RESIDENT))
+        let area = self.known_area(ctx, Kind::ElderlyCare).await?;
+        Ok(area
+            .zip(self.0.resident_population)
+            .map(|(area, r)| area >= i64::from(r) * ELDERLY_CENTI_PER_RESIDENT))
     }
 }
 

@@ -1,6 +1,6 @@
 //! `funeralStats` (殡葬统计) as GraphQL objects.
 
-use async_graphql::{InputObject, Object, SimpleObject};
+use async_graphql::{Enum, InputObject, Object, SimpleObject};
 use entity::funeral::facility::{FacilityKind, Stage};
 use entity::funeral::plot::PlotStatus;
 use entity::funeral::violation::Handling;
@@ -14,7 +14,8 @@ use crate::scalars::{Date, Money};
 pub struct FuneralStatsFilter {
     /// Statistics of this region and below; every region in your reach when absent.
     pub region_code: Option<String>,
-    /// The date schedules are judged on and subsidies and violations counted to; today by default.
+    /// The date schedules are judged on and subsidies and violations counted to; by default
+    /// the date the region's records stand at (see `asOfBasis`).
     pub as_of: Option<Date>,
 }
 
@@ -38,17 +39,41 @@ pub struct ViolationHandlingCount {
     pub violations: i64,
 }
 
+/// Where the date of `funeralStats` comes from (统计日期来源).
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+pub enum AsOfBasis {
+    /// The caller's `asOf`.
+    Requested,
+    /// The date the region's records stand at (数据截止日期): the day they were last written.
+    DataDate,
+    /// Today, because the region has no funeral records to date it by.
+    Today,
+}
+
 /// Funeral statistics (殡葬统计) of a region: facilities and halls by stage, plots, funding
 /// and its gap, schedules, subsidies and violations, from the records.
-pub struct FuneralStats(pub Stats);
+pub struct FuneralStats {
+    pub stats: Stats,
+    pub as_of: chrono::NaiveDate,
+    pub basis: AsOfBasis,
+}
 
 /// Funeral statistics (殡葬统计) of a region: facilities and halls by stage, plots, funding
 /// and its gap, schedules, subsidies and violations, from the records.
 #[Object]
 impl FuneralStats {
+    /// The date schedules are judged on and subsidies and violations counted to (统计日期).
+    async fn as_of(&self) -> Date {
+        Date(self.as_of)
+    }
+    /// Where `asOf` comes from: the request, the date of the data, or today for a region
+    /// with no records.
+    async fn as_of_basis(&self) -> AsOfBasis {
+        self.basis
+    }
     /// Facilities by kind and stage.
     async fn facilities(&self) -> Vec<FacilityStageCount> {
-        self.0
+        self.stats
             .facilities
             .iter()
             .map(|(k, s, n)| FacilityStageCount {
@@ -60,64 +85,64 @@ impl FuneralStats {
     }
     /// Memorial halls (悼念厅), every stage.
     async fn memorial_halls(&self) -> i64 {
-        self.0.facilities_of(|k, _| k == FacilityKind::MemorialHall)
+        self.stats.facilities_of(|k, _| k == FacilityKind::MemorialHall)
     }
     /// Memorial halls in use (已投用悼念厅).
     async fn memorial_halls_in_use(&self) -> i64 {
-        self.0
+        self.stats
             .facilities_of(|k, s| k == FacilityKind::MemorialHall && s == Stage::InUse)
     }
     /// Grave plots laid out (墓穴总数).
     async fn grave_plots(&self) -> i64 {
-        self.0.plots_of(|_| true)
+        self.stats.plots_of(|_| true)
     }
     /// Plots available (可售).
     async fn plots_available(&self) -> i64 {
-        self.0.plots_of(|s| s == PlotStatus::Available)
+        self.stats.plots_of(|s| s == PlotStatus::Available)
     }
     /// Plots registered for pre-sale (已预售登记).
     async fn plots_registered(&self) -> i64 {
-        self.0.plots_of(|s| s == PlotStatus::Registered)
+        self.stats.plots_of(|s| s == PlotStatus::Registered)
     }
     /// Plots sold (已售).
     async fn plots_sold(&self) -> i64 {
-        self.0.plots_of(|s| s == PlotStatus::Sold)
+        self.stats.plots_of(|s| s == PlotStatus::Sold)
     }
     /// Construction projects (建设项目).
     async fn projects(&self) -> i64 {
-        self.0.projects
+        self.stats.projects
     }
     /// Tendered cost of the projects (招投标造价), yuan.
     async fn tendered_cost(&self) -> Money {
-        Money(self.0.tendered_fen)
+        Money(self.stats.tendered_fen)
     }
     /// Planned total investment (计划总投资), yuan.
     async fn planned_investment(&self) -> Money {
-        Money(self.0.planned_fen)
+        Money(self.stats.planned_fen)
     }
     /// Fiscal allocation (财政拨款), yuan.
     async fn fiscal_allocation(&self) -> Money {
-        Money(self.0.allocated_fen)
+        Money(self.stats.allocated_fen)
     }
     /// Funding gap (资金缺口): plannedInvestment - fiscalAllocation, yuan.
     async fn funding_gap(&self) -> Money {
-        Money(self.0.planned_fen - self.0.allocated_fen)
+        Money(self.stats.planned_fen - self.stats.allocated_fen)
     }
     /// Projects behind schedule on `asOf` (滞后项目).
     async fn projects_behind_schedule(&self) -> i64 {
-        self.0.projects_behind
+        self.stats.projects_behind
     }
     /// Milestones planned before `asOf` and not achieved by then (逾期节点).
     async fn milestones_behind_schedule(&self) -> i64 {
-        self.0.milestones_behind
+        self.stats.milestones_behind
     }
     /// Subsidies paid by `asOf` (丧葬补助笔数).
     async fn subsidies(&self) -> i64 {
-        self.0.subsidies
+        self.stats.subsidies
     }
     /// Amount of the subsidies paid (补助金额), yuan.
     async fn subsidies_amount(&self) -> Money {
-        Money(self.0.subsidies_fen)
+        Money(self.stats.subsidies_fen)
     }
     /// Violations by how handled (私葬乱葬处理).
     async fn violations_by_handling(&self) -> Vec<ViolationHandlingCount> {
@@ -130,12 +155,18 @@ impl FuneralStats {
         .into_iter()
         .map(|h| ViolationHandlingCount {
             handling: h.into(),
-            violations: self.0.violations_of(|x| x == h),
+            violations: self.stats.violations_of(|x| x == h),
         })
         .collect()
     }
-    /// Violations by `asOf` (违规总数).
+    /// Violations by `asOf` (违规总数); 0 also where no violation was ever recorded.
+    #[graphql(deprecation = "0 where nothing was inspected: read `violationsRecorded`")]
     async fn violations(&self) -> i64 {
-        self.0.violations_of(|_| true)
+        self.stats.violations_of(|_| true)
+    }
+    /// Violations recorded by `asOf` (已记录违规数); null where the region has no violation
+    /// record at all, since no inspection data is not zero violations.
+    async fn violations_recorded(&self) -> Option<i64> {
+        (self.stats.violations_ever > 0).then(|| self.stats.violations_of(|_| true))
     }
 }

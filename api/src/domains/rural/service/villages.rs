@@ -1,6 +1,7 @@
 //! Villages (行政村/嘎查村): their party organisation and collective-economy income per year.
 
 use entity::rural::village;
+use entity::rural::income_threshold as threshold;
 use entity::rural::village_income as income;
 use sea_orm::sea_query::{Expr, ExprTrait as _};
 use sea_orm::{
@@ -8,9 +9,12 @@ use sea_orm::{
     QueryFilter, QueryOrder, QuerySelect, Set,
 };
 
+use std::collections::HashMap;
+
 use crate::access::Scope;
 use crate::error::{AppError, AppResult};
 use crate::pagination::{KeyKind, Ordering, Page, PageArgs, keyset};
+use crate::region::directory::RegionDirectory;
 use crate::region::service::{self as regions, Subtree, find_in_scope, in_region};
 use crate::validate;
 use crate::write::{Who, check_version, record_uuid, unique_to_conflict, uuid_free};
@@ -19,23 +23,32 @@ use crate::write::{Who, check_version, record_uuid, unique_to_conflict, uuid_fre
 #[derive(Debug, Default, Clone, PartialEq, Eq, Hash)]
 pub struct VillageFilter {
     pub region: Option<Subtree>,
-    /// Villages whose collective income in this year is below this many fen (no income
-    /// recorded counts as below).
+    /// Villages whose recorded collective income in this year is below this many fen (a
+    /// village with no income that year is unknown, not below).
     pub income_below: Option<(i32, i64)>,
+    /// Villages with no income recorded in this year.
+    pub income_unknown_in: Option<i32>,
     pub under_rectification: Option<bool>,
     pub scope: Scope,
 }
 
 fn condition(f: &VillageFilter) -> sea_orm::Condition {
     let mut cond = in_region(village::Entity, &f.scope, f.region.as_ref());
-    if let Some((year, fen)) = f.income_below {
-        let at_least = sea_orm::sea_query::Query::select()
+    let incomes_in = |year: i32| {
+        sea_orm::sea_query::Query::select()
             .column(income::Column::VillageId)
             .from(income::Entity)
             .and_where(Expr::col((income::Entity, income::Column::Year)).eq(year))
-            .and_where(Expr::col((income::Entity, income::Column::IncomeFen)).gte(fen))
+            .to_owned()
+    };
+    if let Some((year, fen)) = f.income_below {
+        let below = incomes_in(year)
+            .and_where(Expr::col((income::Entity, income::Column::IncomeFen)).lt(fen))
             .to_owned();
-        cond = cond.add(Expr::col((village::Entity, village::Column::Id)).not_in_subquery(at_least));
+        cond = cond.add(Expr::col((village::Entity, village::Column::Id)).in_subquery(below));
+    }
+    if let Some(year) = f.income_unknown_in {
+        cond = cond.add(Expr::col((village::Entity, village::Column::Id)).not_in_subquery(incomes_in(year)));
     }
     if let Some(r) = f.under_rectification {
         cond = cond.add(village::Column::UnderRectification.eq(r));
@@ -282,8 +295,126 @@ pub struct VillageTotals {
     pub members_over_60: i64,
     pub villages_with_members: i64,
     pub reserve_cadres: i64,
+    pub villages_with_reserve_cadres: i64,
     pub with_3_reserve_cadres: i64,
     pub under_rectification: i64,
+}
+
+/// A threshold with the villages it covers in a region and year: at or above it, below it,
+/// and with no income recorded (unknown: neither).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ThresholdCount {
+    pub threshold: threshold::Model,
+    pub villages: i64,
+    pub at_or_above: i64,
+    pub below: i64,
+    pub unknown: i64,
+}
+
+/// The thresholds in force in `year` whose region overlaps the counted region (or the
+/// caller's reach), each with the villages of both it covers: a threshold applies only to
+/// the villages of its own region, and a village with no income that year is unknown.
+pub async fn threshold_counts(
+    db: &impl ConnectionTrait,
+    scope: &Scope,
+    region: Option<&Subtree>,
+    year: i32,
+    regions: &RegionDirectory,
+) -> AppResult<Vec<ThresholdCount>> {
+    let in_force: Vec<threshold::Model> = threshold::Entity::find()
+        .filter(threshold::Column::FromYear.lte(year))
+        .filter(
+            sea_orm::Condition::any()
+                .add(threshold::Column::ToYear.is_null())
+                .add(threshold::Column::ToYear.gte(year)),
+        )
+        .order_by_asc(threshold::Column::RegionCode)
+        .order_by_asc(threshold::Column::AmountFen)
+        .all(db)
+        .await?;
+    let counted: Option<Vec<&str>> = region
+        .map(|r| r.0.iter().map(String::as_str).collect())
+        .or_else(|| match scope {
+            Scope::All => None,
+            Scope::Subtree { codes, .. } => Some(codes.iter().map(String::as_str).collect()),
+        });
+    let path = |code: &str| regions.get(code).map(|r| r.path.as_str());
+    // A threshold overlaps when its region is counted or lies above a counted region.
+    let applies: Vec<threshold::Model> = in_force
+        .into_iter()
+        .filter(|t| match (&counted, path(&t.region_code)) {
+            (_, None) => false,
+            (None, Some(_)) => true,
+            (Some(codes), Some(tp)) => codes
+                .iter()
+                .any(|c| path(c).is_some_and(|p| p.starts_with(tp) || tp.starts_with(p))),
+        })
+        .collect();
+    if applies.is_empty() {
+        return Ok(Vec::new());
+    }
+    let per_region: Vec<(String, i64)> = village::Entity::find()
+        .select_only()
+        .column(village::Column::RegionCode)
+        .column_as(Expr::cust("CAST(COUNT(*) AS BIGINT)"), "n")
+        .filter(in_region(village::Entity, scope, region))
+        .group_by(village::Column::RegionCode)
+        .into_tuple()
+        .all(db)
+        .await?;
+    // Per region code, the recorded incomes and those at or above each distinct amount.
+    let mut amounts: Vec<i64> = applies.iter().map(|t| t.amount_fen).collect();
+    amounts.sort_unstable();
+    amounts.dedup();
+    let mut at_or_above: HashMap<(String, i64), i64> = HashMap::new();
+    let mut known: HashMap<String, i64> = HashMap::new();
+    for amount in &amounts {
+        let rows: Vec<(String, i64, i64)> = income::Entity::find()
+            .select_only()
+            .column(income::Column::RegionCode)
+            .column_as(Expr::cust("CAST(COUNT(*) AS BIGINT)"), "n")
+            .column_as(
+                Expr::cust(format!(
+                    "CAST(COALESCE(SUM(CASE WHEN income_fen >= {amount} THEN 1 ELSE 0 END), 0) AS BIGINT)"
+                )),
+                "above",
+            )
+            .filter(in_region(income::Entity, scope, region))
+            .filter(income::Column::Year.eq(year))
+            .group_by(income::Column::RegionCode)
+            .into_tuple()
+            .all(db)
+            .await?;
+        for (code, n, above) in rows {
+            known.insert(code.clone(), n);
+            at_or_above.insert((code, *amount), above);
+        }
+    }
+    let within = |code: &str, t: &threshold::Model| {
+        match (path(code), path(&t.region_code)) {
+            (Some(p), Some(tp)) => p.starts_with(tp),
+            _ => false,
+        }
+    };
+    Ok(applies
+        .into_iter()
+        .map(|t| {
+            let villages: i64 = per_region.iter().filter(|(c, _)| within(c, &t)).map(|(_, n)| n).sum();
+            let known: i64 = known.iter().filter(|(c, _)| within(c, &t)).map(|(_, n)| n).sum();
+            let above: i64 = at_or_above
+                .iter()
+                .filter(|((c, amount), _)| *amount == t.amount_fen && within(c, &t))
+                .map(|(_, n)| n)
+                .sum();
+            ThresholdCount {
+                villages,
+                at_or_above: above,
+                below: known - above,
+                unknown: villages - known,
+                threshold: t,
+            }
+        })
+        .collect())
 }
 
 /// Collective income thresholds (fen): report 6's 30,000 yuan, report 9's 50,000 veto line.
@@ -297,25 +428,28 @@ pub async fn totals(
     year: i32,
 ) -> AppResult<VillageTotals> {
     let sum = |e: &str| Expr::cust(format!("CAST(COALESCE(SUM({e}), 0) AS BIGINT)"));
-    type Row = (i64, i64, i64, i64, i64, i64, i64, i64);
+    // The age structure counts the villages that give all three age groups, so that a share
+    // never mixes villages that give one group with villages that give another.
+    const ALL_AGES: &str = "party_members_under_35 IS NOT NULL AND party_members_35_to_60 IS NOT NULL \
+                            AND party_members_over_60 IS NOT NULL";
+    let known_sum = |c: &str| sum(&format!("CASE WHEN {ALL_AGES} THEN {c} ELSE 0 END"));
+    type Row = (i64, i64, i64, i64, i64, i64, i64, i64, i64);
     let row: Option<Row> = village::Entity::find()
         .select_only()
         .column_as(Expr::cust("CAST(COUNT(*) AS BIGINT)"), "villages")
-        .column_as(sum("party_members_under_35"), "u35")
-        .column_as(sum("party_members_35_to_60"), "m")
-        .column_as(sum("party_members_over_60"), "o60")
-        .column_as(
-            sum("CASE WHEN party_members_under_35 IS NOT NULL THEN 1 ELSE 0 END"),
-            "known",
-        )
+        .column_as(known_sum("party_members_under_35"), "u35")
+        .column_as(known_sum("party_members_35_to_60"), "m")
+        .column_as(known_sum("party_members_over_60"), "o60")
+        .column_as(sum(&format!("CASE WHEN {ALL_AGES} THEN 1 ELSE 0 END")), "known")
         .column_as(sum("reserve_cadres"), "reserve")
+        .column_as(sum("CASE WHEN reserve_cadres IS NOT NULL THEN 1 ELSE 0 END"), "reserve_known")
         .column_as(sum("CASE WHEN reserve_cadres >= 3 THEN 1 ELSE 0 END"), "reserve3")
         .column_as(sum("CASE WHEN under_rectification THEN 1 ELSE 0 END"), "weak")
         .filter(in_region(village::Entity, scope, region))
         .into_tuple()
         .one(db)
         .await?;
-    let (villages, u35, m, o60, known, reserve, reserve3, weak) = row.unwrap_or_default();
+    let (villages, u35, m, o60, known, reserve, reserve_known, reserve3, weak) = row.unwrap_or_default();
     let incomes: Option<(i64, i64, i64)> = income::Entity::find()
         .select_only()
         .column_as(Expr::cust("CAST(COUNT(*) AS BIGINT)"), "n")
@@ -347,6 +481,7 @@ pub async fn totals(
         members_over_60: o60,
         villages_with_members: known,
         reserve_cadres: reserve,
+        villages_with_reserve_cadres: reserve_known,
         with_3_reserve_cadres: reserve3,
         under_rectification: weak,
     })

@@ -1,10 +1,11 @@
 //! Villages (行政村/嘎查村) and `ruralStats` as GraphQL objects.
 
-use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
+use async_graphql::{Context, Enum, ID, InputObject, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
+use entity::rural::income_threshold::{self as threshold, Consequence};
 use entity::rural::{village, village_income};
 
-use crate::domains::rural::service::villages::{VillageFields, VillageTotals};
+use crate::domains::rural::service::villages::{ThresholdCount, VillageFields, VillageTotals};
 use crate::figures::ratio;
 use crate::loaders::children;
 use crate::scalars::Money;
@@ -139,8 +140,94 @@ impl From<VillageInput> for VillageFields {
     }
 }
 
+/// What falling below a collective-income threshold means (收入标准的性质).
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+pub enum ThresholdConsequence {
+    /// A level the source says villages reach (达到…以上): below it a village falls short of
+    /// what its report states.
+    Floor,
+    /// Below it a village is barred from awards (一票否决).
+    Veto,
+}
+
+/// A collective-income threshold (村集体经济收入标准) as the report or policy that sets it
+/// states it: it covers its region (and everything below it) in the years it is in force.
+pub struct IncomeThreshold(pub threshold::Model);
+
+/// A collective-income threshold (村集体经济收入标准) as the report or policy that sets it
+/// states it: it covers its region (and everything below it) in the years it is in force.
+#[Object]
+impl IncomeThreshold {
+    /// The amount, yuan (金额).
+    async fn amount(&self) -> Money {
+        Money(self.0.amount_fen)
+    }
+    /// What falling below it means (性质).
+    async fn consequence(&self) -> ThresholdConsequence {
+        match self.0.consequence {
+            Consequence::Floor => ThresholdConsequence::Floor,
+            Consequence::Veto => ThresholdConsequence::Veto,
+        }
+    }
+    /// The region it covers, with everything below it (适用地区).
+    async fn region_code(&self) -> &str {
+        &self.0.region_code
+    }
+    /// The first year it is in force (起始年度).
+    async fn from_year(&self) -> i32 {
+        self.0.from_year
+    }
+    /// The last year it is in force (终止年度); null when open-ended.
+    async fn to_year(&self) -> Option<i32> {
+        self.0.to_year
+    }
+    /// The survey report that sets it (来源报告), if a report does.
+    async fn report_no(&self) -> Option<i32> {
+        self.0.report_no
+    }
+    /// The sentence that sets it (原文).
+    async fn source_text(&self) -> &str {
+        &self.0.source_text
+    }
+}
+
+/// A threshold with the villages it covers in the counted region and year (达标情况): those
+/// at or above it, those below it, and those whose income is not recorded (unknown, neither).
+#[derive(SimpleObject)]
+pub struct IncomeThresholdCount {
+    /// The threshold (收入标准).
+    pub threshold: IncomeThreshold,
+    /// Villages it covers in the counted region (覆盖村数).
+    pub villages: i64,
+    /// Villages with a recorded income at or above it (达标村数).
+    pub villages_at_or_above: i64,
+    /// Villages with a recorded income below it (未达标村数).
+    pub villages_below: i64,
+    /// Villages with no income recorded for the year (收入未知): counted neither way.
+    pub villages_unknown: i64,
+    /// Share at or above it of the villages with a recorded income (达标率); null when none
+    /// has one.
+    pub share_at_or_above: Option<f64>,
+}
+
+impl From<ThresholdCount> for IncomeThresholdCount {
+    fn from(c: ThresholdCount) -> Self {
+        IncomeThresholdCount {
+            share_at_or_above: ratio(c.at_or_above, c.at_or_above + c.below),
+            villages: c.villages,
+            villages_at_or_above: c.at_or_above,
+            villages_below: c.below,
+            villages_unknown: c.unknown,
+            threshold: IncomeThreshold(c.threshold),
+        }
+    }
+}
+
 /// Rural statistics (乡村振兴统计) of a region in a year, from the village records: the
-/// collective-income thresholds and the party organisation as report 9 measures it.
+/// collective-income thresholds that apply to the region and the party organisation as report
+/// 9 measures it. A village whose figure is not recorded is unknown: it is counted apart
+/// (the `...Unknown` fields), never as meeting or failing a line, and a share whose inputs are
+/// all unknown is null.
 #[derive(SimpleObject)]
 pub struct RuralStats {
     /// The year incomes are counted in.
@@ -149,26 +236,45 @@ pub struct RuralStats {
     pub villages: i64,
     /// Villages with an income recorded for the year.
     pub villages_with_income: i64,
-    /// Villages at or above 30,000 yuan (3万元以上).
+    /// Villages with no income recorded for the year (收入未知).
+    pub villages_income_unknown: i64,
+    /// The thresholds in force in the year whose region overlaps the counted one, each with
+    /// the villages it covers at or above it, below it and unknown (收入标准达标情况).
+    pub income_thresholds: Vec<IncomeThresholdCount>,
+    /// Villages with a recorded income at or above 30,000 yuan (3万元以上), whichever line
+    /// applies to them.
+    #[graphql(deprecation = "a fixed amount applied everywhere: read `incomeThresholds`, which applies each line to its own region and years")]
     pub villages_at_least_30000: i64,
-    /// Villages at or above 50,000 yuan.
+    /// Villages with a recorded income at or above 50,000 yuan.
+    #[graphql(deprecation = "a fixed amount applied everywhere: read `incomeThresholds`, which applies each line to its own region and years")]
     pub villages_at_least_50000: i64,
-    /// Villages below 50,000 yuan or without an income: vetoed from awards (一票否决).
+    /// Villages with a recorded income below a veto line (一票否决) in force for them in the
+    /// year, such as report 9's 50,000 yuan in its city; 0 where no veto line applies.
+    /// Villages with no income recorded are not counted (see `villagesIncomeUnknown`).
     pub villages_vetoed: i64,
     /// Share at or above 30,000 of the villages with an income.
+    #[graphql(deprecation = "read `incomeThresholds.shareAtOrAbove`")]
     pub share_at_least_30000: Option<f64>,
     /// Share at or above 50,000 of the villages with an income.
+    #[graphql(deprecation = "read `incomeThresholds.shareAtOrAbove`")]
     pub share_at_least_50000: Option<f64>,
-    /// Party members under 35, of the villages that say.
+    /// Party members under 35, of the villages that give all three age groups.
     pub party_members_under_35: i64,
-    /// Party members over 60.
+    /// Party members over 60, of the villages that give all three age groups.
     pub party_members_over_60: i64,
-    /// Share of members under 35 (report 9: 20%): under35 / (under35 + 35to60 + over60).
+    /// Villages whose party members by age are not recorded (党员年龄结构未知): left out of
+    /// the shares.
+    pub villages_party_members_unknown: i64,
+    /// Share of members under 35 (report 9: 20%): under35 / (under35 + 35to60 + over60), of
+    /// the villages that give all three; null when none does.
     pub share_under_35: Option<f64>,
-    /// Share of members over 60 (report 9: 35%).
+    /// Share of members over 60 (report 9: 35%); null when no village gives its age groups.
     pub share_over_60: Option<f64>,
     /// Villages with at least 3 reserve cadres (每村至少储备3名).
     pub villages_with_3_reserve_cadres: i64,
+    /// Villages whose reserve cadres are not recorded (后备干部数未知): neither with 3 nor
+    /// without.
+    pub villages_reserve_cadres_unknown: i64,
     /// Weak organisations under rectification.
     pub villages_under_rectification: i64,
     /// Their share of the villages (report 9: at least 10% a year are rectified).
@@ -176,22 +282,31 @@ pub struct RuralStats {
 }
 
 impl RuralStats {
-    pub fn of(year: i32, t: VillageTotals) -> Self {
+    pub fn of(year: i32, t: VillageTotals, thresholds: Vec<ThresholdCount>) -> Self {
         let members = t.members_under_35 + t.members_35_to_60 + t.members_over_60;
+        let vetoed = thresholds
+            .iter()
+            .filter(|c| c.threshold.consequence == Consequence::Veto)
+            .map(|c| c.below)
+            .sum();
         RuralStats {
             year,
             villages: t.villages,
             villages_with_income: t.with_income,
+            villages_income_unknown: t.villages - t.with_income,
+            income_thresholds: thresholds.into_iter().map(Into::into).collect(),
             villages_at_least_30000: t.at_least_30k,
             villages_at_least_50000: t.at_least_50k,
-            villages_vetoed: t.villages - t.at_least_50k,
+            villages_vetoed: vetoed,
             share_at_least_30000: ratio(t.at_least_30k, t.with_income),
             share_at_least_50000: ratio(t.at_least_50k, t.with_income),
             party_members_under_35: t.members_under_35,
             party_members_over_60: t.members_over_60,
+            villages_party_members_unknown: t.villages - t.villages_with_members,
             share_under_35: ratio(t.members_under_35, members),
             share_over_60: ratio(t.members_over_60, members),
             villages_with_3_reserve_cadres: t.with_3_reserve_cadres,
+            villages_reserve_cadres_unknown: t.villages - t.villages_with_reserve_cadres,
             villages_under_rectification: t.under_rectification,
             share_under_rectification: ratio(t.under_rectification, t.villages),
         }
