@@ -18,6 +18,7 @@ mod m20261201_000013_limit_counts;
 mod m20261201_000014_webhooks;
 mod m20261207_000015_voluntary_performance;
 mod m20261207_000016_stated_figures;
+mod m20261207_000018_synthetic_records;
 
 pub struct Migrator;
 
@@ -41,6 +42,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000014_webhooks::Migration),
             Box::new(m20261207_000015_voluntary_performance::Migration),
             Box::new(m20261207_000016_stated_figures::Migration),
+            Box::new(m20261207_000018_synthetic_records::Migration),
         ]
     }
 }
