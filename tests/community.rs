@@ -990,3 +990,84 @@ async fn scaled_seeds_copy_every_community_with_its_staff_and_facilities() {
     assert_eq!(count(0), count(1));
     assert_ne!(nodes[0]["staff"][0]["uuid"], nodes[1]["staff"][0]["uuid"]);
 }
+
+/// Generated staff carry names of their stated gender (report 3's 73 women have women's given
+/// names), drawn from the shared pools with surnames by frequency; report 7's staff, whose
+/// gender is unknown, take either pool. Every generated row is synthetic; a unit and staff
+/// written through the API are not.
+#[tokio::test]
+async fn generated_staff_names_match_their_gender_and_are_marked_synthetic() {
+    use api::synthetic::{Sex, given_names, split_name};
+    use entity::community::staff::{self, Gender};
+    use entity::community::{facility, unit};
+    use sea_orm::EntityTrait;
+
+    let app = spawn_app_with(Seed::Full).await;
+    let all = staff::Entity::find().all(&app.db).await.unwrap();
+    let report3: Vec<&staff::Model> = all.iter().filter(|s| s.region_code.starts_with("L03")).collect();
+    assert_eq!(report3.len(), 112);
+    let women = report3.iter().filter(|s| s.gender == Gender::Female).count();
+    assert_eq!(women, 73, "the stated 73 women are unchanged");
+    for s in &report3 {
+        let (_, given) = split_name(&s.name).unwrap_or_else(|| panic!("{}", s.name));
+        let sex = match s.gender {
+            Gender::Female => Sex::Female,
+            Gender::Male => Sex::Male,
+            other => panic!("report 3 states every gender: {other:?}"),
+        };
+        assert!(given_names(sex).contains(&given), "{} is {:?}", s.name, s.gender);
+    }
+    let names: std::collections::HashSet<&str> = all.iter().map(|s| s.name.as_str()).collect();
+    assert!(
+        names.len() * 10 > all.len() * 8,
+        "{} names for {} staff",
+        names.len(),
+        all.len()
+    );
+    for s in &all {
+        assert!(s.synthetic);
+        assert!(split_name(&s.name).is_some(), "{}", s.name);
+    }
+    assert!(
+        unit::Entity::find()
+            .all(&app.db)
+            .await
+            .unwrap()
+            .iter()
+            .all(|u| u.synthetic)
+    );
+    assert!(
+        facility::Entity::find()
+            .all(&app.db)
+            .await
+            .unwrap()
+            .iter()
+            .all(|f| f.synthetic)
+    );
+
+    let created = app
+        .data(CREATE_UNIT, json!({"input": unit_input("140581")}))
+        .await;
+    let unit = created["createCommunityUnit"]["id"].as_str().unwrap().to_owned();
+    app.data(
+        ADD_STAFF,
+        json!({"input": {"unitId": unit, "name": "赵秀英", "role": "CADRE", "gender": "FEMALE"}}),
+    )
+    .await;
+    let d = app
+        .data(
+            "query($id: ID!) { communityUnit(id: $id) { synthetic staff { synthetic } } }",
+            json!({"id": unit}),
+        )
+        .await;
+    assert_eq!(d["communityUnit"]["synthetic"], false);
+    assert_eq!(d["communityUnit"]["staff"][0]["synthetic"], false);
+    app.act_as("civil_affairs_officer", Some("140500"));
+    let d = app
+        .data(
+            "query($id: ID!) { communityUnit(id: $id) { synthetic } }",
+            json!({"id": unit}),
+        )
+        .await;
+    assert!(d["communityUnit"]["synthetic"].is_null(), "administrators only");
+}

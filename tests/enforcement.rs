@@ -1411,3 +1411,172 @@ async fn kpi_aggregates_equal_the_records_after_every_write() {
         (json!(1), json!(1))
     );
 }
+
+/// The report whose region a generated case is in (report 1's courts are all under 上饶市).
+fn report_of_region(code: &str) -> (u8, &'static str) {
+    match code {
+        "L0201" => (2, "L0201"),
+        "L04" => (4, "L04"),
+        _ => (1, "361100"),
+    }
+}
+
+/// Generated parties look like the people and organisations of their report's region: identity
+/// numbers with a county of that region (a minority elsewhere in its province), valid check
+/// characters, adult birth dates and a sex digit that matches the name; credit codes registered
+/// in the region, with organisation codes drawn rather than counted; no 上饶 for reports 2 and 4.
+#[tokio::test]
+async fn generated_parties_look_like_their_reports_places() {
+    use api::synthetic::{Sex, given_names, place, split_name};
+    use entity::enforcement::{dishonest_entry, enforcement_case, party};
+    use sea_orm::EntityTrait;
+    use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+    let app = spawn_app_with(Seed::Full).await;
+    let cases: HashMap<i64, enforcement_case::Model> = enforcement_case::Entity::find()
+        .all(&app.db)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|c| (c.id, c))
+        .collect();
+    let parties = party::Entity::find().all(&app.db).await.unwrap();
+    assert!(parties.len() > 50_000, "{}", parties.len());
+    let places: HashMap<u8, api::synthetic::Place> = [(1, "361100"), (2, "L0201"), (4, "L04")]
+        .into_iter()
+        .map(|(r, code)| (r, place(code).unwrap()))
+        .collect();
+    let mut person_areas: BTreeMap<u8, BTreeSet<String>> = BTreeMap::new();
+    let mut elsewhere: BTreeMap<u8, usize> = BTreeMap::new();
+    let mut people: BTreeMap<u8, usize> = BTreeMap::new();
+    let mut organisation_codes: BTreeSet<u64> = BTreeSet::new();
+    for p in &parties {
+        assert!(p.synthetic, "party {} is marked synthetic", p.id);
+        let case = &cases[&p.case_id];
+        let (report, _) = report_of_region(&case.region_code);
+        let place = &places[&report];
+        let id = p.id_number.as_deref().expect("generated parties have numbers");
+        if report != 1 {
+            assert!(!id.starts_with("36"), "report {report}: {id} is Jiangxi's");
+            assert!(!p.name.contains("上饶"), "report {report}: {}", p.name);
+            assert!(!p.address.as_deref().unwrap_or("").contains("上饶"));
+        }
+        match p.kind {
+            party::PartyKind::Person => {
+                api::validate::id_number("id", id, true).unwrap();
+                let area = &id[..6];
+                assert!(place.areas().any(|a| a == area), "report {report}: {id}");
+                *people.entry(report).or_default() += 1;
+                if !place.home.iter().any(|h| h == area) {
+                    *elsewhere.entry(report).or_default() += 1;
+                }
+                person_areas.entry(report).or_default().insert(area.to_owned());
+                let born = chrono::NaiveDate::parse_from_str(&id[6..14], "%Y%m%d").unwrap();
+                let age = case.filed_on.years_since(born).unwrap();
+                assert!(
+                    (20..=75).contains(&age),
+                    "{id} is {age} when {} was filed",
+                    case.case_number
+                );
+                let sex = Sex::of_identity_number(id).unwrap();
+                let (_, given) = split_name(&p.name).unwrap();
+                assert!(given_names(sex).contains(&given), "{} with {id}", p.name);
+            }
+            party::PartyKind::Organisation => {
+                api::validate::id_number("code", id, false).unwrap();
+                assert!(id.starts_with("91"));
+                assert!(place.home.iter().any(|h| *h == id[2..8]), "report {report}: {id}");
+                organisation_codes.insert(id[8..16].parse().unwrap());
+            }
+        }
+    }
+    // Varied across the region's counties, with a minority born elsewhere in the province.
+    assert!(person_areas[&1].len() >= 20, "{:?}", person_areas[&1]);
+    assert!(person_areas[&2].len() >= 6, "{:?}", person_areas[&2]);
+    assert!(person_areas[&4].len() >= 6, "{:?}", person_areas[&4]);
+    for report in [1, 2, 4] {
+        let share = elsewhere[&report] as f64 / people[&report] as f64;
+        assert!((0.05..0.25).contains(&share), "report {report}: {share}");
+    }
+    // Organisation codes drawn at random: many, and hardly any two consecutive.
+    assert!(organisation_codes.len() > 1_000, "{}", organisation_codes.len());
+    let codes: Vec<u64> = organisation_codes.into_iter().collect();
+    let consecutive = codes.windows(2).filter(|w| w[1] == w[0] + 1).count();
+    assert!(
+        consecutive * 100 < codes.len(),
+        "{consecutive} of {}",
+        codes.len()
+    );
+    // The list of dishonest debtors carries the parties' numbers, so they are valid too.
+    let kinds: HashMap<i64, party::PartyKind> = parties.iter().map(|p| (p.id, p.kind)).collect();
+    for e in dishonest_entry::Entity::find().all(&app.db).await.unwrap() {
+        assert!(e.synthetic);
+        let person = kinds[&e.party_id] == party::PartyKind::Person;
+        api::validate::id_number("id", e.id_number.as_deref().unwrap(), person).unwrap();
+    }
+}
+
+/// A seeded case is synthetic, a case filed through the API is not; only administrators read
+/// the flag (null for others, as personal fields are masked rather than refused).
+#[tokio::test]
+async fn synthetic_is_true_on_seeded_records_false_on_written_ones_and_for_admins_only() {
+    let app = spawn_app_with(Seed::Full).await;
+    let court = court(&app, "361126").await;
+    let filed = file(
+        &app,
+        "(2025)赣1126执9001号",
+        &court,
+        "2025-03-01",
+        "OTHER",
+        "1000.00",
+    )
+    .await;
+    let q = r#"query($id: ID!) { enforcementCase(id: $id) { synthetic }
+        enforcementCases(first: 5, filter: {regionCode: "L0201"}) { nodes { synthetic parties { synthetic } } } }"#;
+    let d = app.data(q, json!({"id": filed})).await;
+    assert_eq!(d["enforcementCase"]["synthetic"], false);
+    let seeded = d["enforcementCases"]["nodes"].as_array().unwrap();
+    assert!(!seeded.is_empty());
+    for n in seeded {
+        assert_eq!(n["synthetic"], true);
+        assert!(
+            n["parties"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|p| p["synthetic"] == true)
+        );
+    }
+    // The data dictionary says who reads it.
+    let d = app
+        .data(
+            r#"{ dataDictionary(domain: "enforcement") { name fields { name roles } } }"#,
+            json!({}),
+        )
+        .await;
+    let case = d["dataDictionary"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == "EnforcementCase")
+        .unwrap();
+    let field = case["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["name"] == "synthetic")
+        .unwrap();
+    assert_eq!(field["roles"], json!(["ADMIN"]));
+    for (role, region) in [
+        ("analyst", None),
+        ("court_officer", Some("361100")),
+        ("supervisor", Some("361100")),
+    ] {
+        app.act_as(role, region);
+        let d = app.data(q, json!({"id": filed})).await;
+        assert!(d["enforcementCase"]["synthetic"].is_null(), "{role}");
+        for n in d["enforcementCases"]["nodes"].as_array().unwrap() {
+            assert!(n["synthetic"].is_null(), "{role}: {n}");
+        }
+    }
+}

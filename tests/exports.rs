@@ -391,3 +391,40 @@ async fn a_million_rows_export_in_constant_memory() {
         growth / 1_048_576
     );
 }
+
+/// The synthetic flag is a column of the record exports (the export reads the list's own
+/// fields): true for generated rows when an administrator exports, empty for other roles.
+#[tokio::test]
+async fn exports_carry_the_synthetic_column() {
+    let app = spawn_app_with(Seed::Full).await;
+    let f = json!({"regionCode": "L04"}).to_string();
+    let admin = token("admin", &["admin"], None);
+    let (status, _, body) = export(&app, "enforcementCases.csv", &[("filter", &f)], &admin).await;
+    let body = body.unwrap();
+    assert_eq!(status, 200, "{body}");
+    let header: Vec<&str> = body
+        .trim_start_matches('\u{feff}')
+        .lines()
+        .next()
+        .unwrap()
+        .split(',')
+        .collect();
+    let column = header
+        .iter()
+        .position(|h| *h == "合成数据 (synthetic)")
+        .unwrap_or_else(|| panic!("{header:?}"));
+    // The last column (the field is the type's last), so quoted commas before it do not matter.
+    assert_eq!(column, header.len() - 1, "{header:?}");
+    let rows = lines(&body);
+    assert!(rows.len() > 9_000, "{}", rows.len());
+    for r in &rows {
+        assert_eq!(r.rsplit(',').next(), Some("true"), "{r}");
+    }
+    let analyst = token("analyst", &["analyst"], None);
+    let (_, _, body) = export(&app, "enforcementCases.csv", &[("filter", &f)], &analyst).await;
+    let body = body.unwrap();
+    assert!(lines(&body).iter().all(|r| r.rsplit(',').next() == Some("")));
+    let (_, _, body) = export(&app, "gravePlots.csv", &[], &admin).await;
+    let body = body.unwrap();
+    assert!(body.lines().next().unwrap().contains("合成数据 (synthetic)"));
+}

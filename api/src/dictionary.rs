@@ -217,7 +217,9 @@ pub fn build(sdl: &str, lists: &crate::export::Catalog) -> Vec<DictionaryDataset
                             name_zh: description.as_deref().and_then(chinese_term),
                             name_en: english_words(&name),
                             unit: unit_of(&ty, &name).map(str::to_owned),
-                            roles: if e.personal.contains(&name) {
+                            roles: if name == crate::synthetic::FIELD {
+                                roles_for(&crate::synthetic::POLICY, Action::Read)
+                            } else if e.personal.contains(&name) {
                                 personal_roles.clone()
                             } else {
                                 roles.clone()

@@ -46,6 +46,7 @@ pub(crate) mod state;
 pub(crate) mod stated;
 pub(crate) mod store;
 pub(crate) mod sync;
+pub mod synthetic;
 pub mod telemetry;
 pub mod testing;
 pub(crate) mod units;

@@ -19,6 +19,7 @@ mod m20261201_000014_webhooks;
 mod m20261207_000015_voluntary_performance;
 mod m20261207_000016_stated_figures;
 mod m20261207_000017_income_thresholds;
+mod m20261207_000018_synthetic_records;
 
 pub struct Migrator;
 
@@ -43,6 +44,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000015_voluntary_performance::Migration),
             Box::new(m20261207_000016_stated_figures::Migration),
             Box::new(m20261207_000017_income_thresholds::Migration),
+            Box::new(m20261207_000018_synthetic_records::Migration),
         ]
     }
 }

@@ -26,6 +26,7 @@ use sea_orm::{
 
 use crate::error::AppResult;
 use crate::seeding;
+use crate::synthetic::{self, Rng, Sex};
 use crate::write::derived_uuid;
 
 /// Copies of the reports' communities per unit of `--scale` beyond 1: their ~2,100 staff 24
@@ -77,29 +78,26 @@ pub async fn seed(db: &DatabaseConnection, records: bool, scale: u32) -> AppResu
     Ok(g.rows)
 }
 
-#[derive(Default)]
 struct Generator {
     units: i64,
     staff: i64,
     facilities: i64,
     rows: usize,
+    /// Draws the staff's names (`synthetic.rs`): by the stated gender, of either pool where it
+    /// is unknown.
+    names: Rng,
 }
 
-/// Deterministic surnames and given names for generated staff (personal data in the API).
-const SURNAMES: &[&str] = &[
-    "王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴", "徐", "孙", "郭", "马", "胡",
-];
-const GIVEN: &[&str] = &[
-    "建国", "秀兰", "丽", "伟", "芳", "敏", "静", "军", "红梅", "晓燕", "志刚", "海燕", "文华", "桂英",
-];
-
-fn name_of(n: i64) -> String {
-    let n = n as usize;
-    format!(
-        "{}{}",
-        SURNAMES[n % SURNAMES.len()],
-        GIVEN[(n / SURNAMES.len()) % GIVEN.len()]
-    )
+impl Default for Generator {
+    fn default() -> Self {
+        Generator {
+            units: 0,
+            staff: 0,
+            facilities: 0,
+            rows: 0,
+            names: Rng(0xC0AA_2023_1201),
+        }
+    }
 }
 
 /// `total` split into `parts` near-equal shares, the larger ones first.
@@ -168,6 +166,7 @@ impl Generator {
             version: Set(1),
             created_at: Set(Self::at()),
             updated_at: Set(Self::at()),
+            synthetic: Set(true),
             ..Default::default()
         }
         .insert(db)
@@ -177,12 +176,17 @@ impl Generator {
     async fn staff(&mut self, db: &impl ConnectionTrait, u: &unit::Model, s: NewStaff) -> AppResult<()> {
         self.staff += 1;
         self.rows += 1;
+        let sex = match s.gender {
+            Gender::Male => Some(Sex::Male),
+            Gender::Female => Some(Sex::Female),
+            _ => None,
+        };
         staff::ActiveModel {
             uuid: Set(derived_uuid("CommunityStaff", self.staff)),
             unit_id: Set(u.id),
             region_code: Set(u.region_code.clone()),
             grid_id: Set(None),
-            name: Set(name_of(self.staff)),
+            name: Set(synthetic::person_name(&mut self.names, sex)),
             role: Set(s.role),
             also_director: Set(false),
             gender: Set(s.gender),
@@ -197,6 +201,7 @@ impl Generator {
             version: Set(1),
             created_at: Set(Self::at()),
             updated_at: Set(Self::at()),
+            synthetic: Set(true),
             ..Default::default()
         }
         .insert(db)
@@ -230,6 +235,7 @@ impl Generator {
             version: Set(1),
             created_at: Set(Self::at()),
             updated_at: Set(Self::at()),
+            synthetic: Set(true),
             ..Default::default()
         }
         .insert(db)

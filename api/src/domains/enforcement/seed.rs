@@ -28,7 +28,7 @@ use std::collections::HashMap;
 
 use crate::error::{AppError, AppResult};
 use crate::seeding;
-use crate::validate::id_check_char;
+use crate::synthetic::{self, Place, Registrar, Rng, Sex};
 use crate::write::derived_uuid;
 
 /// The tables of the generated records, cases first (the others reference them).
@@ -151,7 +151,7 @@ pub async fn seed(db: &DatabaseConnection, records: bool, scale: u32) -> AppResu
         .await?;
     let generating = records && existing == 0;
     let mut summary = if generating {
-        let data = generate(&ordered, &IdBase::read(&txn).await?);
+        let data = generate(&ordered, &IdBase::read(&txn).await?)?;
         let summary = data.summary();
         data.insert(&txn).await?;
         summary
@@ -205,41 +205,6 @@ pub async fn seed(db: &DatabaseConnection, records: bool, scale: u32) -> AppResu
         super::kpis::rebuild_daily(db).await?;
     }
     Ok(summary)
-}
-
-// ---------- deterministic randomness ----------
-
-/// SplitMix64: small, fast and fixed, so the generated records never change between builds.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        if n == 0 { 0 } else { self.next() % n }
-    }
-    fn unit(&mut self) -> f64 {
-        (self.next() >> 11) as f64 / (1u64 << 53) as f64
-    }
-    fn date(&mut self, from: NaiveDate, to: NaiveDate) -> NaiveDate {
-        let span = (to - from).num_days().max(0) as u64;
-        from + Days::new(self.below(span + 1))
-    }
-    fn shuffle<T>(&mut self, v: &mut [T]) {
-        for i in (1..v.len()).rev() {
-            let j = self.below(i as u64 + 1) as usize;
-            v.swap(i, j);
-        }
-    }
-    /// A heavy-tailed positive weight (1 to about 400).
-    fn weight(&mut self) -> f64 {
-        (6.0 * self.unit()).exp()
-    }
 }
 
 /// Splits `total` into parts proportional to `weights`, each at least `min`, summing exactly.
@@ -346,35 +311,6 @@ struct Generated {
     supervision: Vec<supervision_order::Model>,
 }
 
-const SURNAMES: &[&str] = &[
-    "王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "胡", "朱", "高", "林", "何",
-    "郭", "马", "罗", "汪", "程", "余", "方", "叶",
-];
-const GIVEN: &[&str] = &[
-    "伟", "芳", "娜", "敏", "静", "强", "磊", "军", "洋", "勇", "艳", "杰", "涛", "明", "超", "秀英", "建华",
-    "志强", "海燕", "春梅", "国平", "小红", "文斌", "晓东",
-];
-const ORG_PREFIX: &[&str] = &[
-    "信江", "饶州", "三清", "鄱湖", "婺水", "铜都", "怀玉", "葛源", "龙虎", "灵山",
-];
-const ORG_KIND: &[&str] = &[
-    "建设工程有限公司",
-    "实业有限公司",
-    "置业有限公司",
-    "农业开发有限公司",
-    "贸易有限公司",
-    "纸业有限公司",
-    "化工有限公司",
-    "物流有限公司",
-];
-const BANKS: &[&str] = &[
-    "中国农业银行股份有限公司上饶分行",
-    "中国工商银行股份有限公司上饶分行",
-    "江西银行股份有限公司上饶分行",
-    "上饶农村商业银行股份有限公司",
-    "中国建设银行股份有限公司上饶分行",
-];
-
 impl Generated {
     fn summary(&self) -> SeedSummary {
         SeedSummary {
@@ -436,46 +372,8 @@ impl Generated {
     }
 }
 
-fn person_name(rng: &mut Rng) -> String {
-    format!(
-        "{}{}",
-        SURNAMES[rng.below(SURNAMES.len() as u64) as usize],
-        GIVEN[rng.below(GIVEN.len() as u64) as usize]
-    )
-}
-
-fn org_name(rng: &mut Rng) -> String {
-    format!(
-        "上饶市{}{}",
-        ORG_PREFIX[rng.below(ORG_PREFIX.len() as u64) as usize],
-        ORG_KIND[rng.below(ORG_KIND.len() as u64) as usize]
-    )
-}
-
-fn id_number(rng: &mut Rng, region: &str, seq: i64) -> String {
-    let area = if region.len() == 6 && region.chars().all(|c| c.is_ascii_digit()) {
-        region
-    } else {
-        "360000"
-    };
-    let birth = d(1950, 1, 1) + Days::new(rng.below(365 * 50));
-    let prefix = format!("{area}{}{:03}", birth.format("%Y%m%d"), seq % 1000);
-    format!("{prefix}{}", id_check_char(&prefix))
-}
-
-/// A unified social credit code (GB 32100) of a company registered in 上饶: `91` (a company
-/// registered with market regulation), the division code, an organisation code (GB 11714) made
-/// from `seq`, and both check characters.
-fn credit_code(seq: i64) -> String {
-    let org: Vec<char> = format!("{:08}", seq % 100_000_000).chars().collect();
-    let org_check = crate::validate::organisation_check_char(&org).unwrap_or('0');
-    let prefix = format!("91361100{}{org_check}", org.iter().collect::<String>());
-    let check = crate::validate::credit_check_char(&prefix).unwrap_or('0');
-    format!("{prefix}{check}")
-}
-
 /// Generates every record; pure, so the same input always gives the same rows.
-fn generate(courts: &[court::Model], ids: &IdBase) -> Generated {
+fn generate(courts: &[court::Model], ids: &IdBase) -> AppResult<Generated> {
     let mut rng = Rng(0x5EED_2025_0620);
     let created = Utc
         .with_ymd_and_hms(2025, 6, 30, 0, 0, 0)
@@ -697,6 +595,7 @@ fn generate(courts: &[court::Model], ids: &IdBase) -> Generated {
                 version: 1,
                 created_at: created,
                 updated_at: created,
+                synthetic: true,
             });
             report_of.push(c.report);
             close_by_of.push(c.close_by);
@@ -749,58 +648,32 @@ fn generate(courts: &[court::Model], ids: &IdBase) -> Generated {
         cases[i].closure_mode = Some(ClosureMode::TransferredToBankruptcy);
     }
 
-    // Parties: one applicant and one respondent each.
+    // Parties: one applicant and one respondent each, people and organisations of the
+    // report's own region (`People`).
+    let mut people = People::new()?;
     let mut parties: Vec<party::Model> = Vec::with_capacity(cases.len() * 2);
     let mut respondent_of: Vec<usize> = Vec::with_capacity(cases.len());
-    for c in &cases {
+    for (i, c) in cases.iter().enumerate() {
         let applicant_org = c.category == CaseCategory::Financial || rng.below(10) < 4;
         let pid = ids.party + parties.len() as i64;
-        let (name, kind, idn) = if c.category == CaseCategory::Financial {
-            (
-                BANKS[rng.below(BANKS.len() as u64) as usize].to_owned(),
-                PartyKind::Organisation,
-                credit_code(pid),
-            )
+        let who = if c.category == CaseCategory::Financial {
+            people.organisation(report_of[i], &c.region_code, true)
         } else if applicant_org {
-            (org_name(&mut rng), PartyKind::Organisation, credit_code(pid))
+            people.organisation(report_of[i], &c.region_code, false)
         } else {
-            (
-                person_name(&mut rng),
-                PartyKind::Person,
-                id_number(&mut rng, &c.region_code, pid),
-            )
+            // Applicants who are people: somewhat more men than women.
+            people.person(report_of[i], &c.region_code, c.filed_on, 55)
         };
-        parties.push(new_party(
-            pid,
-            c.id,
-            PartyRole::Applicant,
-            kind,
-            name,
-            idn,
-            &mut rng,
-            created,
-        ));
+        parties.push(who.party(pid, c.id, PartyRole::Applicant, created));
         let pid = ids.party + parties.len() as i64;
-        let (name, kind, idn) = if rng.below(10) < 7 {
-            (
-                person_name(&mut rng),
-                PartyKind::Person,
-                id_number(&mut rng, &c.region_code, pid),
-            )
+        let who = if rng.below(10) < 7 {
+            // Debtors who are people: mostly men.
+            people.person(report_of[i], &c.region_code, c.filed_on, 75)
         } else {
-            (org_name(&mut rng), PartyKind::Organisation, credit_code(pid))
+            people.organisation(report_of[i], &c.region_code, false)
         };
         respondent_of.push(parties.len());
-        parties.push(new_party(
-            pid,
-            c.id,
-            PartyRole::Respondent,
-            kind,
-            name,
-            idn,
-            &mut rng,
-            created,
-        ));
+        parties.push(who.party(pid, c.id, PartyRole::Respondent, created));
     }
 
     // Flow nodes: filing, closure, and property investigations of terminated cases.
@@ -815,6 +688,7 @@ fn generate(courts: &[court::Model], ids: &IdBase) -> Generated {
             note: None,
             parties_notified: true,
             created_at: created,
+            synthetic: true,
         });
     };
     let mut measures: Vec<measure::Model> = Vec::new();
@@ -909,18 +783,8 @@ fn generate(courts: &[court::Model], ids: &IdBase) -> Generated {
     // The sixteenth person: a second respondent of the first of those cases.
     let i = convicted_cases[0];
     let pid = ids.party + parties.len() as i64;
-    let idn = id_number(&mut rng, &cases[i].region_code, pid);
-    let name = person_name(&mut rng);
-    parties.push(new_party(
-        pid,
-        cases[i].id,
-        PartyRole::Respondent,
-        PartyKind::Person,
-        name,
-        idn,
-        &mut rng,
-        created,
-    ));
+    let who = people.person(report_of[i], &cases[i].region_code, cases[i].filed_on, 75);
+    parties.push(who.party(pid, cases[i].id, PartyRole::Respondent, created));
     let on = taken_on(i, &mut rng);
     measures.push(new_measure(
         ids.measure + measures.len() as i64,
@@ -981,6 +845,7 @@ fn generate(courts: &[court::Model], ids: &IdBase) -> Generated {
                 version: 1,
                 created_at: created,
                 updated_at: created,
+                synthetic: true,
             });
         }
     }
@@ -1027,47 +892,138 @@ fn generate(courts: &[court::Model], ids: &IdBase) -> Generated {
                 created_at: created,
                 region_code: cases[chosen].region_code.clone(),
                 court_id: cases[chosen].court_id,
+                synthetic: true,
             });
         }
     }
 
-    Generated {
+    Ok(Generated {
         cases,
         parties,
         measures,
         flow_nodes,
         dishonest,
         supervision,
-    }
+    })
 }
 
-#[allow(clippy::too_many_arguments)]
-fn new_party(
-    id: i64,
-    case_id: i64,
-    role: PartyRole,
+/// The people and organisations of the reports' regions. They draw from their own random
+/// stream, so that the pools can change without moving any case, measure or listing.
+struct People {
+    rng: Rng,
+    /// Report → its region's place: report 1 上饶市 (361100), report 2 its unnamed district
+    /// (L0201), report 4 its unnamed county-level city (L04), the last two by the stand-in area
+    /// codes `regions.json` records for them.
+    places: HashMap<u8, Place>,
+    registrar: Registrar,
+}
+
+/// A party before it has its ids.
+struct Who {
     kind: PartyKind,
     name: String,
     id_number: String,
-    rng: &mut Rng,
-    created: chrono::DateTime<Utc>,
-) -> party::Model {
-    party::Model {
-        uuid: String::new(),
-        id,
-        case_id,
-        role,
-        kind,
-        name,
-        id_number: Some(id_number),
+    phone: String,
+    address: String,
+}
+
+impl People {
+    fn new() -> AppResult<Self> {
+        let mut places = HashMap::new();
+        for (report, region) in [(1u8, "361100"), (2, "L0201"), (4, "L04")] {
+            places.insert(report, synthetic::place(region)?);
+        }
+        Ok(People {
+            rng: Rng(0x5EED_2025_0620 ^ 0x0050_E0B1_E000),
+            places,
+            registrar: Registrar::default(),
+        })
+    }
+
+    /// A county of the report's region: the case's own county more often than not.
+    fn county(&mut self, report: u8, case_region: &str) -> String {
+        let place = &self.places[&report];
+        if place.home.iter().any(|h| h == case_region) && self.rng.chance(60) {
+            case_region.to_owned()
+        } else {
+            place.home_area(&mut self.rng).to_owned()
+        }
+    }
+
+    fn contact(&mut self, report: u8) -> (String, String) {
         // Mobile numbers: 11 digits, 13x to 19x.
-        phone: Some(format!(
+        let phone = format!(
             "1{}{:09}",
-            [3, 5, 7, 8, 9][rng.below(5) as usize],
-            rng.below(1_000_000_000)
-        )),
-        address: Some(format!("江西省上饶市某某路{}号", 1 + rng.below(300))),
-        created_at: created,
+            [3, 5, 7, 8, 9][self.rng.below(5) as usize],
+            self.rng.below(1_000_000_000)
+        );
+        let address = self.places[&report].address(&mut self.rng);
+        (phone, address)
+    }
+
+    /// A person, `male_percent` in a hundred a man, an adult of 20 to 75 when the case was filed.
+    fn person(&mut self, report: u8, case_region: &str, filed_on: NaiveDate, male_percent: u64) -> Who {
+        let sex = if self.rng.chance(male_percent) {
+            Sex::Male
+        } else {
+            Sex::Female
+        };
+        let name = synthetic::person_name(&mut self.rng, Some(sex));
+        let born = synthetic::birth_date(&mut self.rng, filed_on, 20, 75);
+        // About one in eight born elsewhere in the province.
+        let elsewhere = &self.places[&report].elsewhere;
+        let area = if !elsewhere.is_empty() && self.rng.chance(12) {
+            (*self.rng.pick(elsewhere)).to_owned()
+        } else {
+            self.county(report, case_region)
+        };
+        let id_number = synthetic::identity_number(&mut self.rng, &area, born, sex);
+        let (phone, address) = self.contact(report);
+        Who {
+            kind: PartyKind::Person,
+            name,
+            id_number,
+            phone,
+            address,
+        }
+    }
+
+    /// A company, or a bank's branch, registered in a county of the report's region.
+    fn organisation(&mut self, report: u8, case_region: &str, bank: bool) -> Who {
+        let name = if bank {
+            self.places[&report].bank_branch(&mut self.rng)
+        } else {
+            self.places[&report].company_name(&mut self.rng)
+        };
+        let division = self.county(report, case_region);
+        let region = format!("report {report}");
+        let id_number = self.registrar.credit_code(&mut self.rng, &region, &name, &division);
+        let (phone, address) = self.contact(report);
+        Who {
+            kind: PartyKind::Organisation,
+            name,
+            id_number,
+            phone,
+            address,
+        }
+    }
+}
+
+impl Who {
+    fn party(self, id: i64, case_id: i64, role: PartyRole, created: chrono::DateTime<Utc>) -> party::Model {
+        party::Model {
+            uuid: String::new(),
+            id,
+            case_id,
+            role,
+            kind: self.kind,
+            name: self.name,
+            id_number: Some(self.id_number),
+            phone: Some(self.phone),
+            address: Some(self.address),
+            created_at: created,
+            synthetic: true,
+        }
     }
 }
 
@@ -1093,6 +1049,7 @@ fn new_measure(
         convicted: None,
         note: None,
         created_at: created,
+        synthetic: true,
     };
     fill(&mut m);
     m

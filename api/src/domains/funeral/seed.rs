@@ -251,6 +251,7 @@ async fn records_of_report5(db: &impl ConnectionTrait) -> AppResult<usize> {
                     version: Set(1),
                     created_at: Set(at()),
                     updated_at: Set(at()),
+                    synthetic: Set(true),
                     ..Default::default()
                 });
             }

@@ -236,6 +236,7 @@ async fn villages(db: &impl ConnectionTrait) -> AppResult<usize> {
             version: Set(1),
             created_at: Set(at()),
             updated_at: Set(at()),
+            synthetic: Set(true),
             ..Default::default()
         })
         .collect();

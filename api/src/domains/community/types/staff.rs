@@ -111,6 +111,12 @@ impl CommunityStaff {
     async fn updated_at(&self) -> DateTime<Utc> {
         self.0.updated_at
     }
+    /// Synthetic (合成数据): whether a seed generated this record around the reports' figures
+    /// (true) or it was written through the API (false); administrators only, null for
+    /// other callers.
+    async fn synthetic(&self, ctx: &Context<'_>) -> Option<bool> {
+        crate::synthetic::visible(ctx, self.0.synthetic)
+    }
 }
 
 /// Input of `addCommunityStaff` and `updateCommunityStaff`.

@@ -198,6 +198,12 @@ impl CommunityUnit {
             .zip(self.0.resident_population)
             .map(|(area, r)| area >= i64::from(r) * ELDERLY_CENTI_PER_RESIDENT))
     }
+    /// Synthetic (合成数据): whether a seed generated this record around the reports' figures
+    /// (true) or it was written through the API (false); administrators only, null for
+    /// other callers.
+    async fn synthetic(&self, ctx: &Context<'_>) -> Option<bool> {
+        crate::synthetic::visible(ctx, self.0.synthetic)
+    }
 }
 
 crate::connection!(

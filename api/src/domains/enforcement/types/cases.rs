@@ -261,6 +261,12 @@ impl EnforcementCase {
             .map(SupervisionOrder)
             .collect())
     }
+    /// Synthetic (合成数据): whether a seed generated this record around the reports' figures
+    /// (true) or it was written through the API (false); administrators only, null for
+    /// other callers.
+    async fn synthetic(&self, ctx: &Context<'_>) -> Option<bool> {
+        crate::synthetic::visible(ctx, self.0.synthetic)
+    }
 }
 
 /// Input of `fileEnforcementCase` (立案).

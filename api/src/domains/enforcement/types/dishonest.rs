@@ -74,6 +74,12 @@ impl DishonestDebtor {
     async fn version(&self) -> i32 {
         self.0.version
     }
+    /// Synthetic (合成数据): whether a seed generated this record around the reports' figures
+    /// (true) or it was written through the API (false); administrators only, null for
+    /// other callers.
+    async fn synthetic(&self, ctx: &Context<'_>) -> Option<bool> {
+        crate::synthetic::visible(ctx, self.0.synthetic)
+    }
 }
 
 /// Filter of the dishonest-debtor list.

@@ -75,6 +75,12 @@ impl Party {
     async fn address(&self, ctx: &Context<'_>) -> Option<String> {
         personal(ctx, self, &self.0.address, |_| "***".to_owned())
     }
+    /// Synthetic (合成数据): whether a seed generated this record around the reports' figures
+    /// (true) or it was written through the API (false); administrators only, null for
+    /// other callers.
+    async fn synthetic(&self, ctx: &Context<'_>) -> Option<bool> {
+        crate::synthetic::visible(ctx, self.0.synthetic)
+    }
 }
 
 /// Enforcement measure (执行措施).
@@ -140,6 +146,12 @@ impl Measure {
     async fn note(&self) -> Option<&str> {
         self.0.note.as_deref()
     }
+    /// Synthetic (合成数据): whether a seed generated this record around the reports' figures
+    /// (true) or it was written through the API (false); administrators only, null for
+    /// other callers.
+    async fn synthetic(&self, ctx: &Context<'_>) -> Option<bool> {
+        crate::synthetic::visible(ctx, self.0.synthetic)
+    }
 }
 
 /// Flow node (流程节点) of a case; parties are told of each.
@@ -176,6 +188,12 @@ impl FlowNode {
     /// Whether the parties were notified (已推送当事人).
     async fn parties_notified(&self) -> bool {
         self.0.parties_notified
+    }
+    /// Synthetic (合成数据): whether a seed generated this record around the reports' figures
+    /// (true) or it was written through the API (false); administrators only, null for
+    /// other callers.
+    async fn synthetic(&self, ctx: &Context<'_>) -> Option<bool> {
+        crate::synthetic::visible(ctx, self.0.synthetic)
     }
 }
 

@@ -50,6 +50,12 @@ impl SupervisionOrder {
     async fn instructions(&self) -> Option<&str> {
         self.0.instructions.as_deref()
     }
+    /// Synthetic (合成数据): whether a seed generated this record around the reports' figures
+    /// (true) or it was written through the API (false); administrators only, null for
+    /// other callers.
+    async fn synthetic(&self, ctx: &Context<'_>) -> Option<bool> {
+        crate::synthetic::visible(ctx, self.0.synthetic)
+    }
 }
 
 /// Input of `issueSupervisionOrder` (发起督办).

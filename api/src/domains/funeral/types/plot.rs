@@ -68,6 +68,12 @@ impl GravePlot {
     async fn version(&self) -> i32 {
         self.0.version
     }
+    /// Synthetic (合成数据): whether a seed generated this record around the reports' figures
+    /// (true) or it was written through the API (false); administrators only, null for
+    /// other callers.
+    async fn synthetic(&self, ctx: &Context<'_>) -> Option<bool> {
+        crate::synthetic::visible(ctx, self.0.synthetic)
+    }
 }
 
 /// A pre-sale registration (预售登记) or sale of a plot to a household. The holder's name,
