@@ -9,8 +9,14 @@ pub const MAX_AMOUNT_FEN: i64 = 1_000_000_000_000_000;
 
 /// Today in Asia/Shanghai, where period boundaries are calendar dates.
 pub fn today() -> NaiveDate {
+    china_date(Utc::now())
+}
+
+/// The calendar day of an instant in China Standard Time (UTC+8), the day the records' users
+/// live in.
+pub fn china_date(at: chrono::DateTime<Utc>) -> NaiveDate {
     let shanghai = FixedOffset::east_opt(8 * 3600).expect("valid offset");
-    Utc::now().with_timezone(&shanghai).date_naive()
+    at.with_timezone(&shanghai).date_naive()
 }
 
 /// Trimmed text of `min..=max` characters without control characters.

@@ -218,11 +218,10 @@ pub async fn data_date(db: &impl ConnectionTrait, scope: &Scope, region: Option<
         .union(UnionType::All, latest::<violation::Entity>(scope, region, violation::Column::UpdatedAt))
         .union(UnionType::All, latest::<plot::Entity>(scope, region, plot::Column::UpdatedAt))
         .union(UnionType::All, latest::<facility::Entity>(scope, region, facility::Column::UpdatedAt));
-    let china = chrono::FixedOffset::east_opt(8 * 3600).expect("valid offset");
     let mut last: Option<NaiveDate> = None;
     for row in db.query_all(&q).await? {
         let at: Option<chrono::DateTime<chrono::Utc>> = row.try_get("", "d")?;
-        let day = at.map(|t| t.with_timezone(&china).date_naive());
+        let day = at.map(crate::validate::china_date);
         last = Ord::max(last, day);
     }
     Ok(last)
