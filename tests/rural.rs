@@ -915,3 +915,116 @@ async fn scaled_seeds_copy_the_villages() {
         196 * 2 * api::testing::copies_per_scale::RURAL_VILLAGES
     );
 }
+
+#[tokio::test]
+async fn a_bound_keeps_its_interval_through_units_sums_and_shares() {
+    const OBSERVED: &str = r#"query($i: String!) { indicatorSeries(indicator: $i, regionCode: "152222") {
+        period value qualifier interval { lower lowerIncluded upper upperIncluded notation } } }"#;
+    const TOTAL: &str = r#"query($f: ObservationAggregateFilter) {
+        observationAggregate(groupBy: [INDICATOR], filter: $f) {
+            rows { observations bounded total totalInterval { notation } } } }"#;
+    const FIGURES: &str = r#"query($m: String!) { reportedFigures(filter: {metric: $m, regionCode: "152222"}) {
+        value sourceText computedValue computedInterval { notation } consistent } }"#;
+    let app = spawn_app_with(Seed::Full).await;
+    app.act_as("agriculture_officer", Some("152222"));
+    // Report 6's "全县完成造林30多万亩": 300,000 亩 or more, under 400,000.
+    let s = app.data(OBSERVED, json!({"i": "afforestation_area"})).await;
+    let o = &s["indicatorSeries"][0];
+    assert_eq!(
+        (&o["value"], &o["qualifier"], &o["interval"]["notation"]),
+        (&json!("300000"), &json!("MORE_THAN"), &json!("[300000, 400000)"))
+    );
+    assert_eq!(
+        (&o["interval"]["lowerIncluded"], &o["interval"]["upperIncluded"]),
+        (&json!(true), &json!(false))
+    );
+    // An exact observation admits its value alone.
+    let s = app.data(OBSERVED, json!({"i": "grain_output"})).await;
+    assert_eq!(
+        (
+            &s["indicatorSeries"][0]["qualifier"],
+            &s["indicatorSeries"][0]["interval"]["notation"]
+        ),
+        (&json!("EXACT"), &json!("[3530000000, 3530000000]"))
+    );
+    // "约25万亩" for 2022, given in 万亩: 24.5 to 25.5 万亩, stored in 亩.
+    let about = json!({"indicator": "afforestation_area", "regionCode": "152222", "period": "2022",
+        "value": "25", "unit": "万亩", "qualifier": "ABOUT", "source": "林草局"});
+    let written = app
+        .data(
+            r#"mutation($i: ObservationInputGql!) { upsertObservation(input: $i) { value qualifier interval { notation } } }"#,
+            json!({"i": about}),
+        )
+        .await;
+    assert_eq!(
+        written["upsertObservation"],
+        json!({"value": "250000", "qualifier": "ABOUT", "interval": {"notation": "[245000, 255000]"}})
+    );
+    // The sum of the two is at their stated numbers; its interval is the sum of theirs.
+    let d = app
+        .data(TOTAL, json!({"f": {"indicators": ["afforestation_area"]}}))
+        .await;
+    assert_eq!(
+        d["observationAggregate"]["rows"][0],
+        json!({"observations": 2, "bounded": 2, "total": "550000",
+            "totalInterval": {"notation": "[545000, 655000)"}})
+    );
+    // A file may state bounds too; a qualifier it cannot read is its row's error.
+    let officer = token("agriculture_officer", &["agriculture_officer"], Some("152222"));
+    let file = "indicator,region_code,period,value,unit,qualifier,source\n\
+                afforestation_area,152222,2021,20,万亩,less_than,林草局\n\
+                afforestation_area,152222,2020,18,万亩,roughly,林草局\n";
+    let (status, body) = import(&app, file, Some(&officer)).await;
+    assert_eq!(status, 422, "{body:#}");
+    let errors: Vec<(u64, &str)> = body["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["extensions"]["line"].as_u64().unwrap(),
+                e["extensions"]["field"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(errors, [(3, "qualifier")]);
+    let (status, body) = import(&app, &file.replace("roughly", "at_least"), Some(&officer)).await;
+    assert_eq!(status, 200, "{body:#}");
+    let d = app
+        .data(TOTAL, json!({"f": {"indicators": ["afforestation_area"]}}))
+        .await;
+    assert_eq!(
+        d["observationAggregate"]["rows"][0]["totalInterval"]["notation"], "(−∞, ∞)",
+        "under 200,000 has no lower end and at least 180,000 no upper one"
+    );
+
+    // A share derived from a bound is an interval: with "800余" talents (800 to 900) of whom
+    // 810 farm, the share is between 0.9 and 1.0125, which admits report 6's 95.1%.
+    let talents = json!({"indicator": "rural_talents", "regionCode": "152222", "period": "2023",
+        "value": "800", "qualifier": "MORE_THAN", "source": "复核"});
+    app.data(UPSERT, json!({"i": talents, "v": 1})).await;
+    let d = app.data(FIGURES, json!({"m": "ruralTalentsFarmingShare"})).await;
+    let f = &d["reportedFigures"][0];
+    assert!(f["sourceText"].as_str().unwrap().contains("占95.1%"));
+    assert_eq!(
+        (
+            &f["value"],
+            &f["computedValue"],
+            &f["computedInterval"]["notation"],
+            &f["consistent"]
+        ),
+        (
+            &json!("0.951"),
+            &json!("1.0125"),
+            &json!("(0.9, 1.0125]"),
+            &json!(true)
+        )
+    );
+    // The count itself: 852 lies in 800 to 900.
+    let d = app.data(FIGURES, json!({"m": "rural_talents"})).await;
+    let f = &d["reportedFigures"][0];
+    assert_eq!(
+        (&f["computedInterval"]["notation"], &f["consistent"]),
+        (&json!("[800, 900)"), &json!(true))
+    );
+}

@@ -88,6 +88,10 @@ pub enum MetricValue {
     Rate(Option<f64>),
     /// An exact decimal (an observation's value).
     Exact(rust_decimal::Decimal),
+    /// A value that stands for an interval: an observation a report states as a bound or an
+    /// approximation ("30多万亩"), or a figure derived from such values, with the interval the
+    /// derivation propagates (`stated::Interval::plus`, `over`).
+    Bounded(rust_decimal::Decimal, crate::stated::Interval),
 }
 
 impl MetricValue {
@@ -97,7 +101,7 @@ impl MetricValue {
             MetricValue::Count(n) => Some(n.to_string()),
             MetricValue::Money(fen) | MetricValue::Centi(fen) => Some(crate::scalars::Money(fen).to_string()),
             MetricValue::Rate(r) => r.map(|r| format!("{r:.6}")),
-            MetricValue::Exact(d) => Some(d.normalize().to_string()),
+            MetricValue::Exact(d) | MetricValue::Bounded(d, _) => Some(d.normalize().to_string()),
         }
     }
 
@@ -108,12 +112,27 @@ impl MetricValue {
             MetricValue::Count(n) => Some(rust_decimal::Decimal::from(n)),
             MetricValue::Money(fen) | MetricValue::Centi(fen) => Some(rust_decimal::Decimal::new(fen, 2)),
             MetricValue::Rate(r) => r.and_then(rust_decimal::Decimal::from_f64_retain),
-            MetricValue::Exact(d) => Some(d),
+            MetricValue::Exact(d) | MetricValue::Bounded(d, _) => Some(d),
         }
     }
 
-    /// Whether the value, rounded to the places `stated` has, equals `stated`.
+    /// The values it admits: a bounded value's interval, any other value alone; `None` for
+    /// an undefined rate.
+    pub fn interval(self) -> Option<crate::stated::Interval> {
+        match self {
+            MetricValue::Bounded(_, interval) => Some(interval),
+            other => other.to_decimal().map(crate::stated::Interval::point),
+        }
+    }
+
+    /// Whether the value, rounded to the places `stated` has, equals `stated`; for a bounded
+    /// value, whether its interval admits a value that does.
     pub fn matches(self, stated: &str) -> Option<bool> {
+        if let MetricValue::Bounded(_, interval) = self {
+            let stated =
+                crate::stated::Interval::stated(crate::stated::Qualifier::Exact, stated.parse().ok()?);
+            return Some(!interval.apart(&stated));
+        }
         if let MetricValue::Exact(d) = self {
             let stated: rust_decimal::Decimal = stated.parse().ok()?;
             let places = stated.scale();
@@ -128,7 +147,7 @@ impl MetricValue {
             MetricValue::Count(n) => n as f64,
             MetricValue::Money(fen) | MetricValue::Centi(fen) => fen as f64 / 100.0,
             MetricValue::Rate(r) => r?,
-            MetricValue::Exact(_) => return None,
+            MetricValue::Exact(_) | MetricValue::Bounded(..) => return None,
         };
         let scale = 10f64.powi(places);
         Some(((value * scale).round() - (stated * scale).round()).abs() < 0.5)

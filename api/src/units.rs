@@ -102,6 +102,26 @@ pub struct Converted {
 /// `value` in `from` expressed in `to`; BAD_USER_INPUT (naming `field`) when the dimensions
 /// differ or the numbers overflow.
 pub fn convert(field: &str, value: Decimal, from: Unit, to: Unit, places: u32) -> AppResult<Converted> {
+    convert_rounding(
+        field,
+        value,
+        from,
+        to,
+        places,
+        RoundingStrategy::MidpointNearestEven,
+    )
+}
+
+/// `convert`, rounding an inexact result with `strategy` (an interval's lower end is
+/// rounded down and its upper end up, so that the converted interval holds every value).
+pub fn convert_rounding(
+    field: &str,
+    value: Decimal,
+    from: Unit,
+    to: Unit,
+    places: u32,
+    strategy: RoundingStrategy,
+) -> AppResult<Converted> {
     if from.dimension != to.dimension {
         return Err(AppError::bad_input(
             field,
@@ -130,9 +150,7 @@ pub fn convert(field: &str, value: Decimal, from: Unit, to: Unit, places: u32) -
         });
     }
     Ok(Converted {
-        value: q
-            .round_dp_with_strategy(places, RoundingStrategy::MidpointNearestEven)
-            .normalize(),
+        value: q.round_dp_with_strategy(places, strategy).normalize(),
         rounded_to: Some(places),
     })
 }

@@ -17,6 +17,16 @@ pub struct Model {
     pub period_end: Date,
     /// Exact decimal text in the indicator's canonical unit.
     pub value: String,
+    /// How the value is stated: `exact`, `less_than` (不足), `at_least` (以上), `more_than`
+    /// (多/余), `about` (约/左右), `nearly` (近).
+    pub qualifier: String,
+    /// The lowest value it admits, exact decimal text in the canonical unit; null when
+    /// unbounded. An exact observation admits its value alone.
+    pub lower: Option<String>,
+    pub lower_closed: bool,
+    /// The highest value it admits; null when unbounded.
+    pub upper: Option<String>,
+    pub upper_closed: bool,
     pub source: String,
     pub version: i32,
     pub created_at: DateTimeUtc,

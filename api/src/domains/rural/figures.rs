@@ -1,13 +1,16 @@
 //! Rural's entry in the metric registry (`figures.rs`): an indicator's recorded value for the
-//! figure's region and period (by indicator code), shares derived from two recorded counts,
-//! and counts of the village records.
+//! figure's region and period (by indicator code; a bound or an approximation with its
+//! interval), shares derived from two recorded counts (with the interval their intervals
+//! give), and counts of the village records.
 
 use entity::rural::{indicator, observation};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 use std::collections::HashMap;
 
+use super::service::observations::interval_of;
 use super::service::villages;
 use crate::figures::{MetricDef, MetricQuery, MetricSet, MetricSource, MetricValue, ratio};
+use crate::stated::Qualifier;
 
 const DEFS: &[MetricDef] = &[
     MetricDef {
@@ -33,6 +36,30 @@ const DEFS: &[MetricDef] = &[
 ];
 
 pub struct Source;
+
+/// An observation as a metric value: exact, or bounded by the interval its qualifier admits.
+fn observed(o: &observation::Model) -> Option<MetricValue> {
+    let value = o.value.parse().ok()?;
+    if o.qualifier == Qualifier::Exact.as_str() {
+        return Some(MetricValue::Exact(value));
+    }
+    Some(MetricValue::Bounded(value, interval_of(o)?))
+}
+
+/// A share of two observed counts: a rate when both are exact whole numbers, otherwise the
+/// ratio of their values with the interval of the ratio of their intervals (160余 of whom
+/// 150: 150/160, between 150/170 and 150/160). `None` when the base is or may be zero.
+fn share(part: MetricValue, whole: MetricValue) -> Option<MetricValue> {
+    let whole_number = |v: MetricValue| match v {
+        MetricValue::Exact(d) if d.fract().is_zero() => i64::try_from(d).ok(),
+        _ => None,
+    };
+    if let (Some(p), Some(w)) = (whole_number(part), whole_number(whole)) {
+        return Some(MetricValue::Rate(ratio(p, w)));
+    }
+    let value = part.to_decimal()?.checked_div(whole.to_decimal()?)?;
+    Some(MetricValue::Bounded(value, part.interval()?.over(&whole.interval()?)?))
+}
 
 /// The domain's metric source, for its registration.
 pub fn source() -> std::sync::Arc<dyn MetricSource> {
@@ -79,19 +106,18 @@ impl MetricSource for Source {
                     .await?;
                 let mut set = MetricSet::new();
                 for o in rows {
-                    if let (Some(code), Ok(v)) = (codes.get(&o.indicator_id), o.value.parse()) {
-                        set.insert(code.clone(), MetricValue::Exact(v));
+                    if let Some(code) = codes.get(&o.indicator_id)
+                        && let Some(v) = observed(&o)
+                    {
+                        set.insert(code.clone(), v);
                     }
                 }
-                let count = |code: &str| match set.get(code) {
-                    Some(MetricValue::Exact(d)) => d.to_string().parse::<i64>().ok(),
-                    _ => None,
-                };
-                if let (Some(farming), Some(all)) = (count("rural_talents_farming"), count("rural_talents")) {
-                    set.insert(
-                        "ruralTalentsFarmingShare".into(),
-                        MetricValue::Rate(ratio(farming, all)),
-                    );
+                if let (Some(farming), Some(all)) = (
+                    set.get("rural_talents_farming").copied(),
+                    set.get("rural_talents").copied(),
+                ) && let Some(share) = share(farming, all)
+                {
+                    set.insert("ruralTalentsFarmingShare".into(), share);
                 }
                 let year = chrono::Datelike::year(&q.to);
                 let t = villages::totals(db, &q.scope, Some(&q.region), year).await?;
@@ -103,5 +129,37 @@ impl MetricSource for Source {
             }
             Ok(out)
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::stated::Interval;
+    use rust_decimal::Decimal;
+
+    fn d(s: &str) -> Decimal {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn a_share_of_a_bound_is_an_interval() {
+        // Exact counts give a rate, as before.
+        assert_eq!(
+            share(MetricValue::Exact(d("810")), MetricValue::Exact(d("852"))),
+            Some(MetricValue::Rate(Some(810.0 / 852.0)))
+        );
+        // 150 of "160余" people: the value 150/160, the interval [150/170, 150/160].
+        let more_than_160 = MetricValue::Bounded(d("160"), Interval::stated(Qualifier::MoreThan, d("160")));
+        let Some(MetricValue::Bounded(value, interval)) = share(MetricValue::Exact(d("150")), more_than_160)
+        else {
+            panic!("a share of a bound is bounded");
+        };
+        assert_eq!(value, d("0.9375"));
+        assert_eq!(interval.rounded(4).to_string(), "(0.8823, 0.9375]");
+        assert!(interval.contains(d("0.9")) && !interval.contains(d("0.95")));
+        // A base that may be zero gives no share.
+        let under_one = MetricValue::Bounded(d("1"), Interval::stated(Qualifier::LessThan, d("1")));
+        assert_eq!(share(MetricValue::Exact(d("1")), under_one), None);
     }
 }

@@ -3,8 +3,10 @@
 //! `service::observations::import` checks and writes them.
 //!
 //! The file is UTF-8 (a byte-order mark is allowed) with a header row naming the columns
-//! `indicator`, `region_code`, `period`, `value`, `source` and optionally `unit`, in any
-//! order (`regionCode` is accepted too).
+//! `indicator`, `region_code`, `period`, `value`, `source` and optionally `unit` and
+//! `qualifier` (how the value is stated: `exact`, the default, `less_than` 不足, `at_least`
+//! 以上, `more_than` 多/余, `about` 约/左右 or `nearly` 近), in any order (`regionCode` is
+//! accepted too).
 
 use futures_util::future::BoxFuture;
 use sea_orm::DatabaseConnection;
@@ -93,6 +95,7 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<(usize, ObservationInput)>, Vec<RowErro
         line
     };
     let unit = column(&["unit"]);
+    let qualifier = column(&["qualifier"]);
     let mut rows = Vec::new();
     let mut errors = Vec::new();
     for record in reader.records() {
@@ -113,6 +116,22 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<(usize, ObservationInput)>, Vec<RowErro
             continue;
         }
         let get = |i: usize| record.get(i).unwrap_or_default().to_owned();
+        let stated = match qualifier.map(get).filter(|q| !q.is_empty()) {
+            None => crate::stated::Qualifier::Exact,
+            Some(q) => match crate::stated::Qualifier::parse(&q.to_ascii_lowercase()) {
+                Some(q) => q,
+                None => {
+                    errors.push(RowError {
+                        line,
+                        field: "qualifier".into(),
+                        message: format!(
+                            "{q:?} is not a qualifier: exact, less_than, at_least, more_than, about or nearly"
+                        ),
+                    });
+                    continue;
+                }
+            },
+        };
         rows.push((
             line,
             ObservationInput {
@@ -121,6 +140,7 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<(usize, ObservationInput)>, Vec<RowErro
                 period: get(at(2)),
                 value: get(at(3)),
                 unit: unit.map(get).filter(|u| !u.is_empty()),
+                qualifier: stated,
                 source: get(at(4)),
             },
         ));

@@ -83,7 +83,7 @@ impl RuralMutation {
             shown: UnitValue::of(units::convert("unit", value, unit, unit, 4)?, unit),
             year_over_year: None,
             indicator: ind,
-            model,
+            model: Box::new(model),
         })
     }
 

@@ -71,7 +71,7 @@ fn shown(
         shown: UnitValue::of(crate::units::convert("unit", value, unit, unit, 4)?, unit),
         year_over_year: None,
         indicator,
-        model: o,
+        model: Box::new(o),
     })
 }
 

@@ -175,7 +175,7 @@ impl RuralQuery {
                 year_over_year: previous.and_then(|p| change(&o.value, &p)),
                 shown: UnitValue::of(converted, shown),
                 indicator: ind.clone(),
-                model: o,
+                model: Box::new(o),
             });
         }
         Ok(out)
@@ -202,7 +202,7 @@ impl RuralQuery {
                 shown: UnitValue::of(units::convert("unit", value, unit, unit, 4)?, unit),
                 year_over_year: None,
                 indicator: ind,
-                model: o,
+                model: Box::new(o),
             });
         }
         Ok(out)

@@ -49,6 +49,9 @@ struct SeedObservation {
     region_code: String,
     period: String,
     value: String,
+    /// How the report states it (不足, 以上, 多/余, 约, 近); exact when absent.
+    #[serde(default)]
+    qualifier: crate::stated::Qualifier,
     source: String,
 }
 
@@ -120,12 +123,9 @@ pub async fn seed(db: &DatabaseConnection, records: bool, scale: u32) -> AppResu
     if !records || observation::Entity::find().count(db).await? > 0 {
         return Ok(0);
     }
-    let ids: HashMap<String, i64> = indicator::Entity::find()
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|i| (i.code, i.id))
-        .collect();
+    let catalogue = indicator::Entity::find().all(db).await?;
+    let units: HashMap<i64, String> = catalogue.iter().map(|i| (i.id, i.unit.clone())).collect();
+    let ids: HashMap<String, i64> = catalogue.into_iter().map(|i| (i.code, i.id)).collect();
     let rows: Vec<SeedObservation> =
         serde_json::from_str(include_str!("seed/observations.json")).map_err(bad)?;
     let txn = db.begin().await?;
@@ -137,7 +137,17 @@ pub async fn seed(db: &DatabaseConnection, records: bool, scale: u32) -> AppResu
             .ok_or_else(|| bad(format!("indicator {}", o.indicator)))?;
         let value =
             crate::units::decimal("value", &o.value).map_err(|_| bad(format!("value {}", o.value)))?;
+        let unit = crate::units::unit("unit", &units[&indicator_id])?;
+        let interval =
+            super::service::observations::interval_in(o.qualifier, value, unit, unit)?;
+        let (lower, lower_closed) = crate::stated::stored_end(interval.lower);
+        let (upper, upper_closed) = crate::stated::stored_end(interval.upper);
         observation::ActiveModel {
+            qualifier: Set(o.qualifier.as_str().to_owned()),
+            lower: Set(lower),
+            lower_closed: Set(lower_closed),
+            upper: Set(upper),
+            upper_closed: Set(upper_closed),
             uuid: Set(derived_uuid("Observation", n as i64 + 1)),
             indicator_id: Set(indicator_id),
             region_code: Set(o.region_code),

@@ -85,9 +85,13 @@ fn shown(f: &figure::Model) -> String {
 }
 
 /// Whether the records' value agrees with a stated figure: an exact figure when the value
-/// rounds to it at the places stated, a bound when the value lies in its interval; `None`
-/// when the value is undefined.
+/// rounds to it at the places stated, a bound when the value lies in its interval, and a
+/// value that is itself an interval (derived from bounds) when it shares a value with the
+/// figure's; `None` when the value is undefined.
 pub fn agrees(value: crate::figures::MetricValue, f: &figure::Model) -> Option<bool> {
+    if let crate::figures::MetricValue::Bounded(_, interval) = value {
+        return Some(!interval.apart(&of_figure(f)?));
+    }
     if f.qualifier == crate::stated::Qualifier::Exact.as_str() {
         return value.matches(&f.value);
     }

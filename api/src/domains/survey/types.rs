@@ -6,6 +6,7 @@ use entity::survey::reported_figure;
 
 use super::loaders::{MetricLoader, MetricScope};
 use crate::scalars::Date;
+use crate::stated::types::{FigureInterval, FigureQualifier};
 
 /// A figure a survey report states (报告数据): metric, region, period, value and the
 /// sentence it comes from, beside what the platform computes from its records.
@@ -102,6 +103,16 @@ impl ReportedFigure {
     async fn computed_value(&self, ctx: &Context<'_>) -> Result<Option<String>> {
         Ok(self.computed(ctx).await?.and_then(|v| v.to_decimal_text()))
     }
+    /// The values the computed value stands for (区间): an interval when it comes from
+    /// records stated as bounds or approximations (an observation "30多万亩", or a share of
+    /// one), the value alone otherwise; null when records cannot produce this figure.
+    async fn computed_interval(&self, ctx: &Context<'_>) -> Result<Option<FigureInterval>> {
+        Ok(self
+            .computed(ctx)
+            .await?
+            .and_then(|v| v.interval())
+            .map(|i| FigureInterval::of(Some(i))))
+    }
     /// Whether the computed value agrees with the statement: rounded to the stated
     /// precision it equals an exact figure, and it lies in the interval of a bound or an
     /// approximation; null when records cannot produce this figure.
@@ -114,11 +125,11 @@ impl ReportedFigure {
     /// How the report states it (限定词): exactly, or as a bound (不足, 以上) or an
     /// approximation (多/余, 约/左右, 近).
     async fn qualifier(&self) -> FigureQualifier {
-        FigureQualifier::of(&self.0.qualifier)
+        FigureQualifier::of_stored(&self.0.qualifier)
     }
     /// The values the statement admits (区间), by the conventions of `qualifier`.
     async fn interval(&self) -> FigureInterval {
-        FigureInterval::of(&self.0)
+        FigureInterval::of(crate::stated::of_figure(&self.0))
     }
     /// Its position among the report's statements of this metric, region and period: 2
     /// when the report states the quantity a second time.
@@ -138,67 +149,6 @@ pub struct ReportedFigureFilter {
     pub region_code: Option<String>,
     /// Figures of this metric.
     pub metric: Option<String>,
-}
-
-/// How a report states a figure (限定词).
-#[derive(async_graphql::Enum, Copy, Clone, Eq, PartialEq, Debug)]
-pub enum FigureQualifier {
-    /// The number itself, to the places stated (确数).
-    Exact,
-    /// Below the number: 不足, 不到, 低于.
-    LessThan,
-    /// The number or more: 以上, 不少于, 至少.
-    AtLeast,
-    /// The number and less than one unit of its last nonzero digit more: 多, 余 (160余 is
-    /// 160 to 170).
-    MoreThan,
-    /// Within half a unit of its last nonzero digit: 约, 左右 (700左右 is 650 to 750).
-    About,
-    /// The number or a little less, by at most a tenth of it: 近.
-    Nearly,
-}
-
-impl FigureQualifier {
-    fn of(stored: &str) -> Self {
-        use crate::stated::Qualifier as Q;
-        match Q::parse(stored).unwrap_or_default() {
-            Q::Exact => FigureQualifier::Exact,
-            Q::LessThan => FigureQualifier::LessThan,
-            Q::AtLeast => FigureQualifier::AtLeast,
-            Q::MoreThan => FigureQualifier::MoreThan,
-            Q::About => FigureQualifier::About,
-            Q::Nearly => FigureQualifier::Nearly,
-        }
-    }
-}
-
-/// The values a stated figure admits (区间), as exact decimal text in the canonical unit.
-#[derive(async_graphql::SimpleObject, Clone)]
-pub struct FigureInterval {
-    /// The lowest value; null when unbounded below.
-    pub lower: Option<String>,
-    /// Whether `lower` itself is admitted.
-    pub lower_included: bool,
-    /// The highest value; null when unbounded above.
-    pub upper: Option<String>,
-    /// Whether `upper` itself is admitted.
-    pub upper_included: bool,
-    /// The interval in the usual notation, e.g. `[300000, 400000)` or `(−∞, 0.5)`.
-    pub notation: String,
-}
-
-impl FigureInterval {
-    fn of(f: &reported_figure::Model) -> Self {
-        let interval = crate::stated::of_figure(f);
-        let end = |e: Option<crate::stated::End>| e.map(|e| e.value.normalize().to_string());
-        FigureInterval {
-            lower: interval.and_then(|i| end(i.lower)),
-            lower_included: interval.and_then(|i| i.lower).is_some_and(|e| e.closed),
-            upper: interval.and_then(|i| end(i.upper)),
-            upper_included: interval.and_then(|i| i.upper).is_some_and(|e| e.closed),
-            notation: interval.map_or_else(|| "(−∞, ∞)".to_owned(), |i| i.to_string()),
-        }
-    }
 }
 
 /// Which rule found a data-quality issue (数据质量规则).

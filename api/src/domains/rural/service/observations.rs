@@ -17,6 +17,7 @@ use super::Period;
 use crate::access::Scope;
 use crate::error::{AppError, AppResult};
 use crate::region::service::{self as regions, Subtree, in_region};
+use crate::stated::{Interval, Qualifier, stored_end};
 use crate::units::{self, Unit};
 use crate::validate;
 use crate::write::{Change, Who, check_version, record_uuid, unique_to_conflict};
@@ -34,6 +35,8 @@ pub struct ObservationInput {
     pub value: String,
     /// The unit `value` is in; the indicator's canonical unit when absent.
     pub unit: Option<String>,
+    /// How the value is stated (不足, 以上, 多/余, 约, 近); exact by default.
+    pub qualifier: Qualifier,
     pub source: String,
 }
 
@@ -43,7 +46,89 @@ struct Resolved {
     region_code: String,
     period: Period,
     value: Decimal,
+    qualifier: Qualifier,
+    /// What the value admits, in the canonical unit.
+    interval: Interval,
     source: String,
+}
+
+impl Resolved {
+    /// The stored form of the qualifier and interval.
+    fn stated(&self) -> Stated {
+        let (lower, lower_closed) = stored_end(self.interval.lower);
+        let (upper, upper_closed) = stored_end(self.interval.upper);
+        Stated {
+            qualifier: self.qualifier.as_str().to_owned(),
+            lower,
+            lower_closed,
+            upper,
+            upper_closed,
+        }
+    }
+}
+
+/// An observation's qualifier and interval as its columns hold them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stated {
+    pub qualifier: String,
+    pub lower: Option<String>,
+    pub lower_closed: bool,
+    pub upper: Option<String>,
+    pub upper_closed: bool,
+}
+
+impl Stated {
+    fn of(m: &observation::Model) -> Self {
+        Stated {
+            qualifier: m.qualifier.clone(),
+            lower: m.lower.clone(),
+            lower_closed: m.lower_closed,
+            upper: m.upper.clone(),
+            upper_closed: m.upper_closed,
+        }
+    }
+}
+
+/// The interval an observation admits: an exact one its value alone, a bound or an
+/// approximation what its qualifier allows (`stated`); `None` when a stored number does not
+/// parse.
+pub fn interval_of(m: &observation::Model) -> Option<Interval> {
+    if m.qualifier == Qualifier::Exact.as_str() {
+        return Some(Interval::point(m.value.parse().ok()?));
+    }
+    crate::stated::of_stored(
+        &m.qualifier,
+        &m.value,
+        (m.lower.as_deref(), m.lower_closed),
+        (m.upper.as_deref(), m.upper_closed),
+    )
+}
+
+/// The interval `value` stated with `qualifier` in `given` admits, in `canonical`: each end
+/// converted, the lower rounded down and the upper up where the conversion does not
+/// terminate.
+pub fn interval_in(
+    qualifier: Qualifier,
+    value: Decimal,
+    given: Unit,
+    canonical: Unit,
+) -> AppResult<Interval> {
+    use rust_decimal::RoundingStrategy::{ToNegativeInfinity, ToPositiveInfinity};
+    let stated = match qualifier {
+        Qualifier::Exact => Interval::point(value),
+        q => Interval::stated(q, value),
+    };
+    let end = |v, strategy| {
+        units::convert_rounding("value", v, given, canonical, STORED_PLACES, strategy)
+            .ok()
+            .map(|c| c.value)
+    };
+    let converted = stated.map_ends(|v| end(v, ToNegativeInfinity), |v| end(v, ToPositiveInfinity));
+    // An end the conversion could not give (an overflow) would silently widen the interval.
+    if converted.lower.is_some() != stated.lower.is_some() || converted.upper.is_some() != stated.upper.is_some() {
+        return Err(AppError::bad_input("value", "the value is too large to convert"));
+    }
+    Ok(converted)
 }
 
 /// The indicators and regions rows name, each looked up once however many rows name it
@@ -85,13 +170,17 @@ async fn resolve(
         Some(u) if !u.trim().is_empty() => units::unit("unit", u)?,
         _ => canonical,
     };
-    let value = units::convert("unit", value, given, canonical, STORED_PLACES)?.value;
+    let converted = units::convert("unit", value, given, canonical, STORED_PLACES)?.value;
+    let interval = interval_in(i.qualifier, value, given, canonical)?;
+    let value = converted;
     let source = validate::text("source", &i.source, 1, 256)?;
     Ok(Resolved {
         indicator,
         region_code,
         period,
         value,
+        qualifier: i.qualifier,
+        interval,
         source,
     })
 }
@@ -112,8 +201,14 @@ async fn insert(
     r: Resolved,
     uuid: String,
 ) -> AppResult<observation::Model> {
+    let stated = r.stated();
     let model = observation::ActiveModel {
         uuid: Set(uuid),
+        qualifier: Set(stated.qualifier),
+        lower: Set(stated.lower),
+        lower_closed: Set(stated.lower_closed),
+        upper: Set(stated.upper),
+        upper_closed: Set(stated.upper_closed),
         indicator_id: Set(r.indicator.id),
         region_code: Set(r.region_code),
         period: Set(r.period.key),
@@ -143,7 +238,13 @@ async fn update(
     r: Resolved,
 ) -> AppResult<observation::Model> {
     let mut active: observation::ActiveModel = current.clone().into();
+    let stated = r.stated();
     active.value = Set(r.value.normalize().to_string());
+    active.qualifier = Set(stated.qualifier);
+    active.lower = Set(stated.lower);
+    active.lower_closed = Set(stated.lower_closed);
+    active.upper = Set(stated.upper);
+    active.upper_closed = Set(stated.upper_closed);
     active.source = Set(r.source);
     let updated = who
         .update::<observation::Entity>(db, active, &current, "the observation")
@@ -381,6 +482,11 @@ async fn write_batch(db: &DatabaseConnection, who: &Who<'_>, batch: Vec<Row>) ->
         observation::Column::PeriodStart,
         observation::Column::PeriodEnd,
         observation::Column::Value,
+        observation::Column::Qualifier,
+        observation::Column::Lower,
+        observation::Column::LowerClosed,
+        observation::Column::Upper,
+        observation::Column::UpperClosed,
         observation::Column::Source,
         observation::Column::Version,
         observation::Column::CreatedAt,
@@ -390,8 +496,9 @@ async fn write_batch(db: &DatabaseConnection, who: &Who<'_>, batch: Vec<Row>) ->
     for Row { line, r } in &batch {
         let key = (r.indicator.id, r.region_code.clone(), r.period.key.clone());
         let value = r.value.normalize().to_string();
+        let stated = r.stated();
         let version = match current.get(&key) {
-            Some(old) if old.value == value && old.source == r.source => {
+            Some(old) if old.value == value && old.source == r.source && Stated::of(old) == stated => {
                 done.unchanged += 1;
                 continue;
             }
@@ -406,6 +513,11 @@ async fn write_batch(db: &DatabaseConnection, who: &Who<'_>, batch: Vec<Row>) ->
             r.period.start.into(),
             r.period.end.into(),
             value.into(),
+            stated.qualifier.into(),
+            stated.lower.into(),
+            stated.lower_closed.into(),
+            stated.upper.into(),
+            stated.upper_closed.into(),
             r.source.clone().into(),
             version.into(),
             who.at.into(),
@@ -429,6 +541,11 @@ async fn write_batch(db: &DatabaseConnection, who: &Who<'_>, batch: Vec<Row>) ->
             ])
             .update_columns([
                 observation::Column::Value,
+                observation::Column::Qualifier,
+                observation::Column::Lower,
+                observation::Column::LowerClosed,
+                observation::Column::Upper,
+                observation::Column::UpperClosed,
                 observation::Column::Source,
                 observation::Column::Version,
                 observation::Column::UpdatedAt,

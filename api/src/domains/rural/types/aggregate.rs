@@ -11,6 +11,7 @@ use crate::domains::rural::aggregate::{INDICATOR, OBSERVATIONS};
 use crate::domains::rural::service::indicators;
 use crate::error::AppError;
 use crate::loaders::by_id;
+use crate::stated::types::FigureInterval;
 
 crate::named_enum! {
     /// What observations can be grouped by (分组维度).
@@ -132,10 +133,20 @@ crate::aggregate_types! {
                 None => Ok(None),
             }
         }
+        /// The totals the observations admit (合计区间): the sum of the lower ends of what
+        /// each admits to the sum of the upper ends, an end unbounded when an observation's is
+        /// and excluded when one is; `[total, total]` when every observation is exact. Null
+        /// when withheld.
+        async fn total_interval(&self) -> Option<FigureInterval> {
+            total_interval(&self.0)
+        }
     }
     measures {
         /// Observations (观测数).
         observations: count("observations"),
+        /// Observations stated as a bound or an approximation (区间观测数: 不足, 以上, 多/余,
+        /// 约, 近), counted in `total` at their stated number.
+        bounded: count("bounded"),
         /// Sum of the values (合计), exact.
         total: decimal("total"),
         /// Mean value (平均值), rounded half-even to six places.
@@ -145,6 +156,24 @@ crate::aggregate_types! {
         /// Largest value (最大值).
         max: decimal("max"),
     }
+}
+
+/// The interval of a row's total from its end sums and the counts of unbounded and open ends.
+fn total_interval(row: &crate::aggregate::graphql::RowRef) -> Option<FigureInterval> {
+    use crate::stated::{End, Interval};
+    let end = |unbounded: &str, open: &str, sum: &str| -> Option<Option<End>> {
+        if row.int(unbounded)? > 0 {
+            return Some(None);
+        }
+        Some(Some(End {
+            value: row.decimal(sum)?.parse().ok()?,
+            closed: row.int(open)? == 0,
+        }))
+    };
+    Some(FigureInterval::of(Some(Interval {
+        lower: end("lowerUnbounded", "lowerOpen", "totalLower")?,
+        upper: end("upperUnbounded", "upperOpen", "totalUpper")?,
+    })))
 }
 
 /// The exports of the rural domain.

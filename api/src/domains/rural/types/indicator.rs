@@ -5,7 +5,8 @@ use chrono::{DateTime, Utc};
 use entity::rural::{indicator, observation};
 use rust_decimal::Decimal;
 
-use crate::domains::rural::service::observations::ObservationInput;
+use crate::domains::rural::service::observations::{ObservationInput, interval_of};
+use crate::stated::types::{FigureInterval, FigureQualifier};
 use crate::scalars::Date;
 use crate::units::{Converted, Unit};
 
@@ -95,7 +96,7 @@ impl UnitValue {
 /// Observation (观测值): an indicator's value for a region and period.
 #[derive(Clone)]
 pub struct Observation {
-    pub model: observation::Model,
+    pub model: Box<observation::Model>,
     pub indicator: indicator::Model,
     /// The value in the unit asked for.
     pub shown: UnitValue,
@@ -137,6 +138,17 @@ impl Observation {
     /// The value in the indicator's canonical unit, exact decimal text.
     async fn value(&self) -> &str {
         &self.model.value
+    }
+    /// How the value is stated (限定词): exactly, or as a bound (不足, 以上) or an
+    /// approximation (多/余, 约/左右, 近).
+    async fn qualifier(&self) -> FigureQualifier {
+        FigureQualifier::of_stored(&self.model.qualifier)
+    }
+    /// The values it admits (区间) in the canonical unit: the value alone when exact.
+    /// Sums and comparisons of observations carry it (`observationAggregate`'s
+    /// `totalLower`/`totalUpper`, a reported figure's `computedInterval`).
+    async fn interval(&self) -> FigureInterval {
+        FigureInterval::of(interval_of(&self.model))
     }
     /// The value in the unit asked for (the canonical one by default).
     async fn in_unit(&self) -> &UnitValue {
@@ -185,6 +197,9 @@ pub struct ObservationInputGql {
     /// The unit of `value` (e.g. `亿斤`); the indicator's canonical unit when absent. Values
     /// are stored in the canonical unit, to 6 places where the conversion does not terminate.
     pub unit: Option<String>,
+    /// How the value is stated (限定词): a bound (不足, 以上) or an approximation (多/余,
+    /// 约/左右, 近) is kept with the interval it admits; exact by default.
+    pub qualifier: Option<FigureQualifier>,
     /// Source (来源), 1-256 characters.
     pub source: String,
 }
@@ -197,6 +212,7 @@ impl From<ObservationInputGql> for ObservationInput {
             period: i.period,
             value: i.value,
             unit: i.unit,
+            qualifier: i.qualifier.map(Into::into).unwrap_or_default(),
             source: i.source,
         }
     }

@@ -17,6 +17,8 @@ use rust_decimal::Decimal;
 use serde::Deserialize;
 use std::fmt;
 
+pub mod types;
+
 /// How a report states a figure.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -96,6 +98,35 @@ fn last_digit_unit(x: Decimal) -> Decimal {
 }
 
 impl Interval {
+    /// The interval of one value.
+    pub fn point(v: Decimal) -> Self {
+        Interval::closed(v, v)
+    }
+
+    /// The interval with each end mapped by `lower` and `upper` (a unit conversion: the
+    /// lower end rounded down, the upper up, so that it still holds every value it held);
+    /// an end the map cannot give becomes unbounded.
+    pub fn map_ends(
+        &self,
+        lower: impl Fn(Decimal) -> Option<Decimal>,
+        upper: impl Fn(Decimal) -> Option<Decimal>,
+    ) -> Interval {
+        Interval {
+            lower: self.lower.and_then(|e| {
+                Some(End {
+                    value: lower(e.value)?,
+                    ..e
+                })
+            }),
+            upper: self.upper.and_then(|e| {
+                Some(End {
+                    value: upper(e.value)?,
+                    ..e
+                })
+            }),
+        }
+    }
+
     fn closed(lower: Decimal, upper: Decimal) -> Self {
         Interval {
             lower: Some(End {
@@ -239,8 +270,26 @@ impl Interval {
 /// The interval a stored figure admits: its stored ends, or, for an exact figure stored
 /// before intervals were (both ends null), the interval its value states.
 pub fn of_figure(f: &entity::survey::reported_figure::Model) -> Option<Interval> {
-    let end = |v: &Option<String>, closed: bool| -> Option<Option<End>> {
-        match v {
+    of_stored(
+        &f.qualifier,
+        &f.value,
+        (f.lower.as_deref(), f.lower_closed),
+        (f.upper.as_deref(), f.upper_closed),
+    )
+}
+
+/// The interval a stored value admits from its qualifier, value and stored ends (decimal
+/// text and whether the end belongs to it; no text is unbounded). An exact value whose ends
+/// were never written (a row from before intervals were stored) admits what its value
+/// states. `None` when a stored number does not parse.
+pub fn of_stored(
+    qualifier: &str,
+    value: &str,
+    lower: (Option<&str>, bool),
+    upper: (Option<&str>, bool),
+) -> Option<Interval> {
+    let end = |(text, closed): (Option<&str>, bool)| -> Option<Option<End>> {
+        match text {
             Some(text) => Some(Some(End {
                 value: text.parse().ok()?,
                 closed,
@@ -249,13 +298,22 @@ pub fn of_figure(f: &entity::survey::reported_figure::Model) -> Option<Interval>
         }
     };
     let interval = Interval {
-        lower: end(&f.lower, f.lower_closed)?,
-        upper: end(&f.upper, f.upper_closed)?,
+        lower: end(lower)?,
+        upper: end(upper)?,
     };
-    if interval.lower.is_none() && interval.upper.is_none() && f.qualifier == Qualifier::Exact.as_str() {
-        return Some(Interval::stated(Qualifier::Exact, f.value.parse().ok()?));
+    if interval.lower.is_none() && interval.upper.is_none() && qualifier == Qualifier::Exact.as_str() {
+        return Some(Interval::stated(Qualifier::Exact, value.parse().ok()?));
     }
     Some(interval)
+}
+
+/// An end as stored: its decimal text (none when unbounded) and whether it belongs to the
+/// interval (true for an unbounded end, as the columns default).
+pub fn stored_end(end: Option<End>) -> (Option<String>, bool) {
+    (
+        end.map(|e| e.value.normalize().to_string()),
+        end.is_none_or(|e| e.closed),
+    )
 }
 
 /// Interval notation: `[0.545, 0.555]`, `(−∞, 0.5)`, `[300000, 400000)`.
