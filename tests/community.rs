@@ -1071,3 +1071,145 @@ async fn generated_staff_names_match_their_gender_and_are_marked_synthetic() {
         .await;
     assert!(d["communityUnit"]["synthetic"].is_null(), "administrators only");
 }
+
+/// Report 7's elderly-care sentence: the standard is its city's, not everyone's.
+const REPORT_7_ELDERLY_CARE: &str = "还有社区养老,政策要求城建规划时,必须按人均不少于0.1平方米的标准,分期分级规划养老服务设施,与住宅区同步规划,同步建设,但也很难落实。";
+/// Report 7's office sentence.
+const REPORT_7_OFFICE: &str = "根据中央、省、市规定,新建住宅小区每百户提供20平方米社区办公用房。";
+
+#[tokio::test]
+async fn report_7s_standards_cover_its_city_and_no_other_region() {
+    let app = spawn_app().await;
+    app.act_as("admin", None);
+    // Two units with the same facilities: 400 households with 40 m² of office (10 m² per
+    // 100 households) and 1,000 residents with 50 m² of elderly care (0.05 m² per resident),
+    // one in report 7's city (高平, 140581), one in report 3's county (L03).
+    let add = r#"mutation($i: CommunityFacilityInput!) { addCommunityFacility(input: $i) { id } }"#;
+    let mut ids = Vec::new();
+    for region in ["140581", "L03"] {
+        let mut input = unit_input(region);
+        input["households"] = json!(400);
+        input["residentPopulation"] = json!(1000);
+        let id = app.data(CREATE_UNIT, json!({"input": input})).await["createCommunityUnit"]["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        app.data(
+            add,
+            json!({"i": {"unitId": id, "kind": "OFFICE", "floorAreaM2": "40"}}),
+        )
+        .await;
+        app.data(
+            add,
+            json!({"i": {"unitId": id, "kind": "ELDERLY_CARE", "floorAreaM2": "50"}}),
+        )
+        .await;
+        ids.push(id);
+    }
+    let (jincheng, l03) = (ids[0].clone(), ids[1].clone());
+    let unit = |id: String| {
+        let app = &app;
+        async move {
+            app.data(
+                r#"query($id: ID!) { communityUnit(id: $id) { elderlyCareAreaKnown elderlyCareAreaPerResident
+                    meetsElderlyCareStandard meetsOfficeStandard officeAreaPer100Households
+                    elderlyCareStandard { kind areaM2 basis regionCode fromYear toYear reportNo sourceText }
+                    officeStandard { areaM2 basis reportNo sourceText } } }"#,
+                json!({"id": id}),
+            )
+            .await["communityUnit"]
+                .clone()
+        }
+    };
+    // Report 7's unit is judged against report 7's standards, which name their sentence.
+    let u = unit(jincheng.clone()).await;
+    assert_eq!(u["meetsElderlyCareStandard"], false);
+    assert_eq!(u["meetsOfficeStandard"], false);
+    assert_eq!(
+        u["elderlyCareStandard"],
+        json!({"kind": "ELDERLY_CARE", "areaM2": "0.10", "basis": "PER_RESIDENT", "regionCode": "140500",
+               "fromYear": 2023, "toYear": null, "reportNo": 7, "sourceText": REPORT_7_ELDERLY_CARE})
+    );
+    assert_eq!(
+        u["officeStandard"],
+        json!({"areaM2": "20.00", "basis": "PER_100_HOUSEHOLDS", "reportNo": 7, "sourceText": REPORT_7_OFFICE})
+    );
+    // Report 3's unit is measured (its area is known) but judged against no standard: report
+    // 7's "人均不少于0.1平方米" is its city's, not report 3's county's.
+    let u = unit(l03.clone()).await;
+    assert_eq!(
+        u,
+        json!({"elderlyCareAreaKnown": true, "elderlyCareAreaPerResident": 0.05, "meetsElderlyCareStandard": null,
+               "meetsOfficeStandard": null, "officeAreaPer100Households": 10.0,
+               "elderlyCareStandard": null, "officeStandard": null})
+    );
+    // The belowStandard filter lists the covered unit only.
+    for standard in ["OFFICE", "ELDERLY_CARE"] {
+        let d = app
+            .data(
+                &format!("{{ communityUnits(filter: {{belowStandard: {standard}}}) {{ totalCount nodes {{ id }} }} }}"),
+                json!({}),
+            )
+            .await;
+        assert_eq!(d["communityUnits"]["totalCount"], 1, "{standard}");
+        assert_eq!(
+            d["communityUnits"]["nodes"][0]["id"],
+            jincheng.as_str(),
+            "{standard}"
+        );
+    }
+    let stats = |region: Option<&'static str>, year: Option<i32>| {
+        let app = &app;
+        async move {
+            app.data(
+                r#"query($r: String, $y: Int) { communityStats(filter: {regionCode: $r, asOfYear: $y}) {
+                    units unitsWithoutElderlyCareStandard unitsBelowElderlyCareStandard
+                    unitsMeetingElderlyCareStandard unitsElderlyCareStandardUnknown
+                    unitsWithoutOfficeStandard unitsBelowOfficeStandard unitsMeetingOfficeStandard unitsOfficeStandardUnknown
+                    standards { standard { kind areaM2 regionCode region { code } reportNo sourceText }
+                                units unitsMeeting unitsBelow unitsUnknown shareMeeting } } }"#,
+                json!({"r": region, "y": year}),
+            )
+            .await["communityStats"]
+                .clone()
+        }
+    };
+    // Report 3's county: no standard in force, its unit counted apart.
+    let s = stats(Some("L03"), None).await;
+    assert_eq!(
+        s,
+        json!({"units": 1, "unitsWithoutElderlyCareStandard": 1, "unitsBelowElderlyCareStandard": 0,
+               "unitsMeetingElderlyCareStandard": 0, "unitsElderlyCareStandardUnknown": 0,
+               "unitsWithoutOfficeStandard": 1, "unitsBelowOfficeStandard": 0, "unitsMeetingOfficeStandard": 0,
+               "unitsOfficeStandardUnknown": 0, "standards": []})
+    );
+    // 高平 lies below report 7's city: both standards are in force for it, with their units.
+    let s = stats(Some("140581"), Some(2023)).await;
+    assert_eq!(s["unitsBelowElderlyCareStandard"], 1);
+    assert_eq!(s["unitsWithoutElderlyCareStandard"], 0);
+    let standards = s["standards"].as_array().unwrap();
+    assert_eq!(standards.len(), 2);
+    let elderly = standards
+        .iter()
+        .find(|c| c["standard"]["kind"] == "ELDERLY_CARE")
+        .unwrap();
+    assert_eq!(
+        elderly,
+        &json!({"standard": {"kind": "ELDERLY_CARE", "areaM2": "0.10", "regionCode": "140500",
+                             "region": {"code": "140500"}, "reportNo": 7, "sourceText": REPORT_7_ELDERLY_CARE},
+                "units": 1, "unitsMeeting": 0, "unitsBelow": 1, "unitsUnknown": 0, "shareMeeting": 0.0})
+    );
+    // Every region: the covered unit is judged, the other counted without a standard.
+    let s = stats(None, None).await;
+    assert_eq!(s["units"], 2);
+    assert_eq!(s["unitsBelowElderlyCareStandard"], 1);
+    assert_eq!(s["unitsWithoutElderlyCareStandard"], 1);
+    assert_eq!(s["unitsBelowOfficeStandard"], 1);
+    assert_eq!(s["unitsWithoutOfficeStandard"], 1);
+    assert_eq!(s["standards"].as_array().unwrap().len(), 2);
+    // Before report 7's year no standard is in force anywhere.
+    let s = stats(None, Some(2022)).await;
+    assert_eq!(s["unitsWithoutElderlyCareStandard"], 2);
+    assert_eq!(s["unitsBelowElderlyCareStandard"], 0);
+    assert_eq!(s["standards"], json!([]));
+}

@@ -21,6 +21,7 @@ mod m20261207_000016_stated_figures;
 mod m20261207_000017_income_thresholds;
 mod m20261207_000018_synthetic_records;
 mod m20261207_000019_observation_intervals;
+mod m20261207_000020_community_standards;
 
 pub struct Migrator;
 
@@ -47,6 +48,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000017_income_thresholds::Migration),
             Box::new(m20261207_000018_synthetic_records::Migration),
             Box::new(m20261207_000019_observation_intervals::Migration),
+            Box::new(m20261207_000020_community_standards::Migration),
         ]
     }
 }

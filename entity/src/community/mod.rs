@@ -4,4 +4,5 @@
 pub mod facility;
 pub mod grid;
 pub mod staff;
+pub mod standard;
 pub mod unit;

@@ -235,14 +235,14 @@ static METRICS: LazyLock<Vec<Metric>> = LazyLock::new(|| {
         count(
             "unitsBelowOfficeStandard",
             "unit",
-            "units under 20 m² of office per 100 households",
+            "units below the office standard (办公用房未达标) that covers their region (report 7's 20 m² per 100 households in its city)",
             |s| s.standards.units_below_office,
         ),
         count(
             "unitsMeetingOfficeStandard",
             "unit",
-            "units with at least 20 m² of office per 100 households",
-            |s| s.standards.units_office_known - s.standards.units_below_office,
+            "units meeting the office standard (办公用房达标) that covers their region",
+            |s| s.standards.units_meeting_office(),
         ),
         count(
             "unitsRentingOrBorrowingOffice",
@@ -253,7 +253,7 @@ static METRICS: LazyLock<Vec<Metric>> = LazyLock::new(|| {
         count(
             "unitsBelowElderlyCareStandard",
             "unit",
-            "units under 0.1 m² of elderly care per resident",
+            "units below the elderly-care standard (养老设施未达标) that covers their region (report 7's 0.1 m² per resident in its city)",
             |s| s.standards.units_below_elderly,
         ),
     ];

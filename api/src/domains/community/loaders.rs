@@ -1,11 +1,13 @@
 //! The community domain's rows for the shared loaders (`crate::loaders`): one statement per
 //! relation per batch of parents.
 
-use entity::community::{facility, grid, staff, unit};
+use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
+use entity::community::{facility, grid, staff, standard, unit};
 use sea_orm::DatabaseConnection;
+use std::collections::HashMap;
 use std::future::Future;
 
-use super::service::{facilities, grids, staff as staff_service, units};
+use super::service::{facilities, grids, staff as staff_service, standards, units};
 use crate::error::AppResult;
 use crate::loaders::{Child, Record};
 
@@ -18,6 +20,36 @@ pub fn add(request: async_graphql::Request, l: &crate::loading::Loading<'_>) -> 
         .data(l.loader(ChildrenLoader::<grid::Model>::new(l.db.clone())))
         .data(l.loader(ChildrenLoader::<GridWorker>::new(l.db.clone())))
         .data(l.loader(ByIdLoader::<unit::Model>::new(l.db.clone())))
+        .data(l.cached_loader(StandardsLoader(l.db.clone())))
+}
+
+/// The facility standards in force in a year (`community_standards`), for the units' own
+/// verdicts: one statement per year a request asks about, kept for the rest of the request.
+pub struct StandardsLoader(pub DatabaseConnection);
+
+impl Loader<i32> for StandardsLoader {
+    type Value = Vec<standard::Model>;
+    type Error = async_graphql::Error;
+
+    async fn load(&self, years: &[i32]) -> Result<HashMap<i32, Self::Value>, Self::Error> {
+        let mut out = HashMap::new();
+        for year in years {
+            out.insert(*year, standards::in_force_in(&self.0, *year).await?);
+        }
+        Ok(out)
+    }
+}
+
+/// The standards in force in `year`, through the request's loader.
+pub async fn standards_in_force(
+    ctx: &async_graphql::Context<'_>,
+    year: i32,
+) -> async_graphql::Result<Vec<standard::Model>> {
+    Ok(ctx
+        .data_unchecked::<DataLoader<StandardsLoader, HashMapCache>>()
+        .load_one(year)
+        .await?
+        .unwrap_or_default())
 }
 
 impl Child for staff::Model {

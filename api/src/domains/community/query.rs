@@ -66,7 +66,8 @@ impl CommunityQuery {
 
     /// Community statistics (社区统计) of a region: units by type and child region, population,
     /// staff by role, education, age, gender and party membership, facilities, and the
-    /// standards report 7 cites (office 20 m² per 100 households, elderly care 0.1 m² per resident).
+    /// facility standards in force for the region in the year (`standards`, such as report
+    /// 7's office 20 m² per 100 households and elderly care 0.1 m² per resident in its city).
     #[graphql(complexity = 50)]
     pub async fn community_stats(
         &self,

@@ -19,12 +19,13 @@
 
 use entity::community::facility::{self, FacilityKind, FacilityStatus, Tenure};
 use entity::community::staff::{self, Education, Gender, Hiring, StaffRole};
+use entity::community::standard::{self, StandardKind};
 use entity::community::unit::{self, UnitStatus, UnitType};
 use sea_orm::{
     ActiveModelTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, Set, TransactionTrait,
 };
 
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 use crate::seeding;
 use crate::synthetic::{self, Rng, Sex};
 use crate::write::derived_uuid;
@@ -53,6 +54,7 @@ pub async fn seed(db: &DatabaseConnection, records: bool, scale: u32) -> AppResu
         seeding::parse_figures(include_str!("seed/figures.json"))?,
     )
     .await?;
+    standards(db).await?;
     if !records || unit::Entity::find().count(db).await? > 0 {
         return Ok(0);
     }
@@ -101,6 +103,69 @@ impl Default for Generator {
 }
 
 /// `total` split into `parts` near-equal shares, the larger ones first.
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct SeedStandard {
+    report_no: Option<i32>,
+    kind: String,
+    region_code: String,
+    from_year: i32,
+    to_year: Option<i32>,
+    /// The area as the source states it (m²), per `per` households or residents.
+    area_m2: String,
+    per: i64,
+    source_text: String,
+}
+
+fn bad(e: impl std::fmt::Display) -> AppError {
+    AppError::Internal(anyhow::anyhow!("community seed: {e}"))
+}
+
+/// The facility standards the reports cite (`seed/standards.json`), each with its region,
+/// years and sentence, stored in 0.01 m² per household or resident; reference data like the
+/// figures, so seeded with or without records, and only once (the unique kind, region and
+/// first year).
+async fn standards(db: &impl ConnectionTrait) -> AppResult<()> {
+    let rows: Vec<SeedStandard> = serde_json::from_str(include_str!("seed/standards.json")).map_err(bad)?;
+    let models = rows
+        .into_iter()
+        .map(|s| {
+            let kind = match s.kind.as_str() {
+                "office" => StandardKind::Office,
+                "elderly_care" => StandardKind::ElderlyCare,
+                k => return Err(bad(format!("standard kind {k}"))),
+            };
+            let centi = crate::scalars::Money::parse_yuan(&s.area_m2).map_err(bad)?.fen();
+            if s.per <= 0 || centi % s.per != 0 {
+                return Err(bad(format!("{} m² per {} is not whole 0.01 m² per head", s.area_m2, s.per)));
+            }
+            Ok(standard::ActiveModel {
+                kind: Set(kind),
+                amount_centi: Set(centi / s.per),
+                region_code: Set(s.region_code),
+                from_year: Set(s.from_year),
+                to_year: Set(s.to_year),
+                report_no: Set(s.report_no),
+                source_text: Set(s.source_text),
+                ..Default::default()
+            })
+        })
+        .collect::<AppResult<Vec<_>>>()?;
+    standard::Entity::insert_many(models)
+        .on_conflict(
+            sea_orm::sea_query::OnConflict::columns([
+                standard::Column::Kind,
+                standard::Column::RegionCode,
+                standard::Column::FromYear,
+            ])
+            .do_nothing()
+            .to_owned(),
+        )
+        .exec_without_returning(db)
+        .await?;
+    Ok(())
+}
+
 fn split(total: i64, parts: i64) -> Vec<i64> {
     (0..parts)
         .map(|i| total / parts + i64::from(i < total % parts))

@@ -5,10 +5,12 @@
 use entity::community::facility::{self, FacilityKind, FacilityStatus, Tenure};
 use entity::community::staff::{self, Education, Gender, Hiring, StaffRole};
 use entity::community::unit::{self, UnitStatus, UnitType};
-use sea_orm::sea_query::{Alias, Expr, Query};
+use entity::community::standard::{self, StandardKind};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, JoinType, Query};
 use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, QueryTrait};
 
-use super::service::units::{ELDERLY_CENTI_PER_RESIDENT, KNOWN_AREA, OFFICE_CENTI_PER_HOUSEHOLD};
+use super::service::standards::{self as standards_service, covering_sql};
+use super::service::units::KNOWN_AREA;
 use crate::access::Scope;
 use crate::error::AppResult;
 use crate::region::service::{Subtree, in_scope};
@@ -84,32 +86,76 @@ pub struct FacilityGroup {
     pub investment_fen: i64,
 }
 
-/// The standards of report 7 over the active units, and the staff ratio's base.
+/// The facility standards over the active units, and the staff ratio's base. A unit is
+/// measured against the standard of each kind in force in the year that covers its region
+/// (`community_standards`); a unit no standard covers is counted apart (`units_without_*`),
+/// never as meeting or below one.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct StandardTotals {
     /// Units whose households are known.
     pub units_with_households: i64,
-    /// Units whose office standard can be checked (households known and every in-use office
-    /// room's area recorded, at least one room), their households and office area (0.01 m²),
-    /// and those below the standard.
+    /// Units whose office area per household can be measured (households known and every
+    /// in-use office room's area recorded, at least one room), whatever standard covers them,
+    /// their households and office area (0.01 m²).
     pub units_office_known: i64,
     pub households: i64,
     pub office_area_centi: i64,
+    /// Units no office standard covers.
+    pub units_without_office: i64,
+    /// Units an office standard covers whose office can be measured against it, and those
+    /// below it.
+    pub units_office_checked: i64,
     pub units_below_office: i64,
     /// Units whose office rooms are rented or borrowed (租借).
     pub units_renting_office: i64,
     /// Units whose residents are known, and their residents.
     pub units_with_residents: i64,
     pub residents: i64,
-    /// Units whose elderly-care standard can be checked (residents known and every in-use
-    /// elderly-care facility's area recorded, at least one facility), their residents and
-    /// elderly-care area (0.01 m²), and those below the standard.
+    /// Units whose elderly-care area per resident can be measured (residents known and every
+    /// in-use elderly-care facility's area recorded, at least one facility), their residents
+    /// and elderly-care area (0.01 m²).
     pub units_elderly_known: i64,
     pub elderly_residents: i64,
     pub elderly_area_centi: i64,
+    /// Units no elderly-care standard covers.
+    pub units_without_elderly: i64,
+    /// Units an elderly-care standard covers whose area can be measured against it, and
+    /// those below it.
+    pub units_elderly_checked: i64,
     pub units_below_elderly: i64,
     /// Staff of the units whose residents are known.
     pub staff_of_units_with_residents: i64,
+}
+
+impl StandardTotals {
+    /// Units an office standard covers but whose office cannot be measured.
+    pub fn units_office_unknown(&self, active: i64) -> i64 {
+        active - self.units_without_office - self.units_office_checked
+    }
+    /// Units an office standard covers that meet it.
+    pub fn units_meeting_office(&self) -> i64 {
+        self.units_office_checked - self.units_below_office
+    }
+    /// Units an elderly-care standard covers but whose area cannot be measured.
+    pub fn units_elderly_unknown(&self, active: i64) -> i64 {
+        active - self.units_without_elderly - self.units_elderly_checked
+    }
+    /// Units an elderly-care standard covers that meet it.
+    pub fn units_meeting_elderly(&self) -> i64 {
+        self.units_elderly_checked - self.units_below_elderly
+    }
+}
+
+/// A standard in force for the counted region (its region lies in it or above it) with the
+/// active units it governs there: meeting it, below it, and unknown (the base or the area not
+/// on record). Where standards of one kind nest, a unit is governed by the most specific.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StandardCount {
+    pub standard: standard::Model,
+    pub units: i64,
+    pub meeting: i64,
+    pub below: i64,
+    pub unknown: i64,
 }
 
 /// Everything `communityStats` reports.
@@ -119,6 +165,8 @@ pub struct Stats {
     pub staff: Vec<StaffGroup>,
     pub facilities: Vec<FacilityGroup>,
     pub standards: StandardTotals,
+    /// The standards in force for the counted region in the year, with their units.
+    pub standard_counts: Vec<StandardCount>,
 }
 
 impl Stats {
@@ -273,8 +321,11 @@ pub async fn compute(db: &impl ConnectionTrait, f: &StatsFilter) -> AppResult<St
         .all(db)
         .await?;
 
-    // One row per active unit with its areas and staff (correlated sums over the
-    // (unit_id, id) indexes), folded into the totals of the standards.
+    // One row per active unit with its areas, staff and the standards that cover it
+    // (correlated sums over the (unit_id, id) indexes, `covering_sql` for the standards),
+    // grouped by those standards and folded into the totals.
+    let office_std = covering_sql(StandardKind::Office, y, "id");
+    let elderly_std = covering_sql(StandardKind::ElderlyCare, y, "id");
     let per_unit = unit::Entity::find()
         .select_only()
         .column(unit::Column::Households)
@@ -304,6 +355,8 @@ pub async fn compute(db: &impl ConnectionTrait, f: &StatsFilter) -> AppResult<St
             Expr::cust("(SELECT COUNT(*) FROM community_staff s WHERE s.unit_id = community_units.id)"),
             "staff",
         )
+        .column_as(Expr::cust(office_std), "office_std")
+        .column_as(Expr::cust(elderly_std), "elderly_std")
         .filter(region_condition(unit::Entity, f))
         .filter(unit::Column::Status.eq(UnitStatus::Active))
         .into_query();
@@ -311,15 +364,16 @@ pub async fn compute(db: &impl ConnectionTrait, f: &StatsFilter) -> AppResult<St
     let known_residents = "resident_population IS NOT NULL";
     let office_known = "households IS NOT NULL AND office IS NOT NULL";
     let elderly_known = "resident_population IS NOT NULL AND elderly IS NOT NULL";
+    let (pu, os, es) = (Alias::new("per_unit"), Alias::new("os"), Alias::new("es"));
     let totals = Query::select()
+        .expr_as(Expr::col((pu.clone(), Alias::new("office_std"))), Alias::new("office_std"))
+        .expr_as(Expr::col((pu.clone(), Alias::new("elderly_std"))), Alias::new("elderly_std"))
+        .expr_as(Expr::cust("CAST(COUNT(*) AS BIGINT)"), Alias::new("n"))
         .expr_as(sum_if(known_households, "1"), Alias::new("a"))
         .expr_as(sum_if(office_known, "households"), Alias::new("b"))
         .expr_as(sum_if(office_known, "office"), Alias::new("c"))
         .expr_as(
-            sum_if(
-                &format!("{office_known} AND office < households * {OFFICE_CENTI_PER_HOUSEHOLD}"),
-                "1",
-            ),
+            sum_if(&format!("{office_known} AND office < households * os.amount_centi"), "1"),
             Alias::new("d"),
         )
         .expr_as(sum_if("renting > 0", "1"), Alias::new("e"))
@@ -328,9 +382,7 @@ pub async fn compute(db: &impl ConnectionTrait, f: &StatsFilter) -> AppResult<St
         .expr_as(sum_if(elderly_known, "elderly"), Alias::new("h"))
         .expr_as(
             sum_if(
-                &format!(
-                    "{elderly_known} AND elderly < resident_population * {ELDERLY_CENTI_PER_RESIDENT}"
-                ),
+                &format!("{elderly_known} AND elderly < resident_population * es.amount_centi"),
                 "1",
             ),
             Alias::new("i"),
@@ -339,30 +391,91 @@ pub async fn compute(db: &impl ConnectionTrait, f: &StatsFilter) -> AppResult<St
         .expr_as(sum_if(elderly_known, "1"), Alias::new("l"))
         .expr_as(sum_if(elderly_known, "resident_population"), Alias::new("m"))
         .expr_as(sum_if(known_residents, "staff"), Alias::new("j"))
-        .from_subquery(per_unit, Alias::new("per_unit"))
+        .from_subquery(per_unit, pu.clone())
+        .join_as(
+            JoinType::LeftJoin,
+            standard::Entity,
+            os.clone(),
+            Expr::col((os, Alias::new("id"))).equals((pu.clone(), Alias::new("office_std"))),
+        )
+        .join_as(
+            JoinType::LeftJoin,
+            standard::Entity,
+            es.clone(),
+            Expr::col((es, Alias::new("id"))).equals((pu.clone(), Alias::new("elderly_std"))),
+        )
+        .add_group_by([
+            Expr::col((pu.clone(), Alias::new("office_std"))),
+            Expr::col((pu, Alias::new("elderly_std"))),
+        ])
         .to_owned();
-    let row = db.query_one(&totals).await?;
-    let get = |name: &str| -> AppResult<i64> {
-        Ok(match &row {
-            Some(r) => r.try_get::<Option<i64>>("", name)?.unwrap_or(0),
-            None => 0,
-        })
-    };
+    let mut groups = Vec::new();
+    for r in db.query_all(&totals).await? {
+        let get = |name: &str| -> AppResult<i64> { Ok(r.try_get::<Option<i64>>("", name)?.unwrap_or(0)) };
+        groups.push(CoverGroup {
+            office_std: r.try_get::<Option<i64>>("", "office_std")?,
+            elderly_std: r.try_get::<Option<i64>>("", "elderly_std")?,
+            units: get("n")?,
+            with_households: get("a")?,
+            households: get("b")?,
+            office_area: get("c")?,
+            below_office: get("d")?,
+            renting: get("e")?,
+            with_residents: get("f")?,
+            residents: get("g")?,
+            elderly_area: get("h")?,
+            below_elderly: get("i")?,
+            office_known: get("k")?,
+            elderly_known: get("l")?,
+            elderly_residents: get("m")?,
+            staff: get("j")?,
+        });
+    }
+    let sum = |v: fn(&CoverGroup) -> i64| groups.iter().map(v).sum::<i64>();
     let standards = StandardTotals {
-        units_with_households: get("a")?,
-        units_office_known: get("k")?,
-        households: get("b")?,
-        office_area_centi: get("c")?,
-        units_below_office: get("d")?,
-        units_renting_office: get("e")?,
-        units_with_residents: get("f")?,
-        residents: get("g")?,
-        units_elderly_known: get("l")?,
-        elderly_residents: get("m")?,
-        elderly_area_centi: get("h")?,
-        units_below_elderly: get("i")?,
-        staff_of_units_with_residents: get("j")?,
+        units_with_households: sum(|g| g.with_households),
+        units_office_known: sum(|g| g.office_known),
+        households: sum(|g| g.households),
+        office_area_centi: sum(|g| g.office_area),
+        units_without_office: sum(|g| if g.office_std.is_none() { g.units } else { 0 }),
+        units_office_checked: sum(|g| if g.office_std.is_some() { g.office_known } else { 0 }),
+        units_below_office: sum(|g| g.below_office),
+        units_renting_office: sum(|g| g.renting),
+        units_with_residents: sum(|g| g.with_residents),
+        residents: sum(|g| g.residents),
+        units_elderly_known: sum(|g| g.elderly_known),
+        elderly_residents: sum(|g| g.elderly_residents),
+        elderly_area_centi: sum(|g| g.elderly_area),
+        units_without_elderly: sum(|g| if g.elderly_std.is_none() { g.units } else { 0 }),
+        units_elderly_checked: sum(|g| if g.elderly_std.is_some() { g.elderly_known } else { 0 }),
+        units_below_elderly: sum(|g| g.below_elderly),
+        staff_of_units_with_residents: sum(|g| g.staff),
     };
+    let standard_counts = standards_service::for_region(db, &f.scope, f.region.as_ref(), y)
+        .await?
+        .into_iter()
+        .map(|s| {
+            let (mut units, mut known, mut below) = (0, 0, 0);
+            for g in &groups {
+                let (governs, k, b) = match s.kind {
+                    StandardKind::Office => (g.office_std == Some(s.id), g.office_known, g.below_office),
+                    StandardKind::ElderlyCare => (g.elderly_std == Some(s.id), g.elderly_known, g.below_elderly),
+                };
+                if governs {
+                    units += g.units;
+                    known += k;
+                    below += b;
+                }
+            }
+            StandardCount {
+                standard: s,
+                units,
+                meeting: known - below,
+                below,
+                unknown: units - known,
+            }
+        })
+        .collect();
 
     Ok(Stats {
         units: units
@@ -412,7 +525,29 @@ pub async fn compute(db: &impl ConnectionTrait, f: &StatsFilter) -> AppResult<St
             })
             .collect(),
         standards,
+        standard_counts,
     })
+}
+
+/// The active units covered by one pair of standards (office, elderly care; None where none
+/// covers them), with their totals.
+struct CoverGroup {
+    office_std: Option<i64>,
+    elderly_std: Option<i64>,
+    units: i64,
+    with_households: i64,
+    households: i64,
+    office_area: i64,
+    below_office: i64,
+    renting: i64,
+    with_residents: i64,
+    residents: i64,
+    elderly_area: i64,
+    below_elderly: i64,
+    office_known: i64,
+    elderly_known: i64,
+    elderly_residents: i64,
+    staff: i64,
 }
 
 /// `CAST(COALESCE(SUM(CASE WHEN cond THEN value ELSE 0 END), 0) AS BIGINT)`.

@@ -3,6 +3,7 @@
 pub mod facilities;
 pub mod grids;
 pub mod staff;
+pub mod standards;
 pub mod units;
 
 use sea_orm::sea_query::Expr;

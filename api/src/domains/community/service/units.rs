@@ -8,7 +8,7 @@ use sea_orm::{
     PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
 
-use super::{not_negative, year_in_range};
+use super::{not_negative, standards, year_in_range};
 use crate::access::Scope;
 use crate::error::{AppError, AppResult};
 use crate::pagination::{Page, PageArgs, PageRequest};
@@ -16,19 +16,10 @@ use crate::region::service::{self as regions, Subtree};
 use crate::validate;
 use crate::write::{Who, check_version, record_uuid, uuid_free};
 
-/// Office space standard: 20 m² per 100 households (report 7, 每百户20平方米).
-pub const OFFICE_CENTI_PER_HOUSEHOLD: i64 = 20;
-/// Elderly-care standard: 0.1 m² per resident (report 7, 人均不少于0.1平方米), in 0.01 m².
-pub const ELDERLY_CENTI_PER_RESIDENT: i64 = 10;
-
-/// A standard the reports cite.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Standard {
-    /// Office and service rooms, 20 m² per 100 households.
-    Office,
-    /// Elderly care, 0.1 m² per resident.
-    ElderlyCare,
-}
+/// A kind of standard the reports cite (`community_standards`): office and service rooms
+/// per household, or elderly-care area per resident. The amounts, regions and years are
+/// data (`service::standards`), not constants.
+pub use entity::community::standard::StandardKind as Standard;
 
 /// Filter of unit lists; every field narrows the result.
 #[derive(Debug, Default, Clone, PartialEq, Eq, Hash)]
@@ -36,9 +27,10 @@ pub struct UnitFilter {
     pub region: Option<Subtree>,
     pub unit_type: Option<UnitType>,
     pub status: Option<UnitStatus>,
-    /// Active units whose facilities fall short of this standard (those whose households or
-    /// residents are unknown cannot be measured and are left out).
-    pub below_standard: Option<Standard>,
+    /// Active units whose facilities fall short of the standard of this kind in force in
+    /// this year that covers their region (units no such standard covers, and those whose
+    /// households, residents or area are unknown, are left out).
+    pub below_standard: Option<(Standard, i32)>,
     pub name_contains: Option<String>,
     /// The caller's reach.
     pub scope: Scope,
@@ -121,26 +113,21 @@ fn area_of(kind: FacilityKind) -> Expr {
     )
 }
 
-/// Units that fall short of `standard` (active, with the base of the standard and the area
-/// known: a unit whose area is unknown falls neither short nor meets it).
-pub fn below(standard: Standard) -> Condition {
+/// Units that fall short of the standard of `standard`'s kind in force in `year` that covers
+/// their region (active, with the base of the standard and the area known: a unit whose area
+/// is unknown falls neither short nor meets it, and one no standard covers is measured
+/// against none).
+pub fn below(standard: Standard, year: i32) -> Condition {
     let active = col(unit::Column::Status).eq(UnitStatus::Active);
-    match standard {
-        Standard::Office => Condition::all()
-            .add(active)
-            .add(col(unit::Column::Households).is_not_null())
-            .add(
-                area_of(FacilityKind::Office)
-                    .lt(col(unit::Column::Households).mul(OFFICE_CENTI_PER_HOUSEHOLD)),
-            ),
-        Standard::ElderlyCare => Condition::all()
-            .add(active)
-            .add(col(unit::Column::ResidentPopulation).is_not_null())
-            .add(
-                area_of(FacilityKind::ElderlyCare)
-                    .lt(col(unit::Column::ResidentPopulation).mul(ELDERLY_CENTI_PER_RESIDENT)),
-            ),
-    }
+    let amount = Expr::cust(standards::covering_sql(standard, year, "amount_centi"));
+    let (base, kind) = match standard {
+        Standard::Office => (unit::Column::Households, FacilityKind::Office),
+        Standard::ElderlyCare => (unit::Column::ResidentPopulation, FacilityKind::ElderlyCare),
+    };
+    Condition::all()
+        .add(active)
+        .add(col(base).is_not_null())
+        .add(area_of(kind).lt(col(base).mul(amount)))
 }
 
 /// The filter as a condition on `community_units` columns.
@@ -155,8 +142,8 @@ pub fn unit_condition(f: &UnitFilter) -> Condition {
     if let Some(s) = f.status {
         cond = cond.add(col(unit::Column::Status).eq(s));
     }
-    if let Some(s) = f.below_standard {
-        cond = cond.add(below(s));
+    if let Some((s, year)) = f.below_standard {
+        cond = cond.add(below(s, year));
     }
     if let Some(n) = f
         .name_contains

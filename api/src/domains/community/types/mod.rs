@@ -5,6 +5,7 @@ pub mod aggregate;
 pub mod facility;
 pub mod grid;
 pub mod staff;
+pub mod standard;
 pub mod stats;
 pub mod unit;
 
@@ -14,6 +15,7 @@ pub use aggregate::*;
 pub use facility::*;
 pub use grid::*;
 pub use staff::*;
+pub use standard::*;
 pub use stats::*;
 pub use unit::*;
 
@@ -155,20 +157,15 @@ pub enum FacilityStatus {
     Planned,
 }
 
-/// A standard report 7 cites (标准).
+/// Kind of community facility standard (社区设施标准类型). The amount, the region it covers
+/// and its years are the standard's own (`communityStats.standards`): report 7 sets 20 m² of
+/// office per 100 households and 0.1 m² of elderly care per resident for its city, and a
+/// unit no standard covers is measured against none.
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(remote = "entity::community::standard::StandardKind")]
 pub enum CommunityStandard {
-    /// Office and service rooms: at least 20 m² per 100 households (每百户20平方米).
+    /// Office and service rooms (办公服务用房), area per 100 households (每百户面积).
     Office,
-    /// Elderly care: at least 0.1 m² per resident (人均0.1平方米).
+    /// Elderly-care facilities (养老服务设施), area per resident (人均面积).
     ElderlyCare,
-}
-
-impl From<CommunityStandard> for crate::domains::community::service::units::Standard {
-    fn from(s: CommunityStandard) -> Self {
-        match s {
-            CommunityStandard::Office => Self::Office,
-            CommunityStandard::ElderlyCare => Self::ElderlyCare,
-        }
-    }
 }

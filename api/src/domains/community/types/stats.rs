@@ -4,7 +4,7 @@ use async_graphql::{Enum, InputObject, Object, SimpleObject};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use super::{CommunityUnitType, Education, FacilityKind, FacilityStatus, Gender, StaffRole};
+use super::{CommunityStandardCount, CommunityUnitType, Education, FacilityKind, FacilityStatus, Gender, StaffRole};
 use crate::domains::community::figures::{EDUCATIONS, ROLES};
 use crate::domains::community::stats::{self, AgeBand as Band, Stats, holds, member_or_worker};
 use crate::figures::ratio;
@@ -18,8 +18,8 @@ use entity::community::unit::UnitStatus;
 pub struct CommunityStatsFilter {
     /// Statistics of this region and below; every region in your reach when absent.
     pub region_code: Option<String>,
-    /// Year ages are counted in (统计年度); this year by default. Reports count ages in the
-    /// year they were surveyed.
+    /// Year ages are counted in and whose facility standards apply (统计年度); this year by
+    /// default. Reports count ages in the year they were surveyed.
     pub as_of_year: Option<i32>,
 }
 
@@ -119,7 +119,7 @@ pub struct FacilityCount {
 }
 
 /// Community statistics (社区统计) of a region: units, population, staff structure,
-/// facilities and the standards report 7 cites, from the records.
+/// facilities and the facility standards in force for it, from the records.
 pub struct CommunityStats {
     pub stats: Stats,
     pub as_of_year: i32,
@@ -161,10 +161,13 @@ impl CommunityStats {
 }
 
 /// Community statistics (社区统计) of a region: units, population, staff structure,
-/// facilities and the standards report 7 cites, from the records.
+/// facilities and the facility standards in force for it, from the records. A standard
+/// belongs to the report or policy that sets it and covers its own region and years
+/// (`standards`): a unit no standard covers is counted apart (`unitsWithout...Standard`),
+/// never as meeting or below one.
 #[Object]
 impl CommunityStats {
-    /// Year ages are counted in (统计年度).
+    /// Year ages are counted in and whose facility standards apply (统计年度).
     async fn as_of_year(&self) -> i32 {
         self.as_of_year
     }
@@ -327,8 +330,8 @@ impl CommunityStats {
         ratio(s.staff_of_units_with_residents * 1000, s.residents)
     }
     /// Office floor area per 100 households (每百户办公用房), m²: in-use office area of the
-    /// units whose households and office area are known / their households × 100. The
-    /// standard is 20.
+    /// units whose households and office area are known / their households × 100, whatever
+    /// standard covers them (compare with `standards`).
     async fn office_area_per_100_households(&self) -> Option<f64> {
         let s = &self.stats.standards;
         ratio(s.office_area_centi, s.households)
@@ -337,29 +340,33 @@ impl CommunityStats {
     async fn units_with_households(&self) -> i64 {
         self.stats.standards.units_with_households
     }
-    /// Active units whose office standard cannot be checked (办公用房达标情况未知): households
-    /// unknown, no in-use office room recorded, or one without its area. Counted neither as
-    /// meeting nor as below the standard.
-    async fn units_office_standard_unknown(&self) -> i64 {
-        let s = &self.stats.standards;
-        self.stats.active_units(|_| true) - s.units_office_known
+    /// Active units no office standard in force in the year covers (无适用办公用房标准):
+    /// measured against none, counted neither as meeting nor as below one.
+    async fn units_without_office_standard(&self) -> i64 {
+        self.stats.standards.units_without_office
     }
-    /// Units under 20 m² of office per 100 households (办公用房未达标).
+    /// Active units an office standard covers whose office cannot be checked against it
+    /// (办公用房达标情况未知): households unknown, no in-use office room recorded, or one
+    /// without its area. Counted neither as meeting nor as below the standard.
+    async fn units_office_standard_unknown(&self) -> i64 {
+        self.stats.standards.units_office_unknown(self.active())
+    }
+    /// Active units below the office standard that covers their region (办公用房未达标), such as
+    /// report 7's 20 m² per 100 households in its city.
     async fn units_below_office_standard(&self) -> i64 {
         self.stats.standards.units_below_office
     }
-    /// Units with at least 20 m² of office per 100 households (办公用房达标).
+    /// Active units meeting the office standard that covers their region (办公用房达标).
     async fn units_meeting_office_standard(&self) -> i64 {
-        let s = &self.stats.standards;
-        s.units_office_known - s.units_below_office
+        self.stats.standards.units_meeting_office()
     }
     /// Units whose office rooms are rented or borrowed (租借办公用房).
     async fn units_renting_or_borrowing_office(&self) -> i64 {
         self.stats.standards.units_renting_office
     }
     /// Elderly-care floor area per resident (人均养老服务设施面积), m²: in-use elderly-care
-    /// area of the units whose residents and elderly-care area are known / their residents;
-    /// null when no unit's are. The standard is 0.1.
+    /// area of the units whose residents and elderly-care area are known / their residents,
+    /// whatever standard covers them (compare with `standards`); null when no unit's are.
     async fn elderly_care_area_per_resident(&self) -> Option<f64> {
         let s = &self.stats.standards;
         ratio(s.elderly_area_centi, s.elderly_residents * 100)
@@ -368,21 +375,36 @@ impl CommunityStats {
     async fn units_with_residents(&self) -> i64 {
         self.stats.standards.units_with_residents
     }
-    /// Active units whose elderly-care standard cannot be checked (养老设施达标情况未知):
-    /// residents unknown, no in-use elderly-care facility recorded, or one without its area.
-    /// Counted neither as meeting nor as below the standard.
+    /// Active units no elderly-care standard in force in the year covers (无适用养老设施标准):
+    /// measured against none, counted neither as meeting nor as below one.
+    async fn units_without_elderly_care_standard(&self) -> i64 {
+        self.stats.standards.units_without_elderly
+    }
+    /// Active units an elderly-care standard covers whose area cannot be checked against it
+    /// (养老设施达标情况未知): residents unknown, no in-use elderly-care facility recorded, or
+    /// one without its area. Counted neither as meeting nor as below the standard.
     async fn units_elderly_care_standard_unknown(&self) -> i64 {
-        let s = &self.stats.standards;
-        self.stats.active_units(|_| true) - s.units_elderly_known
+        self.stats.standards.units_elderly_unknown(self.active())
     }
-    /// Units with at least 0.1 m² of elderly care per resident (养老设施达标).
+    /// Active units meeting the elderly-care standard that covers their region (养老设施达标).
     async fn units_meeting_elderly_care_standard(&self) -> i64 {
-        let s = &self.stats.standards;
-        s.units_elderly_known - s.units_below_elderly
+        self.stats.standards.units_meeting_elderly()
     }
-    /// Units under 0.1 m² of elderly care per resident (养老设施未达标).
+    /// Active units below the elderly-care standard that covers their region (养老设施未达标),
+    /// such as report 7's 0.1 m² per resident in its city.
     async fn units_below_elderly_care_standard(&self) -> i64 {
         self.stats.standards.units_below_elderly
+    }
+    /// The facility standards in force in the year (`asOfYear`) whose region lies in the
+    /// counted region or above it (适用的社区设施标准), each with its amount, region, years,
+    /// report and sentence, and the active units it governs: meeting, below and unknown.
+    async fn standards(&self) -> Vec<CommunityStandardCount> {
+        self.stats
+            .standard_counts
+            .iter()
+            .cloned()
+            .map(Into::into)
+            .collect()
     }
     /// Facilities by kind and status (服务设施).
     async fn facilities(&self) -> Vec<FacilityCount> {

@@ -3,21 +3,27 @@
 use async_graphql::{Context, ID, InputObject, Object, Result};
 use chrono::{DateTime, Utc};
 use entity::community::facility::{FacilityKind as Kind, FacilityStatus as Status};
+use entity::community::standard::{self as standard_entity, StandardKind};
 use entity::community::{facility, grid, staff, unit};
 
 use super::{
-    CommunityFacility, CommunityGrid, CommunityStaff, CommunityStandard, CommunityUnitStatus,
-    CommunityUnitType,
+    CommunityAreaStandard, CommunityFacility, CommunityGrid, CommunityStaff, CommunityStandard,
+    CommunityUnitStatus, CommunityUnitType,
 };
-use crate::domains::community::service::units::{
-    ELDERLY_CENTI_PER_RESIDENT, OFFICE_CENTI_PER_HOUSEHOLD, UnitFields, UnitFilter as ServiceFilter,
-    UnitOrderField,
-};
+use crate::domains::community::loaders::standards_in_force;
+use crate::domains::community::service::standards;
+use crate::domains::community::service::units::{UnitFields, UnitFilter as ServiceFilter, UnitOrderField};
 use crate::error::AppError;
 use crate::loaders::children;
 use crate::pagination::OrderDirection;
 use crate::region::types::Region;
 use crate::scalars::Money;
+
+/// This year in China, whose standards the units' own verdicts and the `belowStandard`
+/// filter apply.
+fn this_year() -> i32 {
+    chrono::Datelike::year(&crate::validate::today())
+}
 
 /// Community unit (社区居委会): an urban residents' committee with its population, staff,
 /// facilities and grids.
@@ -38,6 +44,30 @@ impl CommunityUnit {
             return Ok(None);
         }
         Ok(areas.into_iter().sum())
+    }
+
+    /// The standard of `kind` in force this year that covers the unit's region (the most
+    /// specific region's when several do); None when none does.
+    async fn standard(&self, ctx: &Context<'_>, kind: StandardKind) -> Result<Option<standard_entity::Model>> {
+        let in_force = standards_in_force(ctx, this_year()).await?;
+        let regions = crate::region::loaders::regions(ctx).await?;
+        Ok(standards::covering(&in_force, &regions, kind, &self.0.region_code).cloned())
+    }
+
+    /// Whether the unit meets the standard of `kind` that covers it: None when none covers
+    /// it, or its base (households or residents) or area is unknown.
+    async fn meets(&self, ctx: &Context<'_>, kind: StandardKind) -> Result<Option<bool>> {
+        let Some(standard) = self.standard(ctx, kind).await? else {
+            return Ok(None);
+        };
+        let (facilities, base) = match kind {
+            StandardKind::Office => (Kind::Office, self.0.households),
+            StandardKind::ElderlyCare => (Kind::ElderlyCare, self.0.resident_population),
+        };
+        let area = self.known_area(ctx, facilities).await?;
+        Ok(area
+            .zip(base)
+            .map(|(area, base)| area >= i64::from(base) * standard.amount_centi))
     }
 
     /// The recorded in-use area of `kind` (0 when none is recorded), for the plain area fields.
@@ -155,21 +185,24 @@ impl CommunityUnit {
         Ok(self.known_area(ctx, Kind::Office).await?.is_some())
     }
     /// Office floor area per 100 households (每百户办公用房面积), m²: officeAreaM2 / households × 100;
-    /// null when households or the office area are unknown, or households are zero. The
-    /// standard is 20.
+    /// null when households or the office area are unknown, or households are zero. Compare
+    /// with `officeStandard`.
     async fn office_area_per_100_households(&self, ctx: &Context<'_>) -> Result<Option<f64>> {
         let area = self.known_area(ctx, Kind::Office).await?;
         Ok(area
             .zip(self.0.households.filter(|h| *h > 0))
             .map(|(area, h)| area as f64 / 100.0 / f64::from(h) * 100.0))
     }
-    /// Whether the office standard holds (办公用房达标): at least 20 m² per 100 households;
-    /// null when households or the office area are unknown.
+    /// The office standard (办公用房标准) in force this year that covers the unit's region, such
+    /// as report 7's 20 m² per 100 households in its city; null when none does.
+    async fn office_standard(&self, ctx: &Context<'_>) -> Result<Option<CommunityAreaStandard>> {
+        Ok(self.standard(ctx, StandardKind::Office).await?.map(CommunityAreaStandard))
+    }
+    /// Whether the office standard that covers the unit holds (办公用房达标): at least its area
+    /// per 100 households (see `officeStandard`); null when no standard covers the unit
+    /// (无适用标准), or households or the office area are unknown.
     async fn meets_office_standard(&self, ctx: &Context<'_>) -> Result<Option<bool>> {
-        let area = self.known_area(ctx, Kind::Office).await?;
-        Ok(area
-            .zip(self.0.households)
-            .map(|(area, h)| area >= i64::from(h) * OFFICE_CENTI_PER_HOUSEHOLD))
+        self.meets(ctx, StandardKind::Office).await
     }
     /// Elderly-care floor area in use (养老服务设施面积), m², as recorded: 0 when no facility
     /// with an area is recorded (see `elderlyCareAreaKnown`).
@@ -183,20 +216,26 @@ impl CommunityUnit {
     }
     /// Elderly-care floor area per resident (人均养老服务设施面积), m²: elderlyCareAreaM2 /
     /// residentPopulation; null when residents or the area are unknown, or residents are
-    /// zero. The standard is 0.1.
+    /// zero. Compare with `elderlyCareStandard`.
     async fn elderly_care_area_per_resident(&self, ctx: &Context<'_>) -> Result<Option<f64>> {
         let area = self.known_area(ctx, Kind::ElderlyCare).await?;
         Ok(area
             .zip(self.0.resident_population.filter(|r| *r > 0))
             .map(|(area, r)| area as f64 / 100.0 / f64::from(r)))
     }
-    /// Whether the elderly-care standard holds (养老设施达标): at least 0.1 m² per resident;
-    /// null when residents or the area are unknown (no facility recorded is not 0 m²).
+    /// The elderly-care standard (养老设施标准) in force this year that covers the unit's
+    /// region, such as report 7's 0.1 m² per resident in its city; null when none does.
+    async fn elderly_care_standard(&self, ctx: &Context<'_>) -> Result<Option<CommunityAreaStandard>> {
+        Ok(self
+            .standard(ctx, StandardKind::ElderlyCare)
+            .await?
+            .map(CommunityAreaStandard))
+    }
+    /// Whether the elderly-care standard that covers the unit holds (养老设施达标): at least its
+    /// area per resident (see `elderlyCareStandard`); null when no standard covers the unit
+    /// (无适用标准), or residents or the area are unknown (no facility recorded is not 0 m²).
     async fn meets_elderly_care_standard(&self, ctx: &Context<'_>) -> Result<Option<bool>> {
-        let area = self.known_area(ctx, Kind::ElderlyCare).await?;
-        Ok(area
-            .zip(self.0.resident_population)
-            .map(|(area, r)| area >= i64::from(r) * ELDERLY_CENTI_PER_RESIDENT))
+        self.meets(ctx, StandardKind::ElderlyCare).await
     }
     /// Synthetic (合成数据): whether a seed generated this record around the reports' figures
     /// (true) or it was written through the API (false); administrators only, null for
@@ -222,8 +261,9 @@ pub struct CommunityUnitFilter {
     pub unit_type: Option<CommunityUnitType>,
     /// Units in this status.
     pub status: Option<CommunityUnitStatus>,
-    /// Active units whose facilities fall short of this standard (units whose households or
-    /// residents are unknown cannot be measured and are left out).
+    /// Active units whose facilities fall short of the standard of this kind in force this
+    /// year that covers their region (未达标). Units no such standard covers are not measured
+    /// and are left out, as are units whose households, residents or area are unknown.
     pub below_standard: Option<CommunityStandard>,
     /// Units whose name contains this text.
     pub name_contains: Option<String>,
@@ -235,7 +275,7 @@ impl CommunityUnitFilter {
             region: crate::region::loaders::subtree(ctx, self.region_code.as_deref(), "regionCode").await?,
             unit_type: self.unit_type.map(Into::into),
             status: self.status.map(Into::into),
-            below_standard: self.below_standard.map(Into::into),
+            below_standard: self.below_standard.map(|s| (s.into(), this_year())),
             name_contains: self.name_contains,
             scope: Default::default(),
         })
