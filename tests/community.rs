@@ -1213,3 +1213,47 @@ async fn report_7s_standards_cover_its_city_and_no_other_region() {
     assert_eq!(s["unitsBelowElderlyCareStandard"], 0);
     assert_eq!(s["standards"], json!([]));
 }
+
+#[tokio::test]
+async fn grouped_sums_say_how_many_inputs_were_unknown() {
+    const UNITS: &str = r#"query($f: CommunityUnitAggregateFilter) {
+        communityUnitAggregate(filter: $f, groupBy: []) { rows { units households householdsKnown
+            residentPopulation residentPopulationKnown registeredPopulationKnown residentGroupsKnown averageHouseholds } } }"#;
+    const STAFF: &str = r#"query($f: CommunityStaffAggregateFilter) {
+        communityStaffAggregate(filter: $f, groupBy: []) { rows { staff payKnown averageMonthlyPay
+            certificationKnown certifiedSocialWorkers } } }"#;
+    let app = spawn_app().await;
+    app.act_as("civil_affairs_officer", Some("140581"));
+    let mut known = unit_input("140581");
+    known["households"] = json!(500);
+    known["residentPopulation"] = json!(2000);
+    let unit = app.data(CREATE_UNIT, json!({"input": known})).await["createCommunityUnit"]["id"].clone();
+    let mut unknown = unit_input("140581");
+    unknown["name"] = json!("未填户数社区");
+    unknown["households"] = Value::Null;
+    unknown["residentPopulation"] = Value::Null;
+    app.data(CREATE_UNIT, json!({"input": unknown})).await;
+    for (name, pay) in [("周海燕", json!("2800.00")), ("赵强", Value::Null)] {
+        app.data(
+            ADD_STAFF,
+            json!({"input": {"unitId": unit, "name": name, "role": "GRID_WORKER", "monthlyPay": pay}}),
+        )
+        .await;
+    }
+    app.act_as("analyst", None);
+    let d = app.data(UNITS, json!({"f": {"regionCode": "140581"}})).await;
+    // Two units, one with its households and residents on record: the sums are of that one,
+    // and the counts of known inputs say so; the mean is over the known one.
+    assert_eq!(
+        d["communityUnitAggregate"]["rows"][0],
+        json!({"units": 2, "households": 500, "householdsKnown": 1, "residentPopulation": 2000,
+            "residentPopulationKnown": 1, "registeredPopulationKnown": 0, "residentGroupsKnown": 0,
+            "averageHouseholds": 500.0})
+    );
+    let d = app.data(STAFF, json!({"f": {"regionCode": "140581"}})).await;
+    assert_eq!(
+        d["communityStaffAggregate"]["rows"][0],
+        json!({"staff": 2, "payKnown": 1, "averageMonthlyPay": "2800.00",
+            "certificationKnown": 0, "certifiedSocialWorkers": 0})
+    );
+}

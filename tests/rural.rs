@@ -922,7 +922,7 @@ async fn a_bound_keeps_its_interval_through_units_sums_and_shares() {
         period value qualifier interval { lower lowerIncluded upper upperIncluded notation } } }"#;
     const TOTAL: &str = r#"query($f: ObservationAggregateFilter) {
         observationAggregate(groupBy: [INDICATOR], filter: $f) {
-            rows { observations bounded total totalInterval { notation } } } }"#;
+            rows { observations bounded total totalLower totalUpper totalInterval { notation } } } }"#;
     const FIGURES: &str = r#"query($m: String!) { reportedFigures(filter: {metric: $m, regionCode: "152222"}) {
         value sourceText computedValue computedInterval { notation } consistent } }"#;
     let app = spawn_app_with(Seed::Full).await;
@@ -966,8 +966,8 @@ async fn a_bound_keeps_its_interval_through_units_sums_and_shares() {
         .await;
     assert_eq!(
         d["observationAggregate"]["rows"][0],
-        json!({"observations": 2, "bounded": 2, "total": "550000",
-            "totalInterval": {"notation": "[545000, 655000)"}})
+        json!({"observations": 2, "bounded": 2, "total": "550000", "totalLower": "545000",
+            "totalUpper": "655000", "totalInterval": {"notation": "[545000, 655000)"}})
     );
     // A file may state bounds too; a qualifier it cannot read is its row's error.
     let officer = token("agriculture_officer", &["agriculture_officer"], Some("152222"));

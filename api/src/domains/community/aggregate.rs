@@ -91,6 +91,18 @@ pub static STAFF: LazyLock<Dataset> = LazyLock::new(|| {
                 agg: Agg::CountWhere(Condition::all().add(s(staff::Column::CertifiedSocialWorker).eq(true))),
             },
             Measure {
+                name: "certificationKnown",
+                zh: "持证情况已知人数",
+                unit: Unit::Count,
+                agg: Agg::CountWhere(Condition::all().add(s(staff::Column::CertifiedSocialWorker).is_not_null())),
+            },
+            Measure {
+                name: "payKnown",
+                zh: "月薪已知人数",
+                unit: Unit::Count,
+                agg: Agg::CountWhere(Condition::all().add(s(staff::Column::MonthlyPayFen).is_not_null())),
+            },
+            Measure {
                 name: "averageMonthlyPay",
                 zh: "平均月薪",
                 unit: Unit::Fen,
@@ -182,6 +194,30 @@ pub static UNITS: LazyLock<Dataset> = LazyLock::new(|| {
                 zh: "居民小组",
                 unit: Unit::Number,
                 agg: Agg::Sum(u(unit::Column::ResidentGroups)),
+            },
+            Measure {
+                name: "registeredPopulationKnown",
+                zh: "户籍人口已知社区数",
+                unit: Unit::Count,
+                agg: Agg::CountWhere(Condition::all().add(u(unit::Column::RegisteredPopulation).is_not_null())),
+            },
+            Measure {
+                name: "residentPopulationKnown",
+                zh: "常住人口已知社区数",
+                unit: Unit::Count,
+                agg: Agg::CountWhere(Condition::all().add(u(unit::Column::ResidentPopulation).is_not_null())),
+            },
+            Measure {
+                name: "householdsKnown",
+                zh: "户数已知社区数",
+                unit: Unit::Count,
+                agg: Agg::CountWhere(Condition::all().add(u(unit::Column::Households).is_not_null())),
+            },
+            Measure {
+                name: "residentGroupsKnown",
+                zh: "居民小组数已知社区数",
+                unit: Unit::Count,
+                agg: Agg::CountWhere(Condition::all().add(u(unit::Column::ResidentGroups).is_not_null())),
             },
             Measure {
                 name: "averageHouseholds",

@@ -74,6 +74,12 @@ pub static PLOTS: LazyLock<Dataset> = LazyLock::new(|| {
                 agg: status(PlotStatus::Sold),
             },
             Measure {
+                name: "priceKnown",
+                zh: "价格已知墓位数",
+                unit: Unit::Count,
+                agg: Agg::CountWhere(Condition::all().add(p(plot::Column::PriceFen).is_not_null())),
+            },
+            Measure {
                 name: "averagePrice",
                 zh: "平均价格",
                 unit: Unit::Fen,

@@ -53,6 +53,11 @@ crate::named_enum! {
         GenderKnown => "genderKnown",
         /// Certified social workers (持证社工).
         CertifiedSocialWorkers => "certifiedSocialWorkers",
+        /// Staff whose certification is known (持证情况已知人数): certified social workers are
+        /// counted among them.
+        CertificationKnown => "certificationKnown",
+        /// Staff whose monthly pay is known (月薪已知人数): the base of the pay measures.
+        PayKnown => "payKnown",
         /// Mean monthly pay of those whose pay is known (平均月薪).
         AverageMonthlyPay => "averageMonthlyPay",
         /// Lowest monthly pay (最低月薪).
@@ -161,6 +166,11 @@ crate::aggregate_types! {
         gender_known: count("genderKnown"),
         /// Certified social workers (持证社工).
         certified_social_workers: count("certifiedSocialWorkers"),
+        /// Staff whose certification is known (持证情况已知人数); the others are neither
+        /// counted as certified nor as not.
+        certification_known: count("certificationKnown"),
+        /// Staff whose monthly pay is known (月薪已知人数): the base of the pay measures.
+        pay_known: count("payKnown"),
         /// Mean monthly pay of those whose pay is known (平均月薪), rounded half-even to the fen.
         average_monthly_pay: money("averageMonthlyPay"),
         /// Lowest monthly pay (最低月薪).
@@ -202,6 +212,14 @@ crate::named_enum! {
         Households => "households",
         /// Resident groups (居民小组).
         ResidentGroups => "residentGroups",
+        /// Units whose registered population is known (户籍人口已知社区数).
+        RegisteredPopulationKnown => "registeredPopulationKnown",
+        /// Units whose resident population is known (常住人口已知社区数).
+        ResidentPopulationKnown => "residentPopulationKnown",
+        /// Units whose households are known (户数已知社区数).
+        HouseholdsKnown => "householdsKnown",
+        /// Units whose resident groups are known (居民小组数已知社区数).
+        ResidentGroupsKnown => "residentGroupsKnown",
         /// Mean households of the units whose households are known (平均户数).
         AverageHouseholds => "averageHouseholds",
     }
@@ -292,6 +310,15 @@ crate::aggregate_types! {
         households: count("households"),
         /// Resident groups (居民小组) of the units where they are known.
         resident_groups: count("residentGroups"),
+        /// Units whose registered population is known (户籍人口已知社区数): the sum is of
+        /// these; `units` minus it are unknown.
+        registered_population_known: count("registeredPopulationKnown"),
+        /// Units whose resident population is known (常住人口已知社区数).
+        resident_population_known: count("residentPopulationKnown"),
+        /// Units whose households are known (户数已知社区数): the base of `averageHouseholds`.
+        households_known: count("householdsKnown"),
+        /// Units whose resident groups are known (居民小组数已知社区数).
+        resident_groups_known: count("residentGroupsKnown"),
         /// Mean households of the units whose households are known (平均户数).
         average_households: number("averageHouseholds"),
     }

@@ -46,6 +46,8 @@ crate::named_enum! {
         Registered => "registered",
         /// Sold (已售).
         Sold => "sold",
+        /// Plots whose price is known (价格已知墓位数): the base of the price measures.
+        PriceKnown => "priceKnown",
         /// Mean price of the plots with a price (平均价格).
         AveragePrice => "averagePrice",
         /// Lowest price (最低价格).
@@ -149,6 +151,9 @@ crate::aggregate_types! {
         registered: count("registered"),
         /// Sold (已售).
         sold: count("sold"),
+        /// Plots whose price is known (价格已知墓位数): the base of the price measures; `plots`
+        /// minus it are unknown.
+        price_known: count("priceKnown"),
         /// Mean price of the plots with a price (平均价格), rounded half-even to the fen.
         average_price: money("averagePrice"),
         /// Lowest price (最低价格).

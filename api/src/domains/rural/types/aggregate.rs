@@ -43,6 +43,8 @@ crate::named_enum! {
         /// Sum of the values (合计): meaningful for flows and stocks that add up across regions
         /// (grain output, villages), not for rates or averages.
         Total => "total",
+        /// Observations stated as a bound or an approximation (区间观测数).
+        Bounded => "bounded",
         /// Mean value (平均值).
         Average => "average",
         /// Smallest value (最小值).
@@ -133,12 +135,22 @@ crate::aggregate_types! {
                 None => Ok(None),
             }
         }
-        /// The totals the observations admit (合计区间): the sum of the lower ends of what
-        /// each admits to the sum of the upper ends, an end unbounded when an observation's is
-        /// and excluded when one is; `[total, total]` when every observation is exact. Null
-        /// when withheld.
+        /// The totals the observations admit (合计区间): from the sum of the lower ends of
+        /// what each admits to the sum of the upper ends, an end unbounded when an
+        /// observation's is and excluded when one is; `[total, total]` when every observation
+        /// is exact. Null when withheld.
         async fn total_interval(&self) -> Option<FigureInterval> {
-            total_interval(&self.0)
+            total_interval(&self.0).map(|i| FigureInterval::of(Some(i)))
+        }
+        /// The least total the observations admit (合计下限), exact; null when one of them
+        /// has no lower end (不足X) or when withheld.
+        async fn total_lower(&self) -> Option<String> {
+            total_interval(&self.0)?.lower.map(|e| e.value.normalize().to_string())
+        }
+        /// The greatest total the observations admit (合计上限), exact; null when one of them
+        /// has no upper end (X以上) or when withheld.
+        async fn total_upper(&self) -> Option<String> {
+            total_interval(&self.0)?.upper.map(|e| e.value.normalize().to_string())
         }
     }
     measures {
@@ -147,6 +159,15 @@ crate::aggregate_types! {
         /// Observations stated as a bound or an approximation (区间观测数: 不足, 以上, 多/余,
         /// 约, 近), counted in `total` at their stated number.
         bounded: count("bounded"),
+        /// Observations without a lower end (无下限观测数: 不足X): `totalLower` is null when
+        /// any.
+        lower_unbounded: count("lowerUnbounded"),
+        /// Observations whose lower end is excluded (下限不含观测数).
+        lower_open: count("lowerOpen"),
+        /// Observations without an upper end (无上限观测数: X以上).
+        upper_unbounded: count("upperUnbounded"),
+        /// Observations whose upper end is excluded (上限不含观测数: X多, X余).
+        upper_open: count("upperOpen"),
         /// Sum of the values (合计), exact.
         total: decimal("total"),
         /// Mean value (平均值), rounded half-even to six places.
@@ -159,7 +180,7 @@ crate::aggregate_types! {
 }
 
 /// The interval of a row's total from its end sums and the counts of unbounded and open ends.
-fn total_interval(row: &crate::aggregate::graphql::RowRef) -> Option<FigureInterval> {
+fn total_interval(row: &crate::aggregate::graphql::RowRef) -> Option<crate::stated::Interval> {
     use crate::stated::{End, Interval};
     let end = |unbounded: &str, open: &str, sum: &str| -> Option<Option<End>> {
         if row.int(unbounded)? > 0 {
@@ -170,10 +191,10 @@ fn total_interval(row: &crate::aggregate::graphql::RowRef) -> Option<FigureInter
             closed: row.int(open)? == 0,
         }))
     };
-    Some(FigureInterval::of(Some(Interval {
+    Some(Interval {
         lower: end("lowerUnbounded", "lowerOpen", "totalLower")?,
         upper: end("upperUnbounded", "upperOpen", "totalUpper")?,
-    })))
+    })
 }
 
 /// The exports of the rural domain.
