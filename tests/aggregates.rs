@@ -267,7 +267,7 @@ async fn timestamps_are_bucketed_in_the_requested_time_zone() {
 }
 
 #[tokio::test]
-async fn small_groups_are_withheld_from_aggregate_only_roles_with_their_complements() {
+async fn aggregate_only_roles_get_every_count_and_sum_protected_by_cell_keys() {
     let app = spawn_app().await;
     app.act_as("court_officer", Some("361100"));
     // Three counties of one city: 3, 10 and 12 cases; the 12 are 10 financial and 2 other.
@@ -276,28 +276,33 @@ async fn small_groups_are_withheld_from_aggregate_only_roles_with_their_compleme
     file(&app, "361104", 10, "2025-03-01", "FINANCIAL").await;
     file(&app, "361104", 2, "2025-03-01", "OTHER").await;
     let by_county = json!({"g": ["REGION"]});
-    let view = |r: &[Value]| -> Vec<(String, Value, bool)> {
+    let cases = |r: &[Value]| -> Vec<(String, i64)> {
         r.iter()
             .map(|r| {
                 (
                     r["region"]["code"].as_str().unwrap().to_owned(),
-                    r["cases"].clone(),
-                    r["suppressed"].as_bool().unwrap(),
+                    r["cases"].as_i64().unwrap(),
                 )
             })
             .collect()
     };
 
-    // Roles that read records see everything.
+    // Roles that read records see exact values.
     app.act_as("analyst", None);
     let r = rows(&app, by_county.clone()).await;
     assert_eq!(
-        view(&r),
+        cases(&r),
         [
-            ("361102".to_owned(), json!(3), false),
-            ("361103".to_owned(), json!(10), false),
-            ("361104".to_owned(), json!(12), false)
+            ("361102".to_owned(), 3),
+            ("361103".to_owned(), 10),
+            ("361104".to_owned(), 12)
         ]
+    );
+    assert_eq!(r[0]["minSubjectAmount"], "1000.00");
+    let method = "{ disclosureMethod { method appliesToYou minCount maxDeviation table { originalCount perturbations { perturbation probability } } } }";
+    assert_eq!(
+        app.data(method, json!({})).await["disclosureMethod"]["appliesToYou"],
+        false
     );
 
     for role in ["statistics_reader", "anonymous"] {
@@ -306,52 +311,95 @@ async fn small_groups_are_withheld_from_aggregate_only_roles_with_their_compleme
         } else {
             app.act_as(role, None);
         }
-        // The 3 are withheld, and so is the smallest other county: the city's total (25,
-        // shown by another request) minus the 12 leaves only their sum.
-        let r = rows(&app, by_county.clone()).await;
+        let m = app.data(method, json!({})).await["disclosureMethod"].clone();
         assert_eq!(
-            view(&r),
-            [
-                ("361102".to_owned(), Value::Null, true),
-                ("361103".to_owned(), Value::Null, true),
-                ("361104".to_owned(), json!(12), false)
-            ],
-            "{role}"
+            (&m["method"], &m["appliesToYou"], &m["minCount"]),
+            (&json!("CELL_KEY"), &json!(true), &json!(5))
         );
-        assert!(r[0]["closureRate"].is_null() && r[0]["subjectAmount"].is_null());
-        let city = rows(&app, json!({"g": ["REGION"], "l": "CITY"})).await;
-        assert_eq!(city[0]["cases"], 25);
-        // By county and category: 361104's 2 "other" are withheld with a partner in every
-        // set that adds up to a shown total.
-        let r = rows(&app, json!({"g": ["REGION", "CATEGORY"]})).await;
-        for row in &r {
-            if let Some(n) = row["cases"].as_i64() {
-                assert!(n >= 5, "{role}: {row}");
-            }
-        }
-        let shown_other: Vec<&Value> = r
-            .iter()
-            .filter(|row| row["category"] == "OTHER" && !row["suppressed"].as_bool().unwrap())
-            .collect();
+        // Row 3 of the table never leaves 3 in place.
         assert!(
-            shown_other.len() != 2,
-            "{role}: one withheld 'other' group would follow from the total: {r:#?}"
+            m["table"][3]["perturbations"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|p| p["perturbation"] != 0)
         );
-        // Filtering to the financial cases: 361104's 10 would reveal its other 2 by difference.
-        let r = rows(&app, json!({"g": ["REGION"], "f": {"categories": ["FINANCIAL"]}})).await;
-        assert_eq!(view(&r), [("361104".to_owned(), Value::Null, true)], "{role}");
+
+        let r = rows(&app, by_county.clone()).await;
+        let published = cases(&r);
+        let truth = [3, 10, 12];
+        for ((code, n), t) in published.iter().zip(truth) {
+            assert!((n - t).abs() <= 5, "{role}: {code} {n} for {t}");
+            assert!(!(1..=4).contains(n), "{role}: {code} published {n}");
+        }
+        assert_ne!(
+            published[0].1, 3,
+            "{role}: a count of 3 is never published as itself"
+        );
+        // A minimum or maximum is one record's value: withheld. Three equal amounts are not
+        // dominated by one: their sum is published, moved by noise.
+        assert!(r[2]["minSubjectAmount"].is_null() && r[2]["maxSubjectAmount"].is_null());
+        assert_eq!(r[2]["suppressed"], false);
+        let sum: f64 = r[2]["subjectAmount"].as_str().unwrap().parse().unwrap();
+        assert!(
+            sum != 12_000.0 && (sum - 12_000.0).abs() <= 0.2 * (12.0f64).sqrt() * 1000.0 + 0.01,
+            "{role}: {sum}"
+        );
+        // Rates come from the protected parts.
+        let closed = r[2]["closed"].as_i64().unwrap();
+        assert_eq!(closed, 0);
+        assert_eq!(r[2]["closureRate"], 0.0);
+
+        // The same records are the same cell, whichever request produces them: repeating,
+        // filtering to their category, or grouping by it gives the same published value.
+        assert_eq!(cases(&rows(&app, by_county.clone()).await), published, "{role}");
+        let other = rows(&app, json!({"g": ["REGION"], "f": {"categories": ["OTHER"]}})).await;
+        let by_category = rows(&app, json!({"g": ["REGION", "CATEGORY"]})).await;
+        let cell = |r: &[Value], code: &str, category: Option<&str>| -> i64 {
+            r.iter()
+                .find(|r| r["region"]["code"] == code && category.is_none_or(|c| r["category"] == c))
+                .map_or(0, |r| r["cases"].as_i64().unwrap())
+        };
+        for code in ["361102", "361103", "361104"] {
+            assert_eq!(
+                cell(&other, code, None),
+                cell(&by_category, code, Some("OTHER")),
+                "{role} {code}"
+            );
+        }
+        // 361102 and 361103 hold only OTHER cases: filtered or not, they are one cell.
+        assert_eq!(cell(&other, "361102", None), published[0].1);
+        assert_eq!(cell(&other, "361103", None), published[1].1);
+        // 361104's two OTHER cases: never 1 to 4, and their amount (two equal
+        // contributors) is withheld by the dominance rule.
+        let two = by_category
+            .iter()
+            .find(|r| r["region"]["code"] == "361104" && r["category"] == "OTHER")
+            .unwrap();
+        assert!(!(1..=4).contains(&two["cases"].as_i64().unwrap()), "{two}");
+        assert_eq!(
+            (&two["suppressed"], &two["subjectAmount"]),
+            (&json!(true), &Value::Null)
+        );
+
+        // The city is a cell of its own, within the table's deviation of the truth.
+        let city = rows(&app, json!({"g": ["REGION"], "l": "CITY"})).await;
+        assert!((city[0]["cases"].as_i64().unwrap() - 25).abs() <= 5);
         // Records stay closed to them (anonymous is asked to sign in).
         let code = app
             .error_code("{ enforcementCases(first: 1) { totalCount } }", json!({}))
             .await;
         assert!(code == "FORBIDDEN" || code == "UNAUTHENTICATED", "{role}: {code}");
-        // having cannot test withheld groups.
+        // having tests the published values.
         let r = rows(
             &app,
             json!({"g": ["REGION"], "h": [{"measure": "CASES", "comparison": "LT", "value": 5}]}),
         )
         .await;
-        assert!(r.is_empty(), "{role}: {r:?}");
+        assert!(
+            r.iter().all(|r| r["cases"].as_i64().unwrap() < 5),
+            "{role}: {r:?}"
+        );
     }
     app.act_as("statistics_reader", None);
     assert_eq!(
@@ -362,15 +410,40 @@ async fn small_groups_are_withheld_from_aggregate_only_roles_with_their_compleme
 }
 
 #[tokio::test]
-async fn the_threshold_is_configurable() {
-    let app = crate::helpers::spawn_app_configured(Seed::Reference, |s| s.suppression_min_count = 2).await;
+async fn the_method_is_configurable() {
+    let app = crate::helpers::spawn_app_configured(Seed::Reference, |s| {
+        s.disclosure.min_count = 2;
+        s.disclosure.max_deviation = 3;
+        s.disclosure.variance = 1.0;
+    })
+    .await;
     app.act_as("court_officer", Some("361100"));
     file(&app, "361102", 3, "2025-03-01", "OTHER").await;
     file(&app, "361103", 1, "2025-03-01", "OTHER").await;
     app.act_as("statistics_reader", None);
+    let m = app
+        .data(
+            "{ disclosureMethod { minCount maxDeviation variance table { originalCount variance } } }",
+            json!({}),
+        )
+        .await["disclosureMethod"]
+        .clone();
+    assert_eq!(
+        (&m["minCount"], &m["maxDeviation"], &m["variance"]),
+        (&json!(2), &json!(3), &json!(1.0))
+    );
+    // Rows 0 to D + k, the last for every larger count, of variance V past k - 1.
+    let table = m["table"].as_array().unwrap();
+    assert_eq!(table.len(), 6);
+    assert!((table[5]["variance"].as_f64().unwrap() - 1.0).abs() < 1e-6);
     let r = rows(&app, json!({"g": ["REGION"]})).await;
-    let suppressed: Vec<bool> = r.iter().map(|r| r["suppressed"].as_bool().unwrap()).collect();
-    assert_eq!(suppressed, [true, true]);
+    let one = r.iter().find(|r| r["region"]["code"] == "361103").unwrap();
+    assert_ne!(one["cases"], 1, "a count of 1 is never published as itself");
+    for r in &r {
+        assert!(
+            (r["cases"].as_i64().unwrap() - if r["region"]["code"] == "361103" { 1 } else { 3 }).abs() <= 3
+        );
+    }
 }
 
 /// GETs an export with `bearer`: status, content type and body.
@@ -418,7 +491,8 @@ async fn aggregates_export_as_csv_under_the_same_rules_and_audited() {
     assert_eq!((cells[0], cells[3]), ("361104", "FINANCIAL"));
     assert!(cells.contains(&"12"), "{cells:?}");
 
-    // A statistics reader gets the small groups withheld: empty cells, suppressed true.
+    // A statistics reader gets the same protected values as through GraphQL: no count of
+    // 3, no minimum or maximum.
     let reader = crate::helpers::token("statistics_reader", &["statistics_reader"], None);
     let (status, _, body) = export(
         &app,
@@ -428,13 +502,22 @@ async fn aggregates_export_as_csv_under_the_same_rules_and_audited() {
     )
     .await;
     assert_eq!(status, 200, "{body}");
-    let lines: Vec<&str> = body.lines().skip(1).collect();
-    assert!(
-        lines[0].starts_with("361102,信州区,,,,,,,,true,,"),
-        "{}",
-        lines[0]
-    );
-    assert!(lines[2].contains(",false,12,"), "{}", lines[2]);
+    let mut lines = body.trim_start_matches('\u{feff}').lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let at = |name: &str| {
+        header
+            .iter()
+            .position(|h| h.ends_with(&format!("({name})")))
+            .unwrap()
+    };
+    let lines: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    app.act_as("statistics_reader", None);
+    let graphql = self::rows(&app, json!({"g": ["REGION"]})).await;
+    for (line, row) in lines.iter().zip(&graphql) {
+        assert_eq!(line[at("cases")], row["cases"].to_string(), "{line:?}");
+        assert_eq!(line[at("minSubjectAmount")], "", "{line:?}");
+    }
+    assert_ne!(lines[0][at("cases")], "3");
 
     // The same as a workbook: a zip container with typed cells.
     let r = app

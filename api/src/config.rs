@@ -89,8 +89,10 @@ pub struct Settings {
     pub max_in_flight: usize,
     /// GraphQL requests one caller may have in flight; more are refused with 429 at once.
     pub max_in_flight_per_caller: usize,
-    /// Groups of fewer records are withheld from aggregate-only roles (`SUPPRESSION_MIN_COUNT`).
-    pub suppression_min_count: i64,
+    /// The cell key method's parameters for callers who may not read records
+    /// (`SUPPRESSION_MIN_COUNT`, `DISCLOSURE_MAX_DEVIATION`, `DISCLOSURE_VARIANCE`,
+    /// `DISCLOSURE_MAGNITUDE_NOISE`, `DISCLOSURE_DOMINANCE_P`); see docs/disclosure.md.
+    pub disclosure: crate::aggregate::cellkey::Parameters,
     /// Texts of automatic persisted queries each process keeps, least recently used out
     /// (`PERSISTED_QUERY_CACHE_ENTRIES`, 1000; 0 switches APQ off).
     pub persisted_query_cache_entries: usize,
@@ -252,7 +254,7 @@ impl fmt::Debug for Settings {
             .field("ws_account_check_ms", &self.ws_account_check_ms)
             .field("max_in_flight", &self.max_in_flight)
             .field("max_in_flight_per_caller", &self.max_in_flight_per_caller)
-            .field("suppression_min_count", &self.suppression_min_count)
+            .field("disclosure", &self.disclosure)
             .field("webhooks", &self.webhooks)
             .field(
                 "persisted_query_cache_entries",
@@ -342,10 +344,18 @@ impl Settings {
             ws_max_unauthenticated: parse_env("WS_MAX_UNAUTHENTICATED", 256)?,
             ws_init_timeout_ms: parse_env::<u64>("WS_INIT_TIMEOUT_MS", 10_000)?.max(10),
             ws_account_check_ms: parse_env::<u64>("WS_ACCOUNT_CHECK_MS", 15_000)?.max(10),
-            suppression_min_count: parse_env(
-                "SUPPRESSION_MIN_COUNT",
-                crate::aggregate::disclosure::DEFAULT_MIN_COUNT,
-            )?,
+            disclosure: {
+                let d = crate::aggregate::cellkey::Parameters::default();
+                let p = crate::aggregate::cellkey::Parameters {
+                    min_count: parse_env("SUPPRESSION_MIN_COUNT", d.min_count)?,
+                    max_deviation: parse_env("DISCLOSURE_MAX_DEVIATION", d.max_deviation)?,
+                    variance: parse_env("DISCLOSURE_VARIANCE", d.variance)?,
+                    magnitude_noise: parse_env("DISCLOSURE_MAGNITUDE_NOISE", d.magnitude_noise)?,
+                    dominance_p: parse_env("DISCLOSURE_DOMINANCE_P", d.dominance_p)?,
+                };
+                crate::aggregate::cellkey::CellKeyMethod::new(p).map_err(|e| anyhow::anyhow!(e))?;
+                p
+            },
             max_in_flight: parse_env("MAX_IN_FLIGHT", 64)?,
             max_in_flight_per_caller: parse_env("MAX_IN_FLIGHT_PER_CALLER", 8)?,
             webhooks: {
@@ -444,7 +454,7 @@ impl Settings {
             ws_max_unauthenticated: 256,
             ws_init_timeout_ms: 10_000,
             ws_account_check_ms: 15_000,
-            suppression_min_count: crate::aggregate::disclosure::DEFAULT_MIN_COUNT,
+            disclosure: crate::aggregate::cellkey::Parameters::default(),
             // Tests fire concurrent requests from one token on purpose; the fair-overload
             // test sets its own bounds.
             max_in_flight: 1_000,

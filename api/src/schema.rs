@@ -23,7 +23,7 @@ use crate::region::query::RegionQuery;
 pub struct Query(CoreQuery, DomainQuery, AggregateQuery);
 
 /// The reads every domain shares: nodes, sync, identity, regions, the hub, audit, the data
-/// dictionary and webhooks.
+/// dictionary, webhooks and the disclosure control.
 #[derive(MergedObject, Default)]
 pub struct CoreQuery(
     NodeQuery,
@@ -34,6 +34,7 @@ pub struct CoreQuery(
     AuditQuery,
     crate::dictionary::DictionaryQuery,
     crate::webhooks::graphql::WebhookQuery,
+    crate::aggregate::graphql::DisclosureQuery,
 );
 
 /// Every change the platform accepts (变更).
@@ -65,9 +66,7 @@ pub fn build(
         .data(db)
         .data(auth.keys)
         .data(auth.throttles)
-        .data(crate::aggregate::disclosure::Disclosure {
-            min_count: settings.suppression_min_count,
-        })
+        .data(crate::aggregate::disclosure::Disclosure::new(settings.disclosure))
         .data(limiter)
         .data(webhooks)
         .extension(crate::ratelimit::RateLimit)

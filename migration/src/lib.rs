@@ -22,6 +22,7 @@ mod m20261207_000017_income_thresholds;
 mod m20261207_000018_synthetic_records;
 mod m20261207_000019_observation_intervals;
 mod m20261207_000020_community_standards;
+mod m20261207_000021_record_keys;
 
 pub struct Migrator;
 
@@ -49,6 +50,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000018_synthetic_records::Migration),
             Box::new(m20261207_000019_observation_intervals::Migration),
             Box::new(m20261207_000020_community_standards::Migration),
+            Box::new(m20261207_000021_record_keys::Migration),
         ]
     }
 }

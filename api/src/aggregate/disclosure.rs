@@ -1,95 +1,107 @@
-//! Disclosure control (统计披露控制) for aggregate-only roles (`statistics_reader`,
-//! `anonymous`): a group of fewer than k records is withheld (primary suppression), and
-//! further groups are withheld so that no withheld group can be worked out from what is
-//! shown (complementary suppression):
+//! Disclosure control (统计披露控制) for callers who may not read records (`statistics_reader`,
+//! `anonymous`): every count and magnitude they obtain is protected by the cell key method
+//! (`cellkey.rs`), so that no difference of published figures, however many requests it
+//! takes, gives a small cell's exact value:
 //!
-//! - a total is always available from another request (the same grouping without one key,
-//!   or the parent region), so in every set of groups that add up to such a total (the groups
-//!   that agree on every key but one, and for a region key also those under one parent
-//!   region) one withheld group is never left alone: the smallest other group is withheld too;
-//! - a filter other than region and period is checked by its complement: when the records of
-//!   a group that the filter leaves out are between 1 and k - 1, the group is withheld, since
-//!   the same group without the filter would reveal them by difference.
+//! - a count is published with the perturbation the table gives for its count and cell key;
+//! - a sum is published with noise in proportion to its largest contributions, or withheld
+//!   when the dominance rule says one or two contributors dominate it (the row's
+//!   `suppressed` then says that some of its values are withheld);
+//! - an average is the protected sum over the protected count of its values;
+//! - a minimum or maximum is one record's own value, and is withheld.
 //!
-//! Roles that may read records are not suppressed: they could count the records anyway.
+//! Rates are computed from the protected parts. Roles that may read records get exact
+//! values: they could count the records anyway.
 
-use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
-use super::{Acc, Key, Row};
-use crate::region::directory::RegionDirectory;
-
-/// The smallest group shown to aggregate-only roles, unless `SUPPRESSION_MIN_COUNT` says otherwise.
-pub const DEFAULT_MIN_COUNT: i64 = 5;
+use super::cellkey::{CellKeyMethod, Parameters, salt};
+use super::{Acc, Agg, Dataset};
 
 /// The disclosure setting of the process, in the schema's data.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct Disclosure {
-    pub min_count: i64,
+    method: Arc<CellKeyMethod>,
 }
 
 impl Disclosure {
-    /// The threshold for `role`: None for roles that may read records.
-    pub fn threshold(self, role: crate::access::Role) -> Option<i64> {
-        role.is_aggregate_only().then_some(self.min_count)
+    /// The method of `parameters`; they were checked when the settings were read, and the
+    /// defaults stand in for any that are not valid.
+    pub fn new(parameters: Parameters) -> Self {
+        let method = CellKeyMethod::new(parameters).unwrap_or_else(|e| {
+            tracing::error!("disclosure parameters refused ({e}); using the defaults");
+            CellKeyMethod::default()
+        });
+        Disclosure {
+            method: Arc::new(method),
+        }
+    }
+
+    /// The protection for `role`: None for roles that may read records.
+    pub fn protection(&self, role: crate::access::Role) -> Option<Arc<CellKeyMethod>> {
+        role.is_aggregate_only().then(|| self.method.clone())
+    }
+
+    pub fn method(&self) -> &CellKeyMethod {
+        &self.method
     }
 }
 
-/// Withholds the groups of `rows` that would disclose fewer than `k` records. `wide` holds
-/// the same groups without the narrowing filters, when there were any.
-pub fn suppress(
-    rows: &mut [Row],
-    group_by: &[Key],
-    regions: &RegionDirectory,
-    k: i64,
-    wide: Option<&BTreeMap<Vec<Option<String>>, Vec<Acc>>>,
-) {
-    let small = |n: i64| n > 0 && n < k;
-    for row in rows.iter_mut() {
-        let complement = wide
-            .and_then(|w| w.get(&row.keys))
-            .map_or(0, |values| values[0].integer().unwrap_or(0) - row.count());
-        if small(row.count()) || small(complement) {
-            row.suppressed = true;
+/// What a measure's cell adds beside its value: the sum of the record keys behind it and
+/// the sum of the squares of its contributions (magnitudes only).
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Part {
+    pub key: i64,
+    pub squares: f64,
+}
+
+impl Part {
+    pub fn fold(&mut self, other: Part) {
+        self.key = self.key.wrapping_add(other.key);
+        self.squares += other.squares;
+    }
+}
+
+/// Protects one group's values in place; returns which measures are withheld and whether
+/// the dominance rule withheld any.
+pub fn protect(
+    method: &CellKeyMethod,
+    dataset: &Dataset,
+    values: &mut [Acc],
+    parts: &[Part],
+) -> (Vec<bool>, bool) {
+    let mut withheld = vec![false; values.len()];
+    let mut dominated = false;
+    for (i, m) in dataset.measures.iter().enumerate() {
+        let part = parts.get(i).copied().unwrap_or_default();
+        match (&m.agg, values[i]) {
+            (Agg::Count | Agg::CountWhere(_), Acc::Sum(n)) => {
+                values[i] = Acc::Sum(method.count(n, part.key));
+            }
+            (Agg::Sum(_), Acc::Sum(t)) => match method.magnitude(t, part.squares, part.key, salt(m.name)) {
+                Some(v) => values[i] = Acc::Sum(v),
+                None => {
+                    withheld[i] = true;
+                    dominated = true;
+                }
+            },
+            (Agg::Avg(_), Acc::Avg { sum, n }) => {
+                match method.magnitude(sum, part.squares, part.key, salt(m.name)) {
+                    Some(s) => {
+                        values[i] = Acc::Avg {
+                            sum: s,
+                            n: method.count(n, part.key),
+                        }
+                    }
+                    None => {
+                        withheld[i] = true;
+                        dominated = true;
+                    }
+                }
+            }
+            // One record's own value.
+            _ => withheld[i] = true,
         }
     }
-    // The sets of groups that add up to a total available elsewhere.
-    let mut partitions: Vec<Vec<Vec<usize>>> = Vec::new();
-    for (at, key) in group_by.iter().enumerate() {
-        let mut by_rest: HashMap<Vec<Option<String>>, Vec<usize>> = HashMap::new();
-        let mut by_parent: HashMap<Vec<Option<String>>, Vec<usize>> = HashMap::new();
-        for (i, row) in rows.iter().enumerate() {
-            let mut rest = row.keys.clone();
-            let own = rest[at].take();
-            by_rest.entry(rest.clone()).or_default().push(i);
-            if matches!(key, Key::Region(_)) {
-                let parent = own
-                    .as_deref()
-                    .and_then(|code| regions.get(code))
-                    .and_then(|r| r.parent_code.clone());
-                rest[at] = parent;
-                by_parent.entry(rest).or_default().push(i);
-            }
-        }
-        partitions.push(by_rest.into_values().collect());
-        partitions.push(by_parent.into_values().collect());
-    }
-    loop {
-        let mut changed = false;
-        for set in partitions.iter().flatten() {
-            if set.len() < 2 || set.iter().filter(|&&i| rows[i].suppressed).count() != 1 {
-                continue;
-            }
-            if let Some(&partner) = set
-                .iter()
-                .filter(|&&i| !rows[i].suppressed)
-                .min_by_key(|&&i| (rows[i].count(), i))
-            {
-                rows[partner].suppressed = true;
-                changed = true;
-            }
-        }
-        if !changed {
-            break;
-        }
-    }
+    (withheld, dominated)
 }

@@ -119,7 +119,8 @@ pub struct PeriodArgs {
 pub const MAX_ROWS: i32 = 10_000;
 
 /// Authorises a grouped aggregate under `policy` and builds the engine's request: the
-/// caller's scope is applied by the domain in `base`; aggregate-only roles get the threshold.
+/// caller's scope is applied by the domain in `base`; callers who may not read records get
+/// the cell key method's protection.
 pub fn request(
     ctx: &Context<'_>,
     dataset: &super::Dataset,
@@ -130,9 +131,9 @@ pub fn request(
 ) -> AppResult<super::Request> {
     let v = viewer(ctx);
     let scope = v.authorize(policy, Action::Statistics)?;
-    let threshold = ctx
+    let protect = ctx
         .data_unchecked::<super::disclosure::Disclosure>()
-        .threshold(v.role);
+        .protection(v.role);
     let mut group_by = Vec::new();
     for name in &args.group_by {
         let key = match *name {
@@ -207,7 +208,7 @@ pub fn request(
             .collect(),
         order_by: args.order_by,
         first: Some(first),
-        suppress_below: threshold,
+        protect,
     })
 }
 
@@ -604,4 +605,98 @@ macro_rules! aggregate_query {
             }
         }
     };
+}
+
+/// The disclosure control of the platform (披露控制), published as statistics offices publish
+/// theirs: the method, its parameters and its perturbation table. Knowing them does not
+/// undo the protection: what it needs is the records' keys, which are never shown.
+#[derive(SimpleObject)]
+pub struct DisclosureMethod {
+    /// `CELL_KEY`: the cell key method (单元格密钥法).
+    pub method: String,
+    /// Whether the caller's counts and magnitudes are protected (callers who may not read
+    /// records: `statistics_reader` and `anonymous`).
+    pub applies_to_you: bool,
+    /// k (最小发布数): no count of 1 to k − 1 is ever published.
+    pub min_count: i32,
+    /// D (最大扰动): the largest perturbation of a count.
+    pub max_deviation: i32,
+    /// V (扰动方差): the variance of a count's perturbation (counts 1 to k − 1 need more).
+    pub variance: f64,
+    /// m (量值噪声): a magnitude's noise is 0.5·m to m times the root sum of squares of its
+    /// contributions.
+    pub magnitude_noise: f64,
+    /// p (p%规则): a magnitude is withheld when its two largest contributors could estimate
+    /// each other within p.
+    pub dominance_p: f64,
+    /// The perturbation table (扰动表): one row per original count; the last row serves every
+    /// larger count.
+    pub table: Vec<PerturbationRow>,
+}
+
+/// A row of the perturbation table (扰动表行).
+#[derive(SimpleObject)]
+pub struct PerturbationRow {
+    /// The original count (原始计数); the last row also serves every larger count.
+    pub original_count: i32,
+    /// The perturbations it may get, ascending.
+    pub perturbations: Vec<Perturbation>,
+    /// The mean of the perturbation (均值), 0 up to the keys' granularity.
+    pub mean: f64,
+    /// The variance of the perturbation (方差).
+    pub variance: f64,
+}
+
+/// One perturbation of a row (扰动).
+#[derive(SimpleObject)]
+pub struct Perturbation {
+    /// What is added to the count (扰动值).
+    pub perturbation: i32,
+    /// Its probability (概率): the share of cell keys that draw it.
+    pub probability: f64,
+}
+
+/// The published description of the disclosure control.
+#[derive(Default)]
+pub struct DisclosureQuery;
+
+#[async_graphql::Object]
+impl DisclosureQuery {
+    /// The disclosure control applied to callers who may not read records (披露控制方法):
+    /// its parameters and perturbation table; open to every caller.
+    async fn disclosure_method(&self, ctx: &Context<'_>) -> DisclosureMethod {
+        let d = ctx.data_unchecked::<super::disclosure::Disclosure>();
+        let m = d.method();
+        let p = m.parameters;
+        let int = |v: i64| v.clamp(i32::MIN as i64, i32::MAX as i64) as i32;
+        DisclosureMethod {
+            method: "CELL_KEY".into(),
+            applies_to_you: d.protection(viewer(ctx).role).is_some(),
+            min_count: int(p.min_count),
+            max_deviation: int(p.max_deviation),
+            variance: p.variance,
+            magnitude_noise: p.magnitude_noise,
+            dominance_p: p.dominance_p,
+            table: m
+                .rows
+                .iter()
+                .map(|r| {
+                    let (mean, variance) = r.moments();
+                    PerturbationRow {
+                        original_count: int(r.original),
+                        perturbations: r
+                            .probabilities()
+                            .into_iter()
+                            .map(|(v, probability)| Perturbation {
+                                perturbation: int(v),
+                                probability,
+                            })
+                            .collect(),
+                        mean,
+                        variance,
+                    }
+                })
+                .collect(),
+        }
+    }
 }

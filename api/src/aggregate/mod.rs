@@ -1,7 +1,6 @@
 //! Grouped aggregates for BI (分组汇总): a domain describes a dataset once (its table, the
 //! keys it can be grouped by, its time columns, its measures and rates) and this engine
-//! answers any grouping of it with one GROUP BY statement (two when disclosure control must
-//! check a filter's complement), whatever the number of groups:
+//! answers any grouping of it with one GROUP BY statement, whatever the number of groups:
 //!
 //! - the database groups by the records' own region code, the requested keys and the time
 //!   bucket (`period.rs`); regions are then rolled up to the requested level of the hierarchy
@@ -9,10 +8,13 @@
 //! - additive parts (counts, sums, minima, maxima, sums and counts behind averages) fold
 //!   exactly, and rates are computed from the folded parts with the domain's own formulas;
 //! - time series are zero-filled over the requested range;
-//! - disclosure control (`disclosure.rs`) withholds small groups for aggregate-only roles.
+//! - disclosure control (`disclosure.rs`, `cellkey.rs`) protects every count and magnitude
+//!   for callers who may not read records: the statement then also sums the records' keys
+//!   (and the squares of magnitudes) of each measure's cell, in the same pass.
 //!
 //! No GraphQL here: each domain's `types` map the rows to typed objects.
 
+pub mod cellkey;
 pub mod disclosure;
 pub mod graphql;
 pub mod period;
@@ -159,8 +161,7 @@ pub struct Having {
 pub struct Request {
     /// The caller's scope and every filter that only restricts regions.
     pub base: Condition,
-    /// The other filters (categories, statuses, ...), which disclosure control checks by
-    /// their complement.
+    /// The other filters (categories, statuses, ...).
     pub narrowing: Option<Condition>,
     pub group_by: Vec<Key>,
     pub period: Option<PeriodSpec>,
@@ -168,8 +169,8 @@ pub struct Request {
     /// A measure or rate to sort by (descending when the flag is set); by keys otherwise.
     pub order_by: Option<(&'static str, bool)>,
     pub first: Option<usize>,
-    /// Withhold groups of fewer than this many records (aggregate-only roles).
-    pub suppress_below: Option<i64>,
+    /// Protect every value by the cell key method (callers who may not read records).
+    pub protect: Option<std::sync::Arc<cellkey::CellKeyMethod>>,
 }
 
 /// A measure's folded parts.
@@ -231,19 +232,14 @@ fn min_opt(a: Option<i64>, b: Option<i64>) -> Option<i64> {
 }
 
 /// One group: its keys (in the order of the request's `group_by`; a period key is its
-/// bucket's first day), its measures (in the dataset's order) and whether they are withheld.
+/// bucket's first day), its measures (in the dataset's order, protected when the request
+/// asked for it), which of them are withheld, and whether the dominance rule withheld any.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Row {
     pub keys: Vec<Option<String>>,
     pub values: Vec<Acc>,
+    pub withheld: Vec<bool>,
     pub suppressed: bool,
-}
-
-impl Row {
-    /// The number of records in the group.
-    pub fn count(&self) -> i64 {
-        self.values[0].integer().unwrap_or(0)
-    }
 }
 
 /// The answer to a request.
@@ -259,10 +255,11 @@ pub struct Table<'d> {
 impl Table<'_> {
     /// A measure of a row, None when withheld or undefined.
     pub fn measure(&self, row: &Row, name: &str) -> Option<Acc> {
-        if row.suppressed {
+        let i = self.dataset.measure_index(name)?;
+        if row.withheld.get(i).copied().unwrap_or(false) {
             return None;
         }
-        self.dataset.measure_index(name).map(|i| row.values[i])
+        Some(row.values[i])
     }
 
     /// A measure or rate as a number, None when withheld or undefined.
@@ -333,6 +330,53 @@ fn measure_exprs(m: &Measure) -> Vec<SimpleExpr> {
     }
 }
 
+/// The SQL of a measure's cell key and sum of squares (`None` for a minimum or maximum,
+/// which protection withholds).
+fn part_exprs(dataset: &Dataset, m: &Measure) -> Option<(SimpleExpr, Option<SimpleExpr>)> {
+    let key = || -> SimpleExpr { Expr::cust(format!("{}.record_key", dataset.table)) };
+    let coalesce = |e: SimpleExpr, zero: SimpleExpr| -> SimpleExpr { Func::coalesce([e, zero]).into() };
+    let sum = |e: SimpleExpr| -> SimpleExpr { Func::sum(e).into() };
+    let key_where = |cond: Condition| -> SimpleExpr {
+        let case: SimpleExpr = Expr::case(cond, key()).finally(Expr::val(0i64)).into();
+        bigint(coalesce(sum(case), Expr::val(0i64).into()))
+    };
+    let squares = |e: &SimpleExpr| -> SimpleExpr {
+        let real = |e: SimpleExpr| -> SimpleExpr { Func::cast_as(e, Alias::new("DOUBLE PRECISION")).into() };
+        coalesce(
+            sum(real(e.clone()).mul(real(e.clone()))),
+            Expr::val(0.0f64).into(),
+        )
+    };
+    match &m.agg {
+        Agg::Count => Some((bigint(coalesce(sum(key()), Expr::val(0i64).into())), None)),
+        Agg::CountWhere(cond) => Some((key_where(cond.clone()), None)),
+        Agg::Sum(e) | Agg::Avg(e) => Some((
+            key_where(Condition::all().add(e.clone().is_not_null())),
+            Some(squares(e)),
+        )),
+        Agg::Min(_) | Agg::Max(_) => None,
+    }
+}
+
+fn read_part(row: &QueryResult, dataset: &Dataset, i: usize) -> AppResult<disclosure::Part> {
+    let err = |e: sea_orm::DbErr| {
+        AppError::Internal(anyhow::anyhow!(
+            "reading the cell of {}: {e}",
+            dataset.measures[i].name
+        ))
+    };
+    let Some((_, squares)) = part_exprs(dataset, &dataset.measures[i]) else {
+        return Ok(disclosure::Part::default());
+    };
+    Ok(disclosure::Part {
+        key: row.try_get("", &format!("c{i}")).map_err(err)?,
+        squares: match squares {
+            Some(_) => row.try_get("", &format!("s{i}")).map_err(err)?,
+            None => 0.0,
+        },
+    })
+}
+
 fn read_acc(row: &QueryResult, m: &Measure, i: usize) -> AppResult<Acc> {
     let col = |j: usize| format!("m{i}_{j}");
     let err = |e: sea_orm::DbErr| AppError::Internal(anyhow::anyhow!("reading measure {}: {e}", m.name));
@@ -347,6 +391,12 @@ fn read_acc(row: &QueryResult, m: &Measure, i: usize) -> AppResult<Acc> {
     })
 }
 
+/// A group's folded measures and, when protected, their cells' parts.
+struct Group {
+    values: Vec<Acc>,
+    parts: Vec<disclosure::Part>,
+}
+
 /// Runs one grouped statement: rows keyed by the records' own region (when grouped by region),
 /// the dimensions and the bucket, already folded to the request's keys.
 async fn grouped(
@@ -355,7 +405,8 @@ async fn grouped(
     request: &Request,
     cond: Condition,
     regions: &RegionDirectory,
-) -> AppResult<BTreeMap<Vec<Option<String>>, Vec<Acc>>> {
+) -> AppResult<BTreeMap<Vec<Option<String>>, Group>> {
+    let protect = request.protect.is_some();
     let mut q = Query::select();
     let mut columns = 0;
     for key in &request.group_by {
@@ -380,13 +431,19 @@ async fn grouped(
         for (j, e) in measure_exprs(m).into_iter().enumerate() {
             q.expr_as(e, Alias::new(format!("m{i}_{j}")));
         }
+        if protect && let Some((key, squares)) = part_exprs(dataset, m) {
+            q.expr_as(key, Alias::new(format!("c{i}")));
+            if let Some(s) = squares {
+                q.expr_as(s, Alias::new(format!("s{i}")));
+            }
+        }
     }
     q.from(Alias::new(dataset.table)).cond_where(cond);
     for i in 1..=columns {
         // By position: the bucket expression is long, and both databases group by ordinals.
         q.add_group_by([Expr::cust(i.to_string())]);
     }
-    let mut folded: BTreeMap<Vec<Option<String>>, Vec<Acc>> = BTreeMap::new();
+    let mut folded: BTreeMap<Vec<Option<String>>, Group> = BTreeMap::new();
     let names: Vec<String> = (0..columns).map(|i| format!("k{i}")).collect();
     let mut types: Vec<Option<KeyType>> = vec![None; columns];
     for row in db.query_all(&q).await? {
@@ -399,13 +456,20 @@ async fn grouped(
             });
         }
         let mut values = Vec::with_capacity(dataset.measures.len());
+        let mut parts = Vec::new();
         for (i, m) in dataset.measures.iter().enumerate() {
             values.push(read_acc(&row, m, i)?);
+            if protect {
+                parts.push(read_part(&row, dataset, i)?);
+            }
         }
         match folded.get_mut(&keys) {
-            Some(acc) => acc.iter_mut().zip(values).for_each(|(a, v)| a.fold(v)),
+            Some(g) => {
+                g.values.iter_mut().zip(values).for_each(|(a, v)| a.fold(v));
+                g.parts.iter_mut().zip(parts).for_each(|(a, p)| a.fold(p));
+            }
             None => {
-                folded.insert(keys, values);
+                folded.insert(keys, Group { values, parts });
             }
         }
     }
@@ -540,8 +604,8 @@ pub async fn aggregate<'d>(
         base = base.add(window(db, dataset, p)?);
     }
     let narrowed = match &request.narrowing {
-        Some(n) => base.clone().add(n.clone()),
-        None => base.clone(),
+        Some(n) => base.add(n.clone()),
+        None => base,
     };
     let mut folded = grouped(db, dataset, &request, narrowed, regions).await?;
     let granularity = request.period.as_ref().map(|p| p.granularity);
@@ -552,19 +616,19 @@ pub async fn aggregate<'d>(
     }
     let mut rows: Vec<Row> = folded
         .into_iter()
-        .map(|(keys, values)| Row {
-            keys,
-            values,
-            suppressed: false,
+        .map(|(keys, mut g)| {
+            let (withheld, suppressed) = match &request.protect {
+                Some(method) => disclosure::protect(method, dataset, &mut g.values, &g.parts),
+                None => (vec![false; g.values.len()], false),
+            };
+            Row {
+                keys,
+                values: g.values,
+                withheld,
+                suppressed,
+            }
         })
         .collect();
-    if let Some(k) = request.suppress_below {
-        let wide = match &request.narrowing {
-            Some(_) => Some(grouped(db, dataset, &request, base, regions).await?),
-            None => None,
-        };
-        disclosure::suppress(&mut rows, &request.group_by, regions, k, wide.as_ref());
-    }
     let table = Table {
         dataset,
         group_by: request.group_by.clone(),
@@ -620,7 +684,7 @@ fn zero_fill(
     p: &PeriodSpec,
     at: usize,
     keys: usize,
-    folded: &mut BTreeMap<Vec<Option<String>>, Vec<Acc>>,
+    folded: &mut BTreeMap<Vec<Option<String>>, Group>,
 ) -> AppResult<()> {
     let starts: Vec<NaiveDate> = folded
         .keys()
@@ -645,11 +709,15 @@ fn zero_fill(
         series.insert(vec![None]);
     }
     let zero: Vec<Acc> = dataset.measures.iter().map(|m| Acc::zero(&m.agg)).collect();
+    let parts = folded.values().next().map_or(0, |g| g.parts.len());
     for s in series {
         for b in &buckets {
             let mut k = s.clone();
             k[at] = Some(b.to_string());
-            folded.entry(k).or_insert_with(|| zero.clone());
+            folded.entry(k).or_insert_with(|| Group {
+                values: zero.clone(),
+                parts: vec![disclosure::Part::default(); parts],
+            });
         }
     }
     Ok(())
