@@ -34,6 +34,21 @@ async fn import(app: &TestApp, body: &str, bearer: Option<&str>) -> (u16, Value)
     (status, r.json().await.unwrap_or(Value::Null))
 }
 
+/// The row errors of a refused import, in order: each error's line and field.
+fn row_errors(body: &Value) -> Vec<(u64, &str)> {
+    body["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["extensions"]["line"].as_u64().unwrap(),
+                e["extensions"]["field"].as_str().unwrap(),
+            )
+        })
+        .collect()
+}
+
 #[tokio::test]
 async fn reports_6_and_9_are_reproduced() {
     let app = spawn_app_with(Seed::Full).await;
@@ -260,17 +275,7 @@ async fn a_spreadsheet_imports_all_rows_or_none() {
                grain_output,152222,2018,1,元,wrong unit\n";
     let (status, body) = import(&app, bad, Some(&officer)).await;
     assert_eq!(status, 422, "{body:#}");
-    let lines: Vec<(u64, &str)> = body["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| {
-            (
-                e["extensions"]["line"].as_u64().unwrap(),
-                e["extensions"]["field"].as_str().unwrap(),
-            )
-        })
-        .collect();
+    let lines = row_errors(&body);
     assert_eq!(
         lines,
         [
@@ -976,17 +981,7 @@ async fn a_bound_keeps_its_interval_through_units_sums_and_shares() {
                 afforestation_area,152222,2020,18,万亩,roughly,林草局\n";
     let (status, body) = import(&app, file, Some(&officer)).await;
     assert_eq!(status, 422, "{body:#}");
-    let errors: Vec<(u64, &str)> = body["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| {
-            (
-                e["extensions"]["line"].as_u64().unwrap(),
-                e["extensions"]["field"].as_str().unwrap(),
-            )
-        })
-        .collect();
+    let errors = row_errors(&body);
     assert_eq!(errors, [(3, "qualifier")]);
     let (status, body) = import(&app, &file.replace("roughly", "at_least"), Some(&officer)).await;
     assert_eq!(status, 200, "{body:#}");

@@ -19,22 +19,26 @@ use std::fmt;
 
 pub mod types;
 
-/// How a report states a figure.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+// Also the GraphQL enum `FigureQualifier`: the doc comments below are its schema
+// descriptions.
+/// How a report states a figure (限定词).
+#[derive(async_graphql::Enum, Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[graphql(name = "FigureQualifier")]
 #[serde(rename_all = "camelCase")]
 pub enum Qualifier {
-    /// The number itself, to the places stated.
+    /// The number itself, to the places stated (确数).
     #[default]
     Exact,
-    /// 不足, 不到, 低于: below the number.
+    /// Below the number: 不足, 不到, 低于.
     LessThan,
-    /// 以上, 不少于, 至少: the number or more.
+    /// The number or more: 以上, 不少于, 至少.
     AtLeast,
-    /// 多, 余: the number and up to one unit of its last nonzero digit more.
+    /// The number and less than one unit of its last nonzero digit more: 多, 余 (160余 is
+    /// 160 to 170).
     MoreThan,
-    /// 约, 左右: within half a unit of its last nonzero digit.
+    /// Within half a unit of its last nonzero digit: 约, 左右 (700左右 is 650 to 750).
     About,
-    /// 近: the number or a little less, by at most a tenth of it.
+    /// The number or a little less, by at most a tenth of it: 近.
     Nearly,
 }
 
@@ -63,6 +67,11 @@ impl Qualifier {
         ]
         .into_iter()
         .find(|q| q.as_str() == name)
+    }
+
+    /// The qualifier of a stored name (exact when unknown).
+    pub fn of_stored(stored: &str) -> Self {
+        Qualifier::parse(stored).unwrap_or_default()
     }
 }
 

@@ -1,58 +1,8 @@
-//! The GraphQL form of what a stated value admits (`stated`): its qualifier and interval, as
-//! reported figures, observations and computed values show them.
+//! The GraphQL form of what a stated value admits (`stated`): its interval, as reported
+//! figures, observations and computed values show it (the qualifier is `stated::Qualifier`
+//! itself, named `FigureQualifier` in the schema).
 
-use super::{End, Interval, Qualifier};
-
-/// How a report states a figure (限定词).
-#[derive(async_graphql::Enum, Copy, Clone, Eq, PartialEq, Debug)]
-pub enum FigureQualifier {
-    /// The number itself, to the places stated (确数).
-    Exact,
-    /// Below the number: 不足, 不到, 低于.
-    LessThan,
-    /// The number or more: 以上, 不少于, 至少.
-    AtLeast,
-    /// The number and less than one unit of its last nonzero digit more: 多, 余 (160余 is
-    /// 160 to 170).
-    MoreThan,
-    /// Within half a unit of its last nonzero digit: 约, 左右 (700左右 is 650 to 750).
-    About,
-    /// The number or a little less, by at most a tenth of it: 近.
-    Nearly,
-}
-
-impl FigureQualifier {
-    /// The qualifier of a stored name (exact when unknown).
-    pub fn of_stored(stored: &str) -> Self {
-        Qualifier::parse(stored).unwrap_or_default().into()
-    }
-}
-
-impl From<Qualifier> for FigureQualifier {
-    fn from(q: Qualifier) -> Self {
-        match q {
-            Qualifier::Exact => FigureQualifier::Exact,
-            Qualifier::LessThan => FigureQualifier::LessThan,
-            Qualifier::AtLeast => FigureQualifier::AtLeast,
-            Qualifier::MoreThan => FigureQualifier::MoreThan,
-            Qualifier::About => FigureQualifier::About,
-            Qualifier::Nearly => FigureQualifier::Nearly,
-        }
-    }
-}
-
-impl From<FigureQualifier> for Qualifier {
-    fn from(q: FigureQualifier) -> Self {
-        match q {
-            FigureQualifier::Exact => Qualifier::Exact,
-            FigureQualifier::LessThan => Qualifier::LessThan,
-            FigureQualifier::AtLeast => Qualifier::AtLeast,
-            FigureQualifier::MoreThan => Qualifier::MoreThan,
-            FigureQualifier::About => Qualifier::About,
-            FigureQualifier::Nearly => Qualifier::Nearly,
-        }
-    }
-}
+use super::{End, Interval};
 
 /// The values a figure admits (区间), as exact decimal text in the canonical unit.
 #[derive(async_graphql::SimpleObject, Clone)]

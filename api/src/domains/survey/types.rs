@@ -6,7 +6,8 @@ use entity::survey::reported_figure;
 
 use super::loaders::{MetricLoader, MetricScope};
 use crate::scalars::Date;
-use crate::stated::types::{FigureInterval, FigureQualifier};
+use crate::stated::Qualifier;
+use crate::stated::types::FigureInterval;
 
 /// A figure a survey report states (报告数据): metric, region, period, value and the
 /// sentence it comes from, beside what the platform computes from its records.
@@ -124,8 +125,8 @@ impl ReportedFigure {
     }
     /// How the report states it (限定词): exactly, or as a bound (不足, 以上) or an
     /// approximation (多/余, 约/左右, 近).
-    async fn qualifier(&self) -> FigureQualifier {
-        FigureQualifier::of_stored(&self.0.qualifier)
+    async fn qualifier(&self) -> Qualifier {
+        Qualifier::of_stored(&self.0.qualifier)
     }
     /// The values the statement admits (区间), by the conventions of `qualifier`.
     async fn interval(&self) -> FigureInterval {

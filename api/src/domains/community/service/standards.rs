@@ -11,18 +11,13 @@ use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
 
 use crate::access::Scope;
 use crate::error::AppResult;
+use crate::region::coverage;
 use crate::region::directory::RegionDirectory;
 use crate::region::service::Subtree;
 
 /// Standards in force in `year`.
 fn in_force(year: i32) -> Condition {
-    Condition::all()
-        .add(standard::Column::FromYear.lte(year))
-        .add(
-            Condition::any()
-                .add(standard::Column::ToYear.is_null())
-                .add(standard::Column::ToYear.gte(year)),
-        )
+    coverage::in_force(standard::Column::FromYear, standard::Column::ToYear, year)
 }
 
 /// Every standard in force in `year` (one statement), by kind and region.
@@ -111,14 +106,8 @@ pub fn covering<'a>(
     kind: StandardKind,
     region_code: &str,
 ) -> Option<&'a standard::Model> {
-    let unit_path = regions.get(region_code)?.path.as_str();
     standards
         .iter()
-        .filter(|s| s.kind == kind)
-        .filter_map(|s| {
-            let path = regions.get(&s.region_code)?.path.as_str();
-            unit_path.starts_with(path).then_some((path.len(), s.id, s))
-        })
-        .max_by_key(|(len, id, _)| (*len, *id))
-        .map(|(_, _, s)| s)
+        .filter(|s| s.kind == kind && coverage::covers(regions, &s.region_code, region_code))
+        .max_by_key(|s| (regions.get(&s.region_code).map_or(0, |r| r.path.len()), s.id))
 }

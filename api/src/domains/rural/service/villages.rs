@@ -14,6 +14,7 @@ use std::collections::HashMap;
 use crate::access::Scope;
 use crate::error::{AppError, AppResult};
 use crate::pagination::{KeyKind, Ordering, Page, PageArgs, keyset};
+use crate::region::coverage;
 use crate::region::directory::RegionDirectory;
 use crate::region::service::{self as regions, Subtree, find_in_scope, in_region};
 use crate::validate;
@@ -322,12 +323,7 @@ pub async fn threshold_counts(
     regions: &RegionDirectory,
 ) -> AppResult<Vec<ThresholdCount>> {
     let in_force: Vec<threshold::Model> = threshold::Entity::find()
-        .filter(threshold::Column::FromYear.lte(year))
-        .filter(
-            sea_orm::Condition::any()
-                .add(threshold::Column::ToYear.is_null())
-                .add(threshold::Column::ToYear.gte(year)),
-        )
+        .filter(coverage::in_force(threshold::Column::FromYear, threshold::Column::ToYear, year))
         .order_by_asc(threshold::Column::RegionCode)
         .order_by_asc(threshold::Column::AmountFen)
         .all(db)
@@ -338,16 +334,18 @@ pub async fn threshold_counts(
             Scope::All => None,
             Scope::Subtree { codes, .. } => Some(codes.iter().map(String::as_str).collect()),
         });
-    let path = |code: &str| regions.get(code).map(|r| r.path.as_str());
-    // A threshold overlaps when its region is counted or lies above a counted region.
+    // A threshold overlaps when it covers a counted region or a counted region covers its
+    // region (it lies in the counted subtree).
     let applies: Vec<threshold::Model> = in_force
         .into_iter()
-        .filter(|t| match (&counted, path(&t.region_code)) {
-            (_, None) => false,
-            (None, Some(_)) => true,
-            (Some(codes), Some(tp)) => codes
-                .iter()
-                .any(|c| path(c).is_some_and(|p| p.starts_with(tp) || tp.starts_with(p))),
+        .filter(|t| {
+            let r = t.region_code.as_str();
+            regions.get(r).is_some()
+                && counted.as_ref().is_none_or(|codes| {
+                    codes
+                        .iter()
+                        .any(|c| coverage::covers(regions, r, c) || coverage::covers(regions, c, r))
+                })
         })
         .collect();
     if applies.is_empty() {
@@ -390,12 +388,7 @@ pub async fn threshold_counts(
             at_or_above.insert((code, *amount), above);
         }
     }
-    let within = |code: &str, t: &threshold::Model| {
-        match (path(code), path(&t.region_code)) {
-            (Some(p), Some(tp)) => p.starts_with(tp),
-            _ => false,
-        }
-    };
+    let within = |code: &str, t: &threshold::Model| coverage::covers(regions, &t.region_code, code);
     Ok(applies
         .into_iter()
         .map(|t| {

@@ -6,7 +6,8 @@ use entity::rural::{indicator, observation};
 use rust_decimal::Decimal;
 
 use crate::domains::rural::service::observations::{ObservationInput, interval_of};
-use crate::stated::types::{FigureInterval, FigureQualifier};
+use crate::stated::Qualifier;
+use crate::stated::types::FigureInterval;
 use crate::scalars::Date;
 use crate::units::{Converted, Unit};
 
@@ -141,8 +142,8 @@ impl Observation {
     }
     /// How the value is stated (限定词): exactly, or as a bound (不足, 以上) or an
     /// approximation (多/余, 约/左右, 近).
-    async fn qualifier(&self) -> FigureQualifier {
-        FigureQualifier::of_stored(&self.model.qualifier)
+    async fn qualifier(&self) -> Qualifier {
+        Qualifier::of_stored(&self.model.qualifier)
     }
     /// The values it admits (区间) in the canonical unit: the value alone when exact.
     /// Sums and comparisons of observations carry it (`observationAggregate`'s
@@ -199,7 +200,7 @@ pub struct ObservationInputGql {
     pub unit: Option<String>,
     /// How the value is stated (限定词): a bound (不足, 以上) or an approximation (多/余,
     /// 约/左右, 近) is kept with the interval it admits; exact by default.
-    pub qualifier: Option<FigureQualifier>,
+    pub qualifier: Option<Qualifier>,
     /// Source (来源), 1-256 characters.
     pub source: String,
 }
@@ -212,7 +213,7 @@ impl From<ObservationInputGql> for ObservationInput {
             period: i.period,
             value: i.value,
             unit: i.unit,
-            qualifier: i.qualifier.map(Into::into).unwrap_or_default(),
+            qualifier: i.qualifier.unwrap_or_default(),
             source: i.source,
         }
     }
