@@ -10,6 +10,7 @@ mod aggregates;
 mod architecture;
 mod auth;
 mod community;
+mod disclosure;
 mod enforcement;
 mod exports;
 mod faults;

@@ -338,17 +338,14 @@ fn part_exprs(dataset: &Dataset, m: &Measure) -> Option<(SimpleExpr, Option<Simp
     let sum = |e: SimpleExpr| -> SimpleExpr { Func::sum(e).into() };
     let key_where = |cond: Condition| -> SimpleExpr {
         let case: SimpleExpr = Expr::case(cond, key()).finally(Expr::val(0i64)).into();
-        bigint(coalesce(sum(case), Expr::val(0i64).into()))
+        bigint(coalesce(sum(case), Expr::val(0i64)))
     };
     let squares = |e: &SimpleExpr| -> SimpleExpr {
         let real = |e: SimpleExpr| -> SimpleExpr { Func::cast_as(e, Alias::new("DOUBLE PRECISION")).into() };
-        coalesce(
-            sum(real(e.clone()).mul(real(e.clone()))),
-            Expr::val(0.0f64).into(),
-        )
+        coalesce(sum(real(e.clone()).mul(real(e.clone()))), Expr::val(0.0f64))
     };
     match &m.agg {
-        Agg::Count => Some((bigint(coalesce(sum(key()), Expr::val(0i64).into())), None)),
+        Agg::Count => Some((bigint(coalesce(sum(key()), Expr::val(0i64))), None)),
         Agg::CountWhere(cond) => Some((key_where(cond.clone()), None)),
         Agg::Sum(e) | Agg::Avg(e) => Some((
             key_where(Condition::all().add(e.clone().is_not_null())),

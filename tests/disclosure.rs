@@ -1,0 +1,361 @@
+//! The differencing attacks on disclosure control, played over every small cell of the
+//! seeded enforcement cases. The attacker knows the method, its parameters and its
+//! perturbation table (`disclosureMethod` publishes them) but not the record keys; for each
+//! small cell (a true count of 1 to k - 1) and each attack class the suite works out every
+//! true value consistent with all the answers the attack collected, and how often the naive
+//! reconstruction (the difference of the published values) equals the truth, beside the rate
+//! the table predicts. It asserts that no attack leaves exactly one consistent value, and that
+//! one cell reached by different requests has one published value. Run with `--nocapture` to
+//! see the report (docs/disclosure.md has the last one).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::{Value, json};
+
+use crate::helpers::{Seed, TestApp, spawn_app_with};
+
+const AGG: &str = r#"query($f: EnforcementAggregateFilter, $g: [EnforcementGroupKey!]!, $l: RegionLevel, $p: EnforcementAggregatePeriod) {
+  enforcementAggregate(filter: $f, groupBy: $g, regionLevel: $l, period: $p) {
+    rows { region { code parent { code } } category status period { start } cases closed } } }"#;
+
+const CITY: &str = "361100";
+
+/// The perturbation table as the attacker reads it: row → (perturbation, probability).
+struct Table {
+    rows: Vec<Vec<(i64, f64)>>,
+}
+
+impl Table {
+    async fn read(app: &TestApp) -> Table {
+        let m = app
+            .data(
+                "{ disclosureMethod { table { originalCount perturbations { perturbation probability } } } }",
+                json!({}),
+            )
+            .await;
+        let rows = m["disclosureMethod"]["table"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                r["perturbations"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|p| {
+                        (
+                            p["perturbation"].as_i64().unwrap(),
+                            p["probability"].as_f64().unwrap(),
+                        )
+                    })
+                    .collect()
+            })
+            .collect();
+        Table { rows }
+    }
+
+    fn row(&self, count: i64) -> &[(i64, f64)] {
+        &self.rows[(count.max(0) as usize).min(self.rows.len() - 1)]
+    }
+
+    /// Every true count that could have been published as `published`.
+    fn feasible(&self, published: i64) -> BTreeSet<i64> {
+        let d = self.rows.len() as i64;
+        (published - d..=published + d)
+            .filter(|&t| t >= 0 && self.row(t).iter().any(|&(v, p)| p > 0.0 && t + v == published))
+            .collect()
+    }
+
+    /// The probability that the perturbations of cells of true counts `plus` minus those of
+    /// `minus` cancel out: the chance that the naive difference is exact.
+    fn cancel(&self, plus: &[i64], minus: &[i64]) -> f64 {
+        let mut dist: BTreeMap<i64, f64> = BTreeMap::from([(0, 1.0)]);
+        for (t, sign) in plus.iter().map(|t| (t, 1)).chain(minus.iter().map(|t| (t, -1))) {
+            let mut next = BTreeMap::new();
+            for (s, p) in &dist {
+                for &(v, q) in self.row(*t) {
+                    *next.entry(s + sign * v).or_insert(0.0) += p * q;
+                }
+            }
+            dist = next;
+        }
+        dist.get(&0).copied().unwrap_or(0.0)
+    }
+}
+
+/// The values of x = a - (b1 + b2 + ...) consistent with the published a and b's (and the
+/// published x itself when the attacker has it).
+fn consistent(t: &Table, a: i64, bs: &[i64], x: Option<i64>) -> BTreeSet<i64> {
+    let mut sums = BTreeSet::from([0i64]);
+    for b in bs {
+        let f = t.feasible(*b);
+        sums = sums.iter().flat_map(|s| f.iter().map(move |v| s + v)).collect();
+    }
+    let mut out: BTreeSet<i64> = t
+        .feasible(a)
+        .iter()
+        .flat_map(|a| sums.iter().map(move |s| a - s))
+        .filter(|x| *x >= 0)
+        .collect();
+    if let Some(x) = x {
+        let fx = t.feasible(x);
+        out.retain(|v| fx.contains(v));
+    }
+    out
+}
+
+/// The tally of one attack class.
+#[derive(Default)]
+struct Tally {
+    targets: usize,
+    sizes: Vec<usize>,
+    exact: usize,
+    predicted: f64,
+}
+
+impl Tally {
+    fn add(&mut self, set: &BTreeSet<i64>, truth: i64, estimate: i64, predicted: f64) {
+        assert!(
+            set.contains(&truth),
+            "the truth {truth} is consistent with the answers: {set:?}"
+        );
+        self.targets += 1;
+        self.sizes.push(set.len());
+        self.exact += usize::from(estimate.max(0) == truth);
+        self.predicted += predicted;
+    }
+
+    fn report(&self, class: &str) -> String {
+        let min = self.sizes.iter().min().copied().unwrap_or(0);
+        let mean = self.sizes.iter().sum::<usize>() as f64 / self.sizes.len().max(1) as f64;
+        let n = self.targets.max(1) as f64;
+        format!(
+            "| {class} | {} | {min} | {mean:.1} | {:.3} | {:.3} |",
+            self.targets,
+            self.exact as f64 / n,
+            self.predicted / n
+        )
+    }
+}
+
+/// Rows of a request, keyed by (region, category, period).
+type Cells = BTreeMap<(String, Option<String>, Option<String>), (i64, i64)>;
+
+async fn cells(app: &TestApp, vars: Value) -> Cells {
+    let d = app.data(AGG, vars).await;
+    d["enforcementAggregate"]["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                (
+                    r["region"]["code"].as_str().unwrap_or("").to_owned(),
+                    r["category"].as_str().map(str::to_owned),
+                    r["period"]["start"].as_str().map(str::to_owned),
+                ),
+                (r["cases"].as_i64().unwrap(), r["closed"].as_i64().unwrap()),
+            )
+        })
+        .collect()
+}
+
+/// Both views of one request: the truth (an analyst's) and the published (an anonymous caller's).
+async fn both(app: &TestApp, vars: Value) -> (Cells, Cells) {
+    app.act_as("analyst", None);
+    let truth = cells(app, vars.clone()).await;
+    app.act_anonymously();
+    let published = cells(app, vars).await;
+    assert_eq!(
+        truth.keys().collect::<Vec<_>>(),
+        published.keys().collect::<Vec<_>>(),
+        "the same groups"
+    );
+    (truth, published)
+}
+
+fn small(n: i64) -> bool {
+    (1..=4).contains(&n)
+}
+
+#[tokio::test]
+async fn no_differencing_attack_recovers_a_small_cell_with_certainty() {
+    let app = spawn_app_with(Seed::Full).await;
+    app.act_anonymously();
+    let table = Table::read(&app).await;
+    let categories: Vec<String> = app
+        .data(
+            r#"{ __type(name: "CaseCategory") { enumValues { name } } }"#,
+            json!({}),
+        )
+        .await["__type"]["enumValues"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["name"].as_str().unwrap().to_owned())
+        .collect();
+    let city = json!({"regionCode": CITY});
+    let mut report = Vec::new();
+
+    // The cases filed in one week by county and category: the small cells attacked below.
+    let week = json!({"field": "FILED_ON", "from": "2024-03-04", "to": "2024-03-10"});
+    let (truth, published) = both(&app, json!({"f": city, "g": ["REGION", "CATEGORY"], "p": week})).await;
+    let (county_truth, county_pub) = both(&app, json!({"f": city, "g": ["REGION"], "p": week})).await;
+    // Cases of the city's own court are grouped under the city: its counties' are attacked.
+    let targets: Vec<_> = truth
+        .iter()
+        .filter(|(k, (n, _))| small(*n) && k.0 != CITY)
+        .map(|(k, _)| k.clone())
+        .collect();
+    assert!(
+        targets.len() >= 5,
+        "the seed has small cells to attack: {truth:?}"
+    );
+
+    // 1. A count-where measure against grouping: the open cases of a county and category
+    //    are its cases minus its `closed`; grouped by status, the closed cases are the same
+    //    cell as the `closed` measure, so they publish the same value.
+    let mut tally = Tally::default();
+    for (key, (cases, closed)) in &truth {
+        let open = cases - closed;
+        if !small(open) {
+            continue;
+        }
+        let (pc, pk) = published[key];
+        let set = consistent(&table, pc, &[pk], None);
+        tally.add(&set, open, pc - pk, table.cancel(&[*cases], &[*closed]));
+    }
+    app.act_anonymously();
+    let by_status = cells(
+        &app,
+        json!({"f": {"regionCode": CITY, "statuses": ["CLOSED"]}, "g": ["REGION", "CATEGORY"], "p": week}),
+    )
+    .await;
+    for (key, (cases, _)) in &by_status {
+        assert_eq!(
+            *cases, published[key].1,
+            "CLOSED cases and the closed measure are one cell: {key:?}"
+        );
+    }
+    report.push(tally.report("count-where measure vs grouping"));
+
+    // 2. Filter lists that differ by one value: a county's cases minus its cases in every
+    //    category but one. 5. Asked again, every answer is the same.
+    let mut tally = Tally::default();
+    for key in &targets {
+        let (region, category) = (&key.0, key.1.as_deref().unwrap());
+        let others: Vec<&String> = categories.iter().filter(|c| *c != category).collect();
+        let vars = json!({"f": {"regionCode": region, "categories": others}, "g": ["REGION"], "p": week});
+        app.act_as("analyst", None);
+        let rest_truth = cells(&app, vars.clone()).await;
+        app.act_anonymously();
+        let rest = cells(&app, vars.clone()).await;
+        assert_eq!(
+            rest,
+            cells(&app, vars).await,
+            "a repeated request is answered alike"
+        );
+        let k = (region.clone(), None, None);
+        let (a, b) = (county_pub[&k].0, rest.get(&k).map_or(0, |v| v.0));
+        let (ta, tb) = (county_truth[&k].0, rest_truth.get(&k).map_or(0, |v| v.0));
+        let set = consistent(&table, a, &[b], Some(published[key].0));
+        tally.add(&set, truth[key].0, a - b, table.cancel(&[ta], &[tb]));
+    }
+    report.push(tally.report("filter lists differing by one value"));
+
+    // 4. Region levels: the city's cases of a category minus its other counties'.
+    let (city_truth, city_pub) = both(
+        &app,
+        json!({"f": city, "g": ["REGION", "CATEGORY"], "l": "CITY", "p": week}),
+    )
+    .await;
+    let mut tally = Tally::default();
+    for key in &targets {
+        let ck = (CITY.to_owned(), key.1.clone(), None);
+        let others: Vec<_> = truth.keys().filter(|k| k.1 == key.1 && k.0 != key.0).collect();
+        let bs: Vec<i64> = others.iter().map(|k| published[*k].0).collect();
+        let tbs: Vec<i64> = others.iter().map(|k| truth[*k].0).collect();
+        let set = consistent(&table, city_pub[&ck].0, &bs, Some(published[key].0));
+        tally.add(
+            &set,
+            truth[key].0,
+            city_pub[&ck].0 - bs.iter().sum::<i64>(),
+            table.cancel(&[city_truth[&ck].0], &tbs),
+        );
+    }
+    report.push(tally.report("region levels (city minus other counties)"));
+
+    // 3. Nested windows (1 January to day d minus 1 January to day d - 1), and a daily
+    //    series against its monthly total, for the small days of each county.
+    let year = |k: &(String, Option<String>, Option<String>)| k.2.as_deref().map(|d| d[..4].to_owned());
+    let (days_truth, days_pub) = both(
+        &app,
+        json!({"f": city, "g": ["REGION", "PERIOD"], "p": {"field": "FILED_ON", "granularity": "DAY", "from": "2024-01-01", "to": "2024-12-31"}}),
+    )
+    .await;
+    let (months_truth, months_pub) = both(
+        &app,
+        json!({"f": city, "g": ["REGION", "PERIOD"], "p": {"field": "FILED_ON", "granularity": "MONTH", "from": "2024-01-01", "to": "2024-12-31"}}),
+    )
+    .await;
+    let small_days: Vec<_> = days_truth
+        .iter()
+        .filter(|(k, (n, _))| small(*n) && k.0 != CITY && year(k).as_deref() == Some("2024"))
+        .map(|(k, _)| k.clone())
+        .take(12)
+        .collect();
+    assert!(!small_days.is_empty(), "the seed has small days");
+    let mut nested = Tally::default();
+    let mut monthly = Tally::default();
+    for key in &small_days {
+        let day: chrono::NaiveDate = key.2.as_deref().unwrap().parse().unwrap();
+        let window = |to: chrono::NaiveDate| json!({"f": {"regionCode": key.0}, "g": ["REGION"], "p": {"field": "FILED_ON", "from": "2024-01-01", "to": to.to_string()}});
+        let region = (key.0.clone(), None, None);
+        let mut answers = Vec::new();
+        for to in [day, day.pred_opt().unwrap()] {
+            if to.format("%Y").to_string() != "2024" {
+                answers.push((0, 0));
+                continue;
+            }
+            let (t, p) = both(&app, window(to)).await;
+            answers.push((
+                t.get(&region).map_or(0, |v| v.0),
+                p.get(&region).map_or(0, |v| v.0),
+            ));
+        }
+        let set = consistent(&table, answers[0].1, &[answers[1].1], Some(days_pub[key].0));
+        nested.add(
+            &set,
+            days_truth[key].0,
+            answers[0].1 - answers[1].1,
+            table.cancel(&[answers[0].0], &[answers[1].0]),
+        );
+        // The month minus its other days.
+        let month = format!("{}-01", &key.2.as_deref().unwrap()[..7]);
+        let mk = (key.0.clone(), None, Some(month.clone()));
+        let others: Vec<_> = days_truth
+            .keys()
+            .filter(|k| k.0 == key.0 && k.2.as_deref().is_some_and(|d| d[..7] == month[..7]) && *k != key)
+            .collect();
+        let bs: Vec<i64> = others.iter().map(|k| days_pub[*k].0).collect();
+        let tbs: Vec<i64> = others.iter().map(|k| days_truth[*k].0).collect();
+        let set = consistent(&table, months_pub[&mk].0, &bs, Some(days_pub[key].0));
+        monthly.add(
+            &set,
+            days_truth[key].0,
+            months_pub[&mk].0 - bs.iter().sum::<i64>(),
+            table.cancel(&[months_truth[&mk].0], &tbs),
+        );
+    }
+    report.push(nested.report("nested windows (to day d minus to day d − 1)"));
+    report.push(monthly.report("daily series against the monthly total"));
+
+    println!(
+        "| attack | small cells | fewest consistent values | mean consistent values | exact reconstructions | predicted by the table |\n|---|---|---|---|---|---|\n{}",
+        report.join("\n")
+    );
+    for line in &report {
+        let fewest: usize = line.split('|').nth(3).unwrap().trim().parse().unwrap();
+        assert!(fewest >= 2, "an attack left one consistent value: {line}");
+    }
+}
