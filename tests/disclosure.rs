@@ -249,7 +249,15 @@ async fn no_differencing_attack_recovers_a_small_cell_with_certainty() {
         app.act_as("analyst", None);
         let rest_truth = cells(&app, vars.clone()).await;
         app.act_anonymously();
+        app.reset_statements();
         let rest = cells(&app, vars.clone()).await;
+        // Protection sums the keys in the same statement: one GROUP BY, filtered or not.
+        let statements = app.statements();
+        assert_eq!(
+            statements.iter().filter(|s| s.contains("GROUP BY")).count(),
+            1,
+            "{statements:#?}"
+        );
         assert_eq!(
             rest,
             cells(&app, vars).await,

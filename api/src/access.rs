@@ -90,7 +90,7 @@ pub enum Action {
     Write,
     /// Read aggregates and KPIs.
     Aggregate,
-    /// Read grouped aggregates (BI), with small groups withheld from aggregate-only roles.
+    /// Read grouped aggregates (BI), protected by the cell key method for aggregate-only roles.
     Statistics,
     /// Read personal data unmasked (identity numbers, phones, addresses).
     PersonalData,

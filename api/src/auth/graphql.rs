@@ -38,7 +38,7 @@ pub enum RoleName {
     /// Analyst (BI): read-only, every region, no personal data.
     Analyst,
     /// Statistics reader (统计数据用户): BI service accounts and published dashboards; grouped
-    /// aggregates and their exports only, groups of fewer than `SUPPRESSION_MIN_COUNT` records withheld.
+    /// aggregates and their exports only, every count and sum protected by the cell key method.
     StatisticsReader,
     /// Partner agency of joint punishment (联合惩戒单位): only the dishonest-debtor check.
     PartnerAgency,

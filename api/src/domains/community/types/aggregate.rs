@@ -121,8 +121,8 @@ impl crate::aggregate::graphql::AggregateFilter for CommunityStaffAggregateFilte
 crate::aggregate_query! {
     /// Community staff grouped for BI (社区工作者分组统计): by region at any level, role, gender,
     /// education, hiring and time bucket, with counts, pay and the shares `communityStats`
-    /// computes. One GROUP BY whatever the number of groups; groups of fewer than
-    /// `SUPPRESSION_MIN_COUNT` staff withheld from `statistics_reader` and `anonymous`.
+    /// computes. One GROUP BY whatever the number of groups; counts and sums protected by the cell key method for `statistics_reader` and `anonymous` 
+    /// (`disclosureMethod`).
     CommunityStaffAggregateQuery::community_staff_aggregate -> CommunityStaffAggregate,
     dataset: STAFF, policy: crate::domains::community::policy::POLICY,
     filter: CommunityStaffAggregateFilter, key: CommunityStaffGroupKey, period: CommunityStaffAggregatePeriod,
@@ -275,8 +275,8 @@ impl crate::aggregate::graphql::AggregateFilter for CommunityUnitAggregateFilter
 crate::aggregate_query! {
     /// Community units grouped for BI (社区分组统计): by region at any level, type, status and
     /// time bucket, with counts and population sums. One GROUP BY whatever the number of
-    /// groups; groups of fewer than `SUPPRESSION_MIN_COUNT` units withheld from
-    /// `statistics_reader` and `anonymous`.
+    /// groups; counts and sums protected by the cell key method for
+    /// `statistics_reader` and `anonymous` (`disclosureMethod`).
     CommunityUnitAggregateQuery::community_unit_aggregate -> CommunityUnitAggregate,
     dataset: UNITS, policy: crate::domains::community::policy::POLICY,
     filter: CommunityUnitAggregateFilter, key: CommunityUnitGroupKey, period: CommunityUnitAggregatePeriod,

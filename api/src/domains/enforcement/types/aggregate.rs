@@ -148,8 +148,8 @@ crate::aggregate_query! {
     /// Enforcement cases grouped for BI (执行案件分组统计): by region at any level, court,
     /// category, status, closure mode and time bucket, with counts, sums, averages, extremes
     /// and the KPIs' rates per group (computed as `enforcementKpis` computes them). One GROUP BY
-    /// whatever the number of groups; time series zero-filled over the period; groups of fewer
-    /// than `SUPPRESSION_MIN_COUNT` cases withheld from `statistics_reader` and `anonymous`.
+    /// whatever the number of groups; time series zero-filled over the period; counts and sums protected by the cell key
+    /// method for `statistics_reader` and `anonymous` (`disclosureMethod`).
     EnforcementAggregateQuery::enforcement_aggregate -> EnforcementAggregate,
     dataset: CASES, policy: crate::domains::enforcement::policy::POLICY,
     filter: EnforcementAggregateFilter, key: EnforcementGroupKey, period: EnforcementAggregatePeriod,

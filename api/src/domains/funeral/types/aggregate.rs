@@ -111,8 +111,8 @@ impl crate::aggregate::graphql::AggregateFilter for GravePlotAggregateFilter {
 crate::aggregate_query! {
     /// Grave plots grouped for BI (墓位分组统计): by region at any level, cemetery, plot type,
     /// status and time bucket, with counts, prices and shares sold and registered. One GROUP BY
-    /// whatever the number of groups; groups of fewer than `SUPPRESSION_MIN_COUNT` plots
-    /// withheld from `statistics_reader` and `anonymous`.
+    /// whatever the number of groups; counts and sums protected by the
+    /// cell key method for `statistics_reader` and `anonymous` (`disclosureMethod`).
     GravePlotAggregateQuery::grave_plot_aggregate -> GravePlotAggregate,
     dataset: PLOTS, policy: POLICY,
     filter: GravePlotAggregateFilter, key: GravePlotGroupKey, period: GravePlotAggregatePeriod,
@@ -250,8 +250,8 @@ impl crate::aggregate::graphql::AggregateFilter for FuneralProjectAggregateFilte
 crate::aggregate_query! {
     /// Funeral construction projects grouped for BI (殡葬建设项目分组统计): by region at any level,
     /// facility and time bucket, with investment, allocation and the funding gap as
-    /// `funeralStats` computes them. Groups of fewer than `SUPPRESSION_MIN_COUNT` projects
-    /// withheld from `statistics_reader` and `anonymous`.
+    /// `funeralStats` computes them. Counts and sums protected
+    /// by the cell key method for `statistics_reader` and `anonymous` (`disclosureMethod`).
     FuneralProjectAggregateQuery::funeral_project_aggregate -> FuneralProjectAggregate,
     dataset: PROJECTS, policy: POLICY,
     filter: FuneralProjectAggregateFilter, key: FuneralProjectGroupKey, period: FuneralProjectAggregatePeriod,

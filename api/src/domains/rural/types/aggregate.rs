@@ -113,8 +113,8 @@ crate::aggregate_query! {
     /// Rural indicator observations grouped for BI (指标观测值分组统计): by region at any level,
     /// indicator and time bucket, with counts, exact sums, means and extremes in the
     /// indicator's canonical unit. Name the indicators or group by INDICATOR (values of
-    /// different indicators do not add up). Groups of fewer than `SUPPRESSION_MIN_COUNT`
-    /// observations withheld from `statistics_reader` and `anonymous`.
+    /// different indicators do not add up). Counts and sums
+    /// protected by the cell key method for `statistics_reader` and `anonymous` (`disclosureMethod`).
     ObservationAggregateQuery::observation_aggregate -> ObservationAggregate,
     dataset: OBSERVATIONS, policy: crate::domains::rural::policy::POLICY,
     filter: ObservationAggregateFilter, key: ObservationGroupKey, period: ObservationAggregatePeriod,
