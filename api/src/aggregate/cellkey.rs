@@ -87,6 +87,16 @@ impl TableRow {
     }
 }
 
+/// The parameters alone: they determine the table, and an aggregate's result-cache key is
+/// its request's Debug text, which should not carry the whole table on every request.
+impl std::fmt::Debug for CellKeyMethod {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CellKeyMethod")
+            .field("parameters", &self.parameters)
+            .finish()
+    }
+}
+
 impl Default for CellKeyMethod {
     fn default() -> Self {
         Self::build(Parameters::default())
@@ -94,7 +104,7 @@ impl Default for CellKeyMethod {
 }
 
 /// The perturbation table and the magnitude rules of one setting.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct CellKeyMethod {
     pub parameters: Parameters,
     /// Rows for original counts 0, 1, ...; the last serves every larger count.
