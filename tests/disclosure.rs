@@ -367,3 +367,116 @@ async fn no_differencing_attack_recovers_a_small_cell_with_certainty() {
         assert!(fewest >= 2, "an attack left one consistent value: {line}");
     }
 }
+
+const BY_COURT_AND_DAY: &str = r#"query($f: EnforcementAggregateFilter, $p: EnforcementAggregatePeriod) {
+  enforcementAggregate(filter: $f, groupBy: [COURT, PERIOD], period: $p) {
+    rows { court { id } period { start } cases closed } } }"#;
+
+const COURT_KPIS: &str = r#"query($f: EnforcementKpiFilter) {
+  enforcementKpis(filter: $f) { accepted closed actualClosed subjectAmount closureRate } }"#;
+
+/// (court id, day) → (cases, closed) of one week, as the caller gets them.
+async fn court_days(app: &TestApp) -> BTreeMap<(String, String), (i64, i64)> {
+    let week = json!({"field": "FILED_ON", "granularity": "DAY", "from": "2024-03-04", "to": "2024-03-10"});
+    let d = app
+        .data(BY_COURT_AND_DAY, json!({"f": {"regionCode": CITY}, "p": week}))
+        .await;
+    d["enforcementAggregate"]["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                (
+                    r["court"]["id"].as_str().unwrap().to_owned(),
+                    r["period"]["start"].as_str().unwrap().to_owned(),
+                ),
+                (r["cases"].as_i64().unwrap(), r["closed"].as_i64().unwrap()),
+            )
+        })
+        .collect()
+}
+
+/// 6. The KPI queries: `enforcementKpis` of one court over one day sums the daily
+/// pre-aggregates, which keep the record keys' sums, so it is the aggregate's cell of that
+/// court and day (the same records, the same key) and publishes the same value; a court's
+/// KPIs over nested windows (from the 4th to day d, minus to day d − 1) leave as many values
+/// as the aggregate's. Analysts get the exact counts from both.
+#[tokio::test]
+async fn kpi_queries_publish_the_aggregates_protected_cells() {
+    let app = spawn_app_with(Seed::Full).await;
+    app.act_anonymously();
+    let table = Table::read(&app).await;
+    app.act_as("analyst", None);
+    let truth = court_days(&app).await;
+    app.act_anonymously();
+    let published = court_days(&app).await;
+    let targets: Vec<_> = truth
+        .iter()
+        .filter(|(_, (n, _))| small(*n))
+        .map(|(k, _)| k.clone())
+        .collect();
+    assert!(targets.len() >= 5, "the seed has small court-days: {truth:?}");
+
+    let kpis = |court: &str, from: &str, to: &str| json!({"f": {"courtId": court, "filedFrom": from, "filedTo": to}});
+    let mut tally = Tally::default();
+    let mut protected_differs = 0;
+    for (court, day) in &targets {
+        let (cases, closed) = truth[&(court.clone(), day.clone())];
+        let (pc, pk) = published[&(court.clone(), day.clone())];
+        app.act_as("analyst", None);
+        let exact = app.data(COURT_KPIS, kpis(court, day, day)).await;
+        assert_eq!(exact["enforcementKpis"]["accepted"].as_i64(), Some(cases));
+        assert_eq!(exact["enforcementKpis"]["closed"].as_i64(), Some(closed));
+        app.act_anonymously();
+        let one_day = app.data(COURT_KPIS, kpis(court, day, day)).await;
+        let k = &one_day["enforcementKpis"];
+        assert_eq!(
+            (k["accepted"].as_i64(), k["closed"].as_i64()),
+            (Some(pc), Some(pk)),
+            "the KPIs of {court} on {day} are the aggregate's cell"
+        );
+        assert!(!small(pc), "no published count of 1 to 4: {pc}");
+        protected_differs += usize::from(pc != cases);
+        let expected_rate = (pc > 0).then(|| pk as f64 / pc as f64);
+        assert_eq!(
+            k["closureRate"].as_f64(),
+            expected_rate,
+            "the rate of the protected parts"
+        );
+
+        // Nested windows on the KPI path.
+        let d: chrono::NaiveDate = day.parse().unwrap();
+        let start = "2024-03-04";
+        let prev = d.pred_opt().unwrap();
+        let (a, ta) = {
+            let p = app.data(COURT_KPIS, kpis(court, start, day)).await;
+            app.act_as("analyst", None);
+            let t = app.data(COURT_KPIS, kpis(court, start, day)).await;
+            app.act_anonymously();
+            (
+                p["enforcementKpis"]["accepted"].as_i64().unwrap(),
+                t["enforcementKpis"]["accepted"].as_i64().unwrap(),
+            )
+        };
+        let (b, tb) = if prev.to_string().as_str() < start {
+            (0, 0)
+        } else {
+            let p = app.data(COURT_KPIS, kpis(court, start, &prev.to_string())).await;
+            app.act_as("analyst", None);
+            let t = app.data(COURT_KPIS, kpis(court, start, &prev.to_string())).await;
+            app.act_anonymously();
+            (
+                p["enforcementKpis"]["accepted"].as_i64().unwrap(),
+                t["enforcementKpis"]["accepted"].as_i64().unwrap(),
+            )
+        };
+        let set = consistent(&table, a, &[b], Some(pc));
+        tally.add(&set, cases, a - b, table.cancel(&[ta], &[tb]));
+    }
+    assert!(protected_differs > 0, "small cells are perturbed");
+    let line = tally.report("KPIs of a court over nested windows");
+    println!("{line}");
+    let fewest: usize = line.split('|').nth(3).unwrap().trim().parse().unwrap();
+    assert!(fewest >= 2, "an attack left one consistent value: {line}");
+}

@@ -31,6 +31,10 @@ pub struct MetricQuery {
     pub region: Subtree,
     pub from: NaiveDate,
     pub to: NaiveDate,
+    /// Disclosure control for a caller who may not read records: the values must be
+    /// protected by it (`crate::aggregate::disclosure`). Only sources that `protect` get
+    /// such queries.
+    pub protect: Option<crate::aggregate::cellkey::Protection>,
 }
 
 /// The values a domain computed for one query, by metric name.
@@ -44,6 +48,11 @@ pub trait MetricSource: Send + Sync {
     fn domain(&self) -> &'static str;
     /// Every metric it computes.
     fn metrics(&self) -> &'static [MetricDef];
+    /// Whether it protects its values when a query asks (`MetricQuery::protect`). The
+    /// metrics of a source that does not are withheld from callers who may not read records.
+    fn protects(&self) -> bool {
+        false
+    }
     /// The metrics of each query, in the order of `queries`.
     fn compute<'a>(
         &'a self,

@@ -200,6 +200,26 @@ impl CellKeyMethod {
     }
 }
 
+/// The protection a caller's statistics go through, as a value that can be part of a cache
+/// or loader key: a process has one method, shared, so protections are equal when they are
+/// the same method; its Debug text is the method's parameters.
+#[derive(Debug, Clone)]
+pub struct Protection(pub std::sync::Arc<CellKeyMethod>);
+
+impl PartialEq for Protection {
+    fn eq(&self, other: &Self) -> bool {
+        std::sync::Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl Eq for Protection {}
+
+impl std::hash::Hash for Protection {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        std::sync::Arc::as_ptr(&self.0).hash(state);
+    }
+}
+
 /// A stable salt for a measure's name (FNV-1a), so that two magnitudes of one cell draw
 /// different noise.
 pub fn salt(name: &str) -> u64 {

@@ -121,6 +121,13 @@ pub const MAX_ROWS: i32 = 10_000;
 /// Authorises a grouped aggregate under `policy` and builds the engine's request: the
 /// caller's scope is applied by the domain in `base`; callers who may not read records get
 /// the cell key method's protection.
+/// The disclosure protection of the calling role: None for roles that may read records.
+/// Every statistic a caller without that right obtains goes through it.
+pub fn protection(ctx: &Context<'_>) -> Option<std::sync::Arc<super::cellkey::CellKeyMethod>> {
+    ctx.data_unchecked::<super::disclosure::Disclosure>()
+        .protection(viewer(ctx).role)
+}
+
 pub fn request(
     ctx: &Context<'_>,
     dataset: &super::Dataset,
@@ -131,9 +138,7 @@ pub fn request(
 ) -> AppResult<super::Request> {
     let v = viewer(ctx);
     let scope = v.authorize(policy, Action::Statistics)?;
-    let protect = ctx
-        .data_unchecked::<super::disclosure::Disclosure>()
-        .protection(v.role);
+    let protect = protection(ctx);
     let mut group_by = Vec::new();
     for name in &args.group_by {
         let key = match *name {
@@ -429,7 +434,8 @@ pub fn any_of<T: Copy, E: Into<sea_orm::Value>>(
 }
 
 /// Runs a domain's grouped aggregate: authorises it under `policy` (`Statistics`), keeps it
-/// to the caller's scope and `region`, and applies the disclosure threshold of the role.
+/// to the caller's scope and `region`, and protects it by disclosure control for roles that
+/// may not read records.
 pub async fn run(
     ctx: &Context<'_>,
     dataset: &'static super::Dataset,
@@ -518,9 +524,11 @@ macro_rules! aggregate_types {
             async fn period(&self) -> Option<$crate::aggregate::graphql::PeriodBucket> {
                 self.0.period()
             }
-            /// Whether the measures are withheld (fewer records than the disclosure threshold,
-            /// or withheld so that such a group cannot be worked out); always false for roles
-            /// that may read records.
+            /// Whether disclosure control withheld one of the row's sums (披露控制): one or two
+            /// records make most of it, by the dominance rule; that sum and the averages and
+            /// minima or maxima it implies are null. Counts are never withheld: for roles that
+            /// may not read records they are perturbed by the cell key method. Always false
+            /// for roles that may read records.
             async fn suppressed(&self) -> bool {
                 self.0.suppressed()
             }

@@ -21,6 +21,10 @@ impl MetricSource for Source {
         METRICS
     }
 
+    fn protects(&self) -> bool {
+        true
+    }
+
     fn compute<'a>(
         &'a self,
         db: &'a DatabaseConnection,
@@ -36,7 +40,10 @@ impl MetricSource for Source {
                     from: Some(q.from),
                     to: Some(q.to),
                 };
-                let k = kpis::compute(db, &filter).await?;
+                let mut k = kpis::compute(db, &filter).await?;
+                if let Some(p) = &q.protect {
+                    k = kpis::protect(k, &p.0);
+                }
                 out.push(
                     METRICS
                         .iter()

@@ -14,6 +14,8 @@ use sea_orm::{Condition, ConnectionTrait, QueryResult, Value};
 
 use super::daily;
 use super::service::ACTUAL_CLOSURE_MODES;
+use crate::aggregate::cellkey::{CellKeyMethod, salt};
+use crate::aggregate::disclosure::Part;
 use crate::error::{AppError, AppResult};
 use crate::figures::{MetricDef, MetricValue};
 use crate::region::service::{self as regions, Subtree};
@@ -43,7 +45,12 @@ pub struct CaseTotals {
     pub closed_subject_fen: i64,
     pub transferred_to_bankruptcy: i64,
     pub closed_priority_categories: i64,
+    /// The cell of each figure, by column name: its record keys' sum and squares.
+    pub cells: Cells,
 }
+
+/// What the cell key method needs of each figure, by column name.
+pub type Cells = std::collections::BTreeMap<&'static str, Part>;
 
 /// Every KPI of one filter.
 #[derive(Debug, Default, Clone, PartialEq)]
@@ -64,6 +71,11 @@ pub struct Kpis {
     pub supervision_orders: i64,
     pub supervision_batches: i64,
     pub supervised_courts: i64,
+    /// The cells of the measure, listing and record figures, by column name.
+    pub cells: Cells,
+    /// Money figures the dominance rule withholds from this caller, by column name (of
+    /// this period's case figures, and of the measures).
+    pub withheld: std::collections::BTreeSet<&'static str>,
 }
 
 pub use crate::figures::ratio;
@@ -128,51 +140,128 @@ fn date_window(
     cond
 }
 
-/// The figures of `daily::CASE_FIGURES` as SQL over `enforcement_cases`, in that order.
-fn case_figure_exprs() -> Vec<Expr> {
+/// One figure of a daily table as SQL over its records: the records it counts (None: all)
+/// and, for a money figure, the amount it sums of them.
+struct FigureSql {
+    counted: Option<Condition>,
+    amount: Option<Expr>,
+}
+
+impl FigureSql {
+    fn count(counted: Condition) -> Self {
+        FigureSql {
+            counted: Some(counted),
+            amount: None,
+        }
+    }
+
+    fn all() -> Self {
+        FigureSql {
+            counted: None,
+            amount: None,
+        }
+    }
+
+    fn amount(counted: Option<Condition>, amount: Expr) -> Self {
+        FigureSql {
+            counted,
+            amount: Some(amount),
+        }
+    }
+
+    fn when(&self, then: Expr) -> Expr {
+        match &self.counted {
+            Some(cond) => Expr::case(cond.clone(), then).finally(Expr::val(0i64)).into(),
+            None => then,
+        }
+    }
+
+    /// The figure, its key sum and (money) its sum of squares, as the daily table's columns.
+    fn exprs(&self, key: Expr) -> (Expr, Expr, Option<Expr>) {
+        let value = match &self.amount {
+            Some(a) => sum(self.when(a.clone())),
+            None => match &self.counted {
+                Some(cond) => count_if(cond.clone()),
+                None => Expr::cust("CAST(COUNT(*) AS BIGINT)"),
+            },
+        };
+        let squares = self.amount.as_ref().map(|a| {
+            let real = |e: Expr| -> Expr { Func::cast_as(e, Alias::new("DOUBLE PRECISION")).into() };
+            let sq = real(a.clone()).mul(real(a.clone()));
+            let summed: Expr = Func::sum(match &self.counted {
+                Some(cond) => Expr::case(cond.clone(), sq).finally(Expr::val(0.0f64)).into(),
+                None => sq,
+            })
+            .into();
+            Func::coalesce([summed, Expr::val(0.0f64)]).into()
+        });
+        (value, sum(self.when(key)), squares)
+    }
+}
+
+fn record_key(table: &str) -> Expr {
+    Expr::col((Alias::new(table), Alias::new("record_key")))
+}
+
+/// The figures of `daily::CASE_FIGURES` over `enforcement_cases`, in that order.
+fn case_figure_sql() -> Vec<FigureSql> {
     let closed = || Condition::all().add(c(case::Column::Status).eq(CaseStatus::Closed));
     let mode = |m: ClosureMode| Condition::all().add(c(case::Column::ClosureMode).eq(m));
     vec![
-        Expr::cust("CAST(COUNT(*) AS BIGINT)"),
-        count_if(closed()),
-        count_if(Condition::all().add(c(case::Column::ClosureMode).is_in(in_list(&ACTUAL_CLOSURE_MODES)))),
-        count_if(mode(ClosureMode::TerminatedThisRound)),
-        count_if(closed().add(c(case::Column::ClosedOn).lte(c(case::Column::StatutoryDueOn)))),
-        sum(c(case::Column::SubjectAmountFen)),
-        sum(c(case::Column::RecoveredAmountFen)),
-        sum_if(closed(), c(case::Column::SubjectAmountFen)),
-        count_if(mode(ClosureMode::TransferredToBankruptcy)),
-        count_if(closed().add(c(case::Column::Category).is_in(in_list(&daily::PRIORITY_CATEGORIES)))),
+        FigureSql::all(),
+        FigureSql::count(closed()),
+        FigureSql::count(Condition::all().add(c(case::Column::ClosureMode).is_in(in_list(&ACTUAL_CLOSURE_MODES)))),
+        FigureSql::count(mode(ClosureMode::TerminatedThisRound)),
+        FigureSql::count(closed().add(c(case::Column::ClosedOn).lte(c(case::Column::StatutoryDueOn)))),
+        FigureSql::amount(None, c(case::Column::SubjectAmountFen)),
+        FigureSql::amount(None, c(case::Column::RecoveredAmountFen)),
+        FigureSql::amount(Some(closed()), c(case::Column::SubjectAmountFen)),
+        FigureSql::count(mode(ClosureMode::TransferredToBankruptcy)),
+        FigureSql::count(closed().add(c(case::Column::Category).is_in(in_list(&daily::PRIORITY_CATEGORIES)))),
     ]
 }
 
-/// The figures of `daily::MEASURE_FIGURES` as SQL over `measures`, in that order.
-fn measure_figure_exprs() -> Vec<Expr> {
+/// The figures of `daily::MEASURE_FIGURES` over `measures`, in that order.
+fn measure_figure_sql() -> Vec<FigureSql> {
     let m = |col: measure::Column| Expr::col((measure::Entity, col));
     let kind = |k: MeasureKind| Condition::all().add(m(measure::Column::Kind).eq(k));
     vec![
-        count_if(kind(MeasureKind::Detention)),
-        count_if(kind(MeasureKind::Summons)),
-        count_if(kind(MeasureKind::Fine)),
-        sum_if(
-            kind(MeasureKind::Fine),
+        FigureSql::count(kind(MeasureKind::Detention)),
+        FigureSql::count(kind(MeasureKind::Summons)),
+        FigureSql::count(kind(MeasureKind::Fine)),
+        FigureSql::amount(
+            Some(kind(MeasureKind::Fine)),
             Func::coalesce([m(measure::Column::AmountFen), Expr::val(0i64)]).into(),
         ),
-        count_if(kind(MeasureKind::RefusalCrimeReferral)),
-        count_if(kind(MeasureKind::RefusalCrimeReferral).add(m(measure::Column::Convicted).eq(true))),
+        FigureSql::count(kind(MeasureKind::RefusalCrimeReferral)),
+        FigureSql::count(kind(MeasureKind::RefusalCrimeReferral).add(m(measure::Column::Convicted).eq(true))),
     ]
 }
 
-/// The figures of `daily::LISTING_FIGURES` as SQL over `dishonest_entries`, in that order.
-fn listing_figure_exprs() -> Vec<Expr> {
+/// The figures of `daily::LISTING_FIGURES` over `dishonest_entries`, in that order.
+fn listing_figure_sql() -> Vec<FigureSql> {
     let d = |col: dishonest_entry::Column| Expr::col((dishonest_entry::Entity, col));
     vec![
-        Expr::cust("CAST(COUNT(*) AS BIGINT)"),
-        count_if(
+        FigureSql::all(),
+        FigureSql::count(
             Condition::all().add(d(dishonest_entry::Column::RemovalReason).eq(RemovalReason::Performed)),
         ),
-        count_if(Condition::all().add(d(dishonest_entry::Column::PerformedOn).is_not_null())),
+        FigureSql::count(Condition::all().add(d(dishonest_entry::Column::PerformedOn).is_not_null())),
     ]
+}
+
+/// Every stored column of a daily table as SQL, in `daily::stored_columns` order.
+fn stored_exprs(figures: Vec<FigureSql>, key: Expr) -> Vec<Expr> {
+    let (mut values, mut keys, mut squares) = (Vec::new(), Vec::new(), Vec::new());
+    for f in figures {
+        let (v, k, s) = f.exprs(key.clone());
+        values.push(v);
+        keys.push(k);
+        squares.extend(s);
+    }
+    values.extend(keys);
+    values.extend(squares);
+    values
 }
 
 /// For each daily table: its name, figure columns, and the grouped SELECT over the records
@@ -183,8 +272,8 @@ fn daily_sources() -> Vec<(&'static str, &'static [&'static str], SelectStatemen
         q.expr_as(c(case::Column::RegionCode), Alias::new("region_code"))
             .expr_as(c(case::Column::CourtId), Alias::new("court_id"))
             .expr_as(day.clone(), Alias::new("day"));
-        for (name, e) in names.iter().zip(exprs) {
-            q.expr_as(e, Alias::new(*name));
+        for (name, e) in daily::stored_columns(names).iter().zip(exprs) {
+            q.expr_as(e, Alias::new(name.as_str()));
         }
         q.from(case::Entity);
         if let Some((table, on)) = join {
@@ -203,7 +292,7 @@ fn daily_sources() -> Vec<(&'static str, &'static [&'static str], SelectStatemen
             grouped(
                 &daily::CASE_FIGURES,
                 c(case::Column::FiledOn),
-                case_figure_exprs(),
+                stored_exprs(case_figure_sql(), record_key("enforcement_cases")),
                 None,
             ),
         ),
@@ -213,7 +302,7 @@ fn daily_sources() -> Vec<(&'static str, &'static [&'static str], SelectStatemen
             grouped(
                 &daily::MEASURE_FIGURES,
                 Expr::col((measure::Entity, measure::Column::TakenOn)),
-                measure_figure_exprs(),
+                stored_exprs(measure_figure_sql(), record_key("measures")),
                 Some((
                     Alias::new("measures"),
                     case_id().equals((measure::Entity, measure::Column::CaseId)),
@@ -227,8 +316,9 @@ fn daily_sources() -> Vec<(&'static str, &'static [&'static str], SelectStatemen
             q.expr_as(d(dishonest_entry::Column::RegionCode), Alias::new("region_code"))
                 .expr_as(d(dishonest_entry::Column::CourtId), Alias::new("court_id"))
                 .expr_as(d(dishonest_entry::Column::ListedOn), Alias::new("day"));
-            for (name, e) in daily::LISTING_FIGURES.iter().zip(listing_figure_exprs()) {
-                q.expr_as(e, Alias::new(*name));
+            let exprs = stored_exprs(listing_figure_sql(), record_key("dishonest_entries"));
+            for (name, e) in daily::stored_columns(&daily::LISTING_FIGURES).iter().zip(exprs) {
+                q.expr_as(e, Alias::new(name.as_str()));
             }
             q.from(dishonest_entry::Entity)
                 .group_by_col((dishonest_entry::Entity, dishonest_entry::Column::RegionCode))
@@ -248,8 +338,8 @@ pub async fn rebuild_daily(db: &impl ConnectionTrait) -> AppResult<()> {
         insert.into_table(Alias::new(table)).columns(
             ["region_code", "court_id", "day"]
                 .iter()
-                .chain(figures)
-                .map(|c| Alias::new(*c)),
+                .map(|c| Alias::new(*c))
+                .chain(daily::stored_columns(figures).iter().map(|c| Alias::new(c.as_str()))),
         );
         insert
             .select_from(select)
@@ -268,9 +358,18 @@ pub async fn daily_drift(db: &impl ConnectionTrait) -> AppResult<Vec<String>> {
             let mut values = Vec::new();
             for f in figures.iter() {
                 values.push(get(row, f)?);
+                values.push(get(row, &daily::key_column(f))?);
             }
             if values.iter().all(|v| *v == 0) {
                 return Ok(None);
+            }
+            // Sums of squares in floating point: equal to nine significant digits.
+            let mut squares = Vec::new();
+            for f in figures.iter().filter(|f| daily::is_money(f)) {
+                let sq: f64 = row
+                    .try_get("", &daily::squares_column(f))
+                    .map_err(|e| AppError::Internal(anyhow::anyhow!("reading {f}: {e}")))?;
+                squares.push(format!("{sq:.8e}"));
             }
             let region: String = row
                 .try_get("", "region_code")
@@ -281,14 +380,14 @@ pub async fn daily_drift(db: &impl ConnectionTrait) -> AppResult<Vec<String>> {
             let day: NaiveDate = row
                 .try_get("", "day")
                 .map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))?;
-            Ok(Some(format!("{table} {region} {court} {day} {values:?}")))
+            Ok(Some(format!("{table} {region} {court} {day} {values:?} {squares:?}")))
         };
         let mut stored_q = Query::select();
         stored_q.columns(
             ["region_code", "court_id", "day"]
                 .iter()
-                .chain(figures)
-                .map(|c| Alias::new(*c)),
+                .map(|c| Alias::new(*c))
+                .chain(daily::stored_columns(figures).iter().map(|c| Alias::new(c.as_str()))),
         );
         stored_q.from(Alias::new(table));
         let mut stored = Vec::new();
@@ -318,21 +417,49 @@ pub async fn daily_drift(db: &impl ConnectionTrait) -> AppResult<Vec<String>> {
 }
 
 /// Sums of a daily table's figure columns under `cond`, named as the columns.
+/// The figures' key sums and squares as the cell key method needs them.
 async fn daily_sums(
     db: &impl ConnectionTrait,
     table: &str,
     figures: &[&str],
     cond: Condition,
 ) -> AppResult<QueryResult> {
+    let col = |c: &str| Expr::col((Alias::new(table), Alias::new(c)));
     let mut q = Query::select();
     for f in figures {
-        q.expr_as(
-            sum(Expr::col((Alias::new(table), Alias::new(*f)))),
-            Alias::new(*f),
-        );
+        q.expr_as(sum(col(f)), Alias::new(*f));
+        let key = daily::key_column(f);
+        q.expr_as(sum(col(&key)), Alias::new(key.as_str()));
+        if daily::is_money(f) {
+            let sq = daily::squares_column(f);
+            q.expr_as(
+                Func::coalesce([Func::sum(col(&sq)).into(), Expr::val(0.0f64)]),
+                Alias::new(sq.as_str()),
+            );
+        }
     }
     q.from(Alias::new(table)).cond_where(cond);
     one_row(db, &q).await
+}
+
+/// The cells of `figures` in a row of `daily_sums`.
+fn read_cells(row: &QueryResult, figures: &[&'static str], cells: &mut Cells) -> AppResult<()> {
+    for f in figures {
+        let squares = match daily::is_money(f) {
+            true => row
+                .try_get::<f64>("", &daily::squares_column(f))
+                .map_err(|e| AppError::Internal(anyhow::anyhow!("reading {f}: {e}")))?,
+            false => 0.0,
+        };
+        cells.insert(
+            f,
+            Part {
+                key: get(row, &daily::key_column(f))?,
+                squares,
+            },
+        );
+    }
+    Ok(())
 }
 
 async fn case_totals(
@@ -360,6 +487,11 @@ async fn case_totals(
         closed_subject_fen: get(&row, "closed_subject_fen")?,
         transferred_to_bankruptcy: get(&row, "transferred_to_bankruptcy")?,
         closed_priority_categories: get(&row, "closed_priority_categories")?,
+        cells: {
+            let mut cells = Cells::new();
+            read_cells(&row, &daily::CASE_FIGURES, &mut cells)?;
+            cells
+        },
     })
 }
 
@@ -428,8 +560,8 @@ pub async fn compute(db: &impl ConnectionTrait, filter: &KpiFilter) -> AppResult
     // supervision orders' batches and courts, in one statement of two scalar subqueries.
     let records = scope_on("enforcement_cases");
     let m = |col: measure::Column| Expr::col((measure::Entity, col));
-    let convicted_cases = Query::select()
-        .expr(count_distinct(m(measure::Column::CaseId)))
+    let convicted = Query::select()
+        .column((measure::Entity, measure::Column::CaseId))
         .from(measure::Entity)
         .inner_join(
             case::Entity,
@@ -444,6 +576,16 @@ pub async fn compute(db: &impl ConnectionTrait, filter: &KpiFilter) -> AppResult
             filter.from,
             filter.to,
         ))
+        .to_owned();
+    let convicted_cases = Query::select()
+        .expr(count_distinct(Expr::col((Alias::new("convicted"), measure::Column::CaseId))))
+        .from_subquery(convicted.clone(), Alias::new("convicted"))
+        .to_owned();
+    // The cell key of the cases with a conviction: their own record keys, once each.
+    let convicted_key = Query::select()
+        .expr(sum(Expr::col((Alias::new("kc"), Alias::new("record_key")))))
+        .from_as(case::Entity, Alias::new("kc"))
+        .and_where(Expr::col((Alias::new("kc"), case::Column::Id)).in_subquery(convicted))
         .to_owned();
     // Orders carry their case's region and court: no join.
     let s = |col: supervision_order::Column| Expr::col((supervision_order::Entity, col));
@@ -462,6 +604,11 @@ pub async fn compute(db: &impl ConnectionTrait, filter: &KpiFilter) -> AppResult
     let sub = |q: SelectStatement| Expr::SubQuery(None, Box::new(q.into()));
     let q = Query::select()
         .expr_as(bigint(sub(convicted_cases)), Alias::new("conviction_cases"))
+        .expr_as(bigint(sub(convicted_key)), Alias::new("conviction_cases_key"))
+        .expr_as(
+            bigint(sub(supervision(sum(record_key("supervision_orders"))))),
+            Alias::new("orders_key"),
+        )
         .expr_as(
             bigint(sub(supervision(Expr::cust("COUNT(*)")))),
             Alias::new("orders"),
@@ -481,6 +628,18 @@ pub async fn compute(db: &impl ConnectionTrait, filter: &KpiFilter) -> AppResult
         .to_owned();
     let distinct = one_row(db, &q).await?;
 
+    let mut cells = Cells::new();
+    read_cells(&measures, &daily::MEASURE_FIGURES, &mut cells)?;
+    read_cells(&listings, &daily::LISTING_FIGURES, &mut cells)?;
+    for (figure, key) in [("conviction_cases", "conviction_cases_key"), ("orders", "orders_key")] {
+        cells.insert(
+            figure,
+            Part {
+                key: get(&distinct, key)?,
+                squares: 0.0,
+            },
+        );
+    }
     Ok(Kpis {
         cases,
         previous_year,
@@ -497,7 +656,97 @@ pub async fn compute(db: &impl ConnectionTrait, filter: &KpiFilter) -> AppResult
         supervision_orders: get(&distinct, "orders")?,
         supervision_batches: get(&distinct, "batches")?,
         supervised_courts: get(&distinct, "courts")?,
+        cells,
+        withheld: Default::default(),
     })
+}
+
+/// The name the cell key method salts a money figure's noise with: the aggregate dataset's
+/// measure of the same sum, so that the same cell gets the same value from either.
+fn money_salt(figure: &str) -> u64 {
+    salt(match figure {
+        "subject_fen" | "closed_subject_fen" => "subjectAmount",
+        "recovered_fen" => "recoveredAmount",
+        other => other,
+    })
+}
+
+fn protect_count(method: &CellKeyMethod, cells: &Cells, figure: &str, value: &mut i64) {
+    let key = cells.get(figure).map_or(0, |p| p.key);
+    *value = method.count(*value, key);
+}
+
+/// Protects a money figure in place; false when the dominance rule withholds it.
+fn protect_money(method: &CellKeyMethod, cells: &Cells, figure: &str, value: &mut i64) -> bool {
+    let part = cells.get(figure).copied().unwrap_or_default();
+    match method.magnitude(*value, part.squares, part.key, money_salt(figure)) {
+        Some(v) => {
+            *value = v;
+            true
+        }
+        None => false,
+    }
+}
+
+fn protect_cases(method: &CellKeyMethod, t: &mut CaseTotals) -> Vec<&'static str> {
+    let cells = t.cells.clone();
+    for (figure, value) in [
+        ("accepted", &mut t.accepted),
+        ("closed", &mut t.closed),
+        ("actual_closed", &mut t.actual_closed),
+        ("terminated_this_round", &mut t.terminated_this_round),
+        ("closed_within_limit", &mut t.closed_within_limit),
+        ("transferred_to_bankruptcy", &mut t.transferred_to_bankruptcy),
+        ("closed_priority_categories", &mut t.closed_priority_categories),
+    ] {
+        protect_count(method, &cells, figure, value);
+    }
+    let mut withheld = Vec::new();
+    for (figure, value) in [
+        ("subject_fen", &mut t.subject_fen),
+        ("recovered_fen", &mut t.recovered_fen),
+        ("closed_subject_fen", &mut t.closed_subject_fen),
+    ] {
+        if !protect_money(method, &cells, figure, value) {
+            *value = 0;
+            withheld.push(figure);
+        }
+    }
+    withheld
+}
+
+/// The KPIs as a caller who may not read records gets them (`crate::aggregate::disclosure`):
+/// every count perturbed by its cell's key, as the grouped aggregate perturbs the same
+/// cell, and every sum of money perturbed or withheld (listed in `withheld`, its value 0).
+/// Rates follow from the protected parts. The distinct counts of supervision batches and
+/// of courts supervised count orders' batches and courts, not people or cases, and stay
+/// exact.
+pub fn protect(mut k: Kpis, method: &CellKeyMethod) -> Kpis {
+    k.withheld.extend(protect_cases(method, &mut k.cases));
+    if let Some(p) = k.previous_year.as_mut() {
+        // Only the counts of the year before are published.
+        protect_cases(method, p);
+    }
+    let cells = k.cells.clone();
+    for (figure, value) in [
+        ("detentions", &mut k.detentions),
+        ("summonses", &mut k.summonses),
+        ("fines", &mut k.fines),
+        ("referrals", &mut k.refusal_crime_referrals),
+        ("convictions", &mut k.refusal_crime_convictions),
+        ("conviction_cases", &mut k.refusal_crime_cases),
+        ("listings", &mut k.dishonest_listings),
+        ("removed_after_performance", &mut k.dishonest_removals_after_performance),
+        ("performed_voluntarily", &mut k.dishonest_voluntary_performances),
+        ("orders", &mut k.supervision_orders),
+    ] {
+        protect_count(method, &cells, figure, value);
+    }
+    if !protect_money(method, &cells, "fine_fen", &mut k.fine_fen) {
+        k.fine_fen = 0;
+        k.withheld.insert("fine_fen");
+    }
+    k
 }
 
 /// The metrics enforcement computes for reported figures, by GraphQL field name.
@@ -607,35 +856,44 @@ const fn def(name: &'static str, unit: &'static str, description: &'static str) 
     }
 }
 
-/// Exact value of a metric, by its GraphQL field name, for comparison with the figures
-/// the reports state.
+/// Value of a metric, by its GraphQL field name, for comparison with the figures the
+/// reports state: exact, or protected when `k` is (`protect`); None for a metric not known
+/// or withheld.
 pub fn metric_value(k: &Kpis, metric: &str) -> Option<MetricValue> {
     use MetricValue::{Count, Money, Rate};
     let t = &k.cases;
     let prev = k.previous_year.as_ref();
+    let money = |figure: &str, fen: i64| (!k.withheld.contains(figure)).then_some(Money(fen));
+    let rate = |n: &str, d: &str, r: Option<f64>| {
+        (!k.withheld.contains(n) && !k.withheld.contains(d)).then_some(Rate(r))
+    };
     Some(match metric {
         "accepted" => Count(t.accepted),
         "closed" => Count(t.closed),
         "closureRate" => Rate(ratio(t.closed, t.accepted)),
         "actualClosed" => Count(t.actual_closed),
         "actualClosureRate" => Rate(ratio(t.actual_closed, t.accepted)),
-        "subjectAmount" => Money(t.subject_fen),
-        "recoveredAmount" => Money(t.recovered_fen),
-        "recoveryRate" => Rate(ratio(t.recovered_fen, t.subject_fen)),
+        "subjectAmount" => money("subject_fen", t.subject_fen)?,
+        "recoveredAmount" => money("recovered_fen", t.recovered_fen)?,
+        "recoveryRate" => rate(
+            "recovered_fen",
+            "subject_fen",
+            ratio(t.recovered_fen, t.subject_fen),
+        )?,
         "terminatedThisRound" => Count(t.terminated_this_round),
         "terminatedThisRoundRate" => Rate(ratio(t.terminated_this_round, t.closed)),
         "closedWithinLimit" => Count(t.closed_within_limit),
         "closedWithinLimitRate" => Rate(ratio(t.closed_within_limit, t.closed)),
         "acceptedGrowth" => Rate(prev.and_then(|p| growth(t.accepted, p.accepted))),
         "actualClosedGrowth" => Rate(prev.and_then(|p| growth(t.actual_closed, p.actual_closed))),
-        "closedSubjectAmount" => Money(t.closed_subject_fen),
+        "closedSubjectAmount" => money("closed_subject_fen", t.closed_subject_fen)?,
         "transferredToBankruptcy" => Count(t.transferred_to_bankruptcy),
         "closedPriorityCategories" => Count(t.closed_priority_categories),
         "detentions" => Count(k.detentions),
         "summonses" => Count(k.summonses),
         "detentionsAndSummons" => Count(k.detentions + k.summonses),
         "fines" => Count(k.fines),
-        "fineAmount" => Money(k.fine_fen),
+        "fineAmount" => money("fine_fen", k.fine_fen)?,
         "refusalCrimeReferrals" => Count(k.refusal_crime_referrals),
         "refusalCrimeConvictions" => Count(k.refusal_crime_convictions),
         "refusalCrimeCases" => Count(k.refusal_crime_cases),

@@ -122,7 +122,7 @@ impl EnforcementQuery {
             kpis::compute(db(ctx), &f)
         })
         .await?;
-        Ok(kpis.into())
+        Ok(EnforcementKpis::for_caller(ctx, kpis))
     }
 
     /// The public dishonest-debtor list (失信被执行人名单), newest listing first.

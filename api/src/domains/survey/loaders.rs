@@ -44,6 +44,8 @@ pub struct MetricScope {
     pub region_code: String,
     pub from: NaiveDate,
     pub to: NaiveDate,
+    /// Disclosure control, for a caller who may not read records.
+    pub protect: Option<crate::aggregate::cellkey::Protection>,
 }
 
 /// What one batch computed, by key.
@@ -123,6 +125,7 @@ async fn compute(
             region,
             from: key.from,
             to: key.to,
+            protect: key.protect.clone(),
         };
         by_domain
             .entry(key.domain.as_str())
@@ -133,6 +136,14 @@ async fn compute(
         let Some(source) = registry.source(domain) else {
             continue;
         };
+        // A source that cannot protect its values computes none for a protected caller.
+        let batch: Vec<_> = batch
+            .into_iter()
+            .filter(|(_, q)| q.protect.is_none() || source.protects())
+            .collect();
+        if batch.is_empty() {
+            continue;
+        }
         let queries: Vec<MetricQuery> = batch.iter().map(|(_, q)| q.clone()).collect();
         let sets = source.compute(&db, &queries).await?;
         for ((key, _), set) in batch.into_iter().zip(sets) {

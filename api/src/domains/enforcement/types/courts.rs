@@ -107,9 +107,8 @@ impl Court {
             from: f.filed_from.map(|d| d.0),
             to: f.filed_to.map(|d| d.0),
         };
-        Ok(kpis::compute(ctx.data_unchecked::<DatabaseConnection>(), &kf)
-            .await?
-            .into())
+        let k = kpis::compute(ctx.data_unchecked::<DatabaseConnection>(), &kf).await?;
+        Ok(EnforcementKpis::for_caller(ctx, k))
     }
 }
 

@@ -82,10 +82,12 @@ pub struct EnforcementKpis {
     pub actual_closed: i64,
     /// Actual closure rate (实际执结率) = actualClosed / accepted.
     pub actual_closure_rate: Option<f64>,
-    /// Subject amount (申请执行标的额) of the accepted cases, yuan.
-    pub subject_amount: Money,
-    /// Amount recovered (执行到位金额) on the accepted cases, yuan.
-    pub recovered_amount: Money,
+    /// Subject amount (申请执行标的额) of the accepted cases, yuan; null when withheld from a caller who may not read records (the
+    /// dominance rule of disclosure control: one or two cases make most of it).
+    pub subject_amount: Option<Money>,
+    /// Amount recovered (执行到位金额) on the accepted cases, yuan; null when withheld from a caller who may not read records (the
+    /// dominance rule of disclosure control: one or two cases make most of it).
+    pub recovered_amount: Option<Money>,
     /// Actual recovery rate (实际到位率) = recoveredAmount / subjectAmount.
     pub recovery_rate: Option<f64>,
     /// Terminated this round (终本): closed as 终结本次执行程序.
@@ -104,8 +106,9 @@ pub struct EnforcementKpis {
     pub actual_closed_previous_year: Option<i64>,
     /// Growth of actually closed (实际执结同比) = actualClosed / actualClosedPreviousYear - 1.
     pub actual_closed_growth: Option<f64>,
-    /// Subject amount of the closed cases (执结标的额), yuan.
-    pub closed_subject_amount: Money,
+    /// Subject amount of the closed cases (执结标的额), yuan; null when withheld from a caller who may not read records (the
+    /// dominance rule of disclosure control: one or two cases make most of it).
+    pub closed_subject_amount: Option<Money>,
     /// Closed cases transferred to bankruptcy (执转破).
     pub transferred_to_bankruptcy: i64,
     /// Closed cases of the three priority categories (三类案件: 涉民生、金融、党政机关).
@@ -118,8 +121,9 @@ pub struct EnforcementKpis {
     pub detentions_and_summons: i64,
     /// Fines imposed (罚款), count.
     pub fines: i64,
-    /// Fines imposed (罚款金额), yuan.
-    pub fine_amount: Money,
+    /// Fines imposed (罚款金额), yuan; null when withheld from a caller who may not read records (the
+    /// dominance rule of disclosure control: one or two cases make most of it).
+    pub fine_amount: Option<Money>,
     /// Referrals for the crime of refusing to execute (移送拒执罪), persons.
     pub refusal_crime_referrals: i64,
     /// Referrals that ended in conviction (被判处拒执罪), persons.
@@ -143,19 +147,32 @@ pub struct EnforcementKpis {
     pub targets: FourNinetyTargets,
 }
 
+impl EnforcementKpis {
+    /// The KPIs as the caller may see them: exact for roles that may read records,
+    /// protected by disclosure control for the others (`kpis::protect`).
+    pub fn for_caller(ctx: &Context<'_>, k: Kpis) -> Self {
+        match crate::aggregate::graphql::protection(ctx) {
+            Some(method) => kpis::protect(k, &method).into(),
+            None => k.into(),
+        }
+    }
+}
+
 impl From<Kpis> for EnforcementKpis {
     fn from(k: Kpis) -> Self {
         let t = &k.cases;
         let prev = k.previous_year.as_ref();
+        let money = |figure: &str, fen: i64| (!k.withheld.contains(figure)).then_some(Money(fen));
         EnforcementKpis {
             accepted: t.accepted,
             closed: t.closed,
             closure_rate: ratio(t.closed, t.accepted),
             actual_closed: t.actual_closed,
             actual_closure_rate: ratio(t.actual_closed, t.accepted),
-            subject_amount: Money(t.subject_fen),
-            recovered_amount: Money(t.recovered_fen),
-            recovery_rate: ratio(t.recovered_fen, t.subject_fen),
+            subject_amount: money("subject_fen", t.subject_fen),
+            recovered_amount: money("recovered_fen", t.recovered_fen),
+            recovery_rate: ratio(t.recovered_fen, t.subject_fen)
+                .filter(|_| !k.withheld.contains("recovered_fen") && !k.withheld.contains("subject_fen")),
             terminated_this_round: t.terminated_this_round,
             terminated_this_round_rate: ratio(t.terminated_this_round, t.closed),
             closed_within_limit: t.closed_within_limit,
@@ -164,14 +181,14 @@ impl From<Kpis> for EnforcementKpis {
             accepted_growth: prev.and_then(|p| growth(t.accepted, p.accepted)),
             actual_closed_previous_year: prev.map(|p| p.actual_closed),
             actual_closed_growth: prev.and_then(|p| growth(t.actual_closed, p.actual_closed)),
-            closed_subject_amount: Money(t.closed_subject_fen),
+            closed_subject_amount: money("closed_subject_fen", t.closed_subject_fen),
             transferred_to_bankruptcy: t.transferred_to_bankruptcy,
             closed_priority_categories: t.closed_priority_categories,
             detentions: k.detentions,
             summonses: k.summonses,
             detentions_and_summons: k.detentions + k.summonses,
             fines: k.fines,
-            fine_amount: Money(k.fine_fen),
+            fine_amount: money("fine_fen", k.fine_fen),
             refusal_crime_referrals: k.refusal_crime_referrals,
             refusal_crime_convictions: k.refusal_crime_convictions,
             refusal_crime_cases: k.refusal_crime_cases,
