@@ -383,7 +383,8 @@ async fn main() -> anyhow::Result<()> {
     let analyst = issue("bench-analyst", "analyst", None)?;
     if o.aggregates {
         anyhow::ensure!(postgres, "--aggregates compares with pgbench: give --postgres");
-        return aggregates(&settings, &url, &analyst).await;
+        let reader = issue("bench-reader", "statistics_reader", None)?;
+        return aggregates(&settings, &url, &analyst, &reader).await;
     }
     if let (Some(sizes), Some(mut keys)) = (&o.import, import_keys) {
         let server = ChildServer::start(&url)?;
@@ -1018,7 +1019,10 @@ async fn pg_profile(
 
 /// The grouped aggregates, each as 20 API requests and as the equivalent hand-written SQL
 /// run 20 times by pgbench in the same run: p50 of each and their ratio.
-async fn aggregates(settings: &Settings, url: &str, token: &str) -> anyhow::Result<()> {
+/// The grouped aggregates (and the KPIs) as an analyst gets them (exact) and as a
+/// `statistics_reader` gets them (protected by disclosure control), with the result cache
+/// on and off, beside the same SQL run by pgbench.
+async fn aggregates(settings: &Settings, url: &str, analyst: &str, reader: &str) -> anyhow::Result<()> {
     let cases_sql = "SELECT region_code, CAST(date_trunc('quarter', filed_on) AS DATE) AS quarter, \
         COUNT(*), SUM(CASE WHEN status = 'closed' THEN 1 ELSE 0 END), \
         SUM(CASE WHEN closure_mode IN ('executed_in_full', 'settlement_performed') THEN 1 ELSE 0 END), \
@@ -1035,64 +1039,97 @@ async fn aggregates(settings: &Settings, url: &str, token: &str) -> anyhow::Resu
         (
             "(5) enforcementAggregate by county and quarter",
             json!({"query": r#"{ enforcementAggregate(groupBy: [REGION, PERIOD], regionLevel: COUNTY, period: {granularity: QUARTER}) { rows { region { code } period { label } cases closed actualClosed closureRate actualClosureRate recoveryRate subjectAmount averageSubjectAmount } } }"#}),
-            cases_sql,
+            Some(cases_sql),
         ),
         (
             "communityStaffAggregate by district and role",
             json!({"query": r#"{ communityStaffAggregate(groupBy: [REGION, ROLE], regionLevel: COUNTY) { rows { region { code } role staff partyMembers partyMemberShare femaleShare averageMonthlyPay } } }"#}),
-            staff_sql,
+            Some(staff_sql),
+        ),
+        (
+            "enforcementKpis of 上饶市 over 2023-01-01..2025-06-20",
+            json!({"query": r#"{ enforcementKpis(filter: {regionCode: "361100", filedFrom: "2023-01-01", filedTo: "2025-06-20"}) { accepted closed closureRate actualClosed actualClosureRate subjectAmount recoveredAmount recoveryRate acceptedGrowth detentions fineAmount dishonestListings supervisionOrders } }"#}),
+            None,
         ),
     ];
-    let db = startup::connect(settings).await?;
-    let statements = Arc::new(AtomicU64::new(0));
-    let counter = statements.clone();
-    let hook: api::telemetry::sql::StatementHook = Arc::new(move |_| {
-        counter.fetch_add(1, Ordering::Relaxed);
-    });
-    let app = Application::build_with_db(settings.clone(), db, Some(hook))?;
-    let base = format!("http://127.0.0.1:{}/graphql", app.port());
-    let handle = tokio::spawn(app.run_until_stopped());
-    let client = reqwest::Client::new();
-    println!("| request | rows | API p50 ms | SQL (pgbench) p50 ms | API / SQL | statements/request |");
-    println!("|---|---|---|---|---|---|");
-    for (name, body, sql) in &requests {
-        let mut times = Vec::new();
-        let mut rows = 0;
-        let before = statements.load(Ordering::Relaxed);
-        // Six warm-up executions (past PostgreSQL's switch to a generic plan), then 20 measured.
-        for i in 0..26 {
-            let t = Instant::now();
-            let r: Value = client
-                .post(&base)
-                .bearer_auth(token)
-                .json(body)
-                .send()
-                .await?
-                .json()
-                .await?;
-            let took = t.elapsed();
-            anyhow::ensure!(r.get("errors").is_none(), "{r}");
-            if i >= 6 {
-                times.push(took);
-                rows = r["data"]
-                    .as_object()
-                    .and_then(|d| d.values().next())
-                    .map_or(0, |v| v["rows"].as_array().map_or(0, Vec::len));
-            }
-        }
-        let per_request = (statements.load(Ordering::Relaxed) - before) as f64 / 26.0;
-        times.sort();
-        let api = percentile(&times, 0.5);
-        let sql = pgbench_p50(url, sql)?;
-        println!(
-            "| {name} | {rows} | {:.1} | {:.1} | {:.2} | {:.1} |",
-            api.as_secs_f64() * 1e3,
-            sql.as_secs_f64() * 1e3,
-            api.as_secs_f64() / sql.as_secs_f64(),
-            per_request
-        );
+    let mut pgbench = Vec::new();
+    for (_, _, sql) in &requests {
+        pgbench.push(match sql {
+            Some(sql) => Some(pgbench_p50(url, sql)?),
+            None => None,
+        });
     }
-    handle.abort();
+    println!(
+        "| request | result cache | rows | analyst p50 ms | statistics_reader p50 ms | protected / exact | SQL (pgbench) p50 ms | statements/request (analyst, reader) |"
+    );
+    println!("|---|---|---|---|---|---|---|---|");
+    for cache in [false, true] {
+        let mut settings = settings.clone();
+        if !cache {
+            settings.result_cache_entries = 0;
+        }
+        let db = startup::connect(&settings).await?;
+        let statements = Arc::new(AtomicU64::new(0));
+        let counter = statements.clone();
+        let hook: api::telemetry::sql::StatementHook = Arc::new(move |_| {
+            counter.fetch_add(1, Ordering::Relaxed);
+        });
+        let app = Application::build_with_db(settings, db, Some(hook))?;
+        let base = format!("http://127.0.0.1:{}/graphql", app.port());
+        let handle = tokio::spawn(app.run_until_stopped());
+        let client = reqwest::Client::new();
+        for ((name, body, _), sql) in requests.iter().zip(&pgbench) {
+            // Alternating rounds of each role, so that both see the same machine.
+            let mut times = [Vec::new(), Vec::new()];
+            let mut counted = [0u64, 0u64];
+            let mut rows = 0;
+            for round in 0..4 {
+                for (i, token) in [analyst, reader].into_iter().enumerate() {
+                    let before = statements.load(Ordering::Relaxed);
+                    // Six warm-up executions (past PostgreSQL's switch to a generic plan) in
+                    // the first round, then 10 measured per round.
+                    let warm = if round == 0 { 6 } else { 0 };
+                    for j in 0..warm + 10 {
+                        let t = Instant::now();
+                        let r: Value = client
+                            .post(&base)
+                            .bearer_auth(token)
+                            .json(body)
+                            .send()
+                            .await?
+                            .json()
+                            .await?;
+                        let took = t.elapsed();
+                        anyhow::ensure!(r.get("errors").is_none(), "{r}");
+                        if j >= warm {
+                            times[i].push(took);
+                            rows = r["data"]
+                                .as_object()
+                                .and_then(|d| d.values().next())
+                                .map_or(1, |v| v["rows"].as_array().map_or(1, Vec::len));
+                        }
+                    }
+                    counted[i] += statements.load(Ordering::Relaxed) - before;
+                }
+            }
+            let runs = (4 * 10 + 6) as f64;
+            let [exact, protected] = times.map(|mut t| {
+                t.sort();
+                percentile(&t, 0.5)
+            });
+            println!(
+                "| {name} | {} | {rows} | {:.2} | {:.2} | {:.2} | {} | {:.1}, {:.1} |",
+                if cache { "on" } else { "off" },
+                exact.as_secs_f64() * 1e3,
+                protected.as_secs_f64() * 1e3,
+                protected.as_secs_f64() / exact.as_secs_f64(),
+                sql.map_or("—".to_owned(), |d| format!("{:.1}", d.as_secs_f64() * 1e3)),
+                counted[0] as f64 / runs,
+                counted[1] as f64 / runs,
+            );
+        }
+        handle.abort();
+    }
     Ok(())
 }
 
