@@ -18,7 +18,7 @@ async fn seed_reproduces_the_reports_figures() {
         let status = Migrator::get_applied_migrations(&app.db).await.unwrap();
         assert_eq!(
             status.last().map(|m| m.name().to_owned()).as_deref(),
-            Some("m20261208_000022_daily_cell_keys"),
+            Some("m20261208_000023_daily_cell_keys"),
             "the daily cell keys are the last migration ({last}); move this check with them"
         );
         Migrator::down(&app.db, Some(1)).await.unwrap();

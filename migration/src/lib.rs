@@ -23,7 +23,8 @@ mod m20261207_000018_synthetic_records;
 mod m20261207_000019_observation_intervals;
 mod m20261207_000020_community_standards;
 mod m20261207_000021_record_keys;
-mod m20261208_000022_daily_cell_keys;
+mod m20261208_000022_signed_record_keys;
+mod m20261208_000023_daily_cell_keys;
 
 pub struct Migrator;
 
@@ -52,7 +53,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000019_observation_intervals::Migration),
             Box::new(m20261207_000020_community_standards::Migration),
             Box::new(m20261207_000021_record_keys::Migration),
-            Box::new(m20261208_000022_daily_cell_keys::Migration),
+            Box::new(m20261208_000022_signed_record_keys::Migration),
+            Box::new(m20261208_000023_daily_cell_keys::Migration),
         ]
     }
 }

@@ -2,7 +2,7 @@
 //! offices use it in their flexible table builders (the ABS TableBuilder, the 2021 census
 //! tables of the UK and of EU members; sdcTools' `ptable` and `cellKey`):
 //!
-//! - every record carries a fixed random *record key* in `0..2^32`, stored with it
+//! - every record carries a fixed random 32-bit *record key* (a signed `INTEGER`), stored with it
 //!   (`record_key`, set by the database when the record is written);
 //! - the *cell key* of a published number is the sum of the keys of the records behind it,
 //!   modulo 2^32: it depends only on which records the number covers, so the same cell gets
@@ -23,7 +23,7 @@
 //! variance `V`; of all such distributions the table takes the one of largest entropy,
 //! `p(v) ∝ exp(-μv - λv²)`. Zero stays zero. No GraphQL and no SQL here.
 
-/// 2^32: record and cell keys are below it.
+/// 2^32: cell keys are sums of record keys modulo it.
 pub const KEY_SPACE: u64 = 1 << 32;
 
 /// The parameters of the method, with the statistics offices' names.

@@ -317,8 +317,10 @@ fn measure_exprs(m: &Measure) -> Vec<SimpleExpr> {
     let coalesce = |e: SimpleExpr| -> SimpleExpr { Func::coalesce([e, zero()]).into() };
     match &m.agg {
         Agg::Count => vec![Expr::cust("CAST(COUNT(*) AS BIGINT)")],
+        // INTEGER ones and zeros: PostgreSQL sums them into a BIGINT on its fast path (a
+        // BIGINT sum accumulates in 128 bits).
         Agg::CountWhere(cond) => vec![bigint(coalesce(
-            Func::sum(Expr::case(cond.clone(), Expr::val(1i64)).finally(zero())).into(),
+            Func::sum(Expr::case(cond.clone(), Expr::val(1i32)).finally(Expr::val(0i32))).into(),
         ))],
         Agg::Sum(e) => vec![bigint(coalesce(Func::sum(e.clone()).into()))],
         Agg::Min(e) => vec![bigint(Func::min(e.clone()))],
@@ -337,7 +339,8 @@ fn part_exprs(dataset: &Dataset, m: &Measure) -> Option<(SimpleExpr, Option<Simp
     let coalesce = |e: SimpleExpr, zero: SimpleExpr| -> SimpleExpr { Func::coalesce([e, zero]).into() };
     let sum = |e: SimpleExpr| -> SimpleExpr { Func::sum(e).into() };
     let key_where = |cond: Condition| -> SimpleExpr {
-        let case: SimpleExpr = Expr::case(cond, key()).finally(Expr::val(0i64)).into();
+        // Record keys are INTEGER, and so is this zero: the sum takes the fast path.
+        let case: SimpleExpr = Expr::case(cond, key()).finally(Expr::val(0i32)).into();
         bigint(coalesce(sum(case), Expr::val(0i64)))
     };
     let squares = |e: &SimpleExpr| -> SimpleExpr {

@@ -169,9 +169,9 @@ impl FigureSql {
         }
     }
 
-    fn when(&self, then: Expr) -> Expr {
+    fn when(&self, then: Expr, zero: Expr) -> Expr {
         match &self.counted {
-            Some(cond) => Expr::case(cond.clone(), then).finally(Expr::val(0i64)).into(),
+            Some(cond) => Expr::case(cond.clone(), then).finally(zero).into(),
             None => then,
         }
     }
@@ -179,7 +179,7 @@ impl FigureSql {
     /// The figure, its key sum and (money) its sum of squares, as the daily table's columns.
     fn exprs(&self, key: Expr) -> (Expr, Expr, Option<Expr>) {
         let value = match &self.amount {
-            Some(a) => sum(self.when(a.clone())),
+            Some(a) => sum(self.when(a.clone(), Expr::val(0i64))),
             None => match &self.counted {
                 Some(cond) => count_if(cond.clone()),
                 None => Expr::cust("CAST(COUNT(*) AS BIGINT)"),
@@ -195,7 +195,8 @@ impl FigureSql {
             .into();
             Func::coalesce([summed, Expr::val(0.0f64)]).into()
         });
-        (value, sum(self.when(key)), squares)
+        // Record keys are INTEGER: an INTEGER zero keeps PostgreSQL's sum on its fast path.
+        (value, sum(self.when(key, Expr::val(0i32))), squares)
     }
 }
 
