@@ -12,6 +12,27 @@ use crate::m20261207_000021_record_keys::TABLES;
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
+/// SQLite: moves `table`'s keys by `shift` and replaces its insert trigger with one drawing
+/// keys as `draw`, in one call, so one connection of the pool sees the trigger dropped before
+/// it creates the new one. The column keeps its default, -1, which only ever marks a row the
+/// trigger has yet to give its key.
+async fn sqlite_keys(
+    db: &SchemaManagerConnection<'_>,
+    table: &str,
+    shift: &str,
+    draw: &str,
+) -> Result<(), DbErr> {
+    db.execute_unprepared(&format!(
+        "DROP TRIGGER IF EXISTS {table}_record_key; \
+         UPDATE {table} SET record_key = {shift}; \
+         CREATE TRIGGER {table}_record_key AFTER INSERT ON {table} \
+         FOR EACH ROW WHEN NEW.record_key = -1 BEGIN \
+         UPDATE {table} SET record_key = {draw} WHERE rowid = NEW.rowid; END;"
+    ))
+    .await
+    .map(|_| ())
+}
+
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
@@ -29,18 +50,12 @@ impl MigrationTrait for Migration {
                     .await?;
                 }
                 _ => {
-                    // The column keeps its default, -1, which only ever marks a row the
-                    // trigger has yet to give its key.
-                    // One call, so one connection of the pool sees the trigger dropped
-                    // before it creates the new one.
-                    db.execute_unprepared(&format!(
-                        "DROP TRIGGER IF EXISTS {table}_record_key; \
-                         UPDATE {table} SET record_key = record_key - 2147483648 WHERE record_key >= 0; \
-                         CREATE TRIGGER {table}_record_key AFTER INSERT ON {table} \
-                         FOR EACH ROW WHEN NEW.record_key = -1 BEGIN \
-                         UPDATE {table} SET record_key = (random() & 4294967295) - 2147483648 \
-                         WHERE rowid = NEW.rowid; END;"
-                    ))
+                    sqlite_keys(
+                        db,
+                        table,
+                        "record_key - 2147483648 WHERE record_key >= 0",
+                        "(random() & 4294967295) - 2147483648",
+                    )
                     .await?;
                 }
             }
@@ -63,15 +78,7 @@ impl MigrationTrait for Migration {
                     .await?;
                 }
                 _ => {
-                    db.execute_unprepared(&format!(
-                        "DROP TRIGGER IF EXISTS {table}_record_key; \
-                         UPDATE {table} SET record_key = record_key + 2147483648; \
-                         CREATE TRIGGER {table}_record_key AFTER INSERT ON {table} \
-                         FOR EACH ROW WHEN NEW.record_key = -1 BEGIN \
-                         UPDATE {table} SET record_key = random() & 4294967295 \
-                         WHERE rowid = NEW.rowid; END;"
-                    ))
-                    .await?;
+                    sqlite_keys(db, table, "record_key + 2147483648", "random() & 4294967295").await?;
                 }
             }
         }

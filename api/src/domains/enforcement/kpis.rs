@@ -690,7 +690,7 @@ fn protect_money(method: &CellKeyMethod, cells: &Cells, figure: &str, value: &mu
 }
 
 fn protect_cases(method: &CellKeyMethod, t: &mut CaseTotals) -> Vec<&'static str> {
-    let cells = t.cells.clone();
+    let cells = &t.cells;
     for (figure, value) in [
         ("accepted", &mut t.accepted),
         ("closed", &mut t.closed),
@@ -700,7 +700,7 @@ fn protect_cases(method: &CellKeyMethod, t: &mut CaseTotals) -> Vec<&'static str
         ("transferred_to_bankruptcy", &mut t.transferred_to_bankruptcy),
         ("closed_priority_categories", &mut t.closed_priority_categories),
     ] {
-        protect_count(method, &cells, figure, value);
+        protect_count(method, cells, figure, value);
     }
     let mut withheld = Vec::new();
     for (figure, value) in [
@@ -708,7 +708,7 @@ fn protect_cases(method: &CellKeyMethod, t: &mut CaseTotals) -> Vec<&'static str
         ("recovered_fen", &mut t.recovered_fen),
         ("closed_subject_fen", &mut t.closed_subject_fen),
     ] {
-        if !protect_money(method, &cells, figure, value) {
+        if !protect_money(method, cells, figure, value) {
             *value = 0;
             withheld.push(figure);
         }
@@ -728,7 +728,7 @@ pub fn protect(mut k: Kpis, method: &CellKeyMethod) -> Kpis {
         // Only the counts of the year before are published.
         protect_cases(method, p);
     }
-    let cells = k.cells.clone();
+    let cells = &k.cells;
     for (figure, value) in [
         ("detentions", &mut k.detentions),
         ("summonses", &mut k.summonses),
@@ -741,9 +741,9 @@ pub fn protect(mut k: Kpis, method: &CellKeyMethod) -> Kpis {
         ("performed_voluntarily", &mut k.dishonest_voluntary_performances),
         ("orders", &mut k.supervision_orders),
     ] {
-        protect_count(method, &cells, figure, value);
+        protect_count(method, cells, figure, value);
     }
-    if !protect_money(method, &cells, "fine_fen", &mut k.fine_fen) {
+    if !protect_money(method, cells, "fine_fen", &mut k.fine_fen) {
         k.fine_fen = 0;
         k.withheld.insert("fine_fen");
     }
