@@ -398,6 +398,9 @@ async fn traces_of_requests_resolvers_and_sql_are_exported_over_otlp_http() {
                 format!("http://127.0.0.1:{collector_port}"),
             ),
             ("OTEL_BSP_SCHEDULE_DELAY", "100".to_owned()),
+            // The start-up seed's statements are spans too; with the default queue (2,048) a
+            // slow exporter on a loaded machine drops the requests' spans behind them.
+            ("OTEL_BSP_MAX_QUEUE_SIZE", "200000".to_owned()),
             ("OTEL_SERVICE_NAME", "survey-test".to_owned()),
         ],
     );
@@ -414,7 +417,7 @@ async fn traces_of_requests_resolvers_and_sql_are_exported_over_otlp_http() {
     assert_eq!(r.status(), 200);
     // Spans by name, with their trace ids and events, until the request's SQL has arrived.
     let mut spans: Vec<ExportedSpan> = Vec::new();
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(120);
     let complete = |spans: &[ExportedSpan]| {
         let request = spans.iter().find(|s| s.0 == "graphql_request");
         request.is_some_and(|r| {
@@ -484,6 +487,9 @@ async fn logs_and_traces_carry_no_personal_data() {
                 format!("http://127.0.0.1:{collector_port}"),
             ),
             ("OTEL_BSP_SCHEDULE_DELAY", "100".to_owned()),
+            // The start-up seed's statements are spans too; with the default queue (2,048) a
+            // slow exporter on a loaded machine drops the requests' spans behind them.
+            ("OTEL_BSP_MAX_QUEUE_SIZE", "200000".to_owned()),
             ("RUST_LOG", "debug".to_owned()),
         ],
     );
@@ -546,7 +552,7 @@ async fn logs_and_traces_carry_no_personal_data() {
     // The spans of both requests, and every log line until then.
     let mut exported = Vec::new();
     let mut requests = 0;
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(120);
     while requests < 2 {
         let (_, body) = tokio::time::timeout_at(deadline, bodies.recv())
             .await
