@@ -480,3 +480,151 @@ async fn kpi_queries_publish_the_aggregates_protected_cells() {
     let fewest: usize = line.split('|').nth(3).unwrap().trim().parse().unwrap();
     assert!(fewest >= 2, "an attack left one consistent value: {line}");
 }
+
+const FUNERAL_STATS: &str = r#"query($d: Date) { funeralStats(filter: {regionCode: "522324", asOf: $d}) {
+  gravePlots plotsAvailable plotsRegistered plotsSold projects tenderedCost fundingGap
+  subsidies subsidiesAmount violationsRecorded } }"#;
+
+const PLOT_CELL: &str = r#"{ gravePlotAggregate(filter: {regionCode: "522324"}, groupBy: []) {
+  rows { plots available registered sold } } }"#;
+
+/// The funeral statistics of report 5's county, with a few small cells added (plots sold,
+/// subsidies paid, violations recorded, a day apart): `funeralStats` publishes the grouped
+/// aggregate's protected cells to every caller who may not read funeral records (a court
+/// officer too), and neither the subset of the plots sold nor nested dates recover a small
+/// cell.
+#[tokio::test]
+async fn funeral_stats_publish_the_aggregates_protected_cells() {
+    let app = spawn_app_with(Seed::Full).await;
+    app.act_anonymously();
+    let table = Table::read(&app).await;
+    app.act_as("admin", None);
+    for (i, day) in ["2025-07-01", "2025-07-02", "2025-07-03"].iter().enumerate() {
+        let plot = app
+            .data(
+                r#"{ gravePlots(first: 1, filter: {status: AVAILABLE}) { nodes { id } } }"#,
+                json!({}),
+            )
+            .await["gravePlots"]["nodes"][0]["id"]
+            .clone();
+        app.data(
+            r#"mutation($p: ID!, $d: Date!, $price: Decimal!) {
+                sellGravePlot(plotId: $p, holder: {name: "某户"}, soldOn: $d, price: $price) { status } }"#,
+            json!({"p": plot, "d": day, "price": format!("{}.00", 12000 + 700 * i)}),
+        )
+        .await;
+    }
+    for day in ["2025-06-01", "2025-06-02"] {
+        app.data(
+            r#"mutation($d: Date!) { grantFuneralSubsidy(input: {regionCode: "522324", recipientName: "某人",
+                amount: "1500.00", basis: "特困供养人员", paidOn: $d}) { id } }"#,
+            json!({"d": day}),
+        )
+        .await;
+    }
+    for day in ["2025-05-01", "2025-05-02", "2025-05-03"] {
+        app.data(
+            r#"mutation($d: Date!) { recordFuneralViolation(input: {regionCode: "522324", place: "某山坡",
+                occurredOn: $d}) { id } }"#,
+            json!({"d": day}),
+        )
+        .await;
+    }
+    let stats = |d: &str| {
+        let d = d.to_owned();
+        let app = &app;
+        async move { app.data(FUNERAL_STATS, json!({"d": d})).await["funeralStats"].clone() }
+    };
+    let int = |v: &Value, f: &str| v[f].as_i64().unwrap_or_else(|| panic!("{f} in {v}"));
+
+    app.act_as("analyst", None);
+    let exact = stats("2025-12-31").await;
+    assert_eq!(int(&exact, "plotsSold"), 3);
+    assert_eq!(int(&exact, "subsidies"), 2);
+    assert_eq!(exact["subsidiesAmount"], "3000.00");
+    assert_eq!(int(&exact, "violationsRecorded"), 3);
+
+    app.act_anonymously();
+    let published = stats("2025-12-31").await;
+    let cell = app.data(PLOT_CELL, json!({})).await["gravePlotAggregate"]["rows"][0].clone();
+    for (field, measure) in [
+        ("gravePlots", "plots"),
+        ("plotsAvailable", "available"),
+        ("plotsRegistered", "registered"),
+        ("plotsSold", "sold"),
+    ] {
+        assert_eq!(
+            published[field], cell[measure],
+            "{field} is the aggregate's protected cell"
+        );
+    }
+    for field in ["plotsSold", "subsidies", "violationsRecorded"] {
+        assert!(
+            !small(int(&published, field)),
+            "no published count of 1 to 4: {published}"
+        );
+    }
+    assert_eq!(
+        published["subsidiesAmount"],
+        Value::Null,
+        "two equal payments: each dominates the other"
+    );
+    // A court officer may not read funeral records: protected as well.
+    app.act_as("court_officer", Some("522324"));
+    assert_eq!(stats("2025-12-31").await, published);
+    app.act_anonymously();
+
+    // The plots sold as the plots less those available and registered.
+    let mut subset = Tally::default();
+    let set = consistent(
+        &table,
+        int(&published, "gravePlots"),
+        &[
+            int(&published, "plotsAvailable"),
+            int(&published, "plotsRegistered"),
+        ],
+        Some(int(&published, "plotsSold")),
+    );
+    let naive = int(&published, "gravePlots")
+        - int(&published, "plotsAvailable")
+        - int(&published, "plotsRegistered");
+    let predicted = table.cancel(
+        &[int(&exact, "gravePlots")],
+        &[int(&exact, "plotsAvailable"), int(&exact, "plotsRegistered")],
+    );
+    subset.add(&set, 3, naive, predicted);
+    // One day's subsidies or violations as the counts to that day less those to the day before.
+    let mut nested = Tally::default();
+    for (field, days) in [
+        ("subsidies", &["2025-06-01", "2025-06-02"][..]),
+        (
+            "violationsRecorded",
+            &["2025-05-01", "2025-05-02", "2025-05-03"][..],
+        ),
+    ] {
+        for day in days {
+            let d: chrono::NaiveDate = day.parse().unwrap();
+            let before = d.pred_opt().unwrap().to_string();
+            let (a, b) = (stats(day).await, stats(&before).await);
+            let (a, b) = (a[field].as_i64().unwrap_or(0), b[field].as_i64().unwrap_or(0));
+            app.act_as("analyst", None);
+            let (ta, tb) = (stats(day).await, stats(&before).await);
+            app.act_anonymously();
+            let (ta, tb) = (ta[field].as_i64().unwrap_or(0), tb[field].as_i64().unwrap_or(0));
+            nested.add(
+                &consistent(&table, a, &[b], None),
+                ta - tb,
+                a - b,
+                table.cancel(&[ta], &[tb]),
+            );
+        }
+    }
+    for line in [
+        subset.report("funeralStats: plots sold as a subset"),
+        nested.report("funeralStats: nested dates"),
+    ] {
+        println!("{line}");
+        let fewest: usize = line.split('|').nth(3).unwrap().trim().parse().unwrap();
+        assert!(fewest >= 2, "an attack left one consistent value: {line}");
+    }
+}

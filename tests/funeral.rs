@@ -329,8 +329,10 @@ async fn roles_scope_masking_and_audit() {
     app.act_as("civil_affairs_officer", Some("522324"));
     let d = app.data(q, json!({"p": plot})).await;
     assert_eq!(d["gravePlot"]["hold"]["holderName"], "陈秀兰");
+    // Anonymous callers get the statistics, protected by disclosure control (within D = 5).
     app.act_anonymously();
-    assert_eq!(stats(&app, "2025-06-30").await["gravePlots"], 1500);
+    let plots = stats(&app, "2025-06-30").await["gravePlots"].as_i64().unwrap();
+    assert!((plots - 1500).abs() <= 5, "{plots}");
     app.act_as("admin", None);
     let d = app
         .data(

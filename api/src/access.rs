@@ -17,7 +17,7 @@ pub enum Role {
     AgricultureOfficer,
     Supervisor,
     Analyst,
-    /// BI service accounts and published dashboards: aggregates only, small groups withheld.
+    /// BI service accounts and published dashboards: aggregates only, protected by disclosure control.
     StatisticsReader,
     PartnerAgency,
     Anonymous,
@@ -54,12 +54,13 @@ impl Role {
         Role::ALL.into_iter().find(|r| r.as_str() == s)
     }
 
-    /// Roles whose reach is their region subtree; the others see every region.
-    /// Roles that see aggregates only, with small groups withheld (disclosure control).
+    /// Roles that see aggregates only, in every domain (disclosure control protects them
+    /// wherever a role may not read the records, `Disclosure::protection`).
     pub fn is_aggregate_only(self) -> bool {
         matches!(self, Role::StatisticsReader | Role::Anonymous)
     }
 
+    /// Roles whose reach is their region subtree; the others see every region.
     pub fn is_scoped(self) -> bool {
         matches!(
             self,
@@ -69,7 +70,8 @@ impl Role {
 }
 
 /// Who may read grouped aggregates (`Action::Statistics`) in every domain: everyone but
-/// partner agencies; aggregate-only roles get small groups withheld.
+/// partner agencies; a role that may not read a domain's records gets them protected by
+/// disclosure control.
 pub const STATISTICS_READERS: &[Role] = &[
     Role::Admin,
     Role::CourtOfficer,

@@ -48,6 +48,9 @@ pub trait MetricSource: Send + Sync {
     fn domain(&self) -> &'static str;
     /// Every metric it computes.
     fn metrics(&self) -> &'static [MetricDef];
+    /// The domain's access policy: a caller whose role may not read its records gets
+    /// protected values (or none, from a source that does not protect).
+    fn policy(&self) -> &'static crate::access::Policy;
     /// Whether it protects its values when a query asks (`MetricQuery::protect`). The
     /// metrics of a source that does not are withheld from callers who may not read records.
     fn protects(&self) -> bool {

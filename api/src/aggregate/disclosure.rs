@@ -37,9 +37,19 @@ impl Disclosure {
         }
     }
 
-    /// The protection for `role`: None for roles that may read records.
-    pub fn protection(&self, role: crate::access::Role) -> Option<Arc<CellKeyMethod>> {
-        role.is_aggregate_only().then(|| self.method.clone())
+    /// The protection for `role` in the domain of `policy`: None for a role that may read
+    /// the domain's records (it could count them anyway), the method for every other.
+    pub fn protection(
+        &self,
+        role: crate::access::Role,
+        policy: &crate::access::Policy,
+    ) -> Option<Arc<CellKeyMethod>> {
+        (!policy.allows(role, crate::access::Action::Read)).then(|| self.method.clone())
+    }
+
+    /// The process's method, shared.
+    pub fn shared(&self) -> Arc<CellKeyMethod> {
+        self.method.clone()
     }
 
     pub fn method(&self) -> &CellKeyMethod {

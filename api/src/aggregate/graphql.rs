@@ -118,16 +118,20 @@ pub struct PeriodArgs {
 /// The most rows one aggregate returns.
 pub const MAX_ROWS: i32 = 10_000;
 
+/// The disclosure protection of the calling role in the domain of `policy`: None for a role
+/// that may read the domain's records. Every statistic a caller without that right obtains
+/// goes through it.
+pub fn protection(
+    ctx: &Context<'_>,
+    policy: &Policy,
+) -> Option<std::sync::Arc<super::cellkey::CellKeyMethod>> {
+    ctx.data_unchecked::<super::disclosure::Disclosure>()
+        .protection(viewer(ctx).role, policy)
+}
+
 /// Authorises a grouped aggregate under `policy` and builds the engine's request: the
 /// caller's scope is applied by the domain in `base`; callers who may not read records get
 /// the cell key method's protection.
-/// The disclosure protection of the calling role: None for roles that may read records.
-/// Every statistic a caller without that right obtains goes through it.
-pub fn protection(ctx: &Context<'_>) -> Option<std::sync::Arc<super::cellkey::CellKeyMethod>> {
-    ctx.data_unchecked::<super::disclosure::Disclosure>()
-        .protection(viewer(ctx).role)
-}
-
 pub fn request(
     ctx: &Context<'_>,
     dataset: &super::Dataset,
@@ -138,7 +142,7 @@ pub fn request(
 ) -> AppResult<super::Request> {
     let v = viewer(ctx);
     let scope = v.authorize(policy, Action::Statistics)?;
-    let protect = protection(ctx);
+    let protect = protection(ctx, policy);
     let mut group_by = Vec::new();
     for name in &args.group_by {
         let key = match *name {
@@ -622,8 +626,9 @@ macro_rules! aggregate_query {
 pub struct DisclosureMethod {
     /// `CELL_KEY`: the cell key method (单元格密钥法).
     pub method: String,
-    /// Whether the caller's counts and magnitudes are protected (callers who may not read
-    /// records: `statistics_reader` and `anonymous`).
+    /// Whether the caller's counts and magnitudes are protected in every domain
+    /// (`statistics_reader` and `anonymous`); any other role's are protected in the domains
+    /// whose records it may not read (a court officer's funeral statistics, say).
     pub applies_to_you: bool,
     /// k (最小发布数): no count of 1 to k − 1 is ever published.
     pub min_count: i32,
@@ -679,7 +684,7 @@ impl DisclosureQuery {
         let int = |v: i64| v.clamp(i32::MIN as i64, i32::MAX as i64) as i32;
         DisclosureMethod {
             method: "CELL_KEY".into(),
-            applies_to_you: d.protection(viewer(ctx).role).is_some(),
+            applies_to_you: viewer(ctx).role.is_aggregate_only(),
             min_count: int(p.min_count),
             max_deviation: int(p.max_deviation),
             variance: p.variance,

@@ -18,6 +18,7 @@ pub mod cellkey;
 pub mod disclosure;
 pub mod graphql;
 pub mod period;
+pub mod tally;
 
 use chrono::NaiveDate;
 use entity::region::RegionLevel;
@@ -308,9 +309,7 @@ pub fn check_measure(dataset: &Dataset, name: &str, field: &str) -> AppResult<()
     }
 }
 
-fn bigint(e: impl Into<SimpleExpr>) -> SimpleExpr {
-    Func::cast_as(e.into(), Alias::new("BIGINT")).into()
-}
+use tally::bigint;
 
 fn measure_exprs(m: &Measure) -> Vec<SimpleExpr> {
     let zero = || Expr::val(0i64);
@@ -335,24 +334,12 @@ fn measure_exprs(m: &Measure) -> Vec<SimpleExpr> {
 /// The SQL of a measure's cell key and sum of squares (`None` for a minimum or maximum,
 /// which protection withholds).
 fn part_exprs(dataset: &Dataset, m: &Measure) -> Option<(SimpleExpr, Option<SimpleExpr>)> {
-    let key = || -> SimpleExpr { Expr::cust(format!("{}.record_key", dataset.table)) };
-    let coalesce = |e: SimpleExpr, zero: SimpleExpr| -> SimpleExpr { Func::coalesce([e, zero]).into() };
-    let sum = |e: SimpleExpr| -> SimpleExpr { Func::sum(e).into() };
-    let key_where = |cond: Condition| -> SimpleExpr {
-        // Record keys are INTEGER, and so is this zero: the sum takes the fast path.
-        let case: SimpleExpr = Expr::case(cond, key()).finally(Expr::val(0i32)).into();
-        bigint(coalesce(sum(case), Expr::val(0i64)))
-    };
-    let squares = |e: &SimpleExpr| -> SimpleExpr {
-        let real = |e: SimpleExpr| -> SimpleExpr { Func::cast_as(e, Alias::new("DOUBLE PRECISION")).into() };
-        coalesce(sum(real(e.clone()).mul(real(e.clone()))), Expr::val(0.0f64))
-    };
     match &m.agg {
-        Agg::Count => Some((bigint(coalesce(sum(key()), Expr::val(0i64))), None)),
-        Agg::CountWhere(cond) => Some((key_where(cond.clone()), None)),
+        Agg::Count => Some((tally::key_sum(dataset.table), None)),
+        Agg::CountWhere(cond) => Some((tally::key_sum_where(dataset.table, cond.clone()), None)),
         Agg::Sum(e) | Agg::Avg(e) => Some((
-            key_where(Condition::all().add(e.clone().is_not_null())),
-            Some(squares(e)),
+            tally::key_sum_where(dataset.table, Condition::all().add(e.clone().is_not_null())),
+            Some(tally::squares(e.clone())),
         )),
         Agg::Min(_) | Agg::Max(_) => None,
     }

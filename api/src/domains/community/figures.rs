@@ -306,6 +306,10 @@ impl MetricSource for Source {
         "community"
     }
 
+    fn policy(&self) -> &'static crate::access::Policy {
+        &super::policy::POLICY
+    }
+
     fn metrics(&self) -> &'static [MetricDef] {
         DEFS.as_slice()
     }

@@ -17,6 +17,10 @@ impl MetricSource for Source {
         "enforcement"
     }
 
+    fn policy(&self) -> &'static crate::access::Policy {
+        &super::policy::POLICY
+    }
+
     fn metrics(&self) -> &'static [MetricDef] {
         METRICS
     }

@@ -185,16 +185,10 @@ impl FigureSql {
                 None => Expr::cust("CAST(COUNT(*) AS BIGINT)"),
             },
         };
-        let squares = self.amount.as_ref().map(|a| {
-            let real = |e: Expr| -> Expr { Func::cast_as(e, Alias::new("DOUBLE PRECISION")).into() };
-            let sq = real(a.clone()).mul(real(a.clone()));
-            let summed: Expr = Func::sum(match &self.counted {
-                Some(cond) => Expr::case(cond.clone(), sq).finally(Expr::val(0.0f64)).into(),
-                None => sq,
-            })
-            .into();
-            Func::coalesce([summed, Expr::val(0.0f64)]).into()
-        });
+        let squares = self
+            .amount
+            .as_ref()
+            .map(|a| crate::aggregate::tally::squares(self.when(a.clone(), Expr::val(0i64))));
         // Record keys are INTEGER: an INTEGER zero keeps PostgreSQL's sum on its fast path.
         (value, sum(self.when(key, Expr::val(0i32))), squares)
     }

@@ -5,10 +5,22 @@ use entity::funeral::facility::{FacilityKind, Stage};
 use entity::funeral::plot::PlotStatus;
 use sea_orm::DatabaseConnection;
 
-use super::stats::{self, Stats, StatsFilter};
+use super::stats::{self, Stats, StatsFilter, measure};
+use crate::aggregate::cellkey::CellKeyMethod;
+use crate::aggregate::tally::{Amount, Tally};
 use crate::figures::{MetricDef, MetricQuery, MetricSet, MetricSource, MetricValue};
 
-type Compute = fn(&Stats) -> MetricValue;
+/// A metric from the statistics, for a caller with this protection (None: exact); None when
+/// disclosure control withholds it.
+type Compute = fn(&Stats, Option<&CellKeyMethod>) -> Option<MetricValue>;
+
+fn count(t: Tally, p: Option<&CellKeyMethod>) -> Option<MetricValue> {
+    Some(MetricValue::Count(t.publish(p)))
+}
+
+fn money(a: Amount, p: Option<&CellKeyMethod>, measure: &str) -> Option<MetricValue> {
+    a.publish(p, measure).map(MetricValue::Money)
+}
 
 const METRICS: &[(MetricDef, Compute)] = &[
     (
@@ -17,13 +29,11 @@ const METRICS: &[(MetricDef, Compute)] = &[
             "facility",
             "memorial halls (悼念厅), planned or built",
         ),
-        |s| MetricValue::Count(s.facilities_of(|k, _| k == FacilityKind::MemorialHall)),
+        |s, p| count(s.facilities_of(|k, _| k == FacilityKind::MemorialHall), p),
     ),
     (
         def("memorialHallsInUse", "facility", "memorial halls in use"),
-        |s| {
-            MetricValue::Count(s.facilities_of(|k, st| k == FacilityKind::MemorialHall && st == Stage::InUse))
-        },
+        |s, p| count(s.facilities_of(|k, st| k == FacilityKind::MemorialHall && st == Stage::InUse), p),
     ),
     (
         def(
@@ -31,21 +41,17 @@ const METRICS: &[(MetricDef, Compute)] = &[
             "facility",
             "office buildings of service centres (办公楼)",
         ),
-        |s| MetricValue::Count(s.facilities_of(|k, _| k == FacilityKind::OfficeBuilding)),
+        |s, p| count(s.facilities_of(|k, _| k == FacilityKind::OfficeBuilding), p),
     ),
-    (def("gravePlots", "plot", "grave plots laid out (墓地)"), |s| {
-        MetricValue::Count(s.plots_of(|_| true))
-    }),
+    (def("gravePlots", "plot", "grave plots laid out (墓地)"), |s, p| count(s.plots_of(|_| true), p)),
     (
         def("gravePlotsAvailable", "plot", "plots neither registered nor sold"),
-        |s| MetricValue::Count(s.plots_of(|p| p == PlotStatus::Available)),
+        |s, p| count(s.plots_of(|st| st == PlotStatus::Available), p),
     ),
-    (def("gravePlotsSold", "plot", "plots sold"), |s| {
-        MetricValue::Count(s.plots_of(|p| p == PlotStatus::Sold))
-    }),
+    (def("gravePlotsSold", "plot", "plots sold"), |s, p| count(s.plots_of(|st| st == PlotStatus::Sold), p)),
     (
         def("projects", "project", "construction projects (建设项目)"),
-        |s| MetricValue::Count(s.projects),
+        |s, p| count(s.projects, p),
     ),
     (
         def(
@@ -53,7 +59,7 @@ const METRICS: &[(MetricDef, Compute)] = &[
             "yuan",
             "tendered cost of the projects (招投标造价)",
         ),
-        |s| MetricValue::Money(s.tendered_fen),
+        |s, p| money(s.tendered, p, measure::TENDERED),
     ),
     (
         def(
@@ -61,7 +67,7 @@ const METRICS: &[(MetricDef, Compute)] = &[
             "yuan",
             "tendered cost of the service-centre projects (殡仪服务中心招投标造价)",
         ),
-        |s| MetricValue::Money(s.tendered_for(FacilityKind::ServiceCentre)),
+        |s, p| money(s.tendered_for(FacilityKind::ServiceCentre), p, measure::TENDERED),
     ),
     (
         def(
@@ -69,7 +75,7 @@ const METRICS: &[(MetricDef, Compute)] = &[
             "yuan",
             "tendered cost of the cemetery projects (公墓招投标造价)",
         ),
-        |s| MetricValue::Money(s.tendered_for(FacilityKind::Cemetery)),
+        |s, p| money(s.tendered_for(FacilityKind::Cemetery), p, measure::TENDERED),
     ),
     (
         def(
@@ -77,11 +83,11 @@ const METRICS: &[(MetricDef, Compute)] = &[
             "yuan",
             "planned total investment (计划总投资)",
         ),
-        |s| MetricValue::Money(s.planned_fen),
+        |s, p| money(s.planned, p, measure::PLANNED),
     ),
     (
         def("fiscalAllocation", "yuan", "fiscal allocation (财政拨款)"),
-        |s| MetricValue::Money(s.allocated_fen),
+        |s, p| money(s.allocated, p, measure::ALLOCATED),
     ),
     (
         def(
@@ -89,7 +95,7 @@ const METRICS: &[(MetricDef, Compute)] = &[
             "yuan",
             "plannedInvestment - fiscalAllocation (资金缺口)",
         ),
-        |s| MetricValue::Money(s.planned_fen - s.allocated_fen),
+        |s, p| money(s.gap, p, measure::GAP),
     ),
 ];
 
@@ -116,8 +122,16 @@ impl MetricSource for Source {
         "funeral"
     }
 
+    fn policy(&self) -> &'static crate::access::Policy {
+        &super::policy::POLICY
+    }
+
     fn metrics(&self) -> &'static [MetricDef] {
         DEFS.as_slice()
+    }
+
+    fn protects(&self) -> bool {
+        true
     }
 
     fn compute<'a>(
@@ -134,7 +148,13 @@ impl MetricSource for Source {
                     as_of: q.to,
                 };
                 let s = stats::compute(db, &filter).await?;
-                out.push(METRICS.iter().map(|(d, f)| (d.name.to_owned(), f(&s))).collect());
+                let p = q.protect.as_ref().map(|p| &*p.0);
+                out.push(
+                    METRICS
+                        .iter()
+                        .filter_map(|(d, f)| f(&s, p).map(|v| (d.name.to_owned(), v)))
+                        .collect(),
+                );
             }
             Ok(out)
         })

@@ -28,7 +28,7 @@ pub const POLICY: Policy = Policy {
                 Anonymous,
             ],
         ),
-        // Grouped aggregates and their exports (BI); aggregate-only roles get small groups withheld.
+        // Grouped aggregates and their exports (BI); roles without Read get them protected by disclosure control.
         (Statistics, crate::access::STATISTICS_READERS),
     ],
 };

@@ -301,6 +301,11 @@ impl FuneralQuery {
             stats::compute(db(ctx), &filter)
         })
         .await?;
-        Ok(FuneralStats { stats, as_of, basis })
+        Ok(FuneralStats {
+            stats,
+            as_of,
+            basis,
+            protection: crate::aggregate::graphql::protection(ctx, &POLICY),
+        })
     }
 }

@@ -9,11 +9,12 @@ use entity::funeral::project;
 use entity::funeral::subsidy;
 use entity::funeral::violation::{self, Handling};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, Query, SelectStatement, UnionType};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect};
+use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect, QueryTrait};
 
 use super::service::in_region;
 use super::service::projects::behind_schedule;
 use crate::access::Scope;
+use crate::aggregate::tally::{Amount, Tally, key_sum, key_sum_where, squares, sum_or_zero};
 use crate::error::AppResult;
 use crate::region::service::Subtree;
 
@@ -25,61 +26,70 @@ pub struct StatsFilter {
     pub as_of: NaiveDate,
 }
 
-/// Everything `funeralStats` reports.
+/// Everything `funeralStats` reports, each count and sum with its cell (`Tally`, `Amount`),
+/// so that a figure folded from these groups is protected as the cell of its records.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Stats {
     /// Facilities by kind and stage.
-    pub facilities: Vec<(FacilityKind, Stage, i64)>,
+    pub facilities: Vec<(FacilityKind, Stage, Tally)>,
     /// Plots by status.
-    pub plots: Vec<(PlotStatus, i64)>,
-    pub projects: i64,
-    pub tendered_fen: i64,
+    pub plots: Vec<(PlotStatus, Tally)>,
+    pub projects: Tally,
+    pub tendered: Amount,
     /// Tendered cost by the kind of facility the project builds.
-    pub tendered_by_kind: Vec<(FacilityKind, i64)>,
-    pub planned_fen: i64,
-    pub allocated_fen: i64,
+    pub tendered_by_kind: Vec<(FacilityKind, Amount)>,
+    pub planned: Amount,
+    pub allocated: Amount,
+    /// Planned investment less allocation, project by project (its squares are the gaps').
+    pub gap: Amount,
     /// Projects with a milestone planned before `as_of` and not achieved by then.
-    pub projects_behind: i64,
+    pub projects_behind: Tally,
+    /// Milestones of public works (no person's record) behind schedule: exact for everyone.
     pub milestones_behind: i64,
-    pub subsidies: i64,
-    pub subsidies_fen: i64,
+    pub subsidies: Tally,
+    pub subsidies_paid: Amount,
     /// Violations that occurred by `as_of`, by how handled.
-    pub violations: Vec<(Handling, i64)>,
+    pub violations: Vec<(Handling, Tally)>,
     /// Violations recorded at all in the region, whatever their date: none means no
     /// inspection data, so that the count by `as_of` is unknown rather than 0.
     pub violations_ever: i64,
 }
 
 impl Stats {
-    pub fn facilities_of(&self, keep: impl Fn(FacilityKind, Stage) -> bool) -> i64 {
+    pub fn facilities_of(&self, keep: impl Fn(FacilityKind, Stage) -> bool) -> Tally {
         self.facilities
             .iter()
             .filter(|(k, s, _)| keep(*k, *s))
-            .map(|(_, _, n)| n)
+            .map(|(_, _, n)| *n)
             .sum()
     }
-    pub fn tendered_for(&self, kind: FacilityKind) -> i64 {
+    pub fn tendered_for(&self, kind: FacilityKind) -> Amount {
         self.tendered_by_kind
             .iter()
             .filter(|(k, _)| *k == kind)
-            .map(|(_, n)| n)
+            .map(|(_, n)| *n)
             .sum()
     }
-    pub fn plots_of(&self, keep: impl Fn(PlotStatus) -> bool) -> i64 {
-        self.plots.iter().filter(|(s, _)| keep(*s)).map(|(_, n)| n).sum()
+    pub fn plots_of(&self, keep: impl Fn(PlotStatus) -> bool) -> Tally {
+        self.plots.iter().filter(|(s, _)| keep(*s)).map(|(_, n)| *n).sum()
     }
-    pub fn violations_of(&self, keep: impl Fn(Handling) -> bool) -> i64 {
+    pub fn violations_of(&self, keep: impl Fn(Handling) -> bool) -> Tally {
         self.violations
             .iter()
             .filter(|(h, _)| keep(*h))
-            .map(|(_, n)| n)
+            .map(|(_, n)| *n)
             .sum()
     }
 }
 
-/// `CAST(COALESCE(SUM(e), 0) AS BIGINT)`.
-fn bigint_sum(e: Expr) -> Expr {
-    Func::cast_as(Func::coalesce([Func::sum(e).into(), Expr::val(0i64)]), Alias::new("BIGINT")).into()
+/// The names of the aggregate measures of the same sums (their noise's salt), and of the sums
+/// with none.
+pub mod measure {
+    pub const TENDERED: &str = "tenderedCost";
+    pub const PLANNED: &str = "plannedInvestment";
+    pub const ALLOCATED: &str = "fiscalAllocation";
+    pub const GAP: &str = "fundingGap";
+    pub const SUBSIDIES: &str = "subsidiesAmount";
 }
 
 fn count() -> Expr {
@@ -90,43 +100,98 @@ fn sum(column: &str) -> Expr {
     Expr::cust(format!("CAST(COALESCE(SUM({column}), 0) AS BIGINT)"))
 }
 
+/// A sum's three columns: total, key sum (of the rows where it is known) and squares.
+fn amount_columns(table: &str, column: &str) -> [Expr; 3] {
+    let e = Expr::cust(format!("{table}.{column}"));
+    [
+        sum(&format!("{table}.{column}")),
+        key_sum_where(table, Condition::all().add(e.clone().is_not_null())),
+        squares(e),
+    ]
+}
+
+/// `(total, key, squares)` read back as an `Amount`.
+fn amount((total, key, squares): (i64, i64, f64)) -> Amount {
+    Amount { total, key, squares }
+}
+
 pub async fn compute(db: &impl ConnectionTrait, f: &StatsFilter) -> AppResult<Stats> {
     let region = f.region.as_ref();
-    let facilities: Vec<(FacilityKind, Stage, i64)> = facility::Entity::find()
+    let facilities: Vec<(FacilityKind, Stage, i64, i64)> = facility::Entity::find()
         .select_only()
         .column(facility::Column::Kind)
         .column(facility::Column::Stage)
         .column_as(count(), "n")
+        .column_as(key_sum("funeral_facilities"), "k")
         .filter(in_region(facility::Entity, &f.scope, region))
         .group_by(facility::Column::Kind)
         .group_by(facility::Column::Stage)
         .into_tuple()
         .all(db)
         .await?;
-    let plots: Vec<(PlotStatus, i64)> = plot::Entity::find()
+    let plots: Vec<(PlotStatus, i64, i64)> = plot::Entity::find()
         .select_only()
         .column(plot::Column::Status)
         .column_as(count(), "n")
+        .column_as(key_sum("grave_plots"), "k")
         .filter(in_region(plot::Entity, &f.scope, region))
         .group_by(plot::Column::Status)
         .into_tuple()
         .all(db)
         .await?;
-    let funding: Option<(i64, i64, i64, i64)> = project::Entity::find()
+    let [tendered, tendered_key, tendered_sq] = amount_columns("funeral_projects", "tendered_cost_fen");
+    let [planned, planned_key, planned_sq] = amount_columns("funeral_projects", "planned_investment_fen");
+    let [allocated, allocated_key, allocated_sq] = amount_columns("funeral_projects", "allocated_fen");
+    let gap = Expr::cust("funeral_projects.planned_investment_fen - funeral_projects.allocated_fen");
+    let funding = project::Entity::find()
         .select_only()
         .column_as(count(), "n")
-        .column_as(sum("tendered_cost_fen"), "tendered")
-        .column_as(sum("planned_investment_fen"), "planned")
-        .column_as(sum("allocated_fen"), "allocated")
+        .column_as(key_sum("funeral_projects"), "k")
+        .column_as(tendered, "tendered")
+        .column_as(tendered_key, "tendered_k")
+        .column_as(tendered_sq, "tendered_s")
+        .column_as(planned, "planned")
+        .column_as(planned_key, "planned_k")
+        .column_as(planned_sq, "planned_s")
+        .column_as(allocated, "allocated")
+        .column_as(allocated_key, "allocated_k")
+        .column_as(allocated_sq, "allocated_s")
+        .column_as(sum_or_zero(gap.clone()), "gap")
+        .column_as(key_sum_where("funeral_projects", Condition::all().add(gap.clone().is_not_null())), "gap_k")
+        .column_as(squares(gap), "gap_s")
         .filter(in_region(project::Entity, &f.scope, region))
-        .into_tuple()
-        .one(db)
-        .await?;
-    let (projects, tendered_fen, planned_fen, allocated_fen) = funding.unwrap_or_default();
-    let tendered_by_kind: Vec<(FacilityKind, i64)> = project::Entity::find()
+        .into_query();
+    let funding = db.query_one(&funding).await?;
+    let read_amount = |name: &str| -> AppResult<Amount> {
+        let Some(r) = &funding else {
+            return Ok(Amount::default());
+        };
+        Ok(Amount {
+            total: r.try_get("", name)?,
+            key: r.try_get("", &format!("{name}_k"))?,
+            squares: r.try_get("", &format!("{name}_s"))?,
+        })
+    };
+    let projects = match &funding {
+        Some(r) => Tally {
+            n: r.try_get("", "n")?,
+            key: r.try_get("", "k")?,
+        },
+        None => Tally::default(),
+    };
+    let (tendered, planned, allocated, gap) = (
+        read_amount("tendered")?,
+        read_amount("planned")?,
+        read_amount("allocated")?,
+        read_amount("gap")?,
+    );
+    let [by_kind, by_kind_key, by_kind_sq] = amount_columns("funeral_projects", "tendered_cost_fen");
+    let tendered_by_kind: Vec<(FacilityKind, i64, i64, f64)> = project::Entity::find()
         .select_only()
         .column_as(Expr::col((facility::Entity, facility::Column::Kind)), "kind")
-        .column_as(sum("funeral_projects.tendered_cost_fen"), "tendered")
+        .column_as(by_kind, "tendered")
+        .column_as(by_kind_key, "k")
+        .column_as(by_kind_sq, "s")
         .join(
             sea_orm::JoinType::InnerJoin,
             project::Entity::belongs_to(facility::Entity)
@@ -139,62 +204,81 @@ pub async fn compute(db: &impl ConnectionTrait, f: &StatsFilter) -> AppResult<St
         .into_tuple()
         .all(db)
         .await?;
-    let projects_behind = project::Entity::find()
+    let behind: Option<(i64, i64)> = project::Entity::find()
+        .select_only()
+        .column_as(count(), "n")
+        .column_as(key_sum("funeral_projects"), "k")
         .filter(in_region(project::Entity, &f.scope, region))
         .filter(behind_schedule(f.as_of))
-        .count(db)
-        .await? as i64;
+        .into_tuple()
+        .one(db)
+        .await?;
     let milestones_behind = milestone::Entity::find()
         .filter(in_region(milestone::Entity, &f.scope, region))
         .filter(milestone::Column::PlannedOn.lt(f.as_of))
         .filter(
-            sea_orm::Condition::any()
+            Condition::any()
                 .add(milestone::Column::AchievedOn.is_null())
                 .add(Expr::col((milestone::Entity, milestone::Column::AchievedOn)).gte(f.as_of)),
         )
         .count(db)
         .await? as i64;
-    let paid: Option<(i64, i64)> = subsidy::Entity::find()
+    let [paid, paid_key, paid_sq] = amount_columns("funeral_subsidies", "amount_fen");
+    let subsidies: Option<(i64, i64, i64, i64, f64)> = subsidy::Entity::find()
         .select_only()
         .column_as(count(), "n")
-        .column_as(sum("amount_fen"), "amount")
+        .column_as(key_sum("funeral_subsidies"), "k")
+        .column_as(paid, "amount")
+        .column_as(paid_key, "amount_k")
+        .column_as(paid_sq, "amount_s")
         .filter(in_region(subsidy::Entity, &f.scope, region))
         .filter(subsidy::Column::PaidOn.lte(f.as_of))
         .into_tuple()
         .one(db)
         .await?;
-    let (subsidies, subsidies_fen) = paid.unwrap_or_default();
-    let by_handling: Vec<(Handling, i64, i64)> = violation::Entity::find()
+    let (sn, sk, st, stk, sts) = subsidies.unwrap_or_default();
+    let by_as_of = Condition::all().add(violation::Column::OccurredOn.lte(f.as_of));
+    let by_handling: Vec<(Handling, i64, i64, i64)> = violation::Entity::find()
         .select_only()
         .column(violation::Column::Handling)
         .column_as(
-            bigint_sum(
-                Expr::case(violation::Column::OccurredOn.lte(f.as_of), Expr::val(1i64))
-                    .finally(Expr::val(0i64))
-                    .into(),
-            ),
+            sum_or_zero(Expr::case(by_as_of.clone(), Expr::val(1i32)).finally(Expr::val(0i32))),
             "by_as_of",
         )
+        .column_as(key_sum_where("funeral_violations", by_as_of), "k")
         .column_as(count(), "n")
         .filter(in_region(violation::Entity, &f.scope, region))
         .group_by(violation::Column::Handling)
         .into_tuple()
         .all(db)
         .await?;
-    let violations_ever = by_handling.iter().map(|(_, _, n)| n).sum();
-    let violations = by_handling.into_iter().map(|(h, by, _)| (h, by)).collect();
+    let violations_ever = by_handling.iter().map(|(_, _, _, n)| n).sum();
+    let violations = by_handling
+        .into_iter()
+        .map(|(h, n, key, _)| (h, Tally { n, key }))
+        .collect();
     Ok(Stats {
-        facilities,
-        plots,
+        facilities: facilities
+            .into_iter()
+            .map(|(kind, stage, n, key)| (kind, stage, Tally { n, key }))
+            .collect(),
+        plots: plots
+            .into_iter()
+            .map(|(status, n, key)| (status, Tally { n, key }))
+            .collect(),
         projects,
-        tendered_fen,
-        tendered_by_kind,
-        planned_fen,
-        allocated_fen,
-        projects_behind,
+        tendered,
+        tendered_by_kind: tendered_by_kind
+            .into_iter()
+            .map(|(kind, t, k, s)| (kind, amount((t, k, s))))
+            .collect(),
+        planned,
+        allocated,
+        gap,
+        projects_behind: behind.map(|(n, key)| Tally { n, key }).unwrap_or_default(),
         milestones_behind,
-        subsidies,
-        subsidies_fen,
+        subsidies: Tally { n: sn, key: sk },
+        subsidies_paid: amount((st, stk, sts)),
         violations,
         violations_ever,
     })

@@ -71,6 +71,10 @@ impl MetricSource for Source {
         "rural"
     }
 
+    fn policy(&self) -> &'static crate::access::Policy {
+        &super::policy::POLICY
+    }
+
     fn metrics(&self) -> &'static [MetricDef] {
         DEFS
     }

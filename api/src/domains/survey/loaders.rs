@@ -44,8 +44,10 @@ pub struct MetricScope {
     pub region_code: String,
     pub from: NaiveDate,
     pub to: NaiveDate,
-    /// Disclosure control, for a caller who may not read records.
-    pub protect: Option<crate::aggregate::cellkey::Protection>,
+    /// The caller's role: a source protects its values for a role that may not read its
+    /// domain's records (`MetricSource::policy`), with `method`.
+    pub role: crate::access::Role,
+    pub method: crate::aggregate::cellkey::Protection,
 }
 
 /// What one batch computed, by key.
@@ -125,7 +127,7 @@ async fn compute(
             region,
             from: key.from,
             to: key.to,
-            protect: key.protect.clone(),
+            protect: None,
         };
         by_domain
             .entry(key.domain.as_str())
@@ -136,9 +138,16 @@ async fn compute(
         let Some(source) = registry.source(domain) else {
             continue;
         };
-        // A source that cannot protect its values computes none for a protected caller.
+        // Protected for a role that may not read the domain's records; a source that cannot
+        // protect its values computes none for such a caller.
         let batch: Vec<_> = batch
             .into_iter()
+            .map(|(key, mut q)| {
+                if !source.policy().allows(key.role, crate::access::Action::Read) {
+                    q.protect = Some(key.method.clone());
+                }
+                (key, q)
+            })
             .filter(|(_, q)| q.protect.is_none() || source.protects())
             .collect();
         if batch.is_empty() {

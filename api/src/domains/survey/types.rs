@@ -23,7 +23,10 @@ impl ReportedFigure {
             region_code: self.0.region_code.clone(),
             from: self.0.period_start,
             to: self.0.period_end,
-            protect: crate::aggregate::graphql::protection(ctx).map(crate::aggregate::cellkey::Protection),
+            role: crate::access::viewer(ctx).role,
+            method: crate::aggregate::cellkey::Protection(
+                ctx.data_unchecked::<crate::aggregate::disclosure::Disclosure>().shared(),
+            ),
         }
     }
 

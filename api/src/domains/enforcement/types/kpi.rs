@@ -151,7 +151,7 @@ impl EnforcementKpis {
     /// The KPIs as the caller may see them: exact for roles that may read records,
     /// protected by disclosure control for the others (`kpis::protect`).
     pub fn for_caller(ctx: &Context<'_>, k: Kpis) -> Self {
-        match crate::aggregate::graphql::protection(ctx) {
+        match crate::aggregate::graphql::protection(ctx, &crate::domains::enforcement::policy::POLICY) {
             Some(method) => kpis::protect(k, &method).into(),
             None => k.into(),
         }

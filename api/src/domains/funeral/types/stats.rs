@@ -6,7 +6,11 @@ use entity::funeral::plot::PlotStatus;
 use entity::funeral::violation::Handling;
 
 use super::{ConstructionStage, FuneralFacilityKind, ViolationHandling};
-use crate::domains::funeral::stats::Stats;
+use std::sync::Arc;
+
+use crate::aggregate::cellkey::CellKeyMethod;
+use crate::aggregate::tally::{Amount, Tally};
+use crate::domains::funeral::stats::{Stats, measure};
 use crate::scalars::{Date, Money};
 
 /// Filter of `funeralStats`.
@@ -56,10 +60,23 @@ pub struct FuneralStats {
     pub stats: Stats,
     pub as_of: chrono::NaiveDate,
     pub basis: AsOfBasis,
+    /// The caller's disclosure protection (None: exact).
+    pub protection: Option<Arc<CellKeyMethod>>,
+}
+
+impl FuneralStats {
+    fn count(&self, t: Tally) -> i64 {
+        t.publish(self.protection.as_deref())
+    }
+    fn money(&self, a: Amount, measure: &str) -> Option<Money> {
+        a.publish(self.protection.as_deref(), measure).map(Money)
+    }
 }
 
 /// Funeral statistics (殡葬统计) of a region: facilities and halls by stage, plots, funding
-/// and its gap, schedules, subsidies and violations, from the records.
+/// and its gap, schedules, subsidies and violations, from the records. For a caller who may
+/// not read records every count and sum is protected by disclosure control, as the grouped
+/// aggregates' cells are (milestones of public works excepted).
 #[Object]
 impl FuneralStats {
     /// The date schedules are judged on and subsidies and violations counted to (统计日期).
@@ -79,70 +96,82 @@ impl FuneralStats {
             .map(|(k, s, n)| FacilityStageCount {
                 kind: (*k).into(),
                 stage: (*s).into(),
-                facilities: *n,
+                facilities: self.count(*n),
             })
             .collect()
     }
     /// Memorial halls (悼念厅), every stage.
     async fn memorial_halls(&self) -> i64 {
-        self.stats.facilities_of(|k, _| k == FacilityKind::MemorialHall)
+        self.count(self.stats.facilities_of(|k, _| k == FacilityKind::MemorialHall))
     }
     /// Memorial halls in use (已投用悼念厅).
     async fn memorial_halls_in_use(&self) -> i64 {
-        self.stats
-            .facilities_of(|k, s| k == FacilityKind::MemorialHall && s == Stage::InUse)
+        self.count(self.stats
+            .facilities_of(|k, s| k == FacilityKind::MemorialHall && s == Stage::InUse))
     }
     /// Grave plots laid out (墓穴总数).
     async fn grave_plots(&self) -> i64 {
-        self.stats.plots_of(|_| true)
+        self.count(self.stats.plots_of(|_| true))
     }
     /// Plots available (可售).
     async fn plots_available(&self) -> i64 {
-        self.stats.plots_of(|s| s == PlotStatus::Available)
+        self.count(self.stats.plots_of(|s| s == PlotStatus::Available))
     }
     /// Plots registered for pre-sale (已预售登记).
     async fn plots_registered(&self) -> i64 {
-        self.stats.plots_of(|s| s == PlotStatus::Registered)
+        self.count(self.stats.plots_of(|s| s == PlotStatus::Registered))
     }
     /// Plots sold (已售).
     async fn plots_sold(&self) -> i64 {
-        self.stats.plots_of(|s| s == PlotStatus::Sold)
+        self.count(self.stats.plots_of(|s| s == PlotStatus::Sold))
     }
     /// Construction projects (建设项目).
     async fn projects(&self) -> i64 {
-        self.stats.projects
+        self.count(self.stats.projects)
     }
-    /// Tendered cost of the projects (招投标造价), yuan.
-    async fn tendered_cost(&self) -> Money {
-        Money(self.stats.tendered_fen)
+    /// Tendered cost of the projects (招投标造价), yuan. Null when disclosure
+    /// control withholds it (one or two contributions dominate it) from a caller who may not
+    /// read records.
+    async fn tendered_cost(&self) -> Option<Money> {
+        self.money(self.stats.tendered, measure::TENDERED)
     }
-    /// Planned total investment (计划总投资), yuan.
-    async fn planned_investment(&self) -> Money {
-        Money(self.stats.planned_fen)
+    /// Planned total investment (计划总投资), yuan. Null when disclosure
+    /// control withholds it (one or two contributions dominate it) from a caller who may not
+    /// read records.
+    async fn planned_investment(&self) -> Option<Money> {
+        self.money(self.stats.planned, measure::PLANNED)
     }
-    /// Fiscal allocation (财政拨款), yuan.
-    async fn fiscal_allocation(&self) -> Money {
-        Money(self.stats.allocated_fen)
+    /// Fiscal allocation (财政拨款), yuan. Null when disclosure
+    /// control withholds it (one or two contributions dominate it) from a caller who may not
+    /// read records.
+    async fn fiscal_allocation(&self) -> Option<Money> {
+        self.money(self.stats.allocated, measure::ALLOCATED)
     }
-    /// Funding gap (资金缺口): plannedInvestment - fiscalAllocation, yuan.
-    async fn funding_gap(&self) -> Money {
-        Money(self.stats.planned_fen - self.stats.allocated_fen)
+    /// Funding gap (资金缺口): plannedInvestment - fiscalAllocation, yuan, protected as a sum of
+    /// its own (the projects' gaps) for a caller who may not read records. Null when disclosure
+    /// control withholds it (one or two contributions dominate it) from a caller who may not
+    /// read records.
+    async fn funding_gap(&self) -> Option<Money> {
+        self.money(self.stats.gap, measure::GAP)
     }
     /// Projects behind schedule on `asOf` (滞后项目).
     async fn projects_behind_schedule(&self) -> i64 {
-        self.stats.projects_behind
+        self.count(self.stats.projects_behind)
     }
-    /// Milestones planned before `asOf` and not achieved by then (逾期节点).
+    /// Milestones planned before `asOf` and not achieved by then (逾期节点): exact for every
+    /// caller, since a milestone is a public work's schedule, no person's record.
     async fn milestones_behind_schedule(&self) -> i64 {
         self.stats.milestones_behind
     }
     /// Subsidies paid by `asOf` (丧葬补助笔数).
     async fn subsidies(&self) -> i64 {
-        self.stats.subsidies
+        self.count(self.stats.subsidies)
     }
-    /// Amount of the subsidies paid (补助金额), yuan.
-    async fn subsidies_amount(&self) -> Money {
-        Money(self.stats.subsidies_fen)
+    /// Amount of the subsidies paid (补助金额), yuan. Null when disclosure
+    /// control withholds it (one or two contributions dominate it) from a caller who may not
+    /// read records.
+    async fn subsidies_amount(&self) -> Option<Money> {
+        self.money(self.stats.subsidies_paid, measure::SUBSIDIES)
     }
     /// Violations by how handled (私葬乱葬处理).
     async fn violations_by_handling(&self) -> Vec<ViolationHandlingCount> {
@@ -155,18 +184,18 @@ impl FuneralStats {
         .into_iter()
         .map(|h| ViolationHandlingCount {
             handling: h.into(),
-            violations: self.stats.violations_of(|x| x == h),
+            violations: self.count(self.stats.violations_of(|x| x == h)),
         })
         .collect()
     }
     /// Violations by `asOf` (违规总数); 0 also where no violation was ever recorded.
     #[graphql(deprecation = "0 where nothing was inspected: read `violationsRecorded`")]
     async fn violations(&self) -> i64 {
-        self.stats.violations_of(|_| true)
+        self.count(self.stats.violations_of(|_| true))
     }
     /// Violations recorded by `asOf` (已记录违规数); null where the region has no violation
     /// record at all, since no inspection data is not zero violations.
     async fn violations_recorded(&self) -> Option<i64> {
-        (self.stats.violations_ever > 0).then(|| self.stats.violations_of(|_| true))
+        (self.stats.violations_ever > 0).then(|| self.count(self.stats.violations_of(|_| true)))
     }
 }
