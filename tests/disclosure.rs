@@ -628,3 +628,96 @@ async fn funeral_stats_publish_the_aggregates_protected_cells() {
         assert!(fewest >= 2, "an attack left one consistent value: {line}");
     }
 }
+
+const RURAL_STATS: &str = r#"{ ruralStats(filter: {regionCode: "152222", year: 2023}) {
+  villages villagesWithIncome villagesIncomeUnknown villagesAtLeast30000 villagesAtLeast50000
+  incomeThresholds { villagesAtOrAbove villagesBelow villagesUnknown shareAtOrAbove }
+  partyMembersUnder35 shareUnder35 villagesUnderRectification } }"#;
+
+/// Report 6's county with three villages' incomes of 2023 recorded (small cells: incomes at or
+/// above the line, below it): `ruralStats` protects them for callers who may not read village
+/// records, one cell keeps one value across its fields, and neither the complement of the
+/// unknown incomes nor the villages below the line recover a small cell.
+#[tokio::test]
+async fn rural_stats_protect_small_cells_of_villages() {
+    let app = spawn_app_with(Seed::Full).await;
+    app.act_anonymously();
+    let table = Table::read(&app).await;
+    app.act_as("admin", None);
+    for (name, under_35, income) in [
+        ("甲村", 4, "42000.00"),
+        ("乙村", 2, "28000.00"),
+        ("丙村", 1, "61000.00"),
+    ] {
+        let v = app
+            .data(
+                r#"mutation($n: String!, $u: Int!) { createVillage(input: {regionCode: "L15222201", name: $n,
+                    partyMembersUnder35: $u, partyMembers35To60: 9, partyMembersOver60: 7, reserveCadres: 3}) { id } }"#,
+                json!({"n": name, "u": under_35}),
+            )
+            .await["createVillage"]["id"]
+            .clone();
+        app.data(
+            r#"mutation($v: ID!, $a: Decimal!) { recordVillageIncome(villageId: $v, year: 2023, income: $a) { version } }"#,
+            json!({"v": v, "a": income}),
+        )
+        .await;
+    }
+    let int = |v: &Value, f: &str| v[f].as_i64().unwrap_or_else(|| panic!("{f} in {v}"));
+    app.act_as("analyst", None);
+    let exact = app.data(RURAL_STATS, json!({})).await["ruralStats"].clone();
+    assert_eq!(int(&exact, "villagesWithIncome"), 3);
+    assert_eq!(int(&exact, "villagesAtLeast30000"), 2);
+    assert_eq!(int(&exact["incomeThresholds"][0], "villagesBelow"), 1);
+    assert_eq!(int(&exact, "partyMembersUnder35"), 7);
+
+    app.act_anonymously();
+    let published = app.data(RURAL_STATS, json!({})).await["ruralStats"].clone();
+    let line = &published["incomeThresholds"][0];
+    for v in [
+        int(&published, "villagesWithIncome"),
+        int(&published, "villagesAtLeast30000"),
+        int(&published, "villagesAtLeast50000"),
+        int(line, "villagesAtOrAbove"),
+        int(line, "villagesBelow"),
+    ] {
+        assert!(!small(v), "no published count of 1 to 4: {published}");
+    }
+    assert_eq!(
+        line["villagesAtOrAbove"], published["villagesAtLeast30000"],
+        "the incomes at or above 30,000 yuan are one cell, one value: {published}"
+    );
+    let (above, below) = (int(line, "villagesAtOrAbove"), int(line, "villagesBelow"));
+    assert_eq!(
+        line["shareAtOrAbove"].as_f64(),
+        (above + below > 0).then(|| above as f64 / (above + below) as f64),
+        "the share of the protected parts"
+    );
+    // The villages with an income as all villages less those whose income is unknown; the
+    // villages below the line as those with an income less those at or above it.
+    let mut complement = Tally::default();
+    let set = consistent(
+        &table,
+        int(&published, "villages"),
+        &[int(&published, "villagesIncomeUnknown")],
+        Some(int(&published, "villagesWithIncome")),
+    );
+    let naive = int(&published, "villages") - int(&published, "villagesIncomeUnknown");
+    let predicted = table.cancel(
+        &[int(&exact, "villages")],
+        &[int(&exact, "villagesIncomeUnknown")],
+    );
+    complement.add(&set, 3, naive, predicted);
+    let set = consistent(
+        &table,
+        int(&published, "villagesWithIncome"),
+        &[above],
+        Some(below),
+    );
+    let predicted = table.cancel(&[3], &[2]);
+    complement.add(&set, 1, int(&published, "villagesWithIncome") - above, predicted);
+    let line = complement.report("ruralStats: complements");
+    println!("{line}");
+    let fewest: usize = line.split('|').nth(3).unwrap().trim().parse().unwrap();
+    assert!(fewest >= 2, "an attack left one consistent value: {line}");
+}

@@ -79,6 +79,12 @@ impl MetricSource for Source {
         DEFS
     }
 
+    /// Counts of villages are protected; an indicator's recorded value is a published figure
+    /// (the indicator catalogue and series give it to every caller) and stays as recorded.
+    fn protects(&self) -> bool {
+        true
+    }
+
     fn compute<'a>(
         &'a self,
         db: &'a DatabaseConnection,
@@ -125,9 +131,13 @@ impl MetricSource for Source {
                 }
                 let year = chrono::Datelike::year(&q.to);
                 let t = villages::totals(db, &q.scope, Some(&q.region), year).await?;
-                set.insert("villages".into(), MetricValue::Count(t.villages));
-                if t.with_income > 0 {
-                    set.insert("villagesAtLeast30000".into(), MetricValue::Count(t.at_least_30k));
+                let p = q.protect.as_ref().map(|p| &*p.0);
+                set.insert("villages".into(), MetricValue::Count(t.villages.publish(p)));
+                if t.with_income.n > 0 {
+                    set.insert(
+                        "villagesAtLeast30000".into(),
+                        MetricValue::Count(t.at_least_30k.publish(p)),
+                    );
                 }
                 out.push(set);
             }

@@ -276,6 +276,7 @@ impl RuralQuery {
             villages::threshold_counts(db(ctx), &scope, region.as_ref(), filter.year, &directory)
         })
         .await?;
-        Ok(RuralStats::of(filter.year, totals, thresholds))
+        let protection = crate::aggregate::graphql::protection(ctx, &POLICY);
+        Ok(RuralStats::of(filter.year, totals, thresholds, protection.as_deref()))
     }
 }

@@ -5,13 +5,14 @@ use entity::rural::income_threshold as threshold;
 use entity::rural::village_income as income;
 use sea_orm::sea_query::{Expr, ExprTrait as _};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect, QueryTrait, Set,
 };
 
 use std::collections::HashMap;
 
 use crate::access::Scope;
+use crate::aggregate::tally::{Amount, Tally, key_sum, key_sum_where, squares, sum_or_zero};
 use crate::error::{AppError, AppResult};
 use crate::pagination::{KeyKind, Ordering, Page, PageArgs, keyset};
 use crate::region::coverage;
@@ -33,7 +34,7 @@ pub struct VillageFilter {
     pub scope: Scope,
 }
 
-fn condition(f: &VillageFilter) -> sea_orm::Condition {
+fn condition(f: &VillageFilter) -> Condition {
     let mut cond = in_region(village::Entity, &f.scope, f.region.as_ref());
     let incomes_in = |year: i32| {
         sea_orm::sea_query::Query::select()
@@ -284,21 +285,22 @@ pub async fn record_income(
     Ok(model)
 }
 
-/// The totals `ruralStats` reports over the villages of a region in a year.
+/// The totals `ruralStats` reports over the villages of a region in a year, each count and
+/// sum with its cell (`Tally`, `Amount`) for disclosure control.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct VillageTotals {
-    pub villages: i64,
-    pub with_income: i64,
-    pub at_least_30k: i64,
-    pub at_least_50k: i64,
-    pub members_under_35: i64,
-    pub members_35_to_60: i64,
-    pub members_over_60: i64,
-    pub villages_with_members: i64,
-    pub reserve_cadres: i64,
-    pub villages_with_reserve_cadres: i64,
-    pub with_3_reserve_cadres: i64,
-    pub under_rectification: i64,
+    pub villages: Tally,
+    pub with_income: Tally,
+    pub at_least_30k: Tally,
+    pub at_least_50k: Tally,
+    pub members_under_35: Amount,
+    pub members_35_to_60: Amount,
+    pub members_over_60: Amount,
+    pub villages_with_members: Tally,
+    pub reserve_cadres: Amount,
+    pub villages_with_reserve_cadres: Tally,
+    pub with_3_reserve_cadres: Tally,
+    pub under_rectification: Tally,
 }
 
 /// A threshold with the villages it covers in a region and year: at or above it, below it,
@@ -306,10 +308,10 @@ pub struct VillageTotals {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ThresholdCount {
     pub threshold: threshold::Model,
-    pub villages: i64,
-    pub at_or_above: i64,
-    pub below: i64,
-    pub unknown: i64,
+    pub villages: Tally,
+    pub at_or_above: Tally,
+    pub below: Tally,
+    pub unknown: Tally,
 }
 
 /// The thresholds in force in `year` whose region overlaps the counted region (or the
@@ -351,10 +353,11 @@ pub async fn threshold_counts(
     if applies.is_empty() {
         return Ok(Vec::new());
     }
-    let per_region: Vec<(String, i64)> = village::Entity::find()
+    let per_region: Vec<(String, i64, i64)> = village::Entity::find()
         .select_only()
         .column(village::Column::RegionCode)
         .column_as(Expr::cust("CAST(COUNT(*) AS BIGINT)"), "n")
+        .column_as(key_sum("rural_villages"), "k")
         .filter(in_region(village::Entity, scope, region))
         .group_by(village::Column::RegionCode)
         .into_tuple()
@@ -364,45 +367,51 @@ pub async fn threshold_counts(
     let mut amounts: Vec<i64> = applies.iter().map(|t| t.amount_fen).collect();
     amounts.sort_unstable();
     amounts.dedup();
-    let mut at_or_above: HashMap<(String, i64), i64> = HashMap::new();
-    let mut known: HashMap<String, i64> = HashMap::new();
+    let mut at_or_above: HashMap<(String, i64), Tally> = HashMap::new();
+    let mut known: HashMap<String, Tally> = HashMap::new();
     for amount in &amounts {
-        let rows: Vec<(String, i64, i64)> = income::Entity::find()
+        let above = Condition::all().add(income::Column::IncomeFen.gte(*amount));
+        let rows: Vec<(String, i64, i64, i64, i64)> = income::Entity::find()
             .select_only()
             .column(income::Column::RegionCode)
             .column_as(Expr::cust("CAST(COUNT(*) AS BIGINT)"), "n")
+            .column_as(key_sum(INCOMES), "k")
             .column_as(
-                Expr::cust(format!(
-                    "CAST(COALESCE(SUM(CASE WHEN income_fen >= {amount} THEN 1 ELSE 0 END), 0) AS BIGINT)"
-                )),
+                sum_or_zero(Expr::case(above.clone(), Expr::val(1i32)).finally(Expr::val(0i32))),
                 "above",
             )
+            .column_as(key_sum_where(INCOMES, above), "above_k")
             .filter(in_region(income::Entity, scope, region))
             .filter(income::Column::Year.eq(year))
             .group_by(income::Column::RegionCode)
             .into_tuple()
             .all(db)
             .await?;
-        for (code, n, above) in rows {
-            known.insert(code.clone(), n);
-            at_or_above.insert((code, *amount), above);
+        for (code, n, key, above, above_key) in rows {
+            known.insert(code.clone(), Tally { n, key });
+            at_or_above.insert((code, *amount), Tally { n: above, key: above_key });
         }
     }
     let within = |code: &str, t: &threshold::Model| coverage::covers(regions, &t.region_code, code);
     Ok(applies
         .into_iter()
         .map(|t| {
-            let villages: i64 = per_region.iter().filter(|(c, _)| within(c, &t)).map(|(_, n)| n).sum();
-            let known: i64 = known.iter().filter(|(c, _)| within(c, &t)).map(|(_, n)| n).sum();
-            let above: i64 = at_or_above
+            let villages: Tally = per_region
+                .iter()
+                .filter(|(c, _, _)| within(c, &t))
+                .map(|(_, n, key)| Tally { n: *n, key: *key })
+                .sum();
+            let known: Tally = known.iter().filter(|(c, _)| within(c, &t)).map(|(_, n)| *n).sum();
+            let above: Tally = at_or_above
                 .iter()
                 .filter(|((c, amount), _)| *amount == t.amount_fen && within(c, &t))
-                .map(|(_, n)| n)
+                .map(|(_, n)| *n)
                 .sum();
             ThresholdCount {
                 villages,
                 at_or_above: above,
                 below: known - above,
+                // Villages less incomes: a cell key of its own, the same for the same records.
                 unknown: villages - known,
                 threshold: t,
             }
@@ -420,62 +429,100 @@ pub async fn totals(
     region: Option<&Subtree>,
     year: i32,
 ) -> AppResult<VillageTotals> {
-    let sum = |e: &str| Expr::cust(format!("CAST(COALESCE(SUM({e}), 0) AS BIGINT)"));
     // The age structure counts the villages that give all three age groups, so that a share
     // never mixes villages that give one group with villages that give another.
-    const ALL_AGES: &str = "party_members_under_35 IS NOT NULL AND party_members_35_to_60 IS NOT NULL \
-                            AND party_members_over_60 IS NOT NULL";
-    let known_sum = |c: &str| sum(&format!("CASE WHEN {ALL_AGES} THEN {c} ELSE 0 END"));
-    type Row = (i64, i64, i64, i64, i64, i64, i64, i64, i64);
-    let row: Option<Row> = village::Entity::find()
+    let col = |c: village::Column| Expr::col((village::Entity, c));
+    let all_ages = Condition::all()
+        .add(col(village::Column::PartyMembersUnder35).is_not_null())
+        .add(col(village::Column::PartyMembers35To60).is_not_null())
+        .add(col(village::Column::PartyMembersOver60).is_not_null());
+    let reserve_known = Condition::all().add(col(village::Column::ReserveCadres).is_not_null());
+    let reserve3 = Condition::all().add(col(village::Column::ReserveCadres).gte(3));
+    let weak = Condition::all().add(col(village::Column::UnderRectification).eq(true));
+    let mut q = village::Entity::find()
         .select_only()
         .column_as(Expr::cust("CAST(COUNT(*) AS BIGINT)"), "villages")
-        .column_as(known_sum("party_members_under_35"), "u35")
-        .column_as(known_sum("party_members_35_to_60"), "m")
-        .column_as(known_sum("party_members_over_60"), "o60")
-        .column_as(sum(&format!("CASE WHEN {ALL_AGES} THEN 1 ELSE 0 END")), "known")
-        .column_as(sum("reserve_cadres"), "reserve")
-        .column_as(sum("CASE WHEN reserve_cadres IS NOT NULL THEN 1 ELSE 0 END"), "reserve_known")
-        .column_as(sum("CASE WHEN reserve_cadres >= 3 THEN 1 ELSE 0 END"), "reserve3")
-        .column_as(sum("CASE WHEN under_rectification THEN 1 ELSE 0 END"), "weak")
-        .filter(in_region(village::Entity, scope, region))
-        .into_tuple()
-        .one(db)
+        .column_as(key_sum(VILLAGES), "villages_k");
+    for (name, cond) in [
+        ("known", &all_ages),
+        ("reserve_known", &reserve_known),
+        ("reserve3", &reserve3),
+        ("weak", &weak),
+    ] {
+        q = q
+            .column_as(count_where(cond.clone()), name)
+            .column_as(key_sum_where(VILLAGES, cond.clone()), format!("{name}_k"));
+    }
+    let amounts = [
+        ("u35", village::Column::PartyMembersUnder35, Some(&all_ages)),
+        ("m", village::Column::PartyMembers35To60, Some(&all_ages)),
+        ("o60", village::Column::PartyMembersOver60, Some(&all_ages)),
+        ("reserve", village::Column::ReserveCadres, None),
+    ];
+    for (name, column, only) in &amounts {
+        let cond = match only {
+            Some(c) => (*c).clone(),
+            None => Condition::all().add(col(*column).is_not_null()),
+        };
+        let value: sea_orm::sea_query::SimpleExpr = Expr::case(cond.clone(), col(*column)).finally(Expr::val(0i64)).into();
+        q = q
+            .column_as(sum_or_zero(value.clone()), *name)
+            .column_as(key_sum_where(VILLAGES, cond), format!("{name}_k"))
+            .column_as(squares(value), format!("{name}_s"));
+    }
+    let row = db
+        .query_one(&q.filter(in_region(village::Entity, scope, region)).into_query())
         .await?;
-    let (villages, u35, m, o60, known, reserve, reserve_known, reserve3, weak) = row.unwrap_or_default();
-    let incomes: Option<(i64, i64, i64)> = income::Entity::find()
+    let tally = |name: &str| -> AppResult<Tally> {
+        let Some(r) = &row else { return Ok(Tally::default()) };
+        Ok(Tally {
+            n: r.try_get("", name)?,
+            key: r.try_get("", &format!("{name}_k"))?,
+        })
+    };
+    let amount = |name: &str| -> AppResult<Amount> {
+        let Some(r) = &row else { return Ok(Amount::default()) };
+        Ok(Amount {
+            total: r.try_get("", name)?,
+            key: r.try_get("", &format!("{name}_k"))?,
+            squares: r.try_get("", &format!("{name}_s"))?,
+        })
+    };
+    let at = |amount: i64| Condition::all().add(income::Column::IncomeFen.gte(amount));
+    let incomes: Option<(i64, i64, i64, i64, i64, i64)> = income::Entity::find()
         .select_only()
         .column_as(Expr::cust("CAST(COUNT(*) AS BIGINT)"), "n")
-        .column_as(
-            sum(&format!(
-                "CASE WHEN income_fen >= {THRESHOLD_30K_FEN} THEN 1 ELSE 0 END"
-            )),
-            "a",
-        )
-        .column_as(
-            sum(&format!(
-                "CASE WHEN income_fen >= {THRESHOLD_50K_FEN} THEN 1 ELSE 0 END"
-            )),
-            "b",
-        )
+        .column_as(key_sum(INCOMES), "k")
+        .column_as(count_where(at(THRESHOLD_30K_FEN)), "a")
+        .column_as(key_sum_where(INCOMES, at(THRESHOLD_30K_FEN)), "a_k")
+        .column_as(count_where(at(THRESHOLD_50K_FEN)), "b")
+        .column_as(key_sum_where(INCOMES, at(THRESHOLD_50K_FEN)), "b_k")
         .filter(in_region(income::Entity, scope, region))
         .filter(income::Column::Year.eq(year))
         .into_tuple()
         .one(db)
         .await?;
-    let (with_income, a, b) = incomes.unwrap_or_default();
+    let (n, k, a, ak, b, bk) = incomes.unwrap_or_default();
     Ok(VillageTotals {
-        villages,
-        with_income,
-        at_least_30k: a,
-        at_least_50k: b,
-        members_under_35: u35,
-        members_35_to_60: m,
-        members_over_60: o60,
-        villages_with_members: known,
-        reserve_cadres: reserve,
-        villages_with_reserve_cadres: reserve_known,
-        with_3_reserve_cadres: reserve3,
-        under_rectification: weak,
+        villages: tally("villages")?,
+        with_income: Tally { n, key: k },
+        at_least_30k: Tally { n: a, key: ak },
+        at_least_50k: Tally { n: b, key: bk },
+        members_under_35: amount("u35")?,
+        members_35_to_60: amount("m")?,
+        members_over_60: amount("o60")?,
+        villages_with_members: tally("known")?,
+        reserve_cadres: amount("reserve")?,
+        villages_with_reserve_cadres: tally("reserve_known")?,
+        with_3_reserve_cadres: tally("reserve3")?,
+        under_rectification: tally("weak")?,
     })
+}
+
+const VILLAGES: &str = "rural_villages";
+const INCOMES: &str = "rural_village_incomes";
+
+/// `CAST(COALESCE(SUM(CASE WHEN cond THEN 1 ELSE 0 END), 0) AS BIGINT)`.
+fn count_where(cond: Condition) -> sea_orm::sea_query::SimpleExpr {
+    sum_or_zero(Expr::case(cond, Expr::val(1i32)).finally(Expr::val(0i32)))
 }

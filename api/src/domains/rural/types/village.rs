@@ -5,6 +5,8 @@ use chrono::{DateTime, Utc};
 use entity::rural::income_threshold::{self as threshold, Consequence};
 use entity::rural::{village, village_income};
 
+use crate::aggregate::cellkey::CellKeyMethod;
+use crate::aggregate::tally::{Amount, Tally};
 use crate::domains::rural::service::villages::{ThresholdCount, VillageFields, VillageTotals};
 use crate::figures::ratio;
 use crate::loaders::children;
@@ -216,14 +218,16 @@ pub struct IncomeThresholdCount {
     pub share_at_or_above: Option<f64>,
 }
 
-impl From<ThresholdCount> for IncomeThresholdCount {
-    fn from(c: ThresholdCount) -> Self {
+impl IncomeThresholdCount {
+    /// The counts as a caller with this protection may see them (None: exact).
+    fn of(c: ThresholdCount, p: Option<&CellKeyMethod>) -> Self {
+        let (above, below) = (c.at_or_above.publish(p), c.below.publish(p));
         IncomeThresholdCount {
-            share_at_or_above: ratio(c.at_or_above, c.at_or_above + c.below),
-            villages: c.villages,
-            villages_at_or_above: c.at_or_above,
-            villages_below: c.below,
-            villages_unknown: c.unknown,
+            share_at_or_above: ratio(above, above + below),
+            villages: c.villages.publish(p),
+            villages_at_or_above: above,
+            villages_below: below,
+            villages_unknown: c.unknown.publish(p),
             threshold: IncomeThreshold(c.threshold),
         }
     }
@@ -233,7 +237,8 @@ impl From<ThresholdCount> for IncomeThresholdCount {
 /// collective-income thresholds that apply to the region and the party organisation as report
 /// 9 measures it. A village whose figure is not recorded is unknown: it is counted apart
 /// (the `...Unknown` fields), never as meeting or failing a line, and a share whose inputs are
-/// all unknown is null.
+/// all unknown is null. For a caller who may not read village records every count and sum is
+/// protected by disclosure control and shares come from the protected parts.
 #[derive(SimpleObject)]
 pub struct RuralStats {
     /// The year incomes are counted in.
@@ -264,15 +269,19 @@ pub struct RuralStats {
     /// Share at or above 50,000 of the villages with an income.
     #[graphql(deprecation = "read `incomeThresholds.shareAtOrAbove`")]
     pub share_at_least_50000: Option<f64>,
-    /// Party members under 35, of the villages that give all three age groups.
-    pub party_members_under_35: i64,
-    /// Party members over 60, of the villages that give all three age groups.
-    pub party_members_over_60: i64,
+    /// Party members under 35, of the villages that give all three age groups; null when
+    /// disclosure control withholds it (one or two villages dominate the sum) from a caller
+    /// who may not read village records.
+    pub party_members_under_35: Option<i64>,
+    /// Party members over 60, of the villages that give all three age groups; null when
+    /// disclosure control withholds it.
+    pub party_members_over_60: Option<i64>,
     /// Villages whose party members by age are not recorded (党员年龄结构未知): left out of
     /// the shares.
     pub villages_party_members_unknown: i64,
     /// Share of members under 35 (report 9: 20%): under35 / (under35 + 35to60 + over60), of
-    /// the villages that give all three; null when none does.
+    /// the villages that give all three (of the protected sums for a caller who may not read
+    /// village records); null when none does or a sum is withheld.
     pub share_under_35: Option<f64>,
     /// Share of members over 60 (report 9: 35%); null when no village gives its age groups.
     pub share_over_60: Option<f64>,
@@ -288,33 +297,45 @@ pub struct RuralStats {
 }
 
 impl RuralStats {
-    pub fn of(year: i32, t: VillageTotals, thresholds: Vec<ThresholdCount>) -> Self {
-        let members = t.members_under_35 + t.members_35_to_60 + t.members_over_60;
-        let vetoed = thresholds
+    /// The statistics as a caller with this protection may see them (None: exact): counts
+    /// perturbed, sums of people perturbed or withheld, shares from the protected parts.
+    pub fn of(year: i32, t: VillageTotals, thresholds: Vec<ThresholdCount>, p: Option<&CellKeyMethod>) -> Self {
+        let vetoed: Tally = thresholds
             .iter()
             .filter(|c| c.threshold.consequence == Consequence::Veto)
             .map(|c| c.below)
             .sum();
+        let people = |a: Amount, measure: &str| a.publish(p, measure);
+        let (under_35, middle, over_60) = (
+            people(t.members_under_35, "partyMembersUnder35"),
+            people(t.members_35_to_60, "partyMembers35To60"),
+            people(t.members_over_60, "partyMembersOver60"),
+        );
+        let members = under_35.zip(middle).zip(over_60).map(|((a, b), c)| a + b + c);
+        let share = |part: Option<i64>| part.zip(members).and_then(|(part, all)| ratio(part, all));
+        let (villages, with_income) = (t.villages.publish(p), t.with_income.publish(p));
+        let (at_least_30k, at_least_50k) = (t.at_least_30k.publish(p), t.at_least_50k.publish(p));
+        let under_rectification = t.under_rectification.publish(p);
         RuralStats {
             year,
-            villages: t.villages,
-            villages_with_income: t.with_income,
-            villages_income_unknown: t.villages - t.with_income,
-            income_thresholds: thresholds.into_iter().map(Into::into).collect(),
-            villages_at_least_30000: t.at_least_30k,
-            villages_at_least_50000: t.at_least_50k,
-            villages_vetoed: vetoed,
-            share_at_least_30000: ratio(t.at_least_30k, t.with_income),
-            share_at_least_50000: ratio(t.at_least_50k, t.with_income),
-            party_members_under_35: t.members_under_35,
-            party_members_over_60: t.members_over_60,
-            villages_party_members_unknown: t.villages - t.villages_with_members,
-            share_under_35: ratio(t.members_under_35, members),
-            share_over_60: ratio(t.members_over_60, members),
-            villages_with_3_reserve_cadres: t.with_3_reserve_cadres,
-            villages_reserve_cadres_unknown: t.villages - t.villages_with_reserve_cadres,
-            villages_under_rectification: t.under_rectification,
-            share_under_rectification: ratio(t.under_rectification, t.villages),
+            villages,
+            villages_with_income: with_income,
+            villages_income_unknown: (t.villages - t.with_income).publish(p),
+            income_thresholds: thresholds.into_iter().map(|c| IncomeThresholdCount::of(c, p)).collect(),
+            villages_at_least_30000: at_least_30k,
+            villages_at_least_50000: at_least_50k,
+            villages_vetoed: vetoed.publish(p),
+            share_at_least_30000: ratio(at_least_30k, with_income),
+            share_at_least_50000: ratio(at_least_50k, with_income),
+            party_members_under_35: under_35,
+            party_members_over_60: over_60,
+            villages_party_members_unknown: (t.villages - t.villages_with_members).publish(p),
+            share_under_35: share(under_35),
+            share_over_60: share(over_60),
+            villages_with_3_reserve_cadres: t.with_3_reserve_cadres.publish(p),
+            villages_reserve_cadres_unknown: (t.villages - t.villages_with_reserve_cadres).publish(p),
+            villages_under_rectification: under_rectification,
+            share_under_rectification: ratio(under_rectification, villages),
         }
     }
 }
