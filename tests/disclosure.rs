@@ -721,3 +721,118 @@ async fn rural_stats_protect_small_cells_of_villages() {
     let fewest: usize = line.split('|').nth(3).unwrap().trim().parse().unwrap();
     assert!(fewest >= 2, "an attack left one consistent value: {line}");
 }
+
+const COMMUNITY_STATS: &str = r#"query($r: String) { communityStats(filter: {regionCode: $r, asOfYear: 2023}) {
+  units staff female partyMembers residentPopulation
+  byRegion { region { code } units }
+  byRole { role staff byEducation { education staff } } } }"#;
+
+const COMMUNITY_CELLS: &str = r#"query($r: String) {
+  communityStaffAggregate(filter: {regionCode: $r}, groupBy: []) { rows { staff women partyMembers } }
+  communityUnitAggregate(filter: {regionCode: $r, statuses: [ACTIVE]}, groupBy: [REGION], regionLevel: COUNTY) {
+    rows { region { code } units } } }"#;
+
+/// Report 7's city (140500): `communityStats` publishes the grouped aggregates' protected
+/// cells (staff, women, party members of the city; active units of each county) to callers who
+/// may not read community records, and a role's staff of one education level, as the role's
+/// staff less its other levels, is never recovered with certainty (the city, each county, and
+/// report 3's county).
+#[tokio::test]
+async fn community_stats_publish_the_aggregates_protected_cells() {
+    let app = spawn_app_with(Seed::Full).await;
+    app.act_anonymously();
+    let table = Table::read(&app).await;
+    let vars = json!({"r": "140500"});
+    app.act_as("analyst", None);
+    let exact = app.data(COMMUNITY_STATS, vars.clone()).await["communityStats"].clone();
+    assert_eq!(exact["units"], 142);
+    app.act_anonymously();
+    let published = app.data(COMMUNITY_STATS, vars.clone()).await["communityStats"].clone();
+    let cells = app.data(COMMUNITY_CELLS, vars).await;
+    let staff = &cells["communityStaffAggregate"]["rows"][0];
+    for (field, measure) in [
+        ("staff", "staff"),
+        ("female", "women"),
+        ("partyMembers", "partyMembers"),
+    ] {
+        assert_eq!(
+            published[field], staff[measure],
+            "{field} is the aggregate's cell"
+        );
+    }
+    let counties: BTreeMap<String, Value> = cells["communityUnitAggregate"]["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["region"]["code"].as_str().unwrap().to_owned(),
+                r["units"].clone(),
+            )
+        })
+        .collect();
+    for row in published["byRegion"].as_array().unwrap() {
+        let code = row["region"]["code"].as_str().unwrap();
+        assert_eq!(
+            row["units"], counties[code],
+            "the units of {code} are the aggregate's cell"
+        );
+    }
+    // A role's staff of one education level as the role's staff less the other levels.
+    let roles = |v: &Value| -> BTreeMap<(String, String), i64> {
+        let mut out = BTreeMap::new();
+        for r in v["byRole"].as_array().unwrap() {
+            let role = r["role"].as_str().unwrap().to_owned();
+            out.insert((role.clone(), String::new()), r["staff"].as_i64().unwrap());
+            for e in r["byEducation"].as_array().unwrap() {
+                out.insert(
+                    (role.clone(), e["education"].as_str().unwrap().to_owned()),
+                    e["staff"].as_i64().unwrap(),
+                );
+            }
+        }
+        out
+    };
+    let mut tally = Tally::default();
+    // The city, its counties, and report 3's county.
+    let mut regions = vec!["140500".to_owned(), "L03".to_owned()];
+    regions.extend(
+        exact["byRegion"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["region"]["code"].as_str().unwrap().to_owned()),
+    );
+    for region in regions {
+        let vars = json!({"r": region});
+        app.act_as("analyst", None);
+        let exact = app.data(COMMUNITY_STATS, vars.clone()).await["communityStats"].clone();
+        app.act_anonymously();
+        let published = app.data(COMMUNITY_STATS, vars).await["communityStats"].clone();
+        let (truth, seen) = (roles(&exact), roles(&published));
+        for ((role, level), &n) in truth.iter().filter(|((_, l), n)| !l.is_empty() && small(**n)) {
+            assert!(
+                !small(seen[&(role.clone(), level.clone())]),
+                "no published count of 1 to 4"
+            );
+            let others: Vec<&(String, String)> = truth
+                .keys()
+                .filter(|(r, l)| r == role && !l.is_empty() && l != level)
+                .collect();
+            let total = seen[&(role.clone(), String::new())];
+            let bs: Vec<i64> = others.iter().map(|k| seen[*k]).collect();
+            let set = consistent(&table, total, &bs, Some(seen[&(role.clone(), level.clone())]));
+            let true_others: Vec<i64> = others.iter().map(|k| truth[*k]).collect();
+            let predicted = table.cancel(&[truth[&(role.clone(), String::new())]], &true_others);
+            tally.add(&set, n, total - bs.iter().sum::<i64>(), predicted);
+        }
+    }
+    assert!(
+        tally.targets > 0,
+        "the city and its counties have small role-by-education cells"
+    );
+    let line = tally.report("communityStats: a role's education level as the rest of the role");
+    println!("{line}");
+    let fewest: usize = line.split('|').nth(3).unwrap().trim().parse().unwrap();
+    assert!(fewest >= 2, "an attack left one consistent value: {line}");
+}

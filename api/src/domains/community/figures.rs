@@ -13,9 +13,13 @@ use sea_orm::DatabaseConnection;
 use std::sync::LazyLock;
 
 use super::stats::{self, AgeBand, Stats, StatsFilter, holds, member_or_worker};
+use crate::aggregate::cellkey::CellKeyMethod;
+use crate::aggregate::tally::{Amount, Tally};
 use crate::figures::{MetricDef, MetricQuery, MetricSet, MetricSource, MetricValue, ratio};
 
-type Compute = Box<dyn Fn(&Stats) -> MetricValue + Send + Sync>;
+/// A metric of the statistics for a caller with this protection (None: exact); None when
+/// disclosure control withholds it.
+type Compute = Box<dyn Fn(&Stats, Option<&CellKeyMethod>) -> Option<MetricValue> + Send + Sync>;
 
 struct Metric {
     def: MetricDef,
@@ -60,7 +64,7 @@ fn metric(
     name: &'static str,
     unit: &'static str,
     description: &'static str,
-    f: impl Fn(&Stats) -> MetricValue + Send + Sync + 'static,
+    f: impl Fn(&Stats, Option<&CellKeyMethod>) -> Option<MetricValue> + Send + Sync + 'static,
 ) -> Metric {
     Metric {
         def: MetricDef {
@@ -76,16 +80,29 @@ fn count(
     name: &'static str,
     unit: &'static str,
     description: &'static str,
-    f: impl Fn(&Stats) -> i64 + Send + Sync + 'static,
+    f: impl Fn(&Stats) -> Tally + Send + Sync + 'static,
 ) -> Metric {
-    metric(name, unit, description, move |s| MetricValue::Count(f(s)))
+    metric(name, unit, description, move |s, p| Some(MetricValue::Count(f(s).publish(p))))
 }
 
-fn units_of(t: UnitType) -> impl Fn(&Stats) -> i64 {
+/// A sum of people over the active units, salted with the unit aggregate's measure of the
+/// same sum (`name`).
+fn people(name: &'static str, description: &'static str, f: fn(&stats::UnitGroup) -> Amount) -> Metric {
+    metric(name, "person", description, move |s, p| {
+        s.active_sum(f).publish(p, name).map(MetricValue::Count)
+    })
+}
+
+/// A share of two counts, of their published values.
+fn share(part: impl Fn(&Stats) -> Tally, whole: impl Fn(&Stats) -> Tally) -> impl Fn(&Stats, Option<&CellKeyMethod>) -> Option<MetricValue> {
+    move |s, p| Some(MetricValue::Rate(ratio(part(s).publish(p), whole(s).publish(p))))
+}
+
+fn units_of(t: UnitType) -> impl Fn(&Stats) -> Tally {
     move |s| s.active_units(|g| g.unit_type == t)
 }
 
-fn facilities(kind: FacilityKind, status: FacilityStatus) -> impl Fn(&Stats) -> i64 {
+fn facilities(kind: FacilityKind, status: FacilityStatus) -> impl Fn(&Stats) -> Tally {
     move |s| s.facility_count(|g| g.kind == kind && g.status == status)
 }
 
@@ -123,51 +140,31 @@ static METRICS: LazyLock<Vec<Metric>> = LazyLock::new(|| {
             "agricultureUnitShare",
             "ratio",
             "agriculture-linked / units",
-            move |s| MetricValue::Rate(ratio(units_of(UnitType::Agriculture)(s), all_units(s))),
+            share(units_of(UnitType::Agriculture), all_units),
         ),
         metric(
             "nonAgriculturalUnitShare",
             "ratio",
             "non-agricultural / units",
-            move |s| MetricValue::Rate(ratio(units_of(UnitType::NonAgricultural)(s), all_units(s))),
+            share(units_of(UnitType::NonAgricultural), all_units),
         ),
         metric(
             "enterpriseUnitShare",
             "ratio",
             "enterprise-run / units",
-            move |s| MetricValue::Rate(ratio(units_of(UnitType::Enterprise)(s), all_units(s))),
+            share(units_of(UnitType::Enterprise), all_units),
         ),
-        count("residentGroups", "group", "resident groups (居民小组)", |s| {
-            s.units
-                .iter()
-                .filter(|g| g.status == UnitStatus::Active)
-                .map(|g| g.resident_groups)
-                .sum()
+        metric("residentGroups", "group", "resident groups (居民小组)", |s, p| {
+            s.active_sum(|g| g.resident_groups)
+                .publish(p, "residentGroups")
+                .map(MetricValue::Count)
         }),
-        count(
-            "registeredPopulation",
-            "person",
-            "registered population (户籍人口)",
-            |s| {
-                s.units
-                    .iter()
-                    .filter(|g| g.status == UnitStatus::Active)
-                    .map(|g| g.registered_population)
-                    .sum()
-            },
-        ),
-        count(
-            "residentPopulation",
-            "person",
-            "resident population (常住人口)",
-            |s| {
-                s.units
-                    .iter()
-                    .filter(|g| g.status == UnitStatus::Active)
-                    .map(|g| g.resident_population)
-                    .sum()
-            },
-        ),
+        people("registeredPopulation", "registered population (户籍人口)", |g| {
+            g.registered_population
+        }),
+        people("residentPopulation", "resident population (常住人口)", |g| {
+            g.resident_population
+        }),
         count("staff", "person", "staff of every role (社区工作人员)", all_staff),
         count(
             "membersAndWorkers",
@@ -182,13 +179,13 @@ static METRICS: LazyLock<Vec<Metric>> = LazyLock::new(|| {
             "partyMemberShare",
             "ratio",
             "party members / staff whose membership is known",
-            move |s| MetricValue::Rate(s.party_member_share()),
+            |s, p| Some(MetricValue::Rate(s.party_member_share(p))),
         ),
         count("femaleStaff", "person", "women (妇女干部)", |s| {
             s.staff_count(|g| g.gender == Gender::Female)
         }),
-        metric("femaleShare", "ratio", "women / staff whose gender is known", move |s| {
-            MetricValue::Rate(s.female_share())
+        metric("femaleShare", "ratio", "women / staff whose gender is known", |s, p| {
+            Some(MetricValue::Rate(s.female_share(p)))
         }),
         count(
             "certifiedSocialWorkers",
@@ -286,11 +283,12 @@ static METRICS: LazyLock<Vec<Metric>> = LazyLock::new(|| {
 
 static DEFS: LazyLock<Vec<MetricDef>> = LazyLock::new(|| METRICS.iter().map(|m| m.def).collect());
 
-/// Every metric's value over one set of statistics.
-pub fn values(s: &Stats) -> MetricSet {
+/// Every metric's value over one set of statistics, for a caller with this protection
+/// (None: exact); a metric disclosure control withholds is left out.
+pub fn values(s: &Stats, p: Option<&CellKeyMethod>) -> MetricSet {
     METRICS
         .iter()
-        .map(|m| (m.def.name.to_owned(), (m.compute)(s)))
+        .filter_map(|m| (m.compute)(s, p).map(|v| (m.def.name.to_owned(), v)))
         .collect()
 }
 
@@ -314,6 +312,10 @@ impl MetricSource for Source {
         DEFS.as_slice()
     }
 
+    fn protects(&self) -> bool {
+        true
+    }
+
     fn compute<'a>(
         &'a self,
         db: &'a DatabaseConnection,
@@ -328,7 +330,8 @@ impl MetricSource for Source {
                     // Stock figures: ages as in the year the period ends.
                     as_of_year: q.to.year(),
                 };
-                out.push(values(&stats::compute(db, &filter).await?));
+                let p = q.protect.as_ref().map(|p| &*p.0);
+                out.push(values(&stats::compute(db, &filter).await?, p));
             }
             Ok(out)
         })

@@ -99,6 +99,7 @@ impl CommunityQuery {
             as_of_year,
             region_code: f.region_code,
             regions: regions(ctx).await?,
+            protection: crate::aggregate::graphql::protection(ctx, &POLICY),
         })
     }
 }

@@ -12,6 +12,8 @@ use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
 use super::service::standards::{self as standards_service, covering_sql};
 use super::service::units::KNOWN_AREA;
 use crate::access::Scope;
+use crate::aggregate::cellkey::CellKeyMethod;
+use crate::aggregate::tally::{Amount, Tally, key_sum, key_sum_where, squares};
 use crate::error::AppResult;
 use crate::region::service::{Subtree, in_scope};
 
@@ -54,11 +56,11 @@ pub struct UnitGroup {
     pub region_code: String,
     pub unit_type: UnitType,
     pub status: UnitStatus,
-    pub units: i64,
-    pub registered_population: i64,
-    pub resident_population: i64,
-    pub households: i64,
-    pub resident_groups: i64,
+    pub units: Tally,
+    pub registered_population: Amount,
+    pub resident_population: Amount,
+    pub households: Amount,
+    pub resident_groups: Amount,
 }
 
 /// Staff with the same attributes.
@@ -72,7 +74,7 @@ pub struct StaffGroup {
     pub certified_social_worker: Option<bool>,
     pub hiring: Hiring,
     pub age_band: AgeBand,
-    pub staff: i64,
+    pub staff: Tally,
 }
 
 /// Facilities of one kind, status and tenure.
@@ -81,9 +83,9 @@ pub struct FacilityGroup {
     pub kind: FacilityKind,
     pub status: FacilityStatus,
     pub tenure: Tenure,
-    pub facilities: i64,
-    pub floor_area_centi: i64,
-    pub investment_fen: i64,
+    pub facilities: Tally,
+    pub floor_area_centi: Amount,
+    pub investment_fen: Amount,
 }
 
 /// The facility standards over the active units, and the staff ratio's base. A unit is
@@ -93,55 +95,55 @@ pub struct FacilityGroup {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct StandardTotals {
     /// Units whose households are known.
-    pub units_with_households: i64,
+    pub units_with_households: Tally,
     /// Units whose office area per household can be measured (households known and every
     /// in-use office room's area recorded, at least one room), whatever standard covers them,
     /// their households and office area (0.01 m²).
-    pub units_office_known: i64,
-    pub households: i64,
-    pub office_area_centi: i64,
+    pub units_office_known: Tally,
+    pub households: Amount,
+    pub office_area_centi: Amount,
     /// Units no office standard covers.
-    pub units_without_office: i64,
+    pub units_without_office: Tally,
     /// Units an office standard covers whose office can be measured against it, and those
     /// below it.
-    pub units_office_checked: i64,
-    pub units_below_office: i64,
+    pub units_office_checked: Tally,
+    pub units_below_office: Tally,
     /// Units whose office rooms are rented or borrowed (租借).
-    pub units_renting_office: i64,
+    pub units_renting_office: Tally,
     /// Units whose residents are known, and their residents.
-    pub units_with_residents: i64,
-    pub residents: i64,
+    pub units_with_residents: Tally,
+    pub residents: Amount,
     /// Units whose elderly-care area per resident can be measured (residents known and every
     /// in-use elderly-care facility's area recorded, at least one facility), their residents
     /// and elderly-care area (0.01 m²).
-    pub units_elderly_known: i64,
-    pub elderly_residents: i64,
-    pub elderly_area_centi: i64,
+    pub units_elderly_known: Tally,
+    pub elderly_residents: Amount,
+    pub elderly_area_centi: Amount,
     /// Units no elderly-care standard covers.
-    pub units_without_elderly: i64,
+    pub units_without_elderly: Tally,
     /// Units an elderly-care standard covers whose area can be measured against it, and
     /// those below it.
-    pub units_elderly_checked: i64,
-    pub units_below_elderly: i64,
+    pub units_elderly_checked: Tally,
+    pub units_below_elderly: Tally,
     /// Staff of the units whose residents are known.
-    pub staff_of_units_with_residents: i64,
+    pub staff_of_units_with_residents: Amount,
 }
 
 impl StandardTotals {
     /// Units an office standard covers but whose office cannot be measured.
-    pub fn units_office_unknown(&self, active: i64) -> i64 {
+    pub fn units_office_unknown(&self, active: Tally) -> Tally {
         active - self.units_without_office - self.units_office_checked
     }
     /// Units an office standard covers that meet it.
-    pub fn units_meeting_office(&self) -> i64 {
+    pub fn units_meeting_office(&self) -> Tally {
         self.units_office_checked - self.units_below_office
     }
     /// Units an elderly-care standard covers but whose area cannot be measured.
-    pub fn units_elderly_unknown(&self, active: i64) -> i64 {
+    pub fn units_elderly_unknown(&self, active: Tally) -> Tally {
         active - self.units_without_elderly - self.units_elderly_checked
     }
     /// Units an elderly-care standard covers that meet it.
-    pub fn units_meeting_elderly(&self) -> i64 {
+    pub fn units_meeting_elderly(&self) -> Tally {
         self.units_elderly_checked - self.units_below_elderly
     }
 }
@@ -152,10 +154,10 @@ impl StandardTotals {
 #[derive(Debug, Clone, PartialEq)]
 pub struct StandardCount {
     pub standard: standard::Model,
-    pub units: i64,
-    pub meeting: i64,
-    pub below: i64,
-    pub unknown: i64,
+    pub units: Tally,
+    pub meeting: Tally,
+    pub below: Tally,
+    pub unknown: Tally,
 }
 
 /// Everything `communityStats` reports.
@@ -172,31 +174,38 @@ pub struct Stats {
 impl Stats {
     /// Share of `yes` among the staff whose answer is known (`yes` or `no`): null when no
     /// one's is, so that staff of unknown status never count as "no".
-    fn known_share(&self, yes: impl Fn(&StaffGroup) -> bool, no: impl Fn(&StaffGroup) -> bool) -> Option<f64> {
-        let yes = self.staff_count(yes);
-        crate::figures::ratio(yes, yes + self.staff_count(no))
+    /// (For a caller with protection `p`, of the protected counts.)
+    fn known_share(
+        &self,
+        p: Option<&CellKeyMethod>,
+        yes: impl Fn(&StaffGroup) -> bool,
+        no: impl Fn(&StaffGroup) -> bool,
+    ) -> Option<f64> {
+        let yes = self.staff_count(yes).publish(p);
+        crate::figures::ratio(yes, yes + self.staff_count(no).publish(p))
     }
 
     /// Women among the staff whose gender is known.
-    pub fn female_share(&self) -> Option<f64> {
-        self.known_share(|g| g.gender == Gender::Female, |g| g.gender == Gender::Male)
+    pub fn female_share(&self, p: Option<&CellKeyMethod>) -> Option<f64> {
+        self.known_share(p, |g| g.gender == Gender::Female, |g| g.gender == Gender::Male)
     }
 
     /// Party members among the staff whose membership is known.
-    pub fn party_member_share(&self) -> Option<f64> {
-        self.known_share(|g| g.party_member == Some(true), |g| g.party_member == Some(false))
+    pub fn party_member_share(&self, p: Option<&CellKeyMethod>) -> Option<f64> {
+        self.known_share(p, |g| g.party_member == Some(true), |g| g.party_member == Some(false))
     }
 
     /// Certified social workers among the staff whose certification is known.
-    pub fn certified_social_worker_share(&self) -> Option<f64> {
+    pub fn certified_social_worker_share(&self, p: Option<&CellKeyMethod>) -> Option<f64> {
         self.known_share(
+            p,
             |g| g.certified_social_worker == Some(true),
             |g| g.certified_social_worker == Some(false),
         )
     }
 
     /// Active units matching `keep`.
-    pub fn active_units(&self, keep: impl Fn(&UnitGroup) -> bool) -> i64 {
+    pub fn active_units(&self, keep: impl Fn(&UnitGroup) -> bool) -> Tally {
         self.units
             .iter()
             .filter(|g| g.status == UnitStatus::Active && keep(g))
@@ -204,13 +213,22 @@ impl Stats {
             .sum()
     }
 
+    /// A sum over the active units.
+    pub fn active_sum(&self, f: impl Fn(&UnitGroup) -> Amount) -> Amount {
+        self.units
+            .iter()
+            .filter(|g| g.status == UnitStatus::Active)
+            .map(f)
+            .sum()
+    }
+
     /// Staff matching `keep`.
-    pub fn staff_count(&self, keep: impl Fn(&StaffGroup) -> bool) -> i64 {
+    pub fn staff_count(&self, keep: impl Fn(&StaffGroup) -> bool) -> Tally {
         self.staff.iter().filter(|g| keep(g)).map(|g| g.staff).sum()
     }
 
     /// Facilities matching `keep`.
-    pub fn facility_count(&self, keep: impl Fn(&FacilityGroup) -> bool) -> i64 {
+    pub fn facility_count(&self, keep: impl Fn(&FacilityGroup) -> bool) -> Tally {
         self.facilities
             .iter()
             .filter(|g| keep(g))
@@ -244,24 +262,42 @@ fn bigint_sum(e: &str) -> Expr {
 }
 
 pub async fn compute(db: &impl ConnectionTrait, f: &StatsFilter) -> AppResult<Stats> {
-    type UnitRow = (String, UnitType, UnitStatus, i64, i64, i64, i64, i64);
-    let units: Vec<UnitRow> = unit::Entity::find()
+    let mut units = unit::Entity::find()
         .select_only()
         .column(unit::Column::RegionCode)
         .column(unit::Column::UnitType)
         .column(unit::Column::Status)
         .column_as(Expr::cust("CAST(COUNT(*) AS BIGINT)"), "units")
-        .column_as(bigint_sum("registered_population"), "registered")
-        .column_as(bigint_sum("resident_population"), "residents")
-        .column_as(bigint_sum("households"), "households")
-        .column_as(bigint_sum("resident_groups"), "groups")
+        .column_as(key_sum(UNITS), "units_k");
+    for (name, column) in [
+        ("registered", "registered_population"),
+        ("residents", "resident_population"),
+        ("households", "households"),
+        ("groups", "resident_groups"),
+    ] {
+        for (suffix, e) in amount_columns(UNITS, column) {
+            units = units.column_as(e, format!("{name}{suffix}"));
+        }
+    }
+    let units = units
         .filter(region_condition(unit::Entity, f))
         .group_by(unit::Column::RegionCode)
         .group_by(unit::Column::UnitType)
         .group_by(unit::Column::Status)
-        .into_tuple()
-        .all(db)
-        .await?;
+        .into_query();
+    let mut unit_groups = Vec::new();
+    for r in db.query_all(&units).await? {
+        unit_groups.push(UnitGroup {
+            region_code: r.try_get("", "region_code")?,
+            unit_type: r.try_get("", "unit_type")?,
+            status: r.try_get("", "status")?,
+            units: read_tally(&r, "units")?,
+            registered_population: read_amount(&r, "registered")?,
+            resident_population: read_amount(&r, "residents")?,
+            households: read_amount(&r, "households")?,
+            resident_groups: read_amount(&r, "groups")?,
+        });
+    }
 
     // Ages in `as_of_year` (an i32, written into the statement as a number), banded as
     // report 3 bands them.
@@ -280,6 +316,7 @@ pub async fn compute(db: &impl ConnectionTrait, f: &StatsFilter) -> AppResult<St
         Hiring,
         i64,
         i64,
+        i64,
     );
     let staff_rows: Vec<StaffRow> = staff::Entity::find()
         .select_only()
@@ -292,6 +329,7 @@ pub async fn compute(db: &impl ConnectionTrait, f: &StatsFilter) -> AppResult<St
         .column(staff::Column::Hiring)
         .column_as(band.clone(), "age_band")
         .column_as(Expr::cust("CAST(COUNT(*) AS BIGINT)"), "n")
+        .column_as(key_sum("community_staff"), "k")
         .filter(region_condition(staff::Entity, f))
         .group_by(staff::Column::Role)
         .group_by(staff::Column::AlsoDirector)
@@ -305,21 +343,35 @@ pub async fn compute(db: &impl ConnectionTrait, f: &StatsFilter) -> AppResult<St
         .all(db)
         .await?;
 
-    let facilities: Vec<(FacilityKind, FacilityStatus, Tenure, i64, i64, i64)> = facility::Entity::find()
+    let mut facilities = facility::Entity::find()
         .select_only()
         .column(facility::Column::Kind)
         .column(facility::Column::Status)
         .column(facility::Column::Tenure)
         .column_as(Expr::cust("CAST(COUNT(*) AS BIGINT)"), "n")
-        .column_as(bigint_sum("floor_area_centi"), "area")
-        .column_as(bigint_sum("investment_fen"), "investment")
+        .column_as(key_sum(FACILITIES), "n_k");
+    for (name, column) in [("area", "floor_area_centi"), ("investment", "investment_fen")] {
+        for (suffix, e) in amount_columns(FACILITIES, column) {
+            facilities = facilities.column_as(e, format!("{name}{suffix}"));
+        }
+    }
+    let facilities = facilities
         .filter(region_condition(facility::Entity, f))
         .group_by(facility::Column::Kind)
         .group_by(facility::Column::Status)
         .group_by(facility::Column::Tenure)
-        .into_tuple()
-        .all(db)
-        .await?;
+        .into_query();
+    let mut facility_groups = Vec::new();
+    for r in db.query_all(&facilities).await? {
+        facility_groups.push(FacilityGroup {
+            kind: r.try_get("", "kind")?,
+            status: r.try_get("", "status")?,
+            tenure: r.try_get("", "tenure")?,
+            facilities: read_tally(&r, "n")?,
+            floor_area_centi: read_amount(&r, "area")?,
+            investment_fen: read_amount(&r, "investment")?,
+        });
+    }
 
     // One row per active unit with its areas, staff and the standards that cover it
     // (correlated sums over the (unit_id, id) indexes, `covering_sql` for the standards),
@@ -328,6 +380,7 @@ pub async fn compute(db: &impl ConnectionTrait, f: &StatsFilter) -> AppResult<St
     let elderly_std = covering_sql(StandardKind::ElderlyCare, y, "id");
     let per_unit = unit::Entity::find()
         .select_only()
+        .column_as(Expr::cust("community_units.record_key"), "rk")
         .column(unit::Column::Households)
         .column(unit::Column::ResidentPopulation)
         .column_as(
@@ -368,29 +421,46 @@ pub async fn compute(db: &impl ConnectionTrait, f: &StatsFilter) -> AppResult<St
     let totals = Query::select()
         .expr_as(Expr::col((pu.clone(), Alias::new("office_std"))), Alias::new("office_std"))
         .expr_as(Expr::col((pu.clone(), Alias::new("elderly_std"))), Alias::new("elderly_std"))
-        .expr_as(Expr::cust("CAST(COUNT(*) AS BIGINT)"), Alias::new("n"))
-        .expr_as(sum_if(known_households, "1"), Alias::new("a"))
-        .expr_as(sum_if(office_known, "households"), Alias::new("b"))
-        .expr_as(sum_if(office_known, "office"), Alias::new("c"))
-        .expr_as(
-            sum_if(&format!("{office_known} AND office < households * os.amount_centi"), "1"),
-            Alias::new("d"),
-        )
-        .expr_as(sum_if("renting > 0", "1"), Alias::new("e"))
-        .expr_as(sum_if(known_residents, "1"), Alias::new("f"))
-        .expr_as(bigint_sum("resident_population"), Alias::new("g"))
-        .expr_as(sum_if(elderly_known, "elderly"), Alias::new("h"))
-        .expr_as(
-            sum_if(
-                &format!("{elderly_known} AND elderly < resident_population * es.amount_centi"),
-                "1",
-            ),
-            Alias::new("i"),
-        )
-        .expr_as(sum_if(office_known, "1"), Alias::new("k"))
-        .expr_as(sum_if(elderly_known, "1"), Alias::new("l"))
-        .expr_as(sum_if(elderly_known, "resident_population"), Alias::new("m"))
-        .expr_as(sum_if(known_residents, "staff"), Alias::new("j"))
+        .to_owned();
+    let below_office = format!("{office_known} AND office < households * os.amount_centi");
+    let below_elderly = format!("{elderly_known} AND elderly < resident_population * es.amount_centi");
+    // Each count with its key sum; each sum with its key sum and squares.
+    let counts: [(&str, &str); 8] = [
+        ("n", "1 = 1"),
+        ("a", known_households),
+        ("d", &below_office),
+        ("e", "renting > 0"),
+        ("f", known_residents),
+        ("i", &below_elderly),
+        ("k", office_known),
+        ("l", elderly_known),
+    ];
+    let sums: [(&str, &str, &str); 6] = [
+        ("b", office_known, "households"),
+        ("c", office_known, "office"),
+        ("g", known_residents, "resident_population"),
+        ("h", elderly_known, "elderly"),
+        ("m", elderly_known, "resident_population"),
+        ("j", known_residents, "staff"),
+    ];
+    let mut totals = totals;
+    for (name, cond) in counts {
+        totals
+            .expr_as(sum_if(cond, "1"), Alias::new(name))
+            .expr_as(sum_if(cond, "rk"), Alias::new(format!("{name}_k")));
+    }
+    for (name, cond, value) in sums {
+        totals
+            .expr_as(sum_if(cond, value), Alias::new(name))
+            .expr_as(sum_if(cond, "rk"), Alias::new(format!("{name}_k")))
+            .expr_as(
+                Expr::cust(format!(
+                    "COALESCE(SUM(CASE WHEN {cond} THEN CAST({value} AS DOUBLE PRECISION) * CAST({value} AS DOUBLE PRECISION) ELSE 0.0 END), 0.0)"
+                )),
+                Alias::new(format!("{name}_s")),
+            );
+    }
+    let totals = totals
         .from_subquery(per_unit, pu.clone())
         .join_as(
             JoinType::LeftJoin,
@@ -411,60 +481,75 @@ pub async fn compute(db: &impl ConnectionTrait, f: &StatsFilter) -> AppResult<St
         .to_owned();
     let mut groups = Vec::new();
     for r in db.query_all(&totals).await? {
-        let get = |name: &str| -> AppResult<i64> { Ok(r.try_get::<Option<i64>>("", name)?.unwrap_or(0)) };
+        let get = |name: &str| -> AppResult<Tally> {
+            Ok(Tally {
+                n: r.try_get::<Option<i64>>("", name)?.unwrap_or(0),
+                key: r.try_get::<Option<i64>>("", &format!("{name}_k"))?.unwrap_or(0),
+            })
+        };
+        let amount = |name: &str| -> AppResult<Amount> {
+            let Tally { n, key } = get(name)?;
+            Ok(Amount {
+                total: n,
+                key,
+                squares: r.try_get::<Option<f64>>("", &format!("{name}_s"))?.unwrap_or(0.0),
+            })
+        };
         groups.push(CoverGroup {
             office_std: r.try_get::<Option<i64>>("", "office_std")?,
             elderly_std: r.try_get::<Option<i64>>("", "elderly_std")?,
             units: get("n")?,
             with_households: get("a")?,
-            households: get("b")?,
-            office_area: get("c")?,
+            households: amount("b")?,
+            office_area: amount("c")?,
             below_office: get("d")?,
             renting: get("e")?,
             with_residents: get("f")?,
-            residents: get("g")?,
-            elderly_area: get("h")?,
+            residents: amount("g")?,
+            elderly_area: amount("h")?,
             below_elderly: get("i")?,
             office_known: get("k")?,
             elderly_known: get("l")?,
-            elderly_residents: get("m")?,
-            staff: get("j")?,
+            elderly_residents: amount("m")?,
+            staff: amount("j")?,
         });
     }
-    let sum = |v: fn(&CoverGroup) -> i64| groups.iter().map(v).sum::<i64>();
+    let sum = |v: fn(&CoverGroup) -> Tally| groups.iter().map(v).sum::<Tally>();
+    let total = |v: fn(&CoverGroup) -> Amount| groups.iter().map(v).sum::<Amount>();
+    let none = Tally::default();
     let standards = StandardTotals {
         units_with_households: sum(|g| g.with_households),
         units_office_known: sum(|g| g.office_known),
-        households: sum(|g| g.households),
-        office_area_centi: sum(|g| g.office_area),
-        units_without_office: sum(|g| if g.office_std.is_none() { g.units } else { 0 }),
-        units_office_checked: sum(|g| if g.office_std.is_some() { g.office_known } else { 0 }),
+        households: total(|g| g.households),
+        office_area_centi: total(|g| g.office_area),
+        units_without_office: groups.iter().filter(|g| g.office_std.is_none()).map(|g| g.units).sum(),
+        units_office_checked: groups.iter().filter(|g| g.office_std.is_some()).map(|g| g.office_known).sum(),
         units_below_office: sum(|g| g.below_office),
         units_renting_office: sum(|g| g.renting),
         units_with_residents: sum(|g| g.with_residents),
-        residents: sum(|g| g.residents),
+        residents: total(|g| g.residents),
         units_elderly_known: sum(|g| g.elderly_known),
-        elderly_residents: sum(|g| g.elderly_residents),
-        elderly_area_centi: sum(|g| g.elderly_area),
-        units_without_elderly: sum(|g| if g.elderly_std.is_none() { g.units } else { 0 }),
-        units_elderly_checked: sum(|g| if g.elderly_std.is_some() { g.elderly_known } else { 0 }),
+        elderly_residents: total(|g| g.elderly_residents),
+        elderly_area_centi: total(|g| g.elderly_area),
+        units_without_elderly: groups.iter().filter(|g| g.elderly_std.is_none()).map(|g| g.units).sum(),
+        units_elderly_checked: groups.iter().filter(|g| g.elderly_std.is_some()).map(|g| g.elderly_known).sum(),
         units_below_elderly: sum(|g| g.below_elderly),
-        staff_of_units_with_residents: sum(|g| g.staff),
+        staff_of_units_with_residents: total(|g| g.staff),
     };
     let standard_counts = standards_service::for_region(db, &f.scope, f.region.as_ref(), y)
         .await?
         .into_iter()
         .map(|s| {
-            let (mut units, mut known, mut below) = (0, 0, 0);
+            let (mut units, mut known, mut below) = (none, none, none);
             for g in &groups {
                 let (governs, k, b) = match s.kind {
                     StandardKind::Office => (g.office_std == Some(s.id), g.office_known, g.below_office),
                     StandardKind::ElderlyCare => (g.elderly_std == Some(s.id), g.elderly_known, g.below_elderly),
                 };
                 if governs {
-                    units += g.units;
-                    known += k;
-                    below += b;
+                    units = units + g.units;
+                    known = known + k;
+                    below = below + b;
                 }
             }
             StandardCount {
@@ -478,27 +563,11 @@ pub async fn compute(db: &impl ConnectionTrait, f: &StatsFilter) -> AppResult<St
         .collect();
 
     Ok(Stats {
-        units: units
-            .into_iter()
-            .map(
-                |(region_code, unit_type, status, units, registered, residents, households, groups)| {
-                    UnitGroup {
-                        region_code,
-                        unit_type,
-                        status,
-                        units,
-                        registered_population: registered,
-                        resident_population: residents,
-                        households,
-                        resident_groups: groups,
-                    }
-                },
-            )
-            .collect(),
+        units: unit_groups,
         staff: staff_rows
             .into_iter()
             .map(
-                |(role, also_director, education, gender, party_member, certified, hiring, band, n)| {
+                |(role, also_director, education, gender, party_member, certified, hiring, band, n, key)| {
                     StaffGroup {
                         role,
                         also_director,
@@ -508,22 +577,12 @@ pub async fn compute(db: &impl ConnectionTrait, f: &StatsFilter) -> AppResult<St
                         certified_social_worker: certified,
                         hiring,
                         age_band: AgeBand::from_code(band),
-                        staff: n,
+                        staff: Tally { n, key },
                     }
                 },
             )
             .collect(),
-        facilities: facilities
-            .into_iter()
-            .map(|(kind, status, tenure, n, area, investment)| FacilityGroup {
-                kind,
-                status,
-                tenure,
-                facilities: n,
-                floor_area_centi: area,
-                investment_fen: investment,
-            })
-            .collect(),
+        facilities: facility_groups,
         standards,
         standard_counts,
     })
@@ -534,20 +593,49 @@ pub async fn compute(db: &impl ConnectionTrait, f: &StatsFilter) -> AppResult<St
 struct CoverGroup {
     office_std: Option<i64>,
     elderly_std: Option<i64>,
-    units: i64,
-    with_households: i64,
-    households: i64,
-    office_area: i64,
-    below_office: i64,
-    renting: i64,
-    with_residents: i64,
-    residents: i64,
-    elderly_area: i64,
-    below_elderly: i64,
-    office_known: i64,
-    elderly_known: i64,
-    elderly_residents: i64,
-    staff: i64,
+    units: Tally,
+    with_households: Tally,
+    households: Amount,
+    office_area: Amount,
+    below_office: Tally,
+    renting: Tally,
+    with_residents: Tally,
+    residents: Amount,
+    elderly_area: Amount,
+    below_elderly: Tally,
+    office_known: Tally,
+    elderly_known: Tally,
+    elderly_residents: Amount,
+    staff: Amount,
+}
+
+const UNITS: &str = "community_units";
+const FACILITIES: &str = "community_facilities";
+
+/// A sum's columns by suffix: the total, its key sum (`_k`, of the rows where the column is
+/// known) and the sum of squares (`_s`).
+fn amount_columns(table: &str, column: &str) -> [(&'static str, Expr); 3] {
+    let e = Expr::cust(format!("{table}.{column}"));
+    [
+        ("", bigint_sum(&format!("{table}.{column}"))),
+        ("_k", key_sum_where(table, Condition::all().add(e.clone().is_not_null()))),
+        ("_s", squares(e)),
+    ]
+}
+
+fn read_tally(r: &sea_orm::QueryResult, name: &str) -> AppResult<Tally> {
+    Ok(Tally {
+        n: r.try_get("", name)?,
+        key: r.try_get("", &format!("{name}_k"))?,
+    })
+}
+
+fn read_amount(r: &sea_orm::QueryResult, name: &str) -> AppResult<Amount> {
+    Ok(Amount {
+        total: r.try_get("", name)?,
+        key: r.try_get("", &format!("{name}_k"))?,
+        squares: r.try_get("", &format!("{name}_s"))?,
+    })
 }
 
 /// `CAST(COALESCE(SUM(CASE WHEN cond THEN value ELSE 0 END), 0) AS BIGINT)`.

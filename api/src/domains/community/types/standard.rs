@@ -99,14 +99,16 @@ pub struct CommunityStandardCount {
     pub share_meeting: Option<f64>,
 }
 
-impl From<StandardCount> for CommunityStandardCount {
-    fn from(c: StandardCount) -> Self {
+impl CommunityStandardCount {
+    /// The counts as a caller with this protection may see them (None: exact).
+    pub fn of(c: StandardCount, p: Option<&crate::aggregate::cellkey::CellKeyMethod>) -> Self {
+        let (meeting, below) = (c.meeting.publish(p), c.below.publish(p));
         CommunityStandardCount {
-            share_meeting: ratio(c.meeting, c.meeting + c.below),
-            units: c.units,
-            units_meeting: c.meeting,
-            units_below: c.below,
-            units_unknown: c.unknown,
+            share_meeting: ratio(meeting, meeting + below),
+            units: c.units.publish(p),
+            units_meeting: meeting,
+            units_below: below,
+            units_unknown: c.unknown.publish(p),
             standard: CommunityAreaStandard(c.standard),
         }
     }
