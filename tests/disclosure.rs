@@ -573,6 +573,37 @@ async fn funeral_stats_publish_the_aggregates_protected_cells() {
     app.act_as("court_officer", Some("522324"));
     assert_eq!(stats("2025-12-31").await, published);
     app.act_anonymously();
+    // Report 5's figures: computed for the caller (protected), never judged against the
+    // statement (a difference would be the noise); an analyst gets them judged.
+    const FIGURES: &str =
+        r#"{ reportedFigures(filter: {domain: "funeral"}) { metric computedValue consistent } }"#;
+    let figures = app.data(FIGURES, json!({})).await["reportedFigures"].clone();
+    let figures = figures.as_array().unwrap();
+    assert!(
+        figures.iter().any(|f| !f["computedValue"].is_null()),
+        "{figures:?}"
+    );
+    assert!(figures.iter().all(|f| f["consistent"].is_null()), "{figures:?}");
+    let issues = app.data("{ dataQualityIssues { kind } }", json!({})).await["dataQualityIssues"].clone();
+    assert!(
+        !issues
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|i| i["kind"] == "RECORDS_CONTRADICT"),
+        "protected values are not judged: {issues}"
+    );
+    app.act_as("analyst", None);
+    let judged = app.data(FIGURES, json!({})).await["reportedFigures"].clone();
+    assert!(
+        judged
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["consistent"].is_boolean()),
+        "{judged}"
+    );
+    app.act_anonymously();
 
     // The plots sold as the plots less those available and registered.
     let mut subset = Tally::default();

@@ -40,7 +40,8 @@ pub struct Stats {
     pub tendered_by_kind: Vec<(FacilityKind, Amount)>,
     pub planned: Amount,
     pub allocated: Amount,
-    /// Planned investment less allocation, project by project (its squares are the gaps').
+    /// Planned investment less allocation, project by project (an unknown amount as 0; its
+    /// squares are the gaps').
     pub gap: Amount,
     /// Projects with a milestone planned before `as_of` and not achieved by then.
     pub projects_behind: Tally,
@@ -142,7 +143,11 @@ pub async fn compute(db: &impl ConnectionTrait, f: &StatsFilter) -> AppResult<St
     let [tendered, tendered_key, tendered_sq] = amount_columns("funeral_projects", "tendered_cost_fen");
     let [planned, planned_key, planned_sq] = amount_columns("funeral_projects", "planned_investment_fen");
     let [allocated, allocated_key, allocated_sq] = amount_columns("funeral_projects", "allocated_fen");
-    let gap = Expr::cust("funeral_projects.planned_investment_fen - funeral_projects.allocated_fen");
+    // Planned less allocated, project by project, an unknown amount as 0: the gaps add up to
+    // the planned total less the allocated total.
+    let gap = Expr::cust(
+        "COALESCE(funeral_projects.planned_investment_fen, 0) - COALESCE(funeral_projects.allocated_fen, 0)",
+    );
     let funding = project::Entity::find()
         .select_only()
         .column_as(count(), "n")
@@ -157,7 +162,7 @@ pub async fn compute(db: &impl ConnectionTrait, f: &StatsFilter) -> AppResult<St
         .column_as(allocated_key, "allocated_k")
         .column_as(allocated_sq, "allocated_s")
         .column_as(sum_or_zero(gap.clone()), "gap")
-        .column_as(key_sum_where("funeral_projects", Condition::all().add(gap.clone().is_not_null())), "gap_k")
+        .column_as(key_sum("funeral_projects"), "gap_k")
         .column_as(squares(gap), "gap_s")
         .filter(in_region(project::Entity, &f.scope, region))
         .into_query();

@@ -46,7 +46,8 @@ impl SurveyQuery {
     /// Data-quality issues of the reports (数据质量问题): every breakdown that does not add up
     /// to its total and every share that does not match its count and base (rules over the
     /// stated figures), and every stated figure the records contradict (through the metric
-    /// registry), Errors first.
+    /// registry; not judged for a caller whose computed values are protected by disclosure
+    /// control), Errors first.
     pub async fn data_quality_issues(
         &self,
         ctx: &Context<'_>,

@@ -48,7 +48,9 @@ pub async fn data_quality_issues(
     let mut issues = quality::internal_issues(&models);
     let computed = ReportedFigure::computed_all(ctx, &figures).await?;
     for (f, value) in figures.iter().zip(computed) {
+        // Protected values are perturbed: not compared (see `ReportedFigure::protected`).
         if let Some(value) = value
+            && !f.protected(ctx)
             && quality::agrees(value, &f.0) == Some(false)
         {
             issues.push(quality::Issue {

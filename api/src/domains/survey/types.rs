@@ -54,6 +54,21 @@ impl ReportedFigure {
             .await?
             .and_then(|set| set.get(&self.0.metric).copied()))
     }
+
+    /// Whether the caller gets this figure's computed value protected by disclosure control
+    /// (its role may not read the domain's records): a perturbed value is not compared with
+    /// the statement, since a difference would be the noise, and an agreement would tell
+    /// the caller more than the protected value does.
+    pub fn protected(&self, ctx: &Context<'_>) -> bool {
+        let loader =
+            ctx.data_unchecked::<DataLoader<MetricLoader, async_graphql::dataloader::HashMapCache>>();
+        let role = crate::access::viewer(ctx).role;
+        loader
+            .loader()
+            .registry
+            .source(&self.0.domain)
+            .is_some_and(|s| !s.policy().allows(role, crate::access::Action::Read))
+    }
 }
 
 /// A figure a survey report states (报告数据), beside what the platform computes.
@@ -120,8 +135,13 @@ impl ReportedFigure {
     }
     /// Whether the computed value agrees with the statement: rounded to the stated
     /// precision it equals an exact figure, and it lies in the interval of a bound or an
-    /// approximation; null when records cannot produce this figure.
+    /// approximation; null when records cannot produce this figure, and for a caller whose
+    /// computed values are protected by disclosure control (its role may not read the
+    /// domain's records).
     async fn consistent(&self, ctx: &Context<'_>) -> Result<Option<bool>> {
+        if self.protected(ctx) {
+            return Ok(None);
+        }
         Ok(self
             .computed(ctx)
             .await?

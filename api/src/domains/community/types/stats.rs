@@ -350,7 +350,8 @@ impl CommunityStats {
         self.stats.certified_social_worker_share(self.p())
     }
     /// Staff per 1,000 residents (每千常住人口社区工作者数): staff of the units whose residents
-    /// are known / their residents × 1000; null without such units.
+    /// are known / their residents × 1000; null without such units, or when disclosure control
+    /// withholds a part.
     async fn staff_per_1000_residents(&self) -> Option<f64> {
         let s = &self.stats.standards;
         let staff = self.sum(s.staff_of_units_with_residents, "staffOfUnitsWithResidents")?;
@@ -358,7 +359,8 @@ impl CommunityStats {
     }
     /// Office floor area per 100 households (每百户办公用房), m²: in-use office area of the
     /// units whose households and office area are known / their households × 100, whatever
-    /// standard covers them (compare with `standards`).
+    /// standard covers them (compare with `standards`); null when disclosure control withholds
+    /// a part.
     async fn office_area_per_100_households(&self) -> Option<f64> {
         let s = &self.stats.standards;
         ratio(
@@ -396,7 +398,8 @@ impl CommunityStats {
     }
     /// Elderly-care floor area per resident (人均养老服务设施面积), m²: in-use elderly-care
     /// area of the units whose residents and elderly-care area are known / their residents,
-    /// whatever standard covers them (compare with `standards`); null when no unit's are.
+    /// whatever standard covers them (compare with `standards`); null when no unit's are, or
+    /// when disclosure control withholds a part.
     async fn elderly_care_area_per_resident(&self) -> Option<f64> {
         let s = &self.stats.standards;
         ratio(

@@ -147,10 +147,10 @@ impl FuneralStats {
     async fn fiscal_allocation(&self) -> Option<Money> {
         self.money(self.stats.allocated, measure::ALLOCATED)
     }
-    /// Funding gap (资金缺口): plannedInvestment - fiscalAllocation, yuan, protected as a sum of
-    /// its own (the projects' gaps) for a caller who may not read records. Null when disclosure
-    /// control withholds it (one or two contributions dominate it) from a caller who may not
-    /// read records.
+    /// Funding gap (资金缺口): plannedInvestment - fiscalAllocation, yuan (for a caller who may
+    /// not read records, the projects' gaps summed and protected as a sum of its own, so not
+    /// exactly the difference of the two protected sums). Null when disclosure control
+    /// withholds it (one or two projects dominate it).
     async fn funding_gap(&self) -> Option<Money> {
         self.money(self.stats.gap, measure::GAP)
     }

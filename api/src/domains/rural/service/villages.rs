@@ -375,12 +375,12 @@ pub async fn threshold_counts(
             .select_only()
             .column(income::Column::RegionCode)
             .column_as(Expr::cust("CAST(COUNT(*) AS BIGINT)"), "n")
-            .column_as(key_sum(INCOMES), "k")
+            .column_as(village_keys(Condition::all()), "k")
             .column_as(
                 sum_or_zero(Expr::case(above.clone(), Expr::val(1i32)).finally(Expr::val(0i32))),
                 "above",
             )
-            .column_as(key_sum_where(INCOMES, above), "above_k")
+            .column_as(village_keys(above), "above_k")
             .filter(in_region(income::Entity, scope, region))
             .filter(income::Column::Year.eq(year))
             .group_by(income::Column::RegionCode)
@@ -411,7 +411,7 @@ pub async fn threshold_counts(
                 villages,
                 at_or_above: above,
                 below: known - above,
-                // Villages less incomes: a cell key of its own, the same for the same records.
+                // Incomes carry their villages' keys: the villages with none.
                 unknown: villages - known,
                 threshold: t,
             }
@@ -492,11 +492,11 @@ pub async fn totals(
     let incomes: Option<(i64, i64, i64, i64, i64, i64)> = income::Entity::find()
         .select_only()
         .column_as(Expr::cust("CAST(COUNT(*) AS BIGINT)"), "n")
-        .column_as(key_sum(INCOMES), "k")
+        .column_as(village_keys(Condition::all()), "k")
         .column_as(count_where(at(THRESHOLD_30K_FEN)), "a")
-        .column_as(key_sum_where(INCOMES, at(THRESHOLD_30K_FEN)), "a_k")
+        .column_as(village_keys(at(THRESHOLD_30K_FEN)), "a_k")
         .column_as(count_where(at(THRESHOLD_50K_FEN)), "b")
-        .column_as(key_sum_where(INCOMES, at(THRESHOLD_50K_FEN)), "b_k")
+        .column_as(village_keys(at(THRESHOLD_50K_FEN)), "b_k")
         .filter(in_region(income::Entity, scope, region))
         .filter(income::Column::Year.eq(year))
         .into_tuple()
@@ -520,7 +520,14 @@ pub async fn totals(
 }
 
 const VILLAGES: &str = "rural_villages";
-const INCOMES: &str = "rural_village_incomes";
+
+/// The key sum of the incomes where `cond` holds, as the keys of their villages (a village
+/// has one income a year): a count of villages with an income is then the cell of those
+/// villages, and the villages with none (all villages less them) the cell of theirs.
+fn village_keys(cond: Condition) -> sea_orm::sea_query::SimpleExpr {
+    let key = Expr::cust("(SELECT v.record_key FROM rural_villages v WHERE v.id = rural_village_incomes.village_id)");
+    sum_or_zero(Expr::case(cond, key).finally(Expr::val(0i32)))
+}
 
 /// `CAST(COALESCE(SUM(CASE WHEN cond THEN 1 ELSE 0 END), 0) AS BIGINT)`.
 fn count_where(cond: Condition) -> sea_orm::sea_query::SimpleExpr {

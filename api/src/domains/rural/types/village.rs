@@ -283,7 +283,8 @@ pub struct RuralStats {
     /// the villages that give all three (of the protected sums for a caller who may not read
     /// village records); null when none does or a sum is withheld.
     pub share_under_35: Option<f64>,
-    /// Share of members over 60 (report 9: 35%); null when no village gives its age groups.
+    /// Share of members over 60 (report 9: 35%); null when no village gives its age groups or
+    /// disclosure control withholds a sum.
     pub share_over_60: Option<f64>,
     /// Villages with at least 3 reserve cadres (每村至少储备3名).
     pub villages_with_3_reserve_cadres: i64,
