@@ -95,6 +95,42 @@ impl std::iter::Sum for Amount {
     }
 }
 
+/// A sum's columns, by the suffix of their alias: the total (``), its key sum (`_k`, of the
+/// rows where the column is known) and the sum of squares (`_s`); `read_amount` reads them back.
+pub fn amount_columns(table: &str, column: &str) -> [(&'static str, SimpleExpr); 3] {
+    let e = Expr::cust(format!("{table}.{column}"));
+    [
+        ("", sum_or_zero(e.clone())),
+        (
+            "_k",
+            key_sum_where(table, sea_orm::Condition::all().add(e.clone().is_not_null())),
+        ),
+        ("_s", squares(e)),
+    ]
+}
+
+/// The count aliased `name` and its key sum `<name>_k` of a row (none: an empty cell).
+pub fn read_tally(row: Option<&sea_orm::QueryResult>, name: &str) -> Result<Tally, sea_orm::DbErr> {
+    let Some(r) = row else { return Ok(Tally::default()) };
+    Ok(Tally {
+        n: r.try_get("", name)?,
+        key: r.try_get("", &format!("{name}_k"))?,
+    })
+}
+
+/// The sum aliased `name` with `<name>_k` and `<name>_s` (`amount_columns`) of a row (none:
+/// an empty cell).
+pub fn read_amount(row: Option<&sea_orm::QueryResult>, name: &str) -> Result<Amount, sea_orm::DbErr> {
+    let Some(r) = row else {
+        return Ok(Amount::default());
+    };
+    Ok(Amount {
+        total: r.try_get("", name)?,
+        key: r.try_get("", &format!("{name}_k"))?,
+        squares: r.try_get("", &format!("{name}_s"))?,
+    })
+}
+
 /// `CAST(e AS BIGINT)`.
 pub fn bigint(e: impl Into<SimpleExpr>) -> SimpleExpr {
     Func::cast_as(e.into(), Alias::new("BIGINT")).into()

@@ -13,7 +13,7 @@ use super::service::standards::{self as standards_service, covering_sql};
 use super::service::units::KNOWN_AREA;
 use crate::access::Scope;
 use crate::aggregate::cellkey::CellKeyMethod;
-use crate::aggregate::tally::{Amount, Tally, key_sum, key_sum_where, squares};
+use crate::aggregate::tally::{Amount, Tally, amount_columns, key_sum, read_amount, read_tally};
 use crate::error::AppResult;
 use crate::region::service::{Subtree, in_scope};
 
@@ -291,11 +291,11 @@ pub async fn compute(db: &impl ConnectionTrait, f: &StatsFilter) -> AppResult<St
             region_code: r.try_get("", "region_code")?,
             unit_type: r.try_get("", "unit_type")?,
             status: r.try_get("", "status")?,
-            units: read_tally(&r, "units")?,
-            registered_population: read_amount(&r, "registered")?,
-            resident_population: read_amount(&r, "residents")?,
-            households: read_amount(&r, "households")?,
-            resident_groups: read_amount(&r, "groups")?,
+            units: read_tally(Some(&r), "units")?,
+            registered_population: read_amount(Some(&r), "registered")?,
+            resident_population: read_amount(Some(&r), "residents")?,
+            households: read_amount(Some(&r), "households")?,
+            resident_groups: read_amount(Some(&r), "groups")?,
         });
     }
 
@@ -367,9 +367,9 @@ pub async fn compute(db: &impl ConnectionTrait, f: &StatsFilter) -> AppResult<St
             kind: r.try_get("", "kind")?,
             status: r.try_get("", "status")?,
             tenure: r.try_get("", "tenure")?,
-            facilities: read_tally(&r, "n")?,
-            floor_area_centi: read_amount(&r, "area")?,
-            investment_fen: read_amount(&r, "investment")?,
+            facilities: read_tally(Some(&r), "n")?,
+            floor_area_centi: read_amount(Some(&r), "area")?,
+            investment_fen: read_amount(Some(&r), "investment")?,
         });
     }
 
@@ -611,32 +611,6 @@ struct CoverGroup {
 
 const UNITS: &str = "community_units";
 const FACILITIES: &str = "community_facilities";
-
-/// A sum's columns by suffix: the total, its key sum (`_k`, of the rows where the column is
-/// known) and the sum of squares (`_s`).
-fn amount_columns(table: &str, column: &str) -> [(&'static str, Expr); 3] {
-    let e = Expr::cust(format!("{table}.{column}"));
-    [
-        ("", bigint_sum(&format!("{table}.{column}"))),
-        ("_k", key_sum_where(table, Condition::all().add(e.clone().is_not_null()))),
-        ("_s", squares(e)),
-    ]
-}
-
-fn read_tally(r: &sea_orm::QueryResult, name: &str) -> AppResult<Tally> {
-    Ok(Tally {
-        n: r.try_get("", name)?,
-        key: r.try_get("", &format!("{name}_k"))?,
-    })
-}
-
-fn read_amount(r: &sea_orm::QueryResult, name: &str) -> AppResult<Amount> {
-    Ok(Amount {
-        total: r.try_get("", name)?,
-        key: r.try_get("", &format!("{name}_k"))?,
-        squares: r.try_get("", &format!("{name}_s"))?,
-    })
-}
 
 /// `CAST(COALESCE(SUM(CASE WHEN cond THEN value ELSE 0 END), 0) AS BIGINT)`.
 fn sum_if(cond: &str, value: &str) -> Expr {

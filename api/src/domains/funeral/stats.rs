@@ -14,7 +14,9 @@ use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTra
 use super::service::in_region;
 use super::service::projects::behind_schedule;
 use crate::access::Scope;
-use crate::aggregate::tally::{Amount, Tally, key_sum, key_sum_where, squares, sum_or_zero};
+use crate::aggregate::tally::{
+    Amount, Tally, amount_columns, key_sum, key_sum_where, read_amount, read_tally, squares, sum_or_zero,
+};
 use crate::error::AppResult;
 use crate::region::service::Subtree;
 
@@ -97,20 +99,6 @@ fn count() -> Expr {
     Expr::cust("CAST(COUNT(*) AS BIGINT)")
 }
 
-fn sum(column: &str) -> Expr {
-    Expr::cust(format!("CAST(COALESCE(SUM({column}), 0) AS BIGINT)"))
-}
-
-/// A sum's three columns: total, key sum (of the rows where it is known) and squares.
-fn amount_columns(table: &str, column: &str) -> [Expr; 3] {
-    let e = Expr::cust(format!("{table}.{column}"));
-    [
-        sum(&format!("{table}.{column}")),
-        key_sum_where(table, Condition::all().add(e.clone().is_not_null())),
-        squares(e),
-    ]
-}
-
 /// `(total, key, squares)` read back as an `Amount`.
 fn amount((total, key, squares): (i64, i64, f64)) -> Amount {
     Amount { total, key, squares }
@@ -140,57 +128,40 @@ pub async fn compute(db: &impl ConnectionTrait, f: &StatsFilter) -> AppResult<St
         .into_tuple()
         .all(db)
         .await?;
-    let [tendered, tendered_key, tendered_sq] = amount_columns("funeral_projects", "tendered_cost_fen");
-    let [planned, planned_key, planned_sq] = amount_columns("funeral_projects", "planned_investment_fen");
-    let [allocated, allocated_key, allocated_sq] = amount_columns("funeral_projects", "allocated_fen");
     // Planned less allocated, project by project, an unknown amount as 0: the gaps add up to
     // the planned total less the allocated total.
     let gap = Expr::cust(
         "COALESCE(funeral_projects.planned_investment_fen, 0) - COALESCE(funeral_projects.allocated_fen, 0)",
     );
-    let funding = project::Entity::find()
+    let mut funding = project::Entity::find()
         .select_only()
         .column_as(count(), "n")
-        .column_as(key_sum("funeral_projects"), "k")
-        .column_as(tendered, "tendered")
-        .column_as(tendered_key, "tendered_k")
-        .column_as(tendered_sq, "tendered_s")
-        .column_as(planned, "planned")
-        .column_as(planned_key, "planned_k")
-        .column_as(planned_sq, "planned_s")
-        .column_as(allocated, "allocated")
-        .column_as(allocated_key, "allocated_k")
-        .column_as(allocated_sq, "allocated_s")
+        .column_as(key_sum("funeral_projects"), "n_k");
+    for (name, column) in [
+        ("tendered", "tendered_cost_fen"),
+        ("planned", "planned_investment_fen"),
+        ("allocated", "allocated_fen"),
+    ] {
+        for (suffix, e) in amount_columns("funeral_projects", column) {
+            funding = funding.column_as(e, format!("{name}{suffix}"));
+        }
+    }
+    let funding = funding
         .column_as(sum_or_zero(gap.clone()), "gap")
         .column_as(key_sum("funeral_projects"), "gap_k")
         .column_as(squares(gap), "gap_s")
         .filter(in_region(project::Entity, &f.scope, region))
         .into_query();
     let funding = db.query_one(&funding).await?;
-    let read_amount = |name: &str| -> AppResult<Amount> {
-        let Some(r) = &funding else {
-            return Ok(Amount::default());
-        };
-        Ok(Amount {
-            total: r.try_get("", name)?,
-            key: r.try_get("", &format!("{name}_k"))?,
-            squares: r.try_get("", &format!("{name}_s"))?,
-        })
-    };
-    let projects = match &funding {
-        Some(r) => Tally {
-            n: r.try_get("", "n")?,
-            key: r.try_get("", "k")?,
-        },
-        None => Tally::default(),
-    };
+    let funding = funding.as_ref();
+    let projects = read_tally(funding, "n")?;
     let (tendered, planned, allocated, gap) = (
-        read_amount("tendered")?,
-        read_amount("planned")?,
-        read_amount("allocated")?,
-        read_amount("gap")?,
+        read_amount(funding, "tendered")?,
+        read_amount(funding, "planned")?,
+        read_amount(funding, "allocated")?,
+        read_amount(funding, "gap")?,
     );
-    let [by_kind, by_kind_key, by_kind_sq] = amount_columns("funeral_projects", "tendered_cost_fen");
+    let [(_, by_kind), (_, by_kind_key), (_, by_kind_sq)] = amount_columns("funeral_projects", "tendered_cost_fen");
     let tendered_by_kind: Vec<(FacilityKind, i64, i64, f64)> = project::Entity::find()
         .select_only()
         .column_as(Expr::col((facility::Entity, facility::Column::Kind)), "kind")
@@ -228,7 +199,7 @@ pub async fn compute(db: &impl ConnectionTrait, f: &StatsFilter) -> AppResult<St
         )
         .count(db)
         .await? as i64;
-    let [paid, paid_key, paid_sq] = amount_columns("funeral_subsidies", "amount_fen");
+    let [(_, paid), (_, paid_key), (_, paid_sq)] = amount_columns("funeral_subsidies", "amount_fen");
     let subsidies: Option<(i64, i64, i64, i64, f64)> = subsidy::Entity::find()
         .select_only()
         .column_as(count(), "n")

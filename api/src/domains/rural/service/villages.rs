@@ -12,7 +12,9 @@ use sea_orm::{
 use std::collections::HashMap;
 
 use crate::access::Scope;
-use crate::aggregate::tally::{Amount, Tally, key_sum, key_sum_where, squares, sum_or_zero};
+use crate::aggregate::tally::{
+    Amount, Tally, key_sum, key_sum_where, read_amount, read_tally, squares, sum_or_zero,
+};
 use crate::error::{AppError, AppResult};
 use crate::pagination::{KeyKind, Ordering, Page, PageArgs, keyset};
 use crate::region::coverage;
@@ -473,21 +475,8 @@ pub async fn totals(
     let row = db
         .query_one(&q.filter(in_region(village::Entity, scope, region)).into_query())
         .await?;
-    let tally = |name: &str| -> AppResult<Tally> {
-        let Some(r) = &row else { return Ok(Tally::default()) };
-        Ok(Tally {
-            n: r.try_get("", name)?,
-            key: r.try_get("", &format!("{name}_k"))?,
-        })
-    };
-    let amount = |name: &str| -> AppResult<Amount> {
-        let Some(r) = &row else { return Ok(Amount::default()) };
-        Ok(Amount {
-            total: r.try_get("", name)?,
-            key: r.try_get("", &format!("{name}_k"))?,
-            squares: r.try_get("", &format!("{name}_s"))?,
-        })
-    };
+    let tally = |name: &str| read_tally(row.as_ref(), name);
+    let amount = |name: &str| read_amount(row.as_ref(), name);
     let at = |amount: i64| Condition::all().add(income::Column::IncomeFen.gte(amount));
     let incomes: Option<(i64, i64, i64, i64, i64, i64)> = income::Entity::find()
         .select_only()
